@@ -1,0 +1,51 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts.api.serializers import ProfileSerializer, RegisterInputSerializer
+from accounts.models import User
+from accounts.services import patient_register
+from scheduling.models import Clinic
+
+
+class AuthThrottleMixin:
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class RegisterApi(AuthThrottleMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: ProfileSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        clinic = Clinic.objects.first()
+        today = timezone.localdate(timezone=clinic.zone) if clinic else timezone.now().date()
+        user = patient_register(**serializer.validated_data, today=today)
+        user = User.objects.select_related("patient_profile").get(pk=user.pk)
+        return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(AuthThrottleMixin, TokenObtainPairView):
+    pass
+
+
+class TokenRefreshApi(AuthThrottleMixin, TokenRefreshView):
+    pass
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request: Request) -> Response:
+        user = User.objects.select_related("patient_profile").get(pk=request.user.pk)
+        return Response(ProfileSerializer(user).data)

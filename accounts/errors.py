@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class AccountError(DomainError):
+    default_code = "invalid_account"

@@ -1,0 +1,84 @@
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    NURSE = "nurse", "Nurse"
+    CLINICIAN = "clinician", "Clinician"
+    THERAPIST = "therapist", "Therapist"
+    ADMIN = "admin", "Clinic admin / front desk"
+
+
+STAFF_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.setdefault("role", Role.ADMIN)
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in: patients and staff. The role decides what the API lets them do;
+    ``is_staff`` only opens the Django admin."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class PatientProfile(models.Model):
+    """What a patient gives at sign-up beyond their name and email."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=20, help_text="E.164, e.g. +14155550123")
+
+    def __str__(self) -> str:
+        return f"Patient profile of {self.user_id}"

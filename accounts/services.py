@@ -1,0 +1,49 @@
+from datetime import date
+
+import phonenumbers
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.errors import AccountError
+from accounts.models import PatientProfile, Role, User
+
+
+def phone_normalize(*, phone: str, region: str = "US") -> str:
+    """A valid phone number in E.164 form, or an AccountError."""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException as error:
+        raise AccountError("This is not a phone number.", code="invalid_phone", fields={"phone": [str(error)]}) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise AccountError("This phone number is not valid.", code="invalid_phone", fields={"phone": ["Not a valid number."]})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def patient_register(
+    *, email: str, password: str, first_name: str, last_name: str, date_of_birth: date, phone: str, today: date
+) -> User:
+    """Create a patient account with its profile, or raise an AccountError and create nothing."""
+    email = User.objects.normalize_email(email).lower()
+    if date_of_birth >= today:
+        raise AccountError(
+            "The date of birth must lie in the past.", code="invalid_date_of_birth", fields={"date_of_birth": ["Must lie in the past."]}
+        )
+    normalized_phone = phone_normalize(phone=phone)
+    candidate = User(email=email, first_name=first_name, last_name=last_name, role=Role.PATIENT)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise AccountError("The password is too weak.", code="weak_password", fields={"password": list(error.messages)}) from error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, first_name=first_name, last_name=last_name, role=Role.PATIENT
+            )
+            PatientProfile.objects.create(user=user, date_of_birth=date_of_birth, phone=normalized_phone)
+    except IntegrityError as error:
+        # The unique email constraint decides races between two sign-ups with one address.
+        raise AccountError(
+            "An account with this email already exists.", code="email_taken", fields={"email": ["Already registered."]}, status_code=409
+        ) from error
+    return user

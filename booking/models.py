@@ -1,0 +1,74 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from scheduling.models import AppointmentType, Room, StaffMember
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+# Appointments in these states hold their room, staff and patient time; the others free them.
+BLOCKING_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_PROGRESS,
+    AppointmentStatus.COMPLETED,
+)
+
+
+class Appointment(models.Model):
+    """A booked visit and the concrete resources it holds.
+
+    The spans are copied from the appointment type when booked, so a later change to a type's
+    durations never moves existing bookings: the patient and staff are held over
+    [starts_at, ends_at), the room over [starts_at, room_released_at) (turnover included).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text="When the patient leaves (recovery included).")
+    staff_released_at = models.DateTimeField(help_text="When the exclusive staff member is free again.")
+    room_released_at = models.DateTimeField(help_text="When the room is ready again (turnover included).")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        help_text="The exclusive clinician or therapist.",
+    )
+    nurse = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="monitored_appointments"
+    )
+    status = models.CharField(max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["patient", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at"))
+                & Q(staff_released_at__gt=F("starts_at"))
+                & Q(room_released_at__gte=F("ends_at")),
+                name="appointment_spans_are_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} at {self.starts_at:%Y-%m-%d %H:%M} UTC"

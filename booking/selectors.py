@@ -1,0 +1,125 @@
+"""Reads over appointments, and the availability search that combines them with the calendar.
+
+The search costs a fixed number of queries whatever the range: the calendar snapshot
+(``scheduling.selectors.calendar_snapshot``, three queries) plus one query for the busy times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from django.utils import timezone
+
+from scheduling.availability import AvailabilityEngine, BookingWindow, Bookings
+from scheduling.intervals import local_day_bounds
+from scheduling.models import AppointmentType
+from scheduling.selectors import calendar_snapshot, demand_of
+
+from booking.models import BLOCKING_STATUSES, Appointment
+
+MAX_SEARCH_DAYS = 62
+# No appointment type spans more than a day (see AppointmentType's validators), so an
+# appointment that starts more than a day before the range cannot reach into it.
+_LONGEST_VISIT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+
+
+def booking_window_for(appointment_type: AppointmentType, *, now: datetime, online: bool) -> BookingWindow:
+    """Patients book with the type's notice and horizon; staff from now on, without horizon."""
+    if not online:
+        return BookingWindow(earliest=now)
+    return BookingWindow(
+        earliest=now + timedelta(minutes=appointment_type.min_notice_minutes),
+        latest=now + timedelta(days=appointment_type.horizon_days),
+    )
+
+
+def appointment_busy_times(
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    patient_id: UUID | None = None,
+    ignore_appointment_id: UUID | None = None,
+) -> Bookings:
+    """Who and what is held when, from the appointments that block resources (one query)."""
+    bookings = Bookings()
+    rows = Appointment.objects.filter(
+        status__in=BLOCKING_STATUSES,
+        starts_at__gte=range_start - _LONGEST_VISIT,
+        starts_at__lt=range_end + _LONGEST_VISIT,
+    )
+    if ignore_appointment_id is not None:
+        rows = rows.exclude(pk=ignore_appointment_id)
+    for room_id, staff_id, nurse_id, appointment_patient_id, starts_at, ends_at, staff_released_at, room_released_at in rows.values_list(
+        "room_id", "staff_id", "nurse_id", "patient_id", "starts_at", "ends_at", "staff_released_at", "room_released_at"
+    ):
+        if room_id is not None:
+            bookings.room_busy[room_id].append((starts_at, room_released_at))
+        if staff_id is not None:
+            bookings.staff_busy[staff_id].append((starts_at, staff_released_at))
+        if nurse_id is not None:
+            bookings.nurse_monitoring[nurse_id].append((starts_at, ends_at))
+        if patient_id is not None and appointment_patient_id == patient_id:
+            bookings.patient_busy.append((starts_at, ends_at))
+    return bookings
+
+
+def availability_engine(
+    *,
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    patient_id: UUID | None = None,
+    staff_id: UUID | None = None,
+    online: bool = True,
+    now: datetime | None = None,
+    ignore_appointment_id: UUID | None = None,
+) -> AvailabilityEngine:
+    """The engine for local days ``first_day``..``last_day``; booking reuses it to re-check a start."""
+    zone = appointment_type.clinic.zone
+    range_start, range_end = local_day_bounds(first_day, last_day, zone)
+    return AvailabilityEngine(
+        demand=demand_of(appointment_type),
+        calendar=calendar_snapshot(appointment_type=appointment_type, first_day=first_day, last_day=last_day),
+        bookings=appointment_busy_times(
+            range_start=range_start,
+            range_end=range_end,
+            patient_id=patient_id,
+            ignore_appointment_id=ignore_appointment_id,
+        ),
+        first_day=first_day,
+        last_day=last_day,
+        window=booking_window_for(appointment_type, now=now or timezone.now(), online=online),
+        staff_filter=staff_id,
+    )
+
+
+def availability_for(
+    *,
+    appointment_type: AppointmentType,
+    first_day: date,
+    last_day: date,
+    patient_id: UUID | None = None,
+    staff_id: UUID | None = None,
+    online: bool = True,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """The open starts of a type over local days ``first_day``..``last_day``, earliest first."""
+    engine = availability_engine(
+        appointment_type=appointment_type,
+        first_day=first_day,
+        last_day=last_day,
+        patient_id=patient_id,
+        staff_id=staff_id,
+        online=online,
+        now=now,
+    )
+    visit = engine.demand.patient_span
+    return [Slot(start=start, end=start + visit) for start in engine.open_starts()]

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api.views import MeApi, RegisterApi, TokenObtainApi, TokenRefreshApi
+from booking.api.views import AvailabilityApi
+from config.health import healthz
+from scheduling.api.views import AppointmentTypeListApi
+
+api_v1 = [
+    path("auth/register/", RegisterApi.as_view(), name="auth-register"),
+    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/token/refresh/", TokenRefreshApi.as_view(), name="auth-token-refresh"),
+    path("me/", MeApi.as_view(), name="me"),
+    path("appointment-types/", AppointmentTypeListApi.as_view(), name="appointment-types"),
+    path("availability/", AvailabilityApi.as_view(), name="availability"),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include(api_v1)),
+]
+
+handler400 = "config.errors.json_bad_request"
+handler403 = "config.errors.json_permission_denied"
+handler404 = "config.errors.json_not_found"
+handler500 = "config.errors.json_server_error"

@@ -1,0 +1,1 @@
+HEARTBEAT_CACHE_KEY = "celery:worker-heartbeat"

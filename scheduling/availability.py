@@ -1,0 +1,254 @@
+"""Which starts can be booked: interval arithmetic over one snapshot of the calendar.
+
+Nothing here touches the database. ``scheduling.selectors`` loads a ``CalendarSnapshot`` and the
+caller supplies the busy times (``Bookings``), so the same engine answers both "list the open
+slots of a month" and "is this one start still free, and with which resources" at booking time.
+
+A start ``s`` is offered when, for its whole span:
+- the clinic is open from ``s`` until the room is released (turnover included), on a day that is
+  not a closure;
+- some room of the right kind is in service and unbooked for that span;
+- some staff member of the exclusive role works, is not on leave and is unbooked for ``duration``;
+- some nurse works, is not on leave and monitors fewer than the type's capacity over the
+  patient's span (infusion + recovery);
+- some clinician is on duty (working, not on leave) over the patient's span, when supervision is needed;
+- the patient, when known, has nothing else over the patient's span;
+- ``s`` lies on the type's grid of local wall-clock minutes and inside the booking window.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from scheduling.intervals import (
+    ONE_MINUTE,
+    Interval,
+    IntervalSet,
+    covered_at_least,
+    days_between,
+    local_day_bounds,
+    local_instant,
+    normalize,
+    subtract,
+)
+
+WeeklyBlocks = dict[int, list[tuple[time, time]]]  # weekday (Monday = 0) -> local blocks
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What one appointment of a type needs and for how long."""
+
+    duration: timedelta
+    recovery: timedelta
+    turnover: timedelta
+    grid_minutes: int
+    room_kind: str = ""
+    staff_role: str = ""
+    nurse_capacity: int = 0
+    needs_supervising_clinician: bool = False
+
+    @property
+    def patient_span(self) -> timedelta:
+        return self.duration + self.recovery
+
+    @property
+    def room_span(self) -> timedelta:
+        return self.duration + self.recovery + self.turnover
+
+    @property
+    def clinic_span(self) -> timedelta:
+        return self.room_span if self.room_kind else self.patient_span
+
+
+@dataclass
+class CalendarSnapshot:
+    """The calendar data that matters for one search, loaded once."""
+
+    zone: ZoneInfo
+    clinic_hours: WeeklyBlocks
+    closures: set[date]
+    staff_roles: dict[UUID, str]
+    staff_hours: dict[UUID, WeeklyBlocks]
+    staff_time_off: dict[UUID, list[Interval]]
+    rooms: list[int]
+    room_outages: dict[int, list[Interval]]
+
+
+@dataclass
+class Bookings:
+    """Busy times of the resources, from the appointments that hold them."""
+
+    room_busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    staff_busy: dict[UUID, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    nurse_monitoring: dict[UUID, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    patient_busy: list[Interval] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """The earliest and latest allowed start (notice and horizon for patients, now for staff)."""
+
+    earliest: datetime
+    latest: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FreeResources:
+    """The concrete resources free for one start, in a stable order."""
+
+    rooms: tuple[int, ...]
+    staff: tuple[UUID, ...]
+    nurses: tuple[UUID, ...]
+    supervising_clinicians: tuple[UUID, ...]
+
+
+def _weekly_intervals(blocks: WeeklyBlocks, days: Sequence[date], zone: ZoneInfo) -> list[Interval]:
+    return normalize(
+        (local_instant(day, opens, zone), local_instant(day, closes, zone))
+        for day in days
+        for opens, closes in blocks.get(day.weekday(), ())
+    )
+
+
+class AvailabilityEngine:
+    """Free intervals of every resource over a range of local days, then slot checks against them."""
+
+    def __init__(
+        self,
+        *,
+        demand: Demand,
+        calendar: CalendarSnapshot,
+        bookings: Bookings,
+        first_day: date,
+        last_day: date,
+        window: BookingWindow,
+        staff_filter: UUID | None = None,
+    ) -> None:
+        self.demand = demand
+        self.zone = calendar.zone
+        self.window = window
+        self.bounds = local_day_bounds(first_day, last_day, calendar.zone)
+        days = [day for day in days_between(first_day, last_day) if day not in calendar.closures]
+        self.clinic_open = IntervalSet(_weekly_intervals(calendar.clinic_hours, days, calendar.zone))
+
+        def on_duty(staff_id: UUID) -> list[Interval]:
+            working = _weekly_intervals(calendar.staff_hours.get(staff_id, {}), days, calendar.zone)
+            return subtract(working, calendar.staff_time_off.get(staff_id, ()))
+
+        def with_role(role: str) -> list[UUID]:
+            return sorted((s for s, r in calendar.staff_roles.items() if r == role), key=str)
+
+        self.rooms: list[tuple[int, IntervalSet]] = []
+        if demand.room_kind:
+            for room_id in sorted(calendar.rooms):
+                blocked = [*calendar.room_outages.get(room_id, ()), *bookings.room_busy.get(room_id, ())]
+                self.rooms.append((room_id, IntervalSet(subtract([self.bounds], blocked))))
+
+        self.staff: list[tuple[UUID, IntervalSet]] = []
+        if demand.staff_role:
+            for staff_id in with_role(demand.staff_role):
+                if staff_filter is None or staff_id == staff_filter:
+                    free = subtract(on_duty(staff_id), bookings.staff_busy.get(staff_id, ()))
+                    self.staff.append((staff_id, IntervalSet(free)))
+
+        self.nurses: list[tuple[UUID, IntervalSet]] = []
+        if demand.nurse_capacity:
+            for nurse_id in with_role("nurse"):
+                full = covered_at_least(bookings.nurse_monitoring.get(nurse_id, ()), demand.nurse_capacity)
+                self.nurses.append((nurse_id, IntervalSet(subtract(on_duty(nurse_id), full))))
+
+        self.supervisors: list[tuple[UUID, IntervalSet]] = []
+        if demand.needs_supervising_clinician:
+            self.supervisors = [(c, IntervalSet(on_duty(c))) for c in with_role("clinician")]
+
+        self.patient_busy = IntervalSet(bookings.patient_busy)
+
+    # -- candidate starts ------------------------------------------------------------------
+
+    def _on_grid(self, instant: datetime) -> bool:
+        local = instant.astimezone(self.zone)
+        return local.second == 0 and local.microsecond == 0 and (local.hour * 60 + local.minute) % self.demand.grid_minutes == 0
+
+    def _first_on_grid(self, instant: datetime) -> datetime:
+        instant = instant.replace(second=0, microsecond=0) + (ONE_MINUTE if instant.second or instant.microsecond else timedelta())
+        local = instant.astimezone(self.zone)
+        instant += timedelta(minutes=-(local.hour * 60 + local.minute) % self.demand.grid_minutes)
+        while not self._on_grid(instant):  # only when the offset changed in between
+            instant += ONE_MINUTE
+        return instant
+
+    def candidate_starts(self) -> Iterator[datetime]:
+        grid = timedelta(minutes=self.demand.grid_minutes)
+        span = self.demand.clinic_span
+        low = max(self.bounds[0], self.window.earliest)
+        for opens, closes in self.clinic_open.intervals:
+            start = self._first_on_grid(max(opens, low))
+            while start + span <= closes and self._inside_window(start):
+                yield start
+                start += grid
+                if not self._on_grid(start):
+                    start = self._first_on_grid(start)
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def free_resources(self, start: datetime) -> FreeResources | None:
+        """The resources free for ``start``, or None when the start cannot be booked."""
+        demand = self.demand
+        if not self._on_grid(start) or not self._inside_window(start):
+            return None
+        if not self.clinic_open.contains(start, start + demand.clinic_span):
+            return None
+        patient_end = start + demand.patient_span
+        if self.patient_busy.overlaps(start, patient_end):
+            return None
+        rooms = self._free(self.rooms, start, start + demand.room_span) if demand.room_kind else ()
+        staff = self._free(self.staff, start, start + demand.duration) if demand.staff_role else ()
+        nurses = self._free(self.nurses, start, patient_end) if demand.nurse_capacity else ()
+        supervisors = self._free(self.supervisors, start, patient_end) if demand.needs_supervising_clinician else ()
+        if (
+            (demand.room_kind and not rooms)
+            or (demand.staff_role and not staff)
+            or (demand.nurse_capacity and not nurses)
+            or (demand.needs_supervising_clinician and not supervisors)
+        ):
+            return None
+        return FreeResources(rooms=rooms, staff=staff, nurses=nurses, supervising_clinicians=supervisors)
+
+    def is_available(self, start: datetime) -> bool:
+        return self.free_resources(start) is not None
+
+    def open_starts(self) -> list[datetime]:
+        return [start for start in self.candidate_starts() if self._has_resources(start)]
+
+    def _has_resources(self, start: datetime) -> bool:
+        # The hot path of a month's search: stop at the first free resource of each kind.
+        demand = self.demand
+        patient_end = start + demand.patient_span
+        if self.patient_busy.overlaps(start, patient_end):
+            return False
+        if demand.room_kind and not self._any_free(self.rooms, start, start + demand.room_span):
+            return False
+        if demand.staff_role and not self._any_free(self.staff, start, start + demand.duration):
+            return False
+        if demand.nurse_capacity and not self._any_free(self.nurses, start, patient_end):
+            return False
+        return not demand.needs_supervising_clinician or self._any_free(self.supervisors, start, patient_end)
+
+    def _inside_window(self, start: datetime) -> bool:
+        if not (self.bounds[0] <= start < self.bounds[1]) or start < self.window.earliest:
+            return False
+        return self.window.latest is None or start <= self.window.latest
+
+    @staticmethod
+    def _free(resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime) -> tuple:
+        return tuple(resource for resource, free in resources if free.contains(start, end))
+
+    @staticmethod
+    def _any_free(resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime) -> bool:
+        return any(free.contains(start, end) for _, free in resources)

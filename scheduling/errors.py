@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class AvailabilityError(DomainError):
+    default_code = "invalid_search"

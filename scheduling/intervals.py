@@ -1,0 +1,126 @@
+"""Half-open intervals of aware UTC instants, and the few operations availability needs.
+
+An interval set is a sorted list of disjoint, non-touching ``(start, end)`` pairs.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+Interval = tuple[datetime, datetime]
+
+ONE_MINUTE = timedelta(minutes=1)
+
+
+def normalize(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sort, drop empty intervals and merge overlapping or touching ones."""
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract(base: list[Interval], removed: Iterable[Interval]) -> list[Interval]:
+    """``base`` minus ``removed``; both may be unnormalized, the result is normalized."""
+    holes = normalize(removed)
+    if not holes:
+        return normalize(base)
+    result: list[Interval] = []
+    for start, end in normalize(base):
+        cursor = start
+        index = max(bisect_right(holes, (cursor,)) - 1, 0)
+        while index < len(holes) and holes[index][0] < end:
+            hole_start, hole_end = holes[index]
+            if hole_end > cursor:
+                if hole_start > cursor:
+                    result.append((cursor, hole_start))
+                cursor = max(cursor, hole_end)
+            index += 1
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def covered_at_least(intervals: Iterable[Interval], count: int) -> list[Interval]:
+    """Where at least ``count`` of the (possibly overlapping) intervals are under way at once."""
+    if count <= 0:
+        raise ValueError("count must be positive")
+    events: list[tuple[datetime, int]] = []
+    for start, end in intervals:
+        if end > start:
+            events.append((start, 1))
+            events.append((end, -1))
+    # At equal instants ends come first (-1 < 1): half-open intervals that touch do not overlap.
+    events.sort()
+    result: list[Interval] = []
+    load = 0
+    opened: datetime | None = None
+    for instant, step in events:
+        load += step
+        if load >= count and opened is None:
+            opened = instant
+        elif load < count and opened is not None:
+            if instant > opened:
+                result.append((opened, instant))
+            opened = None
+    return normalize(result)
+
+
+class IntervalSet:
+    """A normalized interval set with fast "does it contain this whole span" look-ups."""
+
+    __slots__ = ("intervals", "_starts")
+
+    def __init__(self, intervals: Iterable[Interval]) -> None:
+        self.intervals = normalize(intervals)
+        self._starts = [start for start, _ in self.intervals]
+
+    def contains(self, start: datetime, end: datetime) -> bool:
+        index = bisect_right(self._starts, start) - 1
+        return index >= 0 and self.intervals[index][1] >= end
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        index = bisect_right(self._starts, start) - 1
+        if index >= 0 and self.intervals[index][1] > start:
+            return True
+        return index + 1 < len(self.intervals) and self.intervals[index + 1][0] < end
+
+    def __bool__(self) -> bool:
+        return bool(self.intervals)
+
+
+def local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` whose wall-clock time in ``zone`` is at least ``wall_time``.
+
+    An ambiguous time (clocks fall back) resolves to its first occurrence; a time that does not
+    exist (clocks spring forward) resolves to the moment the clocks jump, the first instant after it.
+    """
+    naive = datetime.combine(day, wall_time)
+    earliest = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+    if earliest.astimezone(zone).replace(tzinfo=None) == naive:
+        return earliest
+    # Inside a gap: fold=1 uses the offset after the jump, which lands before the jump.
+    probe = naive.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)
+    probe = probe.replace(second=0, microsecond=0)
+    while probe.astimezone(zone).replace(tzinfo=None) < naive:
+        probe += ONE_MINUTE
+    return probe
+
+
+def local_day_bounds(first_day: date, last_day: date, zone: ZoneInfo) -> Interval:
+    """The instants from the start of ``first_day`` to the start of the day after ``last_day``."""
+    return (
+        local_instant(first_day, time.min, zone),
+        local_instant(last_day + timedelta(days=1), time.min, zone),
+    )
+
+
+def days_between(first_day: date, last_day: date) -> list[date]:
+    return [first_day + timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]

@@ -1,0 +1,240 @@
+"""The clinic's calendar: who and what exists, when it works, and what can be booked.
+
+Weekly hours are local wall-clock times (a 09:00-17:00 day stays 09:00-17:00 across daylight
+saving); exceptions (time off, room outages) are instants in UTC; closures are local dates.
+"""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"{value!r} is not a known time zone.") from error
+
+
+def default_time_zone() -> str:
+    return str(settings.CLINIC_TIME_ZONE)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120, help_text="Neutral name used in messages to patients.")
+    time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    address = models.CharField(max_length=255, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ClinicHours(models.Model):
+    """One opening block of a weekday, local time; a day may have several."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name_plural = "clinic hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="clinic_hours_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+
+class ClinicClosure(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["closed_on"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "closed_on"], name="one_closure_per_clinic_day")]
+
+    def __str__(self) -> str:
+        return f"Closed {self.closed_on}"
+
+
+class RoomKind(models.TextChoices):
+    CONSULT = "consult", "Consult room"
+    INFUSION = "infusion", "Infusion room"
+
+
+class Room(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=16, choices=RoomKind.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "name"], name="unique_room_name_per_clinic")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoomOutage(models.Model):
+    """A room out of service (maintenance, repairs) for a range of instants."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="outages")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="room_outage_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} out of service from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class StaffMember(models.Model):
+    """A bookable person. Their role (nurse, clinician, therapist) is the user's role."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class WorkingHours(models.Model):
+    """One working block of a weekday, local time; a day may have several."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="working_hours_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+
+class TimeOff(models.Model):
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        indexes = [models.Index(fields=["ends_at", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} off from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class StaffRole(models.TextChoices):
+    """The roles that can be booked (a subset of accounts.Role)."""
+
+    NURSE = "nurse", "Nurse"
+    CLINICIAN = "clinician", "Clinician"
+    THERAPIST = "therapist", "Therapist"
+
+
+class OnlineBooking(models.TextChoices):
+    ANY_PATIENT = "any_patient", "Any registered patient"
+    ACTIVE_PLAN = "active_plan", "Patients with an active treatment plan"
+    STAFF_ONLY = "staff_only", "Staff only"
+
+
+class AppointmentType(models.Model):
+    """What can be booked and what it needs. Times:
+
+    - the patient is at the clinic for ``duration + recovery`` minutes;
+    - the exclusive staff member (clinician or therapist) is busy for ``duration``;
+    - the nurse monitors, and the supervising clinician is on duty, for ``duration + recovery``;
+    - the room is held for ``duration + recovery + turnover`` (cleaning after the patient leaves).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="appointment_types")
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=80, help_text="Shown to patients in the app, never in messages.")
+    duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
+    recovery_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(480)])
+    turnover_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(240)])
+    room_kind = models.CharField(max_length=16, choices=RoomKind.choices, blank=True)
+    staff_role = models.CharField(
+        max_length=16, choices=StaffRole.choices, blank=True, help_text="Role of the exclusive staff member, if any."
+    )
+    nurse_capacity = models.PositiveSmallIntegerField(
+        default=0, help_text="Patients one nurse may monitor at once; 0 means no nurse is needed."
+    )
+    needs_supervising_clinician = models.BooleanField(
+        default=False, help_text="A clinician must be on duty (not exclusively booked)."
+    )
+    grid_minutes = models.PositiveSmallIntegerField(default=15, validators=[MinValueValidator(5), MaxValueValidator(240)])
+    min_notice_minutes = models.PositiveIntegerField(default=12 * 60, help_text="Online booking only.")
+    horizon_days = models.PositiveSmallIntegerField(default=60, help_text="Online booking only.")
+    online_booking = models.CharField(max_length=16, choices=OnlineBooking.choices, default=OnlineBooking.ANY_PATIENT)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grid_minutes__gt=0) & Q(duration_minutes__gt=0), name="appointment_type_positive_times"
+            ),
+            # Exactly one resource decides the visit's span at least: a room or a staff member.
+            models.CheckConstraint(
+                condition=~Q(room_kind="") | ~Q(staff_role=""), name="appointment_type_needs_a_resource"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def patient_minutes(self) -> int:
+        return self.duration_minutes + self.recovery_minutes
+
+    @property
+    def room_minutes(self) -> int:
+        return self.duration_minutes + self.recovery_minutes + self.turnover_minutes
