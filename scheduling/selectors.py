@@ -43,9 +43,7 @@ def roles_needed(demand: Demand) -> list[str]:
     return sorted(roles)
 
 
-def calendar_snapshot(
-    *, appointment_type: AppointmentType, first_day: date, last_day: date
-) -> CalendarSnapshot:
+def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, last_day: date) -> CalendarSnapshot:
     """The clinic's calendar for ``first_day``..``last_day`` (local dates) as one snapshot."""
     clinic = appointment_type.clinic
     zone = clinic.zone
@@ -67,12 +65,18 @@ def calendar_snapshot(
     no_staff = Value(None, output_field=UUIDField())
     weekly = (
         ClinicHours.objects.filter(clinic=clinic)
-        .annotate(staff_ref=no_staff, role=Value("", output_field=CharField()), begins=F("opens_at"), finishes=F("closes_at"))
+        .annotate(
+            staff_ref=no_staff, role=Value("", output_field=CharField()), begins=F("opens_at"), finishes=F("closes_at")
+        )
         .values_list("staff_ref", "role", "weekday", "begins", "finishes")
+        .order_by()
         .union(
             WorkingHours.objects.filter(staff__clinic=clinic, staff__is_active=True, staff__user__role__in=roles)
-            .annotate(staff_ref=F("staff_id"), role=F("staff__user__role"), begins=F("starts_at"), finishes=F("ends_at"))
-            .values_list("staff_ref", "role", "weekday", "begins", "finishes"),
+            .annotate(
+                staff_ref=F("staff_id"), role=F("staff__user__role"), begins=F("starts_at"), finishes=F("ends_at")
+            )
+            .values_list("staff_ref", "role", "weekday", "begins", "finishes")
+            .order_by(),
             all=True,
         )
     )
@@ -88,10 +92,14 @@ def calendar_snapshot(
     no_date = Value(None, output_field=DateField())
     exceptions = (
         TimeOff.objects.filter(
-            staff__clinic=clinic, staff__user__role__in=roles, starts_at__lt=range_end + _MARGIN, ends_at__gt=range_start - _MARGIN
+            staff__clinic=clinic,
+            staff__user__role__in=roles,
+            starts_at__lt=range_end + _MARGIN,
+            ends_at__gt=range_start - _MARGIN,
         )
         .annotate(staff_ref=F("staff_id"), room_ref=no_room, begins=F("starts_at"), finishes=F("ends_at"), day=no_date)
         .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
+        .order_by()
         .union(
             RoomOutage.objects.filter(
                 room__clinic=clinic,
@@ -99,11 +107,15 @@ def calendar_snapshot(
                 starts_at__lt=range_end + _MARGIN,
                 ends_at__gt=range_start - _MARGIN,
             )
-            .annotate(staff_ref=no_staff, room_ref=F("room_id"), begins=F("starts_at"), finishes=F("ends_at"), day=no_date)
-            .values_list("staff_ref", "room_ref", "begins", "finishes", "day"),
+            .annotate(
+                staff_ref=no_staff, room_ref=F("room_id"), begins=F("starts_at"), finishes=F("ends_at"), day=no_date
+            )
+            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
+            .order_by(),
             ClinicClosure.objects.filter(clinic=clinic, closed_on__range=(first_day, last_day))
             .annotate(staff_ref=no_staff, room_ref=no_room, begins=no_instant, finishes=no_instant, day=F("closed_on"))
-            .values_list("staff_ref", "room_ref", "begins", "finishes", "day"),
+            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
+            .order_by(),
             all=True,
         )
     )
@@ -120,4 +132,3 @@ def calendar_snapshot(
             Room.objects.filter(clinic=clinic, kind=demand.room_kind, is_active=True).values_list("id", flat=True)
         )
     return snapshot
-
