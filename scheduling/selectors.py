@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, UUIDField, Value
+from django.db.models import CharField, DateField, DateTimeField, F, Field, IntegerField, UUIDField, Value
+from django.db.models.functions import Cast
 
 from scheduling.availability import CalendarSnapshot, Demand
 from scheduling.intervals import local_day_bounds
@@ -19,6 +20,11 @@ from scheduling.models import AppointmentType, ClinicClosure, ClinicHours, Room,
 # Extra margin around the searched days when loading exceptions: a time-off range that starts
 # the day before still covers the first day.
 _MARGIN = timedelta(days=1)
+
+
+def _typed_null(field: Field) -> Cast:
+    # PostgreSQL types a bare NULL as text when two UNION branches both have one; cast it.
+    return Cast(Value(None), output_field=field)
 
 
 def demand_of(appointment_type: AppointmentType) -> Demand:
@@ -62,7 +68,7 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
         room_outages=defaultdict(list),
     )
 
-    no_staff = Value(None, output_field=UUIDField())
+    no_staff = _typed_null(UUIDField())
     weekly = (
         ClinicHours.objects.filter(clinic=clinic)
         .annotate(
@@ -87,9 +93,9 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
             snapshot.staff_roles[staff_id] = role
             snapshot.staff_hours[staff_id][weekday].append((begins, finishes))
 
-    no_room = Value(None, output_field=IntegerField())
-    no_instant = Value(None, output_field=DateTimeField())
-    no_date = Value(None, output_field=DateField())
+    no_room = _typed_null(IntegerField())
+    no_instant = _typed_null(DateTimeField())
+    no_date = _typed_null(DateField())
     exceptions = (
         TimeOff.objects.filter(
             staff__clinic=clinic,
