@@ -23,5 +23,8 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password1", "password2")},
+        ),
     )

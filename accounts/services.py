@@ -14,9 +14,13 @@ def phone_normalize(*, phone: str, region: str = "US") -> str:
     try:
         parsed = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException as error:
-        raise AccountError("This is not a phone number.", code="invalid_phone", fields={"phone": [str(error)]}) from error
+        raise AccountError(
+            "This is not a phone number.", code="invalid_phone", fields={"phone": [str(error)]}
+        ) from error
     if not phonenumbers.is_valid_number(parsed):
-        raise AccountError("This phone number is not valid.", code="invalid_phone", fields={"phone": ["Not a valid number."]})
+        raise AccountError(
+            "This phone number is not valid.", code="invalid_phone", fields={"phone": ["Not a valid number."]}
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -27,14 +31,18 @@ def patient_register(
     email = User.objects.normalize_email(email).lower()
     if date_of_birth >= today:
         raise AccountError(
-            "The date of birth must lie in the past.", code="invalid_date_of_birth", fields={"date_of_birth": ["Must lie in the past."]}
+            "The date of birth must lie in the past.",
+            code="invalid_date_of_birth",
+            fields={"date_of_birth": ["Must lie in the past."]},
         )
     normalized_phone = phone_normalize(phone=phone)
     candidate = User(email=email, first_name=first_name, last_name=last_name, role=Role.PATIENT)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
-        raise AccountError("The password is too weak.", code="weak_password", fields={"password": list(error.messages)}) from error
+        raise AccountError(
+            "The password is too weak.", code="weak_password", fields={"password": list(error.messages)}
+        ) from error
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -44,6 +52,9 @@ def patient_register(
     except IntegrityError as error:
         # The unique email constraint decides races between two sign-ups with one address.
         raise AccountError(
-            "An account with this email already exists.", code="email_taken", fields={"email": ["Already registered."]}, status_code=409
+            "An account with this email already exists.",
+            code="email_taken",
+            fields={"email": ["Already registered."]},
+            status_code=409,
         ) from error
     return user

@@ -12,12 +12,11 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from scheduling.availability import AvailabilityEngine, BookingWindow, Bookings
+from booking.models import BLOCKING_STATUSES, Appointment
+from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType
 from scheduling.selectors import calendar_snapshot, demand_of
-
-from booking.models import BLOCKING_STATUSES, Appointment
 
 MAX_SEARCH_DAYS = 62
 # No appointment type spans more than a day (see AppointmentType's validators), so an
@@ -57,7 +56,16 @@ def appointment_busy_times(
     )
     if ignore_appointment_id is not None:
         rows = rows.exclude(pk=ignore_appointment_id)
-    for room_id, staff_id, nurse_id, appointment_patient_id, starts_at, ends_at, staff_released_at, room_released_at in rows.values_list(
+    for (
+        room_id,
+        staff_id,
+        nurse_id,
+        appointment_patient_id,
+        starts_at,
+        ends_at,
+        staff_released_at,
+        room_released_at,
+    ) in rows.values_list(
         "room_id", "staff_id", "nurse_id", "patient_id", "starts_at", "ends_at", "staff_released_at", "room_released_at"
     ):
         if room_id is not None:

@@ -66,5 +66,13 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 @admin.register(AppointmentType)
 class AppointmentTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "duration_minutes", "recovery_minutes", "turnover_minutes", "online_booking", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "duration_minutes",
+        "recovery_minutes",
+        "turnover_minutes",
+        "online_booking",
+        "is_active",
+    ]
     list_filter = ["online_booking", "is_active"]

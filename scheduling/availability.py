@@ -173,10 +173,16 @@ class AvailabilityEngine:
 
     def _on_grid(self, instant: datetime) -> bool:
         local = instant.astimezone(self.zone)
-        return local.second == 0 and local.microsecond == 0 and (local.hour * 60 + local.minute) % self.demand.grid_minutes == 0
+        return (
+            local.second == 0
+            and local.microsecond == 0
+            and (local.hour * 60 + local.minute) % self.demand.grid_minutes == 0
+        )
 
     def _first_on_grid(self, instant: datetime) -> datetime:
-        instant = instant.replace(second=0, microsecond=0) + (ONE_MINUTE if instant.second or instant.microsecond else timedelta())
+        instant = instant.replace(second=0, microsecond=0) + (
+            ONE_MINUTE if instant.second or instant.microsecond else timedelta()
+        )
         local = instant.astimezone(self.zone)
         instant += timedelta(minutes=-(local.hour * 60 + local.minute) % self.demand.grid_minutes)
         while not self._on_grid(instant):  # only when the offset changed in between
@@ -246,9 +252,13 @@ class AvailabilityEngine:
         return self.window.latest is None or start <= self.window.latest
 
     @staticmethod
-    def _free(resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime) -> tuple:
+    def _free(
+        resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
+    ) -> tuple:
         return tuple(resource for resource, free in resources if free.contains(start, end))
 
     @staticmethod
-    def _any_free(resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime) -> bool:
+    def _any_free(
+        resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
+    ) -> bool:
         return any(free.contains(start, end) for _, free in resources)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
@@ -76,7 +76,7 @@ def covered_at_least(intervals: Iterable[Interval], count: int) -> list[Interval
 class IntervalSet:
     """A normalized interval set with fast "does it contain this whole span" look-ups."""
 
-    __slots__ = ("intervals", "_starts")
+    __slots__ = ("_starts", "intervals")
 
     def __init__(self, intervals: Iterable[Interval]) -> None:
         self.intervals = normalize(intervals)
@@ -103,11 +103,11 @@ def local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     exist (clocks spring forward) resolves to the moment the clocks jump, the first instant after it.
     """
     naive = datetime.combine(day, wall_time)
-    earliest = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+    earliest = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
     if earliest.astimezone(zone).replace(tzinfo=None) == naive:
         return earliest
     # Inside a gap: fold=1 uses the offset after the jump, which lands before the jump.
-    probe = naive.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)
+    probe = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
     probe = probe.replace(second=0, microsecond=0)
     while probe.astimezone(zone).replace(tzinfo=None) < naive:
         probe += ONE_MINUTE

@@ -210,7 +210,9 @@ class AppointmentType(models.Model):
     needs_supervising_clinician = models.BooleanField(
         default=False, help_text="A clinician must be on duty (not exclusively booked)."
     )
-    grid_minutes = models.PositiveSmallIntegerField(default=15, validators=[MinValueValidator(5), MaxValueValidator(240)])
+    grid_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
     min_notice_minutes = models.PositiveIntegerField(default=12 * 60, help_text="Online booking only.")
     horizon_days = models.PositiveSmallIntegerField(default=60, help_text="Online booking only.")
     online_booking = models.CharField(max_length=16, choices=OnlineBooking.choices, default=OnlineBooking.ANY_PATIENT)

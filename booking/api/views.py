@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -33,7 +33,9 @@ class AvailabilityApi(APIView):
         )
         if appointment_type is None:
             raise AvailabilityError(
-                "There is no appointment type with this code.", code="unknown_appointment_type", fields={"type": ["Unknown."]}
+                "There is no appointment type with this code.",
+                code="unknown_appointment_type",
+                fields={"type": ["Unknown."]},
             )
         user = request.user
         is_signed_in = bool(user and user.is_authenticated)
@@ -44,11 +46,16 @@ class AvailabilityApi(APIView):
             raise PermissionDenied("Only the clinic books this appointment type.")
 
         staff_id = params.get("clinician")
-        if staff_id is not None and not StaffMember.objects.filter(
-            pk=staff_id, is_active=True, user__role=appointment_type.staff_role or None
-        ).exists():
+        if (
+            staff_id is not None
+            and not StaffMember.objects.filter(
+                pk=staff_id, is_active=True, user__role=appointment_type.staff_role or None
+            ).exists()
+        ):
             raise AvailabilityError(
-                "No such staff member for this appointment type.", code="unknown_clinician", fields={"clinician": ["Unknown."]}
+                "No such staff member for this appointment type.",
+                code="unknown_clinician",
+                fields={"clinician": ["Unknown."]},
             )
 
         slots = availability_for(

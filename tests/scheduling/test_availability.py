@@ -1,5 +1,4 @@
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -13,7 +12,7 @@ from tests.scheduling.conftest import LA, at, local_starts, quarter_hours
 pytestmark = pytest.mark.django_db
 
 MONDAY = date(2026, 12, 7)
-LONG_BEFORE = datetime(2026, 11, 1, tzinfo=dt_timezone.utc)
+LONG_BEFORE = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def search(appointment_type, first_day, last_day=None, *, now=LONG_BEFORE, online=True, **kwargs):
@@ -58,6 +57,7 @@ def test_an_ordinary_day_offers_every_quarter_hour_the_clinician_can_fit_an_hour
 
 # -- daylight saving ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("day", "offset"),
     [
@@ -70,7 +70,7 @@ def test_an_ordinary_day_offers_every_quarter_hour_the_clinician_can_fit_an_hour
     ],
 )
 def test_a_nine_to_five_day_stays_nine_to_five_local_around_daylight_saving_changes(evaluation_clinic, day, offset):
-    now = datetime.combine(day - timedelta(days=20), time(0), tzinfo=dt_timezone.utc)
+    now = datetime.combine(day - timedelta(days=20), time(0), tzinfo=UTC)
 
     slots = search(evaluation_clinic.type, day, now=now)
 
@@ -86,7 +86,7 @@ def test_the_spring_forward_night_never_offers_a_local_time_that_does_not_exist(
     calendar.rooms(RoomKind.CONSULT)
     evaluation = calendar.evaluation_type()
 
-    slots = search(evaluation, day, online=False, now=datetime(2026, 3, 1, tzinfo=dt_timezone.utc))
+    slots = search(evaluation, day, online=False, now=datetime(2026, 3, 1, tzinfo=UTC))
 
     starts = local_starts(slots)
     # 00:00 PST to 06:00 PDT is five real hours: 17 starts for a one-hour visit, none at 02:xx.
@@ -104,7 +104,7 @@ def test_the_fall_back_night_offers_each_repeated_local_time_once_per_real_insta
     calendar.rooms(RoomKind.CONSULT)
     evaluation = calendar.evaluation_type()
 
-    slots = search(evaluation, day, online=False, now=datetime(2026, 10, 20, tzinfo=dt_timezone.utc))
+    slots = search(evaluation, day, online=False, now=datetime(2026, 10, 20, tzinfo=UTC))
 
     instants = [slot.start for slot in slots]
     # 00:00 PDT to 06:00 PST is seven real hours: 25 starts, every one a distinct instant.
@@ -115,6 +115,7 @@ def test_the_fall_back_night_offers_each_repeated_local_time_once_per_real_insta
 
 
 # -- exceptions -----------------------------------------------------------------------------
+
 
 def test_staff_time_off_removes_exactly_the_starts_that_would_overlap_it(evaluation_clinic):
     TimeOffFactory(staff=evaluation_clinic.clinician, starts_at=at(MONDAY, 12), ends_at=at(MONDAY, 14))
@@ -151,6 +152,7 @@ def test_a_room_out_of_service_blocks_every_visit_that_would_overlap_the_outage(
 
 
 # -- resources held by bookings ---------------------------------------------------------------
+
 
 def test_a_booked_clinician_is_not_offered_twice(evaluation_clinic):
     evaluation_clinic.rooms(RoomKind.CONSULT)  # rooms are not the bottleneck
@@ -249,8 +251,9 @@ def test_a_signed_in_patient_is_not_offered_times_overlapping_their_own_appointm
 
 # -- booking window and grid -------------------------------------------------------------------
 
+
 def test_online_booking_needs_twelve_hours_notice_but_staff_may_book_inside_it(evaluation_clinic):
-    now = at(MONDAY, 0, 30).astimezone(dt_timezone.utc)  # 00:30 local: notice ends at 12:30
+    now = at(MONDAY, 0, 30).astimezone(UTC)  # 00:30 local: notice ends at 12:30
 
     online = local_starts(search(evaluation_clinic.type, MONDAY, now=now))
     staff = local_starts(search(evaluation_clinic.type, MONDAY, now=now, online=False))
@@ -260,13 +263,15 @@ def test_online_booking_needs_twelve_hours_notice_but_staff_may_book_inside_it(e
 
 
 def test_staff_never_see_starts_in_the_past(evaluation_clinic):
-    now = at(MONDAY, 13, 5).astimezone(dt_timezone.utc)
+    now = at(MONDAY, 13, 5).astimezone(UTC)
 
-    assert local_starts(search(evaluation_clinic.type, MONDAY, now=now, online=False)) == quarter_hours("13:15", "16:00")
+    assert local_starts(search(evaluation_clinic.type, MONDAY, now=now, online=False)) == quarter_hours(
+        "13:15", "16:00"
+    )
 
 
 def test_online_booking_reaches_sixty_days_ahead_and_staff_further(evaluation_clinic):
-    now = at(MONDAY, 10).astimezone(dt_timezone.utc)
+    now = at(MONDAY, 10).astimezone(UTC)
     horizon_day = MONDAY + timedelta(days=60)
 
     online = search(evaluation_clinic.type, horizon_day, horizon_day + timedelta(days=1), now=now)
@@ -296,7 +301,10 @@ def test_several_working_blocks_a_day_are_all_offered(calendar):
     calendar.rooms(RoomKind.CONSULT)
     evaluation = calendar.evaluation_type()
 
-    assert local_starts(search(evaluation, MONDAY)) == [*quarter_hours("09:00", "10:00"), *quarter_hours("14:00", "15:00")]
+    assert local_starts(search(evaluation, MONDAY)) == [
+        *quarter_hours("09:00", "10:00"),
+        *quarter_hours("14:00", "15:00"),
+    ]
 
 
 def test_the_clinician_filter_offers_only_that_clinicians_times(evaluation_clinic):
@@ -306,3 +314,17 @@ def test_the_clinician_filter_offers_only_that_clinicians_times(evaluation_clini
     starts = local_starts(search(evaluation_clinic.type, MONDAY, staff_id=other.pk))
 
     assert starts == quarter_hours("14:00", "16:00")
+
+
+def test_hours_that_begin_inside_the_spring_forward_gap_begin_when_the_clocks_jump(calendar):
+    day = date(2026, 3, 8)
+    calendar.open(time(2, 30), time(6), weekdays=[day.weekday()])  # 02:30 does not exist that night
+    calendar.staff(Role.CLINICIAN, time(0), time(6), weekdays=[day.weekday()])
+    calendar.rooms(RoomKind.CONSULT)
+    evaluation = calendar.evaluation_type()
+
+    slots = search(evaluation, day, online=False, now=datetime(2026, 3, 1, tzinfo=UTC))
+
+    # The first instant whose wall-clock time reaches 02:30 is 03:00 PDT, when the clocks jump.
+    assert slots[0].start.astimezone(LA).strftime("%H:%M%z") == "03:00-0700"
+    assert local_starts(slots) == quarter_hours("03:00", "05:00")

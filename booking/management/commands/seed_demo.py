@@ -8,9 +8,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import PatientProfile, Role, User
-from scheduling.models import AppointmentType, Clinic, ClinicHours, OnlineBooking, Room, RoomKind, StaffMember, WorkingHours
+from scheduling.models import (
+    AppointmentType,
+    Clinic,
+    ClinicHours,
+    OnlineBooking,
+    Room,
+    RoomKind,
+    StaffMember,
+    WorkingHours,
+)
 
-DEFAULT_PASSWORD = "demo-clinic-2026"
+DEFAULT_PASSWORD = "demo-clinic-2026"  # noqa: S105 - demo data only; refused in production
 WEEKDAYS = range(0, 5)  # Monday to Friday
 
 STAFF = [
@@ -71,7 +80,13 @@ class Command(BaseCommand):
                 seed_demo_clinic(password=password)
             self.stdout.write(self.style.SUCCESS("Demo clinic loaded."))
         self.stdout.write("Demo logins (password: %s):" % ("as given" if password != DEFAULT_PASSWORD else password))
-        for email in ["admin@example.com", "clinician@example.com", "nurse@example.com", "therapist@example.com", "patient@example.com"]:
+        for email in [
+            "admin@example.com",
+            "clinician@example.com",
+            "nurse@example.com",
+            "therapist@example.com",
+            "patient@example.com",
+        ]:
             self.stdout.write(f"  {email}")
 
 
@@ -105,7 +120,9 @@ def seed_demo_clinic(*, password: str) -> Clinic:
 
     _user("admin@example.com", "Front", "Desk", Role.ADMIN, password, is_staff=True, is_superuser=True)
     patient = _user("patient@example.com", "Alex", "Morgan", Role.PATIENT, password)
-    PatientProfile.objects.get_or_create(user=patient, defaults={"date_of_birth": "1988-04-12", "phone": "+15105550199"})
+    PatientProfile.objects.get_or_create(
+        user=patient, defaults={"date_of_birth": "1988-04-12", "phone": "+15105550199"}
+    )
 
     for fields in APPOINTMENT_TYPES:
         AppointmentType.objects.get_or_create(code=fields["code"], defaults={"clinic": clinic, **fields})
