@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A rule of the clinic said no. Subclasses name their area (``AvailabilityError`` ...)."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
     default_detail = "The request breaks a rule of the clinic."
 

@@ -1,10 +1,12 @@
+from collections.abc import Sequence
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
@@ -15,7 +17,9 @@ from scheduling.models import Clinic
 
 
 class AuthThrottleMixin:
-    throttle_classes = [ScopedRateThrottle]
+    """Sign-up and token endpoints share a tighter rate: they are where passwords get guessed."""
+
+    throttle_classes: Sequence[type[BaseThrottle]] = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
@@ -47,5 +51,6 @@ class MeApi(APIView):
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)  # IsAuthenticated let only real users through
         user = User.objects.select_related("patient_profile").get(pk=request.user.pk)
         return Response(ProfileSerializer(user).data)

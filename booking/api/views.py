@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.models import Role, User
 from booking.api.serializers import AvailabilityQuerySerializer, AvailabilitySerializer
 from booking.selectors import availability_for
 from scheduling.errors import AvailabilityError
@@ -37,11 +37,11 @@ class AvailabilityApi(APIView):
                 code="unknown_appointment_type",
                 fields={"type": ["Unknown."]},
             )
-        user = request.user
-        is_signed_in = bool(user and user.is_authenticated)
+        user = request.user if isinstance(request.user, User) else None
+        is_signed_in = user is not None
         if appointment_type.online_booking != OnlineBooking.ANY_PATIENT and not is_signed_in:
             raise NotAuthenticated("Sign in to see the times of this appointment type.")
-        is_patient = is_signed_in and user.role == Role.PATIENT
+        is_patient = user is not None and user.role == Role.PATIENT
         if is_patient and appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
             raise PermissionDenied("Only the clinic books this appointment type.")
 
@@ -62,7 +62,7 @@ class AvailabilityApi(APIView):
             appointment_type=appointment_type,
             first_day=params["date_from"],
             last_day=params["date_to"],
-            patient_id=user.pk if is_patient else None,
+            patient_id=user.pk if user is not None and is_patient else None,
             staff_id=staff_id,
             online=not is_signed_in or is_patient,
         )
