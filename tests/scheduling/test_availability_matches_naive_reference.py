@@ -200,13 +200,13 @@ def write_and_search(scenario):
     for spec in scenario["appointments"]:
         staff_member = members[spec["staff"]] if spec["staff"] < len(members) else None
         nurse = members[spec["nurse"]] if spec["nurse"] < len(members) else None
-        room = rooms[spec["room"]] if spec["room"] < len(rooms) else None
+        held_room = rooms[spec["room"]] if spec["room"] < len(rooms) else None
         patient = searcher if spec["mine"] else other
         AppointmentFactory(
             patient=patient,
             appointment_type=appointment_type,
             starts_at=spec["start"],
-            room=room,
+            room=held_room,
             staff=staff_member,
             nurse=nurse,
             status=spec["status"],
@@ -217,7 +217,7 @@ def write_and_search(scenario):
                 patient_minutes=kind.duration + kind.recovery,
                 staff_minutes=kind.duration,
                 room_minutes=kind.duration + kind.recovery + kind.turnover,
-                room=room.pk if room else None,
+                room=held_room.pk if held_room else None,
                 staff=str(staff_member.pk) if staff_member else None,
                 nurse=str(nurse.pk) if nurse else None,
                 patient=str(patient.pk),
