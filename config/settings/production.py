@@ -11,6 +11,9 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+if not env("REDIS_URL", default=""):
+    # Without it Celery would fall back to the per-container filesystem broker of `make run`.
+    raise ImproperlyConfigured("REDIS_URL must point at the Celery broker in production.")
 
 # TLS ends at the proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
