@@ -52,8 +52,21 @@ class Appointment(models.Model):
     nurse = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="monitored_appointments"
     )
+    supervising_clinician = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_appointments",
+        help_text="The clinician on duty when the appointment was booked (not exclusive).",
+    )
     status = models.CharField(max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    is_late_cancellation = models.BooleanField(default=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -72,3 +85,57 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_type} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class AppointmentEvent(models.Model):
+    """Append-only history of an appointment: who changed what, when and why.
+
+    Services only ever insert rows here; on PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        CHECKED_IN = "checked_in", "Checked in"
+        STARTED = "started", "Started"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=16)
+    occurred_at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, choices=AppointmentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=AppointmentStatus.choices)
+    from_starts_at = models.DateTimeField(null=True, blank=True)
+    to_starts_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["appointment", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a creating request with an ``Idempotency-Key``, replayed for repeats."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    endpoint = models.CharField(max_length=200)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key", "endpoint"], name="one_answer_per_idempotency_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Idempotency key of {self.user_id} for {self.endpoint}"

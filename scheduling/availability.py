@@ -168,6 +168,7 @@ class AvailabilityEngine:
             self.supervisors = [(c, IntervalSet(on_duty(c))) for c in with_role("clinician")]
 
         self.patient_busy = IntervalSet(bookings.patient_busy)
+        self.bookings = bookings  # kept so that booking can spread load across free resources
 
     # -- candidate starts ------------------------------------------------------------------
 

@@ -216,6 +216,11 @@ class AppointmentType(models.Model):
     min_notice_minutes = models.PositiveIntegerField(default=12 * 60, help_text="Online booking only.")
     horizon_days = models.PositiveSmallIntegerField(default=60, help_text="Online booking only.")
     online_booking = models.CharField(max_length=16, choices=OnlineBooking.choices, default=OnlineBooking.ANY_PATIENT)
+    max_future_per_patient = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many future appointments of this type a patient may hold; empty: no limit.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -9,3 +9,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Throttling is tested explicitly with its own low rates; the suite itself must not trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "10000/minute", "auth": "10000/minute"}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: the race tests need real locking between
+    # threads (IMMEDIATE transactions waiting on the busy timeout), which shared-cache mode lacks.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test-db.sqlite3")}  # noqa: F405
+    RUN_DIR.mkdir(exist_ok=True)  # noqa: F405
+
+# The race tests' control runs switch this off to show the race that the guards prevent.
+BOOKING_RACE_GUARDS = True

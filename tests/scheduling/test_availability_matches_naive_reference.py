@@ -156,6 +156,23 @@ def scenarios(draw):
     }
 
 
+def clashes(new: NaiveAppointment, old: NaiveAppointment) -> bool:
+    """Two blocking appointments holding one room, exclusive staff member or patient at once."""
+    if not (new.blocking and old.blocking):
+        return False
+
+    def overlap(minutes_new: int, minutes_old: int) -> bool:
+        return new.starts_at < old.starts_at + timedelta(
+            minutes=minutes_old
+        ) and old.starts_at < new.starts_at + timedelta(minutes=minutes_new)
+
+    return (
+        (new.room is not None and new.room == old.room and overlap(new.room_minutes, old.room_minutes))
+        or (new.staff is not None and new.staff == old.staff and overlap(new.staff_minutes, old.staff_minutes))
+        or (new.patient == old.patient and overlap(new.patient_minutes, old.patient_minutes))
+    )
+
+
 def write_and_search(scenario):
     """Write the scenario with the factories, search with the selector; return both inputs."""
     kind: NaiveType = scenario["kind"]
@@ -202,6 +219,19 @@ def write_and_search(scenario):
         nurse = members[spec["nurse"]] if spec["nurse"] < len(members) else None
         held_room = rooms[spec["room"]] if spec["room"] < len(rooms) else None
         patient = searcher if spec["mine"] else other
+        candidate = NaiveAppointment(
+            starts_at=spec["start"],
+            patient_minutes=kind.duration + kind.recovery,
+            staff_minutes=kind.duration,
+            room_minutes=kind.duration + kind.recovery + kind.turnover,
+            room=held_room.pk if held_room else None,
+            staff=str(staff_member.pk) if staff_member else None,
+            nurse=str(nurse.pk) if nurse else None,
+            patient=str(patient.pk),
+            blocking=spec["status"] not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW),
+        )
+        if any(clashes(candidate, existing) for existing in naive_appointments):
+            continue  # a state the booking invariants (and PostgreSQL's constraints) never allow
         AppointmentFactory(
             patient=patient,
             appointment_type=appointment_type,
@@ -211,19 +241,7 @@ def write_and_search(scenario):
             nurse=nurse,
             status=spec["status"],
         )
-        naive_appointments.append(
-            NaiveAppointment(
-                starts_at=spec["start"],
-                patient_minutes=kind.duration + kind.recovery,
-                staff_minutes=kind.duration,
-                room_minutes=kind.duration + kind.recovery + kind.turnover,
-                room=held_room.pk if held_room else None,
-                staff=str(staff_member.pk) if staff_member else None,
-                nurse=str(nurse.pk) if nurse else None,
-                patient=str(patient.pk),
-                blocking=spec["status"] not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW),
-            )
-        )
+        naive_appointments.append(candidate)
     staff_filter = members[0] if scenario["filter_staff"] else None
     slots = availability_for(
         appointment_type=appointment_type,

@@ -40,6 +40,7 @@ APPOINTMENT_TYPES: list[dict[str, Any]] = [
         "room_kind": RoomKind.CONSULT,
         "staff_role": Role.CLINICIAN,
         "online_booking": OnlineBooking.ANY_PATIENT,
+        "max_future_per_patient": 1,
     },
     {
         "code": "infusion",

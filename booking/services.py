@@ -1,0 +1,464 @@
+"""Writes of appointments: book, reschedule, cancel and the day's lifecycle.
+
+Concurrency (docs/booking-invariants.md): a booking or a move takes its locks once, in a fixed
+order (the patient, then the rooms of the kind needed by id, then the staff of the roles needed by
+id), then re-checks availability with the same engine the search uses, then writes. On
+PostgreSQL, exclusion constraints refuse overlapping bookings of one room, staff member or
+patient whatever the code does; on SQLite, transactions begin IMMEDIATE, so writers queue.
+State changes are conditional updates that must touch exactly one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from booking.errors import BookingConflictError, BookingError, BookingPermissionError
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.selectors import availability_engine
+from scheduling.availability import AvailabilityEngine, FreeResources
+from scheduling.intervals import Interval
+from scheduling.models import AppointmentType, OnlineBooking, Room, StaffMember
+
+LATE_CANCELLATION_WINDOW = timedelta(hours=24)
+BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # front desk work: book, move, cancel
+LIFECYCLE_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # check in, start, complete, no-show
+
+ResourceId = TypeVar("ResourceId", int, UUID)
+Checked = TypeVar("Checked")
+Written = TypeVar("Written")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    room_id: int | None
+    staff_id: UUID | None
+    nurse_id: UUID | None
+    supervising_clinician_id: UUID | None
+
+
+def _guards_on() -> bool:
+    # Test-only switch: the race tests turn the guards off to prove the race they prevent exists.
+    return bool(getattr(settings, "BOOKING_RACE_GUARDS", True))
+
+
+def _is_booking_staff(user: User) -> bool:
+    return user.role in BOOKING_STAFF_ROLES
+
+
+# -- input checks that need no lock (400s) ---------------------------------------------------------
+
+
+def _check_start_is_bookable(
+    *, appointment_type: AppointmentType, starts_at: datetime, online: bool, now: datetime
+) -> None:
+    if starts_at.tzinfo is None:
+        raise BookingError(
+            "The start needs an explicit UTC offset.", code="naive_datetime", fields={"start": ["No offset."]}
+        )
+    local = starts_at.astimezone(appointment_type.clinic.zone)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % appointment_type.grid_minutes:
+        raise BookingError(
+            f"Starts lie on a {appointment_type.grid_minutes}-minute grid.",
+            code="off_grid",
+            fields={"start": ["Not on the booking grid."]},
+        )
+    if starts_at <= now:
+        raise BookingError("This time has already passed.", code="start_in_past", fields={"start": ["In the past."]})
+    if online and starts_at < now + timedelta(minutes=appointment_type.min_notice_minutes):
+        hours = appointment_type.min_notice_minutes / 60
+        raise BookingError(
+            f"Online bookings need at least {hours:g} hours' notice; please call the clinic.",
+            code="too_short_notice",
+            fields={"start": ["Too soon to book online."]},
+        )
+    if online and starts_at > now + timedelta(days=appointment_type.horizon_days):
+        raise BookingError(
+            f"Online bookings reach at most {appointment_type.horizon_days} days ahead.",
+            code="beyond_booking_horizon",
+            fields={"start": ["Too far ahead."]},
+        )
+
+
+def _check_patient_may_book_online(*, patient: User, appointment_type: AppointmentType) -> None:
+    if appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
+        raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
+    if appointment_type.online_booking == OnlineBooking.ACTIVE_PLAN:
+        # Treatment plans arrive with the evaluation work; until then no patient holds one.
+        raise BookingPermissionError(
+            "This appointment needs an active treatment plan.", code="no_active_treatment_plan"
+        )
+
+
+# -- locks and the re-check ---------------------------------------------------------------------
+
+
+def _lock_resources(*, patient_id: UUID, appointment_type: AppointmentType) -> None:
+    """Lock the patient, then the candidate rooms, then the candidate staff, each by id.
+
+    One fixed order for every booking and move, so two transactions can never wait on each other
+    in a cycle. SQLite has no row locks: its IMMEDIATE transactions already serialize writers.
+    """
+    if connection.vendor != "postgresql" or not _guards_on():
+        return
+    list(User.objects.select_for_update().filter(pk=patient_id).values_list("pk", flat=True))
+    if appointment_type.room_kind:
+        list(
+            Room.objects.select_for_update()
+            .filter(clinic_id=appointment_type.clinic_id, kind=appointment_type.room_kind)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    exclusive_roles = roles_needed_for_locking(appointment_type)
+    if exclusive_roles:
+        list(
+            StaffMember.objects.select_for_update(of=("self",))
+            .filter(clinic_id=appointment_type.clinic_id, user__role__in=exclusive_roles)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def roles_needed_for_locking(appointment_type: AppointmentType) -> list[str]:
+    """Roles whose capacity a booking consumes (a supervising clinician is not consumed)."""
+    roles = [appointment_type.staff_role] if appointment_type.staff_role else []
+    if appointment_type.nurse_capacity:
+        roles.append(Role.NURSE)
+    return roles
+
+
+def _check_then_write(check: Callable[[], Checked], write: Callable[[Checked], Written]) -> Written:
+    """Run ``check`` (locks and re-checks) and ``write`` in one transaction.
+
+    With the guards off (race tests only) the check runs outside the writing transaction: the
+    check-then-insert race that the locks, IMMEDIATE transactions and constraints exist to prevent.
+    """
+    try:
+        if _guards_on():
+            with transaction.atomic():
+                return write(check())
+        checked = check()
+        with transaction.atomic():
+            return write(checked)
+    except IntegrityError as error:
+        # PostgreSQL's exclusion constraints refused an overlap the locks should have prevented.
+        raise BookingConflictError() from error
+
+
+def _daily_load(intervals: Sequence[Interval], day: Interval) -> int:
+    return sum(1 for start, _ in intervals if day[0] <= start < day[1])
+
+
+def _least_loaded(
+    candidates: Sequence[ResourceId], busy: dict[ResourceId, list[Interval]], day: Interval
+) -> ResourceId:
+    # Spread the day's work: fewest bookings that day first, then a stable order.
+    return min(candidates, key=lambda resource: (_daily_load(busy.get(resource, []), day), str(resource)))
+
+
+def _assign(engine: AvailabilityEngine, free: FreeResources) -> Assignment:
+    day = engine.bounds
+    bookings = engine.bookings
+    return Assignment(
+        room_id=_least_loaded(free.rooms, bookings.room_busy, day) if free.rooms else None,
+        staff_id=_least_loaded(free.staff, bookings.staff_busy, day) if free.staff else None,
+        nurse_id=_least_loaded(free.nurses, bookings.nurse_monitoring, day) if free.nurses else None,
+        supervising_clinician_id=free.supervising_clinicians[0] if free.supervising_clinicians else None,
+    )
+
+
+def _recheck_and_assign(
+    *,
+    appointment_type: AppointmentType,
+    patient_id: UUID,
+    starts_at: datetime,
+    online: bool,
+    now: datetime,
+    moving_appointment_id: UUID | None = None,
+) -> Assignment:
+    local_day = starts_at.astimezone(appointment_type.clinic.zone).date()
+    engine = availability_engine(
+        appointment_type=appointment_type,
+        first_day=local_day,
+        last_day=local_day,
+        patient_id=patient_id,
+        online=online,
+        now=now,
+        ignore_appointment_id=moving_appointment_id,
+    )
+    free = engine.free_resources(starts_at)
+    if free is None:
+        if engine.patient_busy.overlaps(starts_at, starts_at + engine.demand.patient_span):
+            raise BookingConflictError("You already have an appointment at this time.", code="overlapping_appointment")
+        raise BookingConflictError()
+    return _assign(engine, free)
+
+
+def _check_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> None:
+    limit = appointment_type.max_future_per_patient
+    if limit is None:
+        return
+    held = Appointment.objects.filter(
+        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
+    ).count()
+    if held >= limit:
+        raise BookingConflictError(
+            f"You already hold an upcoming {appointment_type.name}; reschedule it instead.",
+            code="future_appointment_limit",
+        )
+
+
+def _spans(appointment_type: AppointmentType, starts_at: datetime) -> dict[str, datetime]:
+    return {
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=appointment_type.patient_minutes),
+        "staff_released_at": starts_at + timedelta(minutes=appointment_type.duration_minutes),
+        "room_released_at": starts_at + timedelta(minutes=appointment_type.room_minutes),
+    }
+
+
+def _record(
+    appointment: Appointment,
+    *,
+    action: str,
+    actor: User,
+    at: datetime,
+    from_status: str = "",
+    to_status: str,
+    from_starts_at: datetime | None = None,
+    to_starts_at: datetime | None = None,
+    reason: str = "",
+) -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        action=action,
+        actor=actor,
+        actor_role=actor.role,
+        occurred_at=at,
+        from_status=from_status,
+        to_status=to_status,
+        from_starts_at=from_starts_at,
+        to_starts_at=to_starts_at,
+        reason=reason,
+    )
+
+
+# -- book -------------------------------------------------------------------------------------------
+
+
+def appointment_book(
+    *,
+    actor: User,
+    patient: User,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book ``appointment_type`` at ``starts_at`` for ``patient``, picking concrete resources.
+
+    Patients book for themselves within the online rules; booking staff book for any patient,
+    inside the notice window and beyond the online horizon. A lost race is a 409, never a 500.
+    """
+    now = now or timezone.now()
+    online = actor.role == Role.PATIENT
+    if online and actor.pk != patient.pk:
+        raise BookingPermissionError("Patients book only for themselves.")
+    if not online and not _is_booking_staff(actor):
+        raise BookingPermissionError("Your role does not book appointments.")
+    if patient.role != Role.PATIENT or not patient.is_active:
+        raise BookingError(
+            "Appointments are booked for patients.", code="not_a_patient", fields={"patient": ["Not a patient."]}
+        )
+    if not appointment_type.is_active:
+        raise BookingError("This appointment type is not offered.", code="unknown_appointment_type")
+    if online:
+        _check_patient_may_book_online(patient=patient, appointment_type=appointment_type)
+    _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
+
+    def check() -> Assignment:
+        _lock_resources(patient_id=patient.pk, appointment_type=appointment_type)
+        _check_future_limit(patient_id=patient.pk, appointment_type=appointment_type, now=now)
+        return _recheck_and_assign(
+            appointment_type=appointment_type, patient_id=patient.pk, starts_at=starts_at, online=online, now=now
+        )
+
+    def write(assignment: Assignment) -> Appointment:
+        appointment = Appointment.objects.create(
+            patient=patient,
+            appointment_type=appointment_type,
+            room_id=assignment.room_id,
+            staff_id=assignment.staff_id,
+            nurse_id=assignment.nurse_id,
+            supervising_clinician_id=assignment.supervising_clinician_id,
+            booked_by=actor,
+            **_spans(appointment_type, starts_at),
+        )
+        _record(
+            appointment,
+            action=AppointmentEvent.Action.BOOKED,
+            actor=actor,
+            at=now,
+            to_status=appointment.status,
+            to_starts_at=starts_at,
+        )
+        return appointment
+
+    return _check_then_write(check, write)
+
+
+# -- move and cancel -----------------------------------------------------------------------------
+
+
+def _owned_or_managed(*, actor: User, appointment_id: UUID) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("appointment_type__clinic", "patient").filter(pk=appointment_id).first()
+    )
+    if appointment is None or (actor.role == Role.PATIENT and appointment.patient_id != actor.pk):
+        raise BookingError("No such appointment.", code="not_found", status_code=404)
+    if actor.role != Role.PATIENT and not _is_booking_staff(actor):
+        raise BookingPermissionError("Your role does not change appointments.")
+    return appointment
+
+
+def appointment_reschedule(
+    *, actor: User, appointment_id: UUID, starts_at: datetime, now: datetime | None = None
+) -> Appointment:
+    """Move a booked appointment to another open start of its type; all of it or nothing."""
+    now = now or timezone.now()
+    appointment = _owned_or_managed(actor=actor, appointment_id=appointment_id)
+    appointment_type = appointment.appointment_type
+    online = actor.role == Role.PATIENT
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise BookingConflictError("Only a booked appointment can be moved.", code="invalid_status")
+    if online and appointment.starts_at <= now:
+        raise BookingConflictError("This appointment has already begun.", code="invalid_status")
+    _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
+    old_starts_at = appointment.starts_at
+
+    def check() -> Assignment:
+        _lock_resources(patient_id=appointment.patient_id, appointment_type=appointment_type)
+        return _recheck_and_assign(
+            appointment_type=appointment_type,
+            patient_id=appointment.patient_id,
+            starts_at=starts_at,
+            online=online,
+            now=now,
+            moving_appointment_id=appointment.pk,
+        )
+
+    def write(assignment: Assignment) -> None:
+        # Conditional: it moves only the appointment as it was checked, still booked, still there.
+        moved = Appointment.objects.filter(
+            pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at=old_starts_at
+        ).update(
+            room_id=assignment.room_id,
+            staff_id=assignment.staff_id,
+            nurse_id=assignment.nurse_id,
+            supervising_clinician_id=assignment.supervising_clinician_id,
+            updated_at=now,
+            **_spans(appointment_type, starts_at),
+        )
+        if moved != 1:
+            raise BookingConflictError("The appointment changed meanwhile; try again.", code="invalid_status")
+        _record(
+            appointment,
+            action=AppointmentEvent.Action.RESCHEDULED,
+            actor=actor,
+            at=now,
+            from_status=AppointmentStatus.BOOKED,
+            to_status=AppointmentStatus.BOOKED,
+            from_starts_at=old_starts_at,
+            to_starts_at=starts_at,
+        )
+
+    _check_then_write(check, write)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: datetime | None = None) -> Appointment:
+    """Cancel a booked appointment. Freeing capacity needs no lock: one conditional update."""
+    now = now or timezone.now()
+    appointment = _owned_or_managed(actor=actor, appointment_id=appointment_id)
+    must_be_after = now if actor.role == Role.PATIENT else None
+    is_late = appointment.starts_at - now < LATE_CANCELLATION_WINDOW
+    with transaction.atomic():
+        rows = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED)
+        if must_be_after is not None:
+            rows = rows.filter(starts_at__gt=must_be_after)
+        if rows.update(status=AppointmentStatus.CANCELLED, is_late_cancellation=is_late, updated_at=now) != 1:
+            raise BookingConflictError(
+                "Only a booked appointment that has not begun can be cancelled.", code="invalid_status"
+            )
+        _record(
+            appointment,
+            action=AppointmentEvent.Action.CANCELLED,
+            actor=actor,
+            at=now,
+            from_status=AppointmentStatus.BOOKED,
+            to_status=AppointmentStatus.CANCELLED,
+            reason=reason,
+        )
+    appointment.refresh_from_db()
+    return appointment
+
+
+# -- the day's lifecycle ---------------------------------------------------------------------------
+
+_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    AppointmentEvent.Action.CHECKED_IN: ((AppointmentStatus.BOOKED,), AppointmentStatus.CHECKED_IN),
+    AppointmentEvent.Action.STARTED: ((AppointmentStatus.CHECKED_IN,), AppointmentStatus.IN_PROGRESS),
+    AppointmentEvent.Action.COMPLETED: ((AppointmentStatus.IN_PROGRESS,), AppointmentStatus.COMPLETED),
+    AppointmentEvent.Action.NO_SHOW: (
+        (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
+        AppointmentStatus.NO_SHOW,
+    ),
+}
+
+
+def appointment_transition(
+    *, actor: User, appointment_id: UUID, action: str, reason: str = "", now: datetime | None = None
+) -> Appointment:
+    """check-in, start, complete or no-show, by a conditional update from the allowed states."""
+    now = now or timezone.now()
+    if actor.role not in LIFECYCLE_ROLES:
+        raise BookingPermissionError("Your role does not run the day's appointments.")
+    appointment = Appointment.objects.filter(pk=appointment_id).first()
+    if appointment is None:
+        raise BookingError("No such appointment.", code="not_found", status_code=404)
+    allowed_from, to_status = _TRANSITIONS[action]
+    if action == AppointmentEvent.Action.NO_SHOW and now < appointment.starts_at:
+        raise BookingConflictError("A no-show can be recorded only after the start time.", code="too_early")
+    with transaction.atomic():
+        for from_status in allowed_from:
+            if (
+                Appointment.objects.filter(pk=appointment.pk, status=from_status).update(
+                    status=to_status, updated_at=now
+                )
+                == 1
+            ):
+                _record(
+                    appointment,
+                    action=action,
+                    actor=actor,
+                    at=now,
+                    from_status=from_status,
+                    to_status=to_status,
+                    reason=reason,
+                )
+                break
+        else:
+            state = appointment.get_status_display().lower()
+            raise BookingConflictError(
+                f"An appointment that is {state} cannot be {action.replace('_', ' ')}.", code="invalid_status"
+            )
+    appointment.refresh_from_db()
+    return appointment
