@@ -60,9 +60,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class PatientFactory(UserFactory):
     role = Role.PATIENT
-    profile = factory.RelatedFactory(
-        "tests.factories.PatientProfileFactory", factory_related_name="user"
-    )
+    profile = factory.RelatedFactory("tests.factories.PatientProfileFactory", factory_related_name="user")
 
 
 class PatientProfileFactory(factory.django.DjangoModelFactory):
@@ -147,12 +145,8 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     appointment_type = factory.SubFactory(AppointmentTypeFactory)
     status = AppointmentStatus.BOOKED
-    ends_at = factory.LazyAttribute(
-        lambda a: a.starts_at + timedelta(minutes=a.appointment_type.patient_minutes)
-    )
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(minutes=a.appointment_type.patient_minutes))
     staff_released_at = factory.LazyAttribute(
         lambda a: a.starts_at + timedelta(minutes=a.appointment_type.duration_minutes)
     )
-    room_released_at = factory.LazyAttribute(
-        lambda a: a.starts_at + timedelta(minutes=a.appointment_type.room_minutes)
-    )
+    room_released_at = factory.LazyAttribute(lambda a: a.starts_at + timedelta(minutes=a.appointment_type.room_minutes))

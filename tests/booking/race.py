@@ -6,7 +6,7 @@ import importlib
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.db import connection, connections
 
@@ -58,10 +58,8 @@ def guards_off(settings, monkeypatch, parties: int) -> Iterator[None]:
 
     def checked_then_wait(**kwargs):
         assignment = original(**kwargs)
-        try:
+        with suppress(threading.BrokenBarrierError):
             after_check.wait(timeout=10)
-        except threading.BrokenBarrierError:
-            pass
         return assignment
 
     monkeypatch.setattr(services, "_recheck_and_assign", checked_then_wait)

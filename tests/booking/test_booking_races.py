@@ -147,7 +147,7 @@ def test_a_reschedule_racing_new_bookings_for_the_same_time_leaves_one_holder(de
 
 
 def test_control_without_the_guards_a_reschedule_and_a_booking_both_win(desk, settings, monkeypatch):
-    moving, target, tasks = _reschedule_versus_new_bookings(desk)
+    _moving, target, tasks = _reschedule_versus_new_bookings(desk)
 
     with guards_off(settings, monkeypatch, parties=RACERS):
         outcomes = race(tasks)
