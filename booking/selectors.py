@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking.models import BLOCKING_STATUSES, Appointment
+from accounts.models import Role, User
+from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType
@@ -131,3 +134,51 @@ def availability_for(
     )
     visit = engine.demand.patient_span
     return [Slot(start=start, end=start + visit) for start in engine.open_starts()]
+
+
+def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    return rows.select_related(
+        "appointment_type", "patient", "room", "staff__user", "nurse__user", "supervising_clinician__user"
+    )
+
+
+def appointment_list(
+    *,
+    viewer: User,
+    zone: ZoneInfo,
+    on_day: date | None = None,
+    status: str | None = None,
+    type_code: str | None = None,
+    patient_id: UUID | None = None,
+) -> QuerySet[Appointment]:
+    """Appointments a user may see: a patient their own, staff everyone's; earliest first."""
+    rows = Appointment.objects.all()
+    if viewer.role == Role.PATIENT:
+        rows = rows.filter(patient=viewer)
+    elif patient_id is not None:
+        rows = rows.filter(patient_id=patient_id)
+    if on_day is not None:
+        day_start, day_end = local_day_bounds(on_day, on_day, zone)
+        rows = rows.filter(starts_at__gte=day_start, starts_at__lt=day_end)
+    if status:
+        rows = rows.filter(status=status)
+    if type_code:
+        rows = rows.filter(appointment_type__code=type_code)
+    return _with_relations(rows).order_by("starts_at", "id")
+
+
+def appointment_visible_to(*, viewer: User, appointment_id: UUID) -> Appointment | None:
+    """One appointment, or None when it does not exist or is another patient's."""
+    rows = Appointment.objects.filter(pk=appointment_id)
+    if viewer.role == Role.PATIENT:
+        rows = rows.filter(patient=viewer)
+    return _with_relations(rows).first()
+
+
+def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[Appointment]:
+    """The day's non-cancelled appointments by start, in one query whatever their number."""
+    day_start, day_end = local_day_bounds(day, day, zone)
+    rows = Appointment.objects.filter(starts_at__gte=day_start, starts_at__lt=day_end).exclude(
+        status=AppointmentStatus.CANCELLED
+    )
+    return list(_with_relations(rows).order_by("starts_at", "room__name", "id"))

@@ -3,7 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeApi, RegisterApi, TokenObtainApi, TokenRefreshApi
-from booking.api.views import AvailabilityApi
+from booking.api.views import (
+    AppointmentCancelApi,
+    AppointmentDetailApi,
+    AppointmentListCreateApi,
+    AppointmentRescheduleApi,
+    AppointmentTransitionApi,
+    AvailabilityApi,
+    ScheduleApi,
+)
+from booking.models import AppointmentEvent
 from config.health import healthz
 from scheduling.api.views import AppointmentTypeListApi
 
@@ -14,6 +23,28 @@ api_v1 = [
     path("me/", MeApi.as_view(), name="me"),
     path("appointment-types/", AppointmentTypeListApi.as_view(), name="appointment-types"),
     path("availability/", AvailabilityApi.as_view(), name="availability"),
+    path("appointments/", AppointmentListCreateApi.as_view(), name="appointments"),
+    path("appointments/<uuid:appointment_id>/", AppointmentDetailApi.as_view(), name="appointment"),
+    path("appointments/<uuid:appointment_id>/cancel/", AppointmentCancelApi.as_view(), name="appointment-cancel"),
+    path(
+        "appointments/<uuid:appointment_id>/reschedule/",
+        AppointmentRescheduleApi.as_view(),
+        name="appointment-reschedule",
+    ),
+    *[
+        path(
+            f"appointments/<uuid:appointment_id>/{segment}/",
+            AppointmentTransitionApi.as_view(action=action),
+            name=f"appointment-{segment}",
+        )
+        for segment, action in [
+            ("check-in", AppointmentEvent.Action.CHECKED_IN),
+            ("start", AppointmentEvent.Action.STARTED),
+            ("complete", AppointmentEvent.Action.COMPLETED),
+            ("no-show", AppointmentEvent.Action.NO_SHOW),
+        ]
+    ],
+    path("schedule/", ScheduleApi.as_view(), name="schedule"),
 ]
 
 urlpatterns = [

@@ -1,15 +1,44 @@
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role, User
-from booking.api.serializers import AvailabilityQuerySerializer, AvailabilitySerializer
-from booking.selectors import availability_for
+from booking.api.idempotency import idempotent
+from booking.api.serializers import (
+    AppointmentCancelSerializer,
+    AppointmentCreateSerializer,
+    AppointmentListQuerySerializer,
+    AppointmentRescheduleSerializer,
+    AppointmentTransitionSerializer,
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    ScheduleQuerySerializer,
+    appointment_representation,
+)
+from booking.errors import BookingError
+from booking.selectors import appointment_list, appointment_visible_to, availability_for, schedule_for_day
+from booking.services import (
+    BOOKING_STAFF_ROLES,
+    LIFECYCLE_ROLES,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_transition,
+)
 from scheduling.errors import AvailabilityError
-from scheduling.models import AppointmentType, OnlineBooking, StaffMember
+from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
+
+SCHEDULE_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
 
 
 class AvailabilityApi(APIView):
@@ -75,5 +104,166 @@ class AvailabilityApi(APIView):
                     {"start": slot.start.astimezone(zone).isoformat(), "end": slot.end.astimezone(zone).isoformat()}
                     for slot in slots
                 ],
+            }
+        )
+
+
+class AppointmentPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _signed_in_user(request: Request) -> User:
+    assert isinstance(request.user, User)  # IsAuthenticated let only real users through
+    return request.user
+
+
+def _clinic_zone() -> ZoneInfo:
+    clinic = Clinic.objects.only("time_zone").first()
+    return clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def _require_role(user: User, roles: tuple[str, ...]) -> None:
+    if user.role not in roles:
+        raise PermissionDenied("Your role may not do this.")
+
+
+def _appointment_response(appointment_id: UUID, viewer: User, *, status_code: int = status.HTTP_200_OK) -> Response:
+    appointment = appointment_visible_to(viewer=viewer, appointment_id=appointment_id)
+    if appointment is None:
+        raise NotFound("No such appointment.")
+    body = appointment_representation(appointment, zone=_clinic_zone(), for_staff=viewer.role != Role.PATIENT)
+    return Response(body, status=status_code)
+
+
+class AppointmentListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[AppointmentListQuerySerializer])
+    def get(self, request: Request) -> Response:
+        viewer = _signed_in_user(request)
+        query = AppointmentListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        zone = _clinic_zone()
+        rows = appointment_list(
+            viewer=viewer,
+            zone=zone,
+            on_day=params.get("date"),
+            status=params.get("status"),
+            type_code=params.get("type"),
+            patient_id=params.get("patient"),
+        )
+        paginator = AppointmentPagination()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        for_staff = viewer.role != Role.PATIENT
+        return paginator.get_paginated_response(
+            [appointment_representation(a, zone=zone, for_staff=for_staff) for a in page]
+        )
+
+    @extend_schema(request=AppointmentCreateSerializer)
+    def post(self, request: Request) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
+        payload = AppointmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+
+        def create() -> Response:
+            appointment_type = AppointmentType.objects.select_related("clinic").filter(code=data["type"]).first()
+            if appointment_type is None:
+                raise BookingError(
+                    "Unknown appointment type.", code="unknown_appointment_type", fields={"type": ["Unknown."]}
+                )
+            if actor.role == Role.PATIENT:
+                if data.get("patient") not in (None, actor.pk):
+                    raise PermissionDenied("Patients book only for themselves.")
+                patient = actor
+            else:
+                if data.get("patient") is None:
+                    raise BookingError("Say which patient.", code="patient_required", fields={"patient": ["Required."]})
+                found = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
+                if found is None:
+                    raise BookingError("No such patient.", code="unknown_patient", fields={"patient": ["Unknown."]})
+                patient = found
+            appointment = appointment_book(
+                actor=actor, patient=patient, appointment_type=appointment_type, starts_at=data["start"]
+            )
+            return _appointment_response(appointment.pk, actor, status_code=status.HTTP_201_CREATED)
+
+        return idempotent(request, user=actor, endpoint="appointments.create", create=create)
+
+
+class AppointmentDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, appointment_id: UUID) -> Response:
+        return _appointment_response(appointment_id, _signed_in_user(request))
+
+
+class AppointmentCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AppointmentCancelSerializer)
+    def post(self, request: Request, appointment_id: UUID) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
+        payload = AppointmentCancelSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment_cancel(actor=actor, appointment_id=appointment_id, reason=payload.validated_data["reason"])
+        return _appointment_response(appointment_id, actor)
+
+
+class AppointmentRescheduleApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AppointmentRescheduleSerializer)
+    def post(self, request: Request, appointment_id: UUID) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
+        payload = AppointmentRescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment_reschedule(actor=actor, appointment_id=appointment_id, starts_at=payload.validated_data["start"])
+        return _appointment_response(appointment_id, actor)
+
+
+class AppointmentTransitionApi(APIView):
+    """check-in, start, complete, no-show: one view, the action fixed per URL."""
+
+    permission_classes = [IsAuthenticated]
+    action = ""
+
+    @extend_schema(request=AppointmentTransitionSerializer)
+    def post(self, request: Request, appointment_id: UUID) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, LIFECYCLE_ROLES)
+        payload = AppointmentTransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment_transition(
+            actor=actor, appointment_id=appointment_id, action=self.action, reason=payload.validated_data["reason"]
+        )
+        return _appointment_response(appointment_id, actor)
+
+
+class ScheduleApi(APIView):
+    """The day's non-cancelled appointments by start, for the people who run the day."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[ScheduleQuerySerializer])
+    def get(self, request: Request) -> Response:
+        viewer = _signed_in_user(request)
+        _require_role(viewer, SCHEDULE_ROLES)
+        query = ScheduleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        zone = _clinic_zone()
+        day = query.validated_data.get("date") or timezone.localdate(timezone=zone)
+        rows = schedule_for_day(day=day, zone=zone)
+        return Response(
+            {
+                "date": day.isoformat(),
+                "timezone": str(zone),
+                "appointments": [appointment_representation(a, zone=zone, for_staff=True) for a in rows],
             }
         )
