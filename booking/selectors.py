@@ -1,7 +1,8 @@
 """Reads over appointments, and the availability search that combines them with the calendar.
 
 The search costs a fixed number of queries whatever the range: the calendar snapshot
-(``scheduling.selectors.calendar_snapshot``, three queries) plus one query for the busy times.
+(``scheduling.selectors.calendar_snapshot``, two queries) plus one for the busy times, and one
+more for a signed-in patient (how many future appointments of the type they already hold).
 """
 
 from __future__ import annotations
@@ -122,7 +123,15 @@ def availability_for(
     online: bool = True,
     now: datetime | None = None,
 ) -> list[Slot]:
-    """The open starts of a type over local days ``first_day``..``last_day``, earliest first."""
+    """The open starts of a type over local days ``first_day``..``last_day``, earliest first.
+
+    A patient who already holds as many future appointments of the type as allowed is offered
+    nothing: booking would refuse every start (they reschedule the one they hold instead).
+    """
+    if patient_id is not None and patient_at_future_limit(
+        patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()
+    ):
+        return []
     engine = availability_engine(
         appointment_type=appointment_type,
         first_day=first_day,
@@ -134,6 +143,17 @@ def availability_for(
     )
     visit = engine.demand.patient_span
     return [Slot(start=start, end=start + visit) for start in engine.open_starts()]
+
+
+def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:
+    """Whether the patient already holds ``max_future_per_patient`` future appointments of the type."""
+    limit = appointment_type.max_future_per_patient
+    if limit is None:
+        return False
+    held = Appointment.objects.filter(
+        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
+    )
+    return held.count() >= limit
 
 
 def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:

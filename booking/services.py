@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.selectors import availability_engine
+from booking.selectors import availability_engine, patient_at_future_limit
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
 from scheduling.models import AppointmentType, OnlineBooking, Room, StaffMember
@@ -203,13 +203,7 @@ def _recheck_and_assign(
 
 
 def _check_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> None:
-    limit = appointment_type.max_future_per_patient
-    if limit is None:
-        return
-    held = Appointment.objects.filter(
-        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
-    ).count()
-    if held >= limit:
+    if patient_at_future_limit(patient_id=patient_id, appointment_type=appointment_type, now=now):
         raise BookingConflictError(
             f"You already hold an upcoming {appointment_type.name}; reschedule it instead.",
             code="future_appointment_limit",

@@ -1,8 +1,8 @@
 """Reads of the calendar. A fixed number of queries whatever the date range:
 
 1. every weekly block (clinic hours and the working hours of the roles needed) in one UNION;
-2. every exception in the range (closures, time off, room outages) in one UNION;
-3. the rooms of the kind needed.
+2. every exception in the range (closures, time off, room outages) and the rooms of the kind
+   needed in another.
 """
 
 from __future__ import annotations
@@ -122,6 +122,11 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
             .annotate(staff_ref=no_staff, room_ref=no_room, begins=no_instant, finishes=no_instant, day=F("closed_on"))
             .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
             .order_by(),
+            # The rooms themselves ride along as rows without a time range.
+            Room.objects.filter(clinic=clinic, kind=demand.room_kind or None, is_active=True)
+            .annotate(staff_ref=no_staff, room_ref=F("id"), begins=no_instant, finishes=no_instant, day=no_date)
+            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
+            .order_by(),
             all=True,
         )
     )
@@ -130,11 +135,8 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
             snapshot.closures.add(day)
         elif staff_id is not None:
             snapshot.staff_time_off[staff_id].append((begins, finishes))
+        elif begins is None:
+            snapshot.rooms.append(room_id)
         else:
             snapshot.room_outages[room_id].append((begins, finishes))
-
-    if demand.room_kind:
-        snapshot.rooms = list(
-            Room.objects.filter(clinic=clinic, kind=demand.room_kind, is_active=True).values_list("id", flat=True)
-        )
     return snapshot

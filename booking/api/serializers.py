@@ -78,29 +78,58 @@ class ScheduleQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
 
 
-def _person(user: Any) -> dict[str, Any] | None:
-    return None if user is None else {"id": str(user.pk), "name": user.full_name}
+class ClinicDateTimeField(serializers.DateTimeField):
+    """An instant shown in the clinic's time zone (from the serializer context), with its offset."""
+
+    def to_representation(self, value: Any) -> str:
+        return value.astimezone(self.context["zone"]).isoformat()
 
 
-def _staff(member: Any) -> dict[str, Any] | None:
-    return None if member is None else {"id": str(member.pk), "name": member.user.full_name}
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField(source="full_name")
+
+
+class StaffMemberRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField(source="user.full_name")
+
+
+class AppointmentSerializer(serializers.Serializer):
+    """What a patient sees of an appointment."""
+
+    id = serializers.UUIDField()
+    type = serializers.CharField(source="appointment_type.code")
+    type_name = serializers.CharField(source="appointment_type.name")
+    start = ClinicDateTimeField(source="starts_at")
+    end = ClinicDateTimeField(source="ends_at")
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices)
+    is_late_cancellation = serializers.BooleanField()
+    room = serializers.CharField(source="room.name", allow_null=True)
+    staff = StaffMemberRefSerializer(allow_null=True)
+
+
+class StaffAppointmentSerializer(AppointmentSerializer):
+    """What staff see: the patient and every resource held."""
+
+    patient = PersonSerializer()
+    nurse = StaffMemberRefSerializer(allow_null=True)
+    supervising_clinician = StaffMemberRefSerializer(allow_null=True)
+
+
+class AppointmentPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StaffAppointmentSerializer(many=True)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    timezone = serializers.CharField()
+    appointments = StaffAppointmentSerializer(many=True)
 
 
 def appointment_representation(appointment: Appointment, *, zone: ZoneInfo, for_staff: bool) -> dict[str, Any]:
-    """What the API shows of an appointment; staff see the resources, patients what they need."""
-    body: dict[str, Any] = {
-        "id": str(appointment.pk),
-        "type": appointment.appointment_type.code,
-        "type_name": appointment.appointment_type.name,
-        "start": appointment.starts_at.astimezone(zone).isoformat(),
-        "end": appointment.ends_at.astimezone(zone).isoformat(),
-        "status": appointment.status,
-        "is_late_cancellation": appointment.is_late_cancellation,
-        "room": appointment.room.name if appointment.room else None,
-        "staff": _staff(appointment.staff),
-    }
-    if for_staff:
-        body["patient"] = _person(appointment.patient)
-        body["nurse"] = _staff(appointment.nurse)
-        body["supervising_clinician"] = _staff(appointment.supervising_clinician)
-    return body
+    serializer_class = StaffAppointmentSerializer if for_staff else AppointmentSerializer
+    return serializer_class(appointment, context={"zone": zone}).data

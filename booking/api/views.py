@@ -18,11 +18,14 @@ from booking.api.serializers import (
     AppointmentCancelSerializer,
     AppointmentCreateSerializer,
     AppointmentListQuerySerializer,
+    AppointmentPageSerializer,
     AppointmentRescheduleSerializer,
     AppointmentTransitionSerializer,
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     ScheduleQuerySerializer,
+    ScheduleSerializer,
+    StaffAppointmentSerializer,
     appointment_representation,
 )
 from booking.errors import BookingError
@@ -140,7 +143,11 @@ def _appointment_response(appointment_id: UUID, viewer: User, *, status_code: in
 class AppointmentListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[AppointmentListQuerySerializer])
+    @extend_schema(
+        operation_id="appointments_list",
+        parameters=[AppointmentListQuerySerializer],
+        responses=AppointmentPageSerializer,
+    )
     def get(self, request: Request) -> Response:
         viewer = _signed_in_user(request)
         query = AppointmentListQuerySerializer(data=request.query_params)
@@ -162,7 +169,7 @@ class AppointmentListCreateApi(APIView):
             [appointment_representation(a, zone=zone, for_staff=for_staff) for a in page]
         )
 
-    @extend_schema(request=AppointmentCreateSerializer)
+    @extend_schema(request=AppointmentCreateSerializer, responses={201: StaffAppointmentSerializer})
     def post(self, request: Request) -> Response:
         actor = _signed_in_user(request)
         _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
@@ -198,6 +205,7 @@ class AppointmentListCreateApi(APIView):
 class AppointmentDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(operation_id="appointments_retrieve", responses=StaffAppointmentSerializer)
     def get(self, request: Request, appointment_id: UUID) -> Response:
         return _appointment_response(appointment_id, _signed_in_user(request))
 
@@ -205,7 +213,7 @@ class AppointmentDetailApi(APIView):
 class AppointmentCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AppointmentCancelSerializer)
+    @extend_schema(request=AppointmentCancelSerializer, responses=StaffAppointmentSerializer)
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
         _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
@@ -218,7 +226,7 @@ class AppointmentCancelApi(APIView):
 class AppointmentRescheduleApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AppointmentRescheduleSerializer)
+    @extend_schema(request=AppointmentRescheduleSerializer, responses=StaffAppointmentSerializer)
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
         _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
@@ -234,7 +242,7 @@ class AppointmentTransitionApi(APIView):
     permission_classes = [IsAuthenticated]
     action = ""
 
-    @extend_schema(request=AppointmentTransitionSerializer)
+    @extend_schema(request=AppointmentTransitionSerializer, responses=StaffAppointmentSerializer)
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
         _require_role(actor, LIFECYCLE_ROLES)
@@ -251,7 +259,7 @@ class ScheduleApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[ScheduleQuerySerializer])
+    @extend_schema(parameters=[ScheduleQuerySerializer], responses=ScheduleSerializer)
     def get(self, request: Request) -> Response:
         viewer = _signed_in_user(request)
         _require_role(viewer, SCHEDULE_ROLES)

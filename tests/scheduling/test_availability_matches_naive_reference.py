@@ -213,7 +213,7 @@ def write_and_search(scenario):
         rooms.append(room)
     searcher = PatientFactory()
     other = PatientFactory()
-    naive_appointments = []
+    naive_appointments: list[NaiveAppointment] = []
     for spec in scenario["appointments"]:
         staff_member = members[spec["staff"]] if spec["staff"] < len(members) else None
         nurse = members[spec["nurse"]] if spec["nurse"] < len(members) else None
