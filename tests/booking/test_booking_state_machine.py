@@ -6,6 +6,7 @@ and booking agree: a start is offered exactly when booking it succeeds.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,11 +136,12 @@ class BookingMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_exclusive_resource_is_held_twice(self):
-        rows = list(
-            Appointment.objects.filter(status__in=BLOCKING_STATUSES).values(
+        rows: list[dict[str, Any]] = [
+            dict(row)
+            for row in Appointment.objects.filter(status__in=BLOCKING_STATUSES).values(
                 "room_id", "staff_id", "patient_id", "starts_at", "ends_at", "staff_released_at", "room_released_at"
             )
-        )
+        ]
         for index, first in enumerate(rows):
             for second in rows[index + 1 :]:
                 for resource, end in (
