@@ -26,6 +26,9 @@ MATRIX = {
     "reschedule": [401, 409, 404, 200, 200, 403, 200],
     "check-in": [401, 403, 403, 200, 200, 403, 200],
     "no-show": [401, 403, 403, 200, 200, 403, 200],
+    # The appointment is booked, not checked in: staff reach the state check, others the role check.
+    "start": [401, 403, 403, 409, 409, 403, 409],
+    "complete": [401, 403, 403, 409, 409, 403, 409],
     "schedule": [401, 403, 403, 200, 200, 200, 200],
 }
 
@@ -72,7 +75,7 @@ def _call(world, endpoint: str, role: str):
         return client.post(f"{appointment_url}/cancel/", {"reason": "r"}, format="json")
     if endpoint == "reschedule":
         return client.post(f"{appointment_url}/reschedule/", {"start": "2026-12-07T14:00:00-08:00"}, format="json")
-    if endpoint in {"check-in", "no-show"}:
+    if endpoint in {"check-in", "no-show", "start", "complete"}:
         return client.post(f"{appointment_url}/{endpoint}/", {}, format="json")
     if endpoint == "schedule":
         return client.get("/api/v1/schedule/?date=2026-12-03")
