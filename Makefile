@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck migrations-check bench lock
+.PHONY: install run test lint typecheck migrations-check bench bench-load lock
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ migrations-check: install
 
 bench: install
 	$(BIN)/python bench/availability.py
+
+# Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/clinic_load).
+bench-load: install
+	$(BIN)/python bench/booking_load.py
 
 # Regenerate the lock files after editing requirements/*.in.
 lock: install

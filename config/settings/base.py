@@ -184,6 +184,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own loggers stop at INFO by default; let LOG_LEVEL quiet them too (e.g. every 409
+    # is otherwise a "django.request" warning).
+    "loggers": {"django": {"level": env("LOG_LEVEL", default="INFO")}},
 }
 
 # seed_demo refuses to run where this is False (production).
