@@ -49,6 +49,12 @@ def _cache(tmp_path: Path, redis_url: str | None):
     return FileBasedCache(str(tmp_path / "cache"), {})
 
 
+def _close(cache) -> None:
+    # Django's RedisCache keeps its connection pools open for the life of the process.
+    for pool in getattr(cache._cache, "_pools", {}).values() if isinstance(cache, RedisCache) else ():
+        pool.disconnect()
+
+
 def _wait_for_heartbeat(cache, worker: subprocess.Popen, seconds: float) -> str | None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -86,6 +92,7 @@ def _run_worker_round_trip(tmp_path: Path, redis_url: str | None) -> str | None:
             worker.wait()
         log.close()
         cache.delete(HEARTBEAT_CACHE_KEY)
+        _close(cache)
 
 
 def test_a_real_worker_runs_a_task_sent_through_the_embedded_filesystem_broker(tmp_path):
