@@ -399,7 +399,7 @@ def sql_checks(url: str, created: int) -> tuple[list[tuple[str, int]], list[str]
     import psycopg
 
     with psycopg.connect(_conninfo(url, _postgres_admin_name(url))) as connection:
-        results = [(name, int(connection.execute(query).fetchone()[0])) for name, query in SQL_CHECKS.items()]
+        results = [(name, int((connection.execute(query).fetchone() or (0,))[0])) for name, query in SQL_CHECKS.items()]
         rows = connection.execute(
             "SELECT t.code, a.status, count(*) FROM booking_appointment a "
             "JOIN scheduling_appointmenttype t ON t.id = a.appointment_type_id GROUP BY 1, 2 ORDER BY 1, 2"
@@ -506,9 +506,9 @@ def report_booking(phase: Phase) -> None:
             "other answers: "
             + ", ".join(f"{status or 'no answer'} {code}: {n}" for (status, code), n in others.items())
         )
-    for kind, subset in by_type(samples):
-        kinds = Counter(s.code if s.status == 409 else str(s.status) for s in subset)
-        print(f"  {kind}: {len(subset)} requests; " + ", ".join(f"{k}: {n}" for k, n in kinds.most_common()))
+    for kind, of_kind in by_type(samples):
+        kinds = Counter(s.code if s.status == 409 else str(s.status) for s in of_kind)
+        print(f"  {kind}: {len(of_kind)} requests; " + ", ".join(f"{k}: {n}" for k, n in kinds.most_common()))
     print(f"5xx answers: {sum(count for status, count in statuses.items() if status >= 500)}")
 
 
