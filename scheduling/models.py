@@ -185,6 +185,11 @@ class OnlineBooking(models.TextChoices):
     STAFF_ONLY = "staff_only", "Staff only"
 
 
+class PlanCounter(models.TextChoices):
+    INFUSIONS = "infusions", "The plan's infusions"
+    INTEGRATION_SESSIONS = "integration_sessions", "The plan's integration sessions"
+
+
 class AppointmentType(models.Model):
     """What can be booked and what it needs. Times:
 
@@ -216,6 +221,12 @@ class AppointmentType(models.Model):
     min_notice_minutes = models.PositiveIntegerField(default=12 * 60, help_text="Online booking only.")
     horizon_days = models.PositiveSmallIntegerField(default=60, help_text="Online booking only.")
     online_booking = models.CharField(max_length=16, choices=OnlineBooking.choices, default=OnlineBooking.ANY_PATIENT)
+    counts_against_plan = models.CharField(
+        max_length=24,
+        choices=PlanCounter.choices,
+        blank=True,
+        help_text="Booking it needs an active treatment plan and uses one of the plan's planned sessions.",
+    )
     max_future_per_patient = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

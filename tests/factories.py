@@ -137,7 +137,7 @@ class AppointmentTypeFactory(factory.django.DjangoModelFactory):
 
 
 class AppointmentFactory(factory.django.DjangoModelFactory):
-    """An appointment written directly, spans derived from its type (booking services come later)."""
+    """An appointment written directly, spans derived from its type (not through the booking service)."""
 
     class Meta:
         model = Appointment

@@ -30,7 +30,7 @@ from booking.api.serializers import (
 )
 from booking.errors import BookingError
 from booking.selectors import appointment_list, appointment_visible_to, availability_for, schedule_for_day
-from booking.services import (
+from booking.services.appointments import (
     BOOKING_STAFF_ROLES,
     LIFECYCLE_ROLES,
     appointment_book,

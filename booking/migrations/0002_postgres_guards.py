@@ -23,7 +23,7 @@ FORWARD = [
         WHERE (status IN {BLOCKING})""",
     """CREATE FUNCTION booking_history_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            RAISE EXCEPTION 'appointment history is append-only';
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
         END $$""",
     """CREATE TRIGGER appointment_event_append_only
         BEFORE UPDATE OR DELETE ON booking_appointmentevent

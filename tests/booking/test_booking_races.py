@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from accounts.models import Role
 from booking.models import BLOCKING_STATUSES, Appointment
-from booking.services import appointment_book, appointment_reschedule
+from booking.services.appointments import appointment_book, appointment_reschedule
 from scheduling.models import RoomKind
 from tests.booking.race import guards_off, race
 from tests.factories import PatientFactory, UserFactory

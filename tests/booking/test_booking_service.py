@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import Role
 from booking.models import AppointmentEvent
-from booking.services import appointment_book
+from booking.services.appointments import appointment_book
 from scheduling.models import RoomKind
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder

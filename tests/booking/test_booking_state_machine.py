@@ -19,7 +19,12 @@ from accounts.models import Role
 from booking.errors import BookingConflictError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentEvent
 from booking.selectors import availability_for
-from booking.services import appointment_book, appointment_cancel, appointment_reschedule, appointment_transition
+from booking.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_transition,
+)
 from config.errors import DomainError
 from scheduling.models import RoomKind
 from tests.factories import PatientFactory, UserFactory

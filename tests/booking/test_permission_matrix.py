@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from booking.models import Appointment, AppointmentEvent
-from booking.services import appointment_book
+from booking.services.appointments import appointment_book
 from scheduling.models import AppointmentType
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from scheduling.models import (
     Clinic,
     ClinicHours,
     OnlineBooking,
+    PlanCounter,
     Room,
     RoomKind,
     StaffMember,
@@ -52,6 +53,7 @@ APPOINTMENT_TYPES: list[dict[str, Any]] = [
         "nurse_capacity": 2,
         "needs_supervising_clinician": True,
         "online_booking": OnlineBooking.ACTIVE_PLAN,
+        "counts_against_plan": PlanCounter.INFUSIONS,
     },
     {
         "code": "integration",
@@ -60,6 +62,7 @@ APPOINTMENT_TYPES: list[dict[str, Any]] = [
         "room_kind": RoomKind.CONSULT,
         "staff_role": Role.THERAPIST,
         "online_booking": OnlineBooking.ACTIVE_PLAN,
+        "counts_against_plan": PlanCounter.INTEGRATION_SESSIONS,
     },
 ]
 

@@ -1,0 +1,1 @@
+"""Writes of the booking app, by subdomain: appointments, evaluations, treatment plans."""
