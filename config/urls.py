@@ -3,6 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeApi, RegisterApi, TokenObtainApi, TokenRefreshApi
+from booking.api.evaluation_views import (
+    EvaluationAddendumApi,
+    EvaluationCreateApi,
+    EvaluationDetailApi,
+    EvaluationSignApi,
+    TreatmentPlanBookSeriesApi,
+    TreatmentPlanDiscontinueApi,
+)
 from booking.api.views import (
     AppointmentCancelApi,
     AppointmentDetailApi,
@@ -45,6 +53,20 @@ api_v1 = [
         ]
     ],
     path("schedule/", ScheduleApi.as_view(), name="schedule"),
+    path("evaluations/", EvaluationCreateApi.as_view(), name="evaluations"),
+    path("evaluations/<uuid:evaluation_id>/", EvaluationDetailApi.as_view(), name="evaluation"),
+    path("evaluations/<uuid:evaluation_id>/sign/", EvaluationSignApi.as_view(), name="evaluation-sign"),
+    path("evaluations/<uuid:evaluation_id>/addenda/", EvaluationAddendumApi.as_view(), name="evaluation-addenda"),
+    path(
+        "treatment-plans/<uuid:plan_id>/book-series/",
+        TreatmentPlanBookSeriesApi.as_view(),
+        name="treatment-plan-book-series",
+    ),
+    path(
+        "treatment-plans/<uuid:plan_id>/discontinue/",
+        TreatmentPlanDiscontinueApi.as_view(),
+        name="treatment-plan-discontinue",
+    ),
 ]
 
 urlpatterns = [

@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus, PlanStatus, TreatmentPlan
 from booking.selectors import availability_engine, patient_at_future_limit
+from booking.services.plan_rules import plan_check_booking
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
-from scheduling.models import AppointmentType, OnlineBooking, Room, StaffMember
+from scheduling.models import AppointmentType, OnlineBooking, PlanCounter, Room, StaffMember
 
 LATE_CANCELLATION_WINDOW = timedelta(hours=24)
 BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # front desk work: book, move, cancel
@@ -91,17 +92,12 @@ def _check_start_is_bookable(
 def _check_patient_may_book_online(*, patient: User, appointment_type: AppointmentType) -> None:
     if appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
         raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
-    if appointment_type.online_booking == OnlineBooking.ACTIVE_PLAN:
-        # Treatment plans arrive with the evaluation work; until then no patient holds one.
-        raise BookingPermissionError(
-            "This appointment needs an active treatment plan.", code="no_active_treatment_plan"
-        )
 
 
 # -- locks and the re-check ---------------------------------------------------------------------
 
 
-def _lock_resources(*, patient_id: UUID, appointment_type: AppointmentType) -> None:
+def lock_booking_resources(*, patient_id: UUID, appointment_type: AppointmentType) -> None:
     """Lock the patient, then the candidate rooms, then the candidate staff, each by id.
 
     One fixed order for every booking and move, so two transactions can never wait on each other
@@ -135,7 +131,7 @@ def roles_needed_for_locking(appointment_type: AppointmentType) -> list[str]:
     return roles
 
 
-def _check_then_write(check: Callable[[], Checked], write: Callable[[Checked], Written]) -> Written:
+def check_then_write(check: Callable[[], Checked], write: Callable[[Checked], Written]) -> Written:
     """Run ``check`` (locks and re-checks) and ``write`` in one transaction.
 
     With the guards off (race tests only) the check runs outside the writing transaction: the
@@ -164,7 +160,7 @@ def _least_loaded(
     return min(candidates, key=lambda resource: (_daily_load(busy.get(resource, []), day), str(resource)))
 
 
-def _assign(engine: AvailabilityEngine, free: FreeResources) -> Assignment:
+def assign_resources(engine: AvailabilityEngine, free: FreeResources) -> Assignment:
     day = engine.bounds
     bookings = engine.bookings
     return Assignment(
@@ -199,7 +195,7 @@ def _recheck_and_assign(
         if engine.patient_busy.overlaps(starts_at, starts_at + engine.demand.patient_span):
             raise BookingConflictError("You already have an appointment at this time.", code="overlapping_appointment")
         raise BookingConflictError()
-    return _assign(engine, free)
+    return assign_resources(engine, free)
 
 
 def _check_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> None:
@@ -210,7 +206,7 @@ def _check_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, 
         )
 
 
-def _spans(appointment_type: AppointmentType, starts_at: datetime) -> dict[str, datetime]:
+def appointment_spans(appointment_type: AppointmentType, starts_at: datetime) -> dict[str, datetime]:
     return {
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(minutes=appointment_type.patient_minutes),
@@ -219,7 +215,7 @@ def _spans(appointment_type: AppointmentType, starts_at: datetime) -> dict[str, 
     }
 
 
-def _record(
+def history_record(
     appointment: Appointment,
     *,
     action: str,
@@ -277,25 +273,34 @@ def appointment_book(
         _check_patient_may_book_online(patient=patient, appointment_type=appointment_type)
     _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
 
-    def check() -> Assignment:
-        _lock_resources(patient_id=patient.pk, appointment_type=appointment_type)
+    def check() -> tuple[Assignment, TreatmentPlan | None]:
+        lock_booking_resources(patient_id=patient.pk, appointment_type=appointment_type)
         _check_future_limit(patient_id=patient.pk, appointment_type=appointment_type, now=now)
-        return _recheck_and_assign(
+        plan = plan_check_booking(
+            patient_id=patient.pk,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            zone=appointment_type.clinic.zone,
+        )
+        assignment = _recheck_and_assign(
             appointment_type=appointment_type, patient_id=patient.pk, starts_at=starts_at, online=online, now=now
         )
+        return assignment, plan
 
-    def write(assignment: Assignment) -> Appointment:
+    def write(checked: tuple[Assignment, TreatmentPlan | None]) -> Appointment:
+        assignment, plan = checked
         appointment = Appointment.objects.create(
             patient=patient,
             appointment_type=appointment_type,
+            treatment_plan=plan,
             room_id=assignment.room_id,
             staff_id=assignment.staff_id,
             nurse_id=assignment.nurse_id,
             supervising_clinician_id=assignment.supervising_clinician_id,
             booked_by=actor,
-            **_spans(appointment_type, starts_at),
+            **appointment_spans(appointment_type, starts_at),
         )
-        _record(
+        history_record(
             appointment,
             action=AppointmentEvent.Action.BOOKED,
             actor=actor,
@@ -305,7 +310,7 @@ def appointment_book(
         )
         return appointment
 
-    return _check_then_write(check, write)
+    return check_then_write(check, write)
 
 
 # -- move and cancel -----------------------------------------------------------------------------
@@ -338,7 +343,14 @@ def appointment_reschedule(
     old_starts_at = appointment.starts_at
 
     def check() -> Assignment:
-        _lock_resources(patient_id=appointment.patient_id, appointment_type=appointment_type)
+        lock_booking_resources(patient_id=appointment.patient_id, appointment_type=appointment_type)
+        plan_check_booking(
+            patient_id=appointment.patient_id,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            zone=appointment_type.clinic.zone,
+            moving_appointment_id=appointment.pk,
+        )
         return _recheck_and_assign(
             appointment_type=appointment_type,
             patient_id=appointment.patient_id,
@@ -358,11 +370,11 @@ def appointment_reschedule(
             nurse_id=assignment.nurse_id,
             supervising_clinician_id=assignment.supervising_clinician_id,
             updated_at=now,
-            **_spans(appointment_type, starts_at),
+            **appointment_spans(appointment_type, starts_at),
         )
         if moved != 1:
             raise BookingConflictError("The appointment changed meanwhile; try again.", code="invalid_status")
-        _record(
+        history_record(
             appointment,
             action=AppointmentEvent.Action.RESCHEDULED,
             actor=actor,
@@ -373,7 +385,7 @@ def appointment_reschedule(
             to_starts_at=starts_at,
         )
 
-    _check_then_write(check, write)
+    check_then_write(check, write)
     appointment.refresh_from_db()
     return appointment
 
@@ -392,7 +404,7 @@ def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: d
             raise BookingConflictError(
                 "Only a booked appointment that has not begun can be cancelled.", code="invalid_status"
             )
-        _record(
+        history_record(
             appointment,
             action=AppointmentEvent.Action.CANCELLED,
             actor=actor,
@@ -403,6 +415,22 @@ def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: d
         )
     appointment.refresh_from_db()
     return appointment
+
+
+def _complete_plan_if_done(appointment: Appointment, *, at: datetime) -> None:
+    """A plan is completed when its last planned infusion is."""
+    plan = appointment.treatment_plan
+    if plan is None or appointment.appointment_type.counts_against_plan != PlanCounter.INFUSIONS:
+        return
+    done = Appointment.objects.filter(
+        treatment_plan=plan,
+        appointment_type__counts_against_plan=PlanCounter.INFUSIONS,
+        status=AppointmentStatus.COMPLETED,
+    ).count()
+    if done >= plan.infusions_planned:
+        TreatmentPlan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(
+            status=PlanStatus.COMPLETED, ended_at=at, ended_reason="All planned infusions completed."
+        )
 
 
 # -- the day's lifecycle ---------------------------------------------------------------------------
@@ -439,7 +467,7 @@ def appointment_transition(
                 )
                 == 1
             ):
-                _record(
+                history_record(
                     appointment,
                     action=action,
                     actor=actor,
@@ -448,6 +476,8 @@ def appointment_transition(
                     to_status=to_status,
                     reason=reason,
                 )
+                if to_status == AppointmentStatus.COMPLETED:
+                    _complete_plan_if_done(appointment, at=now)
                 break
         else:
             state = appointment.get_status_display().lower()

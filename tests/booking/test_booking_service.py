@@ -1,4 +1,5 @@
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +22,7 @@ NOW = datetime(2026, 12, 1, 9, tzinfo=LA)
 
 @pytest.fixture
 def clinic():
-    calendar = CalendarBuilder()
+    calendar: Any = CalendarBuilder()
     calendar.open()
     calendar.clinicians = [calendar.staff(Role.CLINICIAN), calendar.staff(Role.CLINICIAN)]
     calendar.consult_rooms = calendar.rooms(RoomKind.CONSULT, 2)

@@ -1,0 +1,315 @@
+"""Writes of evaluation records and treatment plans: draft, edit, sign, addenda, discontinue.
+
+The clinic's rules: a history of addiction in stable recovery (``in_recovery``) is not a
+contraindication; active substance use or any listed contraindication allows a ``candidate``
+decision only with an override reason. Signing checks completeness, makes the record final and,
+for a candidate, activates the plan (one active plan per patient, a partial unique index says so
+too). Every staff read and change of a record is written to the clinical access log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from booking.errors import BookingConflictError, BookingError, BookingPermissionError
+from booking.models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    ClinicalAccess,
+    Contraindication,
+    Decision,
+    Evaluation,
+    EvaluationAddendum,
+    EvaluationStatus,
+    PlanStatus,
+    SubstanceUse,
+    TreatmentPlan,
+)
+from booking.services.appointments import history_record
+
+EVALUATION_TYPE_CODE = "evaluation"
+WRITER_ROLES = (Role.CLINICIAN,)
+FULL_READER_ROLES = (Role.CLINICIAN, Role.NURSE)
+LIMITED_READER_ROLES = (Role.THERAPIST, Role.ADMIN)
+
+# Field -> (low, high) inclusive ranges of the screening and vital signs.
+RANGES: dict[str, tuple[int, int]] = {
+    "phq9_total": (0, 27),
+    "gad7_total": (0, 21),
+    "systolic_bp": (50, 260),
+    "diastolic_bp": (30, 160),
+    "heart_rate": (20, 250),
+}
+PLAN_RANGES: dict[str, tuple[Any, Any]] = {
+    "infusions_planned": (1, 12),
+    "min_days_between": (1, 14),
+    "window_days": (1, 90),
+    "integration_sessions_planned": (0, 12),
+    "dose_mg_per_kg": (Decimal("0.05"), Decimal("2.00")),
+}
+EVALUATION_FIELDS = (
+    *RANGES,
+    "substance_use",
+    "contraindications",
+    "decision",
+    "rationale",
+    "override_reason",
+)
+PLAN_FIELDS = (*PLAN_RANGES, "route", "notes")
+
+
+class EvaluationError(BookingError):
+    default_code = "invalid_evaluation"
+
+
+def _audit(actor: User, action: str, obj: Evaluation | TreatmentPlan, *, request_id: str, at: datetime) -> None:
+    ClinicalAccess.objects.create(
+        actor=actor,
+        actor_role=actor.role,
+        action=action,
+        object_type=obj._meta.model_name or "",
+        object_id=obj.pk,
+        occurred_at=at,
+        request_id=request_id,
+    )
+
+
+def _require_writer(actor: User) -> None:
+    if actor.role not in WRITER_ROLES:
+        raise BookingPermissionError("Only clinicians write evaluations.")
+
+
+def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[Any, Any]]) -> None:
+    wrong = {
+        name: [f"Must be between {low} and {high}."]
+        for name, (low, high) in ranges.items()
+        if values.get(name) is not None and not low <= values[name] <= high
+    }
+    if wrong:
+        raise EvaluationError("Some values are out of range.", code="out_of_range", fields=wrong)
+
+
+def _check_codes(values: dict[str, Any]) -> None:
+    codes = values.get("contraindications")
+    if codes is None:
+        return
+    unknown = sorted(set(codes) - set(Contraindication.values))
+    if unknown or len(set(codes)) != len(codes):
+        raise EvaluationError(
+            "Unknown or repeated contraindication codes.",
+            code="unknown_contraindication",
+            fields={"contraindications": unknown or ["Repeated."]},
+        )
+    values["contraindications"] = sorted(codes)
+
+
+def _locked_draft(evaluation_id: UUID) -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().filter(pk=evaluation_id).first()
+    if evaluation is None:
+        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+    if evaluation.status != EvaluationStatus.DRAFT:
+        raise BookingConflictError("A signed evaluation never changes; add an addendum.", code="evaluation_signed")
+    return evaluation
+
+
+def evaluation_create(
+    *, actor: User, appointment_id: UUID, request_id: str = "", now: datetime | None = None
+) -> Evaluation:
+    """Open the draft record of an evaluation appointment (one per appointment)."""
+    now = now or timezone.now()
+    _require_writer(actor)
+    appointment = Appointment.objects.select_related("appointment_type").filter(pk=appointment_id).first()
+    if appointment is None or appointment.appointment_type.code != EVALUATION_TYPE_CODE:
+        raise EvaluationError(
+            "No such evaluation appointment.", code="unknown_appointment", fields={"appointment": ["Unknown."]}
+        )
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise BookingConflictError("This appointment did not take place.", code="invalid_status")
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                appointment=appointment, patient_id=appointment.patient_id, clinician=actor
+            )
+            _audit(actor, ClinicalAccess.Action.CREATE, evaluation, request_id=request_id, at=now)
+    except IntegrityError as error:
+        raise BookingConflictError("This appointment already has an evaluation.", code="evaluation_exists") from error
+    return evaluation
+
+
+def evaluation_update(
+    *,
+    actor: User,
+    evaluation_id: UUID,
+    changes: dict[str, Any],
+    plan_changes: dict[str, Any] | None = None,
+    request_id: str = "",
+    now: datetime | None = None,
+) -> Evaluation:
+    """Change a draft: any of EVALUATION_FIELDS, and the plan's PLAN_FIELDS (created on first use)."""
+    now = now or timezone.now()
+    _require_writer(actor)
+    changes = {name: value for name, value in changes.items() if name in EVALUATION_FIELDS}
+    _check_ranges(changes, RANGES)
+    _check_codes(changes)
+    plan_values = {name: value for name, value in (plan_changes or {}).items() if name in PLAN_FIELDS}
+    _check_ranges(plan_values, PLAN_RANGES)
+    with transaction.atomic():
+        evaluation = _locked_draft(evaluation_id)
+        for name, value in changes.items():
+            setattr(evaluation, name, value)
+        evaluation.save(update_fields=[*changes, "updated_at"])
+        if plan_changes is not None:
+            plan, _ = TreatmentPlan.objects.get_or_create(
+                evaluation=evaluation, defaults={"patient_id": evaluation.patient_id}
+            )
+            for name, value in plan_values.items():
+                setattr(plan, name, value)
+            plan.save()
+        _audit(actor, ClinicalAccess.Action.UPDATE, evaluation, request_id=request_id, at=now)
+    return evaluation
+
+
+def _missing_for_signing(evaluation: Evaluation) -> dict[str, list[str]]:
+    missing = {name: ["Required to sign."] for name in RANGES if getattr(evaluation, name) is None}
+    for name in ("substance_use", "decision", "rationale"):
+        if not getattr(evaluation, name):
+            missing[name] = ["Required to sign."]
+    if evaluation.decision == Decision.CANDIDATE:
+        plan = TreatmentPlan.objects.filter(evaluation=evaluation).first()
+        if plan is None:
+            missing["plan"] = ["A candidate needs a treatment plan."]
+        else:
+            for name in ("dose_mg_per_kg", "route"):
+                if not getattr(plan, name):
+                    missing[f"plan.{name}"] = ["Required to sign."]
+    return missing
+
+
+def needs_override(evaluation: Evaluation) -> bool:
+    """Active use or a listed contraindication; recovery alone is not a contraindication."""
+    return evaluation.substance_use == SubstanceUse.ACTIVE or bool(evaluation.contraindications)
+
+
+def evaluation_sign(
+    *, actor: User, evaluation_id: UUID, request_id: str = "", now: datetime | None = None
+) -> Evaluation:
+    now = now or timezone.now()
+    _require_writer(actor)
+    try:
+        with transaction.atomic():
+            evaluation = _locked_draft(evaluation_id)
+            missing = _missing_for_signing(evaluation)
+            if missing:
+                raise EvaluationError("The evaluation is not complete.", code="incomplete_evaluation", fields=missing)
+            candidate = evaluation.decision == Decision.CANDIDATE
+            if candidate and needs_override(evaluation) and not evaluation.override_reason.strip():
+                raise EvaluationError(
+                    "Active substance use or a contraindication needs an override reason for a candidate decision.",
+                    code="override_reason_required",
+                    fields={"override_reason": ["Required with this decision."]},
+                )
+            if candidate:
+                if TreatmentPlan.objects.filter(patient_id=evaluation.patient_id, status=PlanStatus.ACTIVE).exists():
+                    raise BookingConflictError(
+                        "The patient already has an active plan; discontinue it first.", code="active_plan_exists"
+                    )
+                TreatmentPlan.objects.filter(evaluation=evaluation, status=PlanStatus.DRAFT).update(
+                    status=PlanStatus.ACTIVE, activated_at=now
+                )
+            signed = Evaluation.objects.filter(pk=evaluation.pk, status=EvaluationStatus.DRAFT).update(
+                status=EvaluationStatus.SIGNED, signed_at=now, signed_by=actor, updated_at=now
+            )
+            if signed != 1:
+                raise BookingConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
+            _audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
+    except IntegrityError as error:
+        # The partial unique index: another plan of the patient became active concurrently.
+        raise BookingConflictError("The patient already has an active plan.", code="active_plan_exists") from error
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+def evaluation_add_addendum(
+    *, actor: User, evaluation_id: UUID, text: str, request_id: str = "", now: datetime | None = None
+) -> EvaluationAddendum:
+    now = now or timezone.now()
+    _require_writer(actor)
+    evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
+    if evaluation is None:
+        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+    if evaluation.status != EvaluationStatus.SIGNED:
+        raise BookingConflictError("A draft is edited, not amended.", code="evaluation_not_signed")
+    if not text.strip():
+        raise EvaluationError("An addendum needs text.", code="invalid", fields={"text": ["Required."]})
+    with transaction.atomic():
+        addendum = EvaluationAddendum.objects.create(evaluation=evaluation, author=actor, text=text, created_at=now)
+        _audit(actor, ClinicalAccess.Action.ADDENDUM, evaluation, request_id=request_id, at=now)
+    return addendum
+
+
+def evaluation_read(
+    *, actor: User, evaluation_id: UUID, request_id: str = "", now: datetime | None = None
+) -> tuple[Evaluation, bool]:
+    """The record and whether the reader sees it whole (clinicians, nurses) or the limited view.
+
+    A patient sees only their own, signed evaluation; anything else is "not found".
+    """
+    now = now or timezone.now()
+    evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
+    if evaluation is None:
+        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+    if actor.role == Role.PATIENT:
+        if evaluation.patient_id != actor.pk or evaluation.status != EvaluationStatus.SIGNED:
+            raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+        return evaluation, False
+    if actor.role not in (*FULL_READER_ROLES, *LIMITED_READER_ROLES):
+        raise BookingPermissionError("Your role does not read evaluations.")
+    _audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
+    return evaluation, actor.role in FULL_READER_ROLES
+
+
+def treatment_plan_discontinue(
+    *, actor: User, plan_id: UUID, reason: str, request_id: str = "", now: datetime | None = None
+) -> TreatmentPlan:
+    """End an active plan; its future booked appointments are cancelled with the reason."""
+    now = now or timezone.now()
+    _require_writer(actor)
+    if not reason.strip():
+        raise EvaluationError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        ended = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(
+            status=PlanStatus.DISCONTINUED, ended_at=now, ended_reason=reason
+        )
+        if ended != 1:
+            if not TreatmentPlan.objects.filter(pk=plan_id).exists():
+                raise EvaluationError("No such plan.", code="not_found", status_code=404)
+            raise BookingConflictError("Only an active plan can be discontinued.", code="invalid_status")
+        plan = TreatmentPlan.objects.get(pk=plan_id)
+        future = list(
+            Appointment.objects.filter(
+                treatment_plan=plan, status=AppointmentStatus.BOOKED, starts_at__gt=now
+            ).values_list("pk", flat=True)
+        )
+        for appointment in Appointment.objects.filter(pk__in=future):
+            if Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
+                status=AppointmentStatus.CANCELLED, updated_at=now
+            ):
+                history_record(
+                    appointment,
+                    action=AppointmentEvent.Action.CANCELLED,
+                    actor=actor,
+                    at=now,
+                    from_status=AppointmentStatus.BOOKED,
+                    to_status=AppointmentStatus.CANCELLED,
+                    reason=f"Treatment plan discontinued: {reason}",
+                )
+        _audit(actor, ClinicalAccess.Action.DISCONTINUE, plan, request_id=request_id, at=now)
+    return plan
