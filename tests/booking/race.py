@@ -49,7 +49,7 @@ def race(callables: list[Callable[[], object]]) -> Counter[str]:
 
 
 @contextmanager
-def guards_off(settings, monkeypatch, parties: int) -> Iterator[None]:
+def guards_off(settings, monkeypatch, parties: int) -> Iterator[threading.Barrier]:
     """The control run: no locks, check outside the writing transaction, no PostgreSQL
     exclusion constraints; every racer waits after its check until all have checked."""
     settings.BOOKING_RACE_GUARDS = False
@@ -67,12 +67,12 @@ def guards_off(settings, monkeypatch, parties: int) -> Iterator[None]:
     if postgres:
         _execute([statement for statement in _guard_migration.BACKWARD if "CONSTRAINT" in statement])
     try:
-        yield
+        yield after_check
     finally:
         if postgres:
             # The control run leaves overlapping rows behind: clear them (TRUNCATE does not fire
             # the history's append-only row trigger), then put the constraints back.
-            _execute(["TRUNCATE booking_appointmentevent, booking_appointment"])
+            _execute(["TRUNCATE booking_appointmentevent, booking_appointment CASCADE"])
             _execute([statement for statement in _guard_migration.FORWARD if "ADD CONSTRAINT" in statement])
 
 

@@ -4,16 +4,23 @@ Each race has a control run with the guards switched off that shows the double b
 guards prevent, so these tests can fail.
 """
 
+import threading
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import Role
 from booking.models import BLOCKING_STATUSES, Appointment
+from booking.services import series
 from booking.services.appointments import appointment_book, appointment_reschedule
+from booking.services.series import treatment_plan_book_series
 from scheduling.models import RoomKind
+from tests.booking.plans import active_plan
 from tests.booking.race import guards_off, race
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder
@@ -153,3 +160,81 @@ def test_control_without_the_guards_a_reschedule_and_a_booking_both_win(desk, se
         outcomes = race(tasks)
         assert outcomes["ok"] > 1
         assert Appointment.objects.filter(starts_at=target, status__in=BLOCKING_STATUSES).count() > 1
+
+
+# -- a series racing single bookings ----------------------------------------------------------------
+
+
+def _series_race(desk):
+    """One infusion room: a three-infusion series (Mon, Tue, Wed at 10:00 preferred) against
+    single bookings of other patients for those very times."""
+    calendar = CalendarBuilder()
+    calendar.open()
+    calendar.staff(Role.NURSE, time(8), time(18))
+    calendar.staff(Role.CLINICIAN)
+    calendar.rooms(RoomKind.INFUSION, 1)
+    calendar.rooms(RoomKind.CONSULT, 1)
+    calendar.evaluation_type()
+    infusion = calendar.infusion_type(counts_against_plan="infusions")
+    signed_at = datetime.now(tz=LA) - timedelta(days=1)
+    series_patient = PatientFactory()
+    plan = active_plan(series_patient, signed_at=signed_at, infusions_planned=3, min_days_between=1, window_days=5)
+    monday = _next_monday()
+    tasks: list[Callable[[], object]] = [
+        lambda: treatment_plan_book_series(actor=desk, plan_id=plan.pk, start_date=monday, preferred_time=time(10))
+    ]
+    for index in range(RACERS - 1):
+        patient = PatientFactory()
+        active_plan(patient, signed_at=signed_at)
+        starts_at = datetime.combine(monday + timedelta(days=index % 3), time(10), tzinfo=LA)
+        tasks.append(
+            lambda patient=patient, starts_at=starts_at: appointment_book(
+                actor=desk, patient=patient, appointment_type=infusion, starts_at=starts_at
+            )
+        )
+    return plan, tasks
+
+
+def _room_overlaps() -> int:
+    rows = list(
+        Appointment.objects.filter(status__in=BLOCKING_STATUSES, room__isnull=False).values_list(
+            "room_id", "starts_at", "room_released_at"
+        )
+    )
+    return sum(
+        1
+        for index, (room, start, end) in enumerate(rows)
+        for other_room, other_start, other_end in rows[index + 1 :]
+        if room == other_room and start < other_end and other_start < end
+    )
+
+
+def test_a_series_racing_single_bookings_never_overbooks_a_room(desk):
+    plan, tasks = _series_race(desk)
+
+    outcomes = race(tasks)
+
+    assert set(outcomes) <= {"ok", "slot_unavailable", "series_infeasible"}
+    assert _room_overlaps() == 0
+    series_booked = Appointment.objects.filter(treatment_plan=plan).count()
+    assert series_booked in {0, 3}  # all of the series or nothing
+    infusions = Appointment.objects.filter(appointment_type__code="infusion").count()
+    assert infusions == outcomes["ok"] - (1 if series_booked else 0) + series_booked
+
+
+def test_control_without_the_guards_a_series_and_single_bookings_overbook(desk, settings, monkeypatch):
+    _plan, tasks = _series_race(desk)
+
+    with guards_off(settings, monkeypatch, parties=RACERS) as after_check:
+
+        def check_wait_then_write(check, write):
+            checked = check()
+            with suppress(threading.BrokenBarrierError):
+                after_check.wait(timeout=10)
+            with transaction.atomic():
+                return write(checked)
+
+        monkeypatch.setattr(series, "check_then_write", check_wait_then_write)
+        outcomes = race(tasks)
+        assert outcomes["ok"] == RACERS
+        assert _room_overlaps() > 0
