@@ -195,10 +195,44 @@ def appointment_visible_to(*, viewer: User, appointment_id: UUID) -> Appointment
     return _with_relations(rows).first()
 
 
-def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[Appointment]:
-    """The day's non-cancelled appointments by start, in one query whatever their number."""
+@dataclass(frozen=True)
+class ScheduleRow:
+    appointment: Appointment
+    session_number: int | None  # infusion k of the plan's N, counting booked and done ones by start
+    sessions_planned: int | None
+
+
+def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[ScheduleRow]:
+    """The day's non-cancelled appointments by start, with "infusion k of N" for plan sessions.
+
+    Two queries whatever the number of appointments: the day's rows, then the start times of
+    every blocking session of the plans that appear that day (to number them).
+    """
     day_start, day_end = local_day_bounds(day, day, zone)
     rows = Appointment.objects.filter(starts_at__gte=day_start, starts_at__lt=day_end).exclude(
         status=AppointmentStatus.CANCELLED
     )
-    return list(_with_relations(rows).order_by("starts_at", "room__name", "id"))
+    appointments = list(
+        _with_relations(rows).select_related("treatment_plan").order_by("starts_at", "room__name", "id")
+    )
+    plan_ids = {a.treatment_plan_id for a in appointments if a.treatment_plan_id is not None}
+    numbers: dict[UUID, int] = {}
+    if plan_ids:
+        sessions = (
+            Appointment.objects.filter(treatment_plan_id__in=plan_ids, status__in=BLOCKING_STATUSES)
+            .order_by("treatment_plan_id", "appointment_type_id", "starts_at", "id")
+            .values_list("pk", "treatment_plan_id", "appointment_type_id")
+        )
+        counters: dict[tuple[UUID, int], int] = {}
+        for appointment_id, plan_id, type_id in sessions:
+            counters[(plan_id, type_id)] = counters.get((plan_id, type_id), 0) + 1
+            numbers[appointment_id] = counters[(plan_id, type_id)]
+    result = []
+    for appointment in appointments:
+        plan = appointment.treatment_plan
+        planned = None
+        if plan is not None:
+            counter = appointment.appointment_type.counts_against_plan
+            planned = plan.infusions_planned if counter == "infusions" else plan.integration_sessions_planned
+        result.append(ScheduleRow(appointment, numbers.get(appointment.pk), planned))
+    return result

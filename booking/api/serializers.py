@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from rest_framework import serializers
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import MAX_SEARCH_DAYS
+from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -124,12 +124,36 @@ class AppointmentPageSerializer(serializers.Serializer):
     results = StaffAppointmentSerializer(many=True)
 
 
+class SchedulePlanSerializer(serializers.Serializer):
+    session_number = serializers.IntegerField()
+    sessions_planned = serializers.IntegerField()
+    dose_mg_per_kg = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
+    route = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
+
+
+class ScheduleRowSerializer(StaffAppointmentSerializer):
+    plan = SchedulePlanSerializer(allow_null=True)
+
+
 class ScheduleSerializer(serializers.Serializer):
     date = serializers.DateField()
     timezone = serializers.CharField()
-    appointments = StaffAppointmentSerializer(many=True)
+    appointments = ScheduleRowSerializer(many=True)
 
 
 def appointment_representation(appointment: Appointment, *, zone: ZoneInfo, for_staff: bool) -> dict[str, Any]:
     serializer_class = StaffAppointmentSerializer if for_staff else AppointmentSerializer
     return serializer_class(appointment, context={"zone": zone}).data
+
+
+def schedule_row_representation(row: ScheduleRow, *, zone: ZoneInfo, clinical: bool) -> dict[str, Any]:
+    """An appointment on the day's schedule: who, where, and for plan sessions "k of N"."""
+    body = appointment_representation(row.appointment, zone=zone, for_staff=True)
+    plan = row.appointment.treatment_plan
+    body["plan"] = None
+    if plan is not None:
+        body["plan"] = {"session_number": row.session_number, "sessions_planned": row.sessions_planned}
+        if clinical:
+            body["plan"]["dose_mg_per_kg"] = str(plan.dose_mg_per_kg) if plan.dose_mg_per_kg is not None else None
+            body["plan"]["route"] = plan.route
+    return body

@@ -27,6 +27,7 @@ from booking.api.serializers import (
     ScheduleSerializer,
     StaffAppointmentSerializer,
     appointment_representation,
+    schedule_row_representation,
 )
 from booking.errors import BookingError
 from booking.selectors import appointment_list, appointment_visible_to, availability_for, schedule_for_day
@@ -268,10 +269,11 @@ class ScheduleApi(APIView):
         zone = _clinic_zone()
         day = query.validated_data.get("date") or timezone.localdate(timezone=zone)
         rows = schedule_for_day(day=day, zone=zone)
+        clinical = viewer.role in (Role.NURSE, Role.CLINICIAN)  # dose and route are for the care team
         return Response(
             {
                 "date": day.isoformat(),
                 "timezone": str(zone),
-                "appointments": [appointment_representation(a, zone=zone, for_staff=True) for a in rows],
+                "appointments": [schedule_row_representation(row, zone=zone, clinical=clinical) for row in rows],
             }
         )

@@ -6,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import AppointmentStatus
+from booking.services.appointments import appointment_book
 from scheduling.models import AppointmentType, Room, StaffMember
-from tests.factories import AppointmentFactory, PatientFactory
+from tests.booking.plans import active_plan
+from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,27 @@ def test_the_schedule_refuses_anonymous_and_bad_dates(demo_clinic, api_client, c
     response = client_for(nurse_user).get("/api/v1/schedule/?date=12/03/2026")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+def test_the_schedule_numbers_plan_infusions_and_shows_the_dose_to_the_care_team(
+    demo_clinic, client_for, patient, nurse_user, admin_user
+):
+    infusion = AppointmentType.objects.get(code="infusion")
+    desk = UserFactory(role="admin")
+    now = datetime(2026, 11, 30, 8, tzinfo=LA)
+    active_plan(patient, signed_at=now - timedelta(days=1), infusions_planned=6, min_days_between=1)
+    for day in (1, 3, 4):  # Tuesday, Thursday (the schedule's day), Friday
+        appointment_book(
+            actor=desk,
+            patient=patient,
+            appointment_type=infusion,
+            starts_at=datetime(2026, 12, day, 10, tzinfo=LA),
+            now=now,
+        )
+
+    nurse_view, _ = _schedule(client_for(nurse_user))
+    desk_view, _ = _schedule(client_for(admin_user))
+
+    (row,) = nurse_view["appointments"]
+    assert row["plan"] == {"session_number": 2, "sessions_planned": 6, "dose_mg_per_kg": "0.50", "route": "IV"}
+    assert desk_view["appointments"][0]["plan"] == {"session_number": 2, "sessions_planned": 6}
