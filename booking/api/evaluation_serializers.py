@@ -3,6 +3,7 @@ clinicians and nurses; for patients (their own), therapists and the front desk o
 the plan's progress and the signing date: never screening values, contraindications, rationale or
 notes."""
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -98,6 +99,12 @@ def _plan_of(evaluation: Evaluation) -> TreatmentPlan | None:
     return TreatmentPlan.objects.filter(evaluation=evaluation).first()
 
 
+def _clinic_date(instant: datetime, evaluation: Evaluation) -> str:
+    """The calendar date in the clinic's time zone (a late-evening signature is not tomorrow)."""
+    zone = evaluation.appointment.appointment_type.clinic.zone
+    return instant.astimezone(zone).date().isoformat()
+
+
 def evaluation_limited_view(evaluation: Evaluation) -> dict[str, Any]:
     signed = evaluation.status == EvaluationStatus.SIGNED
     plan = _plan_of(evaluation) if signed else None
@@ -108,7 +115,7 @@ def evaluation_limited_view(evaluation: Evaluation) -> dict[str, Any]:
         "decision_text": DECISION_IN_PLAIN_WORDS.get(Decision(evaluation.decision))
         if signed and evaluation.decision
         else None,
-        "signed_on": evaluation.signed_at.date().isoformat() if signed and evaluation.signed_at else None,
+        "signed_on": _clinic_date(evaluation.signed_at, evaluation) if signed and evaluation.signed_at else None,
         "plan": plan_progress(plan) if plan is not None and plan.status != "draft" else None,
     }
 

@@ -285,6 +285,11 @@ def treatment_plan_discontinue(
     if not reason.strip():
         raise EvaluationError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
     with transaction.atomic():
+        # The patient's row first, as booking takes it: a booking under way either finishes before
+        # (and its infusion is cancelled here) or starts after (and finds no active plan).
+        patient_id = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
+        if patient_id is not None:
+            list(User.objects.select_for_update().filter(pk=patient_id).values_list("pk", flat=True))
         ended = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(
             status=PlanStatus.DISCONTINUED, ended_at=now, ended_reason=reason
         )

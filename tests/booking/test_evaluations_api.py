@@ -135,11 +135,11 @@ def signed_candidate_id(clinician, draft_id) -> str:
     return draft_id
 
 
-def _row(evaluation_id: Any) -> dict[str, Any]:
+def _row(evaluation_id: Any) -> Any:
     return Evaluation.objects.values().get(pk=evaluation_id)
 
 
-def _plan_row(evaluation_id: Any) -> dict[str, Any]:
+def _plan_row(evaluation_id: Any) -> Any:
     return TreatmentPlan.objects.values().get(evaluation_id=evaluation_id)
 
 
@@ -408,6 +408,35 @@ def test_a_plan_out_of_range_is_refused_and_nothing_is_written(clinician, draft_
     assert TreatmentPlan.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "phq9_total=3",
+        {"contraindications": "mania"},
+        {"contraindications": [None]},
+        {"plan": "six infusions"},
+        {"plan": None},
+        {"plan": {"dose_mg_per_kg": "NaN"}},
+        {"plan": {"dose_mg_per_kg": "0.125"}},
+        {"plan": {"route": "oral"}},
+        {"substance_use": "sometimes"},
+        {"decision": "maybe"},
+        {"rationale": "x" * 5001},
+        {"override_reason": None},
+    ],
+)
+def test_malformed_edits_are_bad_input_and_change_nothing(clinician, draft_id, body):
+    before = _row(draft_id)
+
+    response: Any = clinician.patch(evaluations_url(draft_id), body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == ERROR_KEYS
+    assert _row(draft_id) == before
+    assert TreatmentPlan.objects.count() == 0
+
+
 def test_patching_an_unknown_evaluation_is_not_found(clinician, evaluation_visit):
     response: Any = clinician.patch(
         evaluations_url("00000000-0000-4000-8000-000000000000"), {"phq9_total": 3}, format="json"
@@ -626,18 +655,20 @@ def test_signing_twice_is_refused_and_keeps_the_first_signature(clock, clinician
     assert before["signed_at"] == NOW
 
 
+def _refused_by_the_trigger() -> Any:
+    return pytest.raises(DatabaseError, match="a signed evaluation never changes")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the signed-record trigger is PostgreSQL's")
 def test_the_database_refuses_to_change_or_delete_a_signed_evaluation(signed_candidate_id):
     before = _row(signed_candidate_id)
 
-    with pytest.raises(DatabaseError, match="a signed evaluation never changes"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE booking_evaluation SET phq9_total = 3 WHERE id = %s", [signed_candidate_id])
-    with pytest.raises(DatabaseError, match="a signed evaluation never changes"), transaction.atomic():
+    with _refused_by_the_trigger(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE booking_evaluation SET phq9_total = 3 WHERE id = %s", [signed_candidate_id])
+    with _refused_by_the_trigger(), transaction.atomic():
         Evaluation.objects.filter(pk=signed_candidate_id).update(rationale="rewritten")
-    with pytest.raises(DatabaseError, match="a signed evaluation never changes"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM booking_evaluation WHERE id = %s", [signed_candidate_id])
+    with _refused_by_the_trigger(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM booking_evaluation WHERE id = %s", [signed_candidate_id])
 
     assert _row(signed_candidate_id) == before
     assert before["phq9_total"] == 14
@@ -888,7 +919,9 @@ def test_every_staff_read_and_change_is_logged_with_the_request_id(clients, eval
     evaluation_id = responses[0].json()["id"]
     responses.append(clinician.patch(evaluations_url(evaluation_id), complete_draft_body(), format="json", **header))
     responses.append(clinician.post(evaluations_url(evaluation_id, "sign"), **header))
-    responses.append(clinician.post(evaluations_url(evaluation_id, "addenda"), {"text": "Note."}, **header))
+    responses.append(
+        clinician.post(evaluations_url(evaluation_id, "addenda"), {"text": "Note."}, format="json", **header)
+    )
     for role in ("clinician", "nurse", "therapist", "admin"):
         responses.append(clients[role].get(evaluations_url(evaluation_id), **header))
 
