@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -188,9 +189,7 @@ def _series_race(desk):
         active_plan(patient, signed_at=signed_at)
         starts_at = datetime.combine(monday + timedelta(days=index % 3), time(10), tzinfo=LA)
         tasks.append(
-            lambda patient=patient, starts_at=starts_at: appointment_book(
-                actor=desk, patient=patient, appointment_type=infusion, starts_at=starts_at
-            )
+            partial(appointment_book, actor=desk, patient=patient, appointment_type=infusion, starts_at=starts_at)
         )
     return plan, tasks
 
