@@ -158,7 +158,13 @@ def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentTy
 
 def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
     return rows.select_related(
-        "appointment_type", "patient", "room", "staff__user", "nurse__user", "supervising_clinician__user"
+        "appointment_type",
+        "patient",
+        "room",
+        "staff__user",
+        "nurse__user",
+        "supervising_clinician__user",
+        "evaluation",
     )
 
 

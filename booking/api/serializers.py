@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from booking.models import Appointment, AppointmentStatus
+from booking.models import Appointment, AppointmentStatus, EvaluationStatus
 from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow
 
 
@@ -107,10 +107,22 @@ class AppointmentSerializer(serializers.Serializer):
     is_late_cancellation = serializers.BooleanField()
     room = serializers.CharField(source="room.name", allow_null=True)
     staff = StaffMemberRefSerializer(allow_null=True)
+    evaluation = serializers.SerializerMethodField(help_text="The signed evaluation of this visit, if any.")
+
+    def get_evaluation(self, appointment: Appointment) -> str | None:
+        # Where a patient finds the outcome of their evaluation; a draft stays invisible to them.
+        evaluation = getattr(appointment, "evaluation", None)
+        if evaluation is None or evaluation.status != EvaluationStatus.SIGNED:
+            return None
+        return str(evaluation.pk)
 
 
 class StaffAppointmentSerializer(AppointmentSerializer):
     """What staff see: the patient and every resource held."""
+
+    def get_evaluation(self, appointment: Appointment) -> str | None:
+        evaluation = getattr(appointment, "evaluation", None)
+        return str(evaluation.pk) if evaluation is not None else None
 
     patient = PersonSerializer()
     nurse = StaffMemberRefSerializer(allow_null=True)

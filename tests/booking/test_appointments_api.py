@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from accounts.models import Role
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus, Evaluation, EvaluationStatus
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -492,3 +492,17 @@ def test_the_history_keeps_every_change_in_order(roles, client_for, booked):
         ("cancelled", "booked", "cancelled", "travel"),
     ]
     assert all(e.occurred_at == NOW for e in booked.events.all())
+
+
+def test_the_patient_finds_their_signed_evaluation_on_the_appointment(roles, client_for, booked):
+    evaluation = Evaluation.objects.create(appointment=booked, patient=roles["patient"], clinician=roles["clinician"])
+    patient = client_for(roles["patient"])
+
+    assert patient.get(f"/api/v1/appointments/{booked.pk}/").json()["evaluation"] is None  # a draft is invisible
+    assert client_for(roles["nurse"]).get(f"/api/v1/appointments/{booked.pk}/").json()["evaluation"] == str(
+        evaluation.pk
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        status=EvaluationStatus.SIGNED, signed_at=NOW, signed_by=roles["clinician"]
+    )
+    assert patient.get(f"/api/v1/appointments/{booked.pk}/").json()["evaluation"] == str(evaluation.pk)
