@@ -227,6 +227,9 @@ class AppointmentType(models.Model):
         blank=True,
         help_text="Booking it needs an active treatment plan and uses one of the plan's planned sessions.",
     )
+    preparation_notice = models.BooleanField(
+        default=False, help_text="Send the preparation notice (fasting, driver) 48 hours before."
+    )
     max_future_per_patient = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
+from booking.events import AppointmentChanged, publish
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus, PlanStatus, TreatmentPlan
 from booking.selectors import availability_engine, patient_at_future_limit
 from booking.services.plan_rules import plan_check_booking
@@ -238,6 +239,11 @@ def history_record(
         from_starts_at=from_starts_at,
         to_starts_at=to_starts_at,
         reason=reason,
+    )
+    publish(
+        AppointmentChanged(
+            appointment_id=appointment.pk, action=action, previous_starts_at=from_starts_at, occurred_at=at
+        )
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
+from booking.events import EvaluationSigned, publish
 from booking.models import (
     Appointment,
     AppointmentEvent,
@@ -230,6 +231,7 @@ def evaluation_sign(
             if signed != 1:
                 raise BookingConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
             _audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
+            publish(EvaluationSigned(evaluation_id=evaluation.pk, occurred_at=now))
     except IntegrityError as error:
         # The partial unique index: another plan of the patient became active concurrently.
         raise BookingConflictError("The patient already has an active plan.", code="active_plan_exists") from error

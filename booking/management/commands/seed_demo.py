@@ -54,6 +54,7 @@ APPOINTMENT_TYPES: list[dict[str, Any]] = [
         "needs_supervising_clinician": True,
         "online_booking": OnlineBooking.ACTIVE_PLAN,
         "counts_against_plan": PlanCounter.INFUSIONS,
+        "preparation_notice": True,
     },
     {
         "code": "integration",

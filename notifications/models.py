@@ -1,0 +1,80 @@
+"""The outbox: every message is a row first, written in the transaction of the change that
+causes it; a worker sends each row once (claimed by a conditional update) and records the result."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Kind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Booking confirmation"
+    REMINDER_24H = "reminder_24h", "Reminder, 24 hours before"
+    REMINDER_2H = "reminder_2h", "Reminder, 2 hours before"
+    PREPARATION = "preparation", "Preparation notice, 48 hours before"
+    CANCELLATION = "cancellation", "Cancellation notice"
+    RESCHEDULE = "reschedule", "Reschedule notice"
+    RESULT_READY = "result_ready", "Result ready"
+
+
+# Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
+REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION)
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    SKIPPED = "skipped", "Skipped (too late)"
+
+
+class ContactPreference(models.Model):
+    """Which channels a patient wants; email on and text messages off until they opt in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_preference")
+    email_enabled = models.BooleanField(default=True)
+    sms_enabled = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Contact preference of {self.user_id}"
+
+
+class OutboxMessage(models.Model):
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appointment = models.ForeignKey(
+        "booking.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The appointment start this message speaks of: a moved appointment no longer matches it.
+    regarding_start = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_pending_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed"),
+        ]
+        constraints = [
+            # One message of a kind, on a channel, about one start of one appointment: never two.
+            models.UniqueConstraint(
+                fields=["appointment", "kind", "channel", "regarding_start"], name="one_message_per_moment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.channel} ({self.status})"

@@ -1,0 +1,132 @@
+"""Which messages an appointment change causes, and when they fall due.
+
+Runs inside the booking transaction (booking.events), so the rows commit or roll back with the
+change. Timing (SPEC section 5):
+
+- confirmation, reschedule and cancellation notices and "result ready": at once;
+- reminders 24 h and 2 h before, and the preparation notice 48 h before (types that ask for it);
+  a moment already past when the booking is made gets no row at all;
+- text messages never fall due between 21:00 and 08:00 clinic time: they wait until 08:00, and a
+  reminder that would then arrive after the appointment began is not written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from accounts.models import User
+from booking.events import AppointmentChanged, EvaluationSigned, Event
+from booking.models import Appointment, AppointmentEvent, Evaluation
+from notifications.models import REMINDER_KINDS, Channel, ContactPreference, Kind, OutboxMessage, Status
+
+REMINDER_LEAD = {
+    Kind.PREPARATION: timedelta(hours=48),
+    Kind.REMINDER_24H: timedelta(hours=24),
+    Kind.REMINDER_2H: timedelta(hours=2),
+}
+QUIET_FROM = time(21)
+QUIET_UNTIL = time(8)
+
+
+def sms_due_at(due_at: datetime, zone: ZoneInfo) -> datetime:
+    """``due_at``, or 08:00 clinic time when it falls in the quiet hours (21:00-08:00)."""
+    local = due_at.astimezone(zone)
+    if QUIET_UNTIL <= local.time() < QUIET_FROM:
+        return due_at
+    morning = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
+    # Built from the wall-clock date, so 08:00 stays 08:00 across a daylight-saving change.
+    return datetime.combine(morning, QUIET_UNTIL, tzinfo=zone)
+
+
+def channels_for(patient: User) -> list[str]:
+    preference = ContactPreference.objects.filter(user=patient).first()
+    email_enabled = preference.email_enabled if preference else True
+    sms_enabled = preference.sms_enabled if preference else False
+    has_phone = bool(getattr(getattr(patient, "patient_profile", None), "phone", ""))
+    channels = [Channel.EMAIL] if email_enabled and patient.email else []
+    if sms_enabled and has_phone:
+        channels.append(Channel.SMS)
+    return channels
+
+
+def _row(appointment: Appointment, kind: str, channel: str, due_at: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        patient_id=appointment.patient_id,
+        appointment=appointment,
+        kind=kind,
+        channel=channel,
+        regarding_start=appointment.starts_at,
+        due_at=due_at,
+    )
+
+
+def _write(rows: list[OutboxMessage]) -> None:
+    # The unique rule (appointment, kind, channel, start) makes a second copy impossible; a
+    # repeated event (a retried request) therefore writes nothing new.
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def outbox_notice(appointment: Appointment, kind: str, *, now: datetime) -> None:
+    zone = appointment.appointment_type.clinic.zone
+    rows = []
+    for channel in channels_for(appointment.patient):
+        due_at = sms_due_at(now, zone) if channel == Channel.SMS else now
+        rows.append(_row(appointment, kind, channel, due_at))
+    _write(rows)
+
+
+def outbox_schedule_reminders(appointment: Appointment, *, now: datetime) -> None:
+    zone = appointment.appointment_type.clinic.zone
+    kinds = [Kind.REMINDER_24H, Kind.REMINDER_2H]
+    if appointment.appointment_type.preparation_notice:
+        kinds.insert(0, Kind.PREPARATION)
+    rows = []
+    for channel in channels_for(appointment.patient):
+        for kind in kinds:
+            due_at = appointment.starts_at - REMINDER_LEAD[kind]
+            if due_at <= now:
+                continue  # booked inside the reminder's window: that moment has passed
+            if channel == Channel.SMS:
+                due_at = sms_due_at(due_at, zone)
+                if due_at >= appointment.starts_at:
+                    continue
+            rows.append(_row(appointment, kind, channel, due_at))
+    _write(rows)
+
+
+def outbox_cancel_pending(appointment: Appointment, *, kinds: tuple[str, ...] = REMINDER_KINDS) -> int:
+    return OutboxMessage.objects.filter(appointment=appointment, status=Status.PENDING, kind__in=kinds).update(
+        status=Status.CANCELLED
+    )
+
+
+def on_booking_event(event: Event) -> None:
+    """The subscriber registered in NotificationsConfig.ready()."""
+    if isinstance(event, EvaluationSigned):
+        evaluation = Evaluation.objects.select_related("appointment").get(pk=event.evaluation_id)
+        appointment = _appointment(evaluation.appointment_id)
+        outbox_notice(appointment, Kind.RESULT_READY, now=event.occurred_at)
+        return
+    assert isinstance(event, AppointmentChanged)
+    appointment = _appointment(event.appointment_id)
+    now = event.occurred_at
+    action = event.action
+    if action == AppointmentEvent.Action.BOOKED:
+        outbox_notice(appointment, Kind.CONFIRMATION, now=now)
+        outbox_schedule_reminders(appointment, now=now)
+    elif action == AppointmentEvent.Action.RESCHEDULED:
+        outbox_cancel_pending(appointment)
+        outbox_notice(appointment, Kind.RESCHEDULE, now=now)
+        outbox_schedule_reminders(appointment, now=now)
+    elif action == AppointmentEvent.Action.CANCELLED:
+        outbox_cancel_pending(appointment, kinds=(*REMINDER_KINDS, Kind.CONFIRMATION, Kind.RESCHEDULE))
+        outbox_notice(appointment, Kind.CANCELLATION, now=now)
+    else:  # checked in, started, completed, no-show: the reminders have had their day
+        outbox_cancel_pending(appointment)
+
+
+def _appointment(appointment_id: object) -> Appointment:
+    return Appointment.objects.select_related("appointment_type__clinic", "patient", "patient__patient_profile").get(
+        pk=appointment_id
+    )
