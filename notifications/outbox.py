@@ -13,6 +13,7 @@ change. Timing (SPEC section 5):
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
@@ -44,7 +45,7 @@ def channels_for(patient: User) -> list[str]:
     email_enabled = preference.email_enabled if preference else True
     sms_enabled = preference.sms_enabled if preference else False
     has_phone = bool(getattr(getattr(patient, "patient_profile", None), "phone", ""))
-    channels = [Channel.EMAIL] if email_enabled and patient.email else []
+    channels: list[str] = [Channel.EMAIL] if email_enabled and patient.email else []
     if sms_enabled and has_phone:
         channels.append(Channel.SMS)
     return channels
@@ -126,7 +127,7 @@ def on_booking_event(event: Event) -> None:
         outbox_cancel_pending(appointment)
 
 
-def _appointment(appointment_id: object) -> Appointment:
+def _appointment(appointment_id: UUID) -> Appointment:
     return Appointment.objects.select_related("appointment_type__clinic", "patient", "patient__patient_profile").get(
         pk=appointment_id
     )

@@ -1,8 +1,11 @@
+"""Celery tasks: ids in, fresh rows loaded, a service called; every task is safe to run twice."""
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
 from notifications.heartbeat import HEARTBEAT_CACHE_KEY
+from notifications.services import outbox_due_ids, outbox_recover_stuck, outbox_send
 
 
 @shared_task(ignore_result=True)
@@ -11,3 +14,22 @@ def worker_heartbeat() -> str:
     seen_at = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, seen_at, timeout=None)
     return seen_at
+
+
+@shared_task(ignore_result=True)
+def sweep_due_messages() -> int:
+    """Beat runs this every minute: put rows stuck in sending back, then enqueue what is due.
+
+    Enqueuing a row twice is harmless: only one send claims it.
+    """
+    now = timezone.now()
+    outbox_recover_stuck(now=now)
+    due = outbox_due_ids(now=now)
+    for message_id in due:
+        send_message.delay(message_id)
+    return len(due)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_message(message_id: int) -> str:
+    return outbox_send(message_id=message_id)

@@ -169,10 +169,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {
-        "task": "notifications.tasks.worker_heartbeat",
-        "schedule": 60.0,
-    },
+    "worker-heartbeat": {"task": "notifications.tasks.worker_heartbeat", "schedule": 60.0},
+    "sweep-due-messages": {"task": "notifications.tasks.sweep_due_messages", "schedule": 60.0},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -192,3 +190,10 @@ LOGGING = {
 
 # seed_demo refuses to run where this is False (production).
 DEMO_DATA_ALLOWED = True
+
+# Links in messages to patients point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")

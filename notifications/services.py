@@ -1,0 +1,92 @@
+"""Sending outbox rows: claim one row by a conditional update, re-check the appointment at send
+time, deliver, record the result; retry with bounded backoff; recover rows stuck in sending."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from booking.models import AppointmentStatus
+from notifications.channels import channel_deliver
+from notifications.messages import message_render
+from notifications.models import REMINDER_KINDS, Kind, OutboxMessage, Status
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+LATE_CUTOFF = timedelta(hours=1)  # a reminder this far past its moment is skipped, not sent late
+STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-send: its row goes back to pending
+SWEEP_BATCH = 1000
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 minutes, at most 30."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 30))
+
+
+def outbox_due_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    return list(
+        OutboxMessage.objects.filter(status=Status.PENDING, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def outbox_recover_stuck(*, now: datetime) -> int:
+    return OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        status=Status.PENDING
+    )
+
+
+def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
+    """A reason to cancel or skip the row instead of sending it, from the state at send time."""
+    appointment = message.appointment
+    if appointment is None:
+        return None
+    if message.kind == Kind.CANCELLATION:
+        return None  # the notice of a cancellation is sent whatever happened since
+    if message.regarding_start != appointment.starts_at:
+        return Status.CANCELLED  # moved: the new time has its own messages
+    if message.kind in REMINDER_KINDS:
+        if appointment.status != AppointmentStatus.BOOKED:
+            return Status.CANCELLED
+        if now - message.due_at > LATE_CUTOFF or now >= appointment.starts_at:
+            return Status.SKIPPED
+    elif appointment.status == AppointmentStatus.CANCELLED and message.kind != Kind.RESULT_READY:
+        return Status.CANCELLED
+    return None
+
+
+def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
+    """Send one row if it is still due and nobody else holds it; safe to call twice."""
+    now = now or timezone.now()
+    claimed = OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING, due_at__lte=now).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return "not_claimed"
+    message = OutboxMessage.objects.select_related(
+        "patient__patient_profile", "appointment__appointment_type__clinic", "appointment__patient"
+    ).get(pk=message_id)
+    verdict = _why_not_send(message, now=now)
+    if verdict is not None:
+        OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(status=verdict)
+        return verdict
+    try:
+        provider_id = channel_deliver(message, message_render(message))
+    except Exception as error:  # any delivery failure is retried; the row keeps the class name only
+        failed_for_good = message.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+            status=Status.FAILED if failed_for_good else Status.PENDING,
+            due_at=now + backoff(message.attempts),
+            last_error=type(error).__name__,
+        )
+        logger.warning("outbox message %s attempt %s failed: %s", message_id, message.attempts, type(error).__name__)
+        return Status.FAILED if failed_for_good else "retry"
+    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:200], last_error=""
+    )
+    return Status.SENT
