@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -27,7 +27,9 @@ def _calendar_file(message: OutboxMessage) -> bytes:
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{appointment.pk}@clinic-booking")
-    event.add("dtstamp", message.due_at)
+    # In UTC: every calendar reads it without needing a VTIMEZONE block.
+    start = start.astimezone(UTC)
+    event.add("dtstamp", message.due_at.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + (appointment.ends_at - appointment.starts_at or timedelta(hours=1)))
     event.add("summary", f"Appointment at {clinic.name}")

@@ -61,6 +61,7 @@ class TwilioSmsBackend:
             with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as error:
+            error.close()
             # The status only: Twilio's error text may repeat the number or the body.
             raise SmsError(f"Twilio answered HTTP {error.code}") from None
         except (urllib.error.URLError, TimeoutError, ValueError) as error:

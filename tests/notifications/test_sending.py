@@ -1,0 +1,199 @@
+"""Sending one outbox row: claimed once, re-checked at send time, retried with bounded backoff;
+the beat sweep enqueues due ids and recovers rows stuck in sending. Tasks are called directly."""
+
+import io
+import json
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db.models import F
+
+from accounts.models import Role
+from booking.models import AppointmentStatus
+from booking.services.appointments import appointment_book
+from notifications import services, tasks
+from notifications.models import Channel, Kind, OutboxMessage, Status
+from notifications.services import STUCK_AFTER, outbox_send
+from notifications.sms import ConsoleSmsBackend, SmsError, TwilioSmsBackend
+from scheduling.models import AppointmentType
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LA = ZoneInfo("America/Los_Angeles")
+BOOKED_AT = datetime(2026, 12, 1, 9, tzinfo=LA)
+START = datetime(2026, 12, 4, 10, tzinfo=LA)
+
+
+@pytest.fixture
+def appointment(demo_clinic, patient):
+    return appointment_book(
+        actor=UserFactory(role=Role.ADMIN),
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="evaluation"),
+        starts_at=START,
+        now=BOOKED_AT,
+    )
+
+
+def row(appointment, kind):
+    return OutboxMessage.objects.get(appointment=appointment, kind=kind, channel=Channel.EMAIL)
+
+
+def test_a_due_message_is_sent_once_however_often_it_is_asked(appointment):
+    confirmation = row(appointment, Kind.CONFIRMATION)
+
+    first = outbox_send(message_id=confirmation.pk, now=BOOKED_AT)
+    second = outbox_send(message_id=confirmation.pk, now=BOOKED_AT)
+
+    assert (first, second) == ("sent", "not_claimed")
+    assert len(mail.outbox) == 1
+    confirmation.refresh_from_db()
+    assert (confirmation.status, confirmation.attempts) == (Status.SENT, 1)
+    assert confirmation.provider_message_id == f"outbox-{confirmation.pk}"
+
+
+def test_a_message_not_yet_due_is_not_claimed(appointment):
+    reminder = row(appointment, Kind.REMINDER_24H)
+
+    assert outbox_send(message_id=reminder.pk, now=BOOKED_AT) == "not_claimed"
+    reminder.refresh_from_db()
+    assert reminder.status == Status.PENDING and reminder.attempts == 0
+
+
+def test_a_reminder_of_an_appointment_cancelled_behind_its_back_is_cancelled_not_sent(appointment):
+    reminder = row(appointment, Kind.REMINDER_24H)
+    type(appointment).objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
+
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at) == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_a_reminder_for_a_time_the_appointment_no_longer_has_is_cancelled(appointment):
+    reminder = row(appointment, Kind.REMINDER_24H)
+    hour = timedelta(hours=1)
+    type(appointment).objects.filter(pk=appointment.pk).update(
+        starts_at=F("starts_at") + hour,
+        ends_at=F("ends_at") + hour,
+        staff_released_at=F("staff_released_at") + hour,
+        room_released_at=F("room_released_at") + hour,
+    )
+
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at) == Status.CANCELLED
+    assert mail.outbox == []
+
+
+def test_a_reminder_whose_moment_passed_long_ago_is_skipped_not_sent_late(appointment):
+    reminder = row(appointment, Kind.REMINDER_24H)
+
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at + timedelta(hours=2)) == Status.SKIPPED
+    assert mail.outbox == []
+    # The same message a little late (within the cutoff) would have gone out:
+    other = row(appointment, Kind.REMINDER_2H)
+    assert outbox_send(message_id=other.pk, now=other.due_at + timedelta(minutes=59)) == Status.SENT
+
+
+def test_a_failed_delivery_is_retried_with_growing_backoff_then_given_up(appointment, monkeypatch):
+    confirmation = row(appointment, Kind.CONFIRMATION)
+
+    def refuse(message, rendered):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(services, "channel_deliver", refuse)
+    now = BOOKED_AT
+    waits = []
+    for _ in range(services.MAX_ATTEMPTS):
+        outcome = outbox_send(message_id=confirmation.pk, now=now)
+        confirmation.refresh_from_db()
+        waits.append((outcome, round((confirmation.due_at - now).total_seconds() / 60)))
+        now = confirmation.due_at
+
+    assert waits == [("retry", 1), ("retry", 2), ("retry", 4), ("retry", 8), ("retry", 16), ("failed", 30)]
+    assert confirmation.status == Status.FAILED
+    assert confirmation.last_error == "ConnectionRefusedError"  # the class only, never content
+
+
+def test_the_sweep_recovers_rows_stuck_in_sending_and_enqueues_what_is_due(appointment, monkeypatch):
+    confirmation = row(appointment, Kind.CONFIRMATION)
+    stuck = row(appointment, Kind.REMINDER_24H)
+    OutboxMessage.objects.filter(pk=stuck.pk).update(
+        status=Status.SENDING, claimed_at=BOOKED_AT - STUCK_AFTER - timedelta(minutes=1), due_at=BOOKED_AT
+    )
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
+
+    count = tasks.sweep_due_messages()
+
+    assert count == 2
+    assert sorted(enqueued) == sorted([confirmation.pk, stuck.pk])
+    stuck.refresh_from_db()
+    assert stuck.status == Status.PENDING
+
+
+def test_the_send_task_takes_an_id_and_is_safe_to_run_twice(appointment, monkeypatch):
+    confirmation = row(appointment, Kind.CONFIRMATION)
+    monkeypatch.setattr(services.timezone, "now", lambda: BOOKED_AT)
+
+    assert tasks.send_message(confirmation.pk) == "sent"
+    assert tasks.send_message(confirmation.pk) == "not_claimed"
+    assert len(mail.outbox) == 1
+
+
+def test_the_console_sms_backend_prints_and_returns_an_id(monkeypatch):
+    output = io.StringIO()
+    monkeypatch.setattr("sys.stdout", output)
+
+    message_id = ConsoleSmsBackend().send(to="+14155550123", body="Hello")
+
+    assert message_id == "console-1"
+    assert "+14155550123" in output.getvalue() and "Hello" in output.getvalue()
+
+
+class _FakeTwilio(BaseHTTPRequestHandler):
+    requests: list[dict] = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        _FakeTwilio.requests.append(
+            {"path": self.path, "auth": self.headers["Authorization"], "body": self.rfile.read(length).decode()}
+        )
+        status = 201 if "To=%2B1" in _FakeTwilio.requests[-1]["body"] else 400
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"sid": "SM123"}).encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_twilio_backend_posts_the_rest_api_shape_and_reports_refusals_without_content(settings):
+    server = HTTPServer(("127.0.0.1", 0), _FakeTwilio)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER = (
+        "AC1",
+        "secret",
+        "+15105550100",
+    )
+    backend = TwilioSmsBackend()
+    backend.api_base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        sid = backend.send(to="+14155550123", body="See you at 9:30 AM")
+        with pytest.raises(SmsError, match="HTTP 400") as refused:
+            backend.send(to="4155550123", body="private words")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert sid == "SM123"
+    first = _FakeTwilio.requests[0]
+    assert first["path"] == "/2010-04-01/Accounts/AC1/Messages.json"
+    assert first["auth"] == "Basic QUMxOnNlY3JldA=="
+    assert "From=%2B15105550100" in first["body"] and "Body=See+you+at+9%3A30+AM" in first["body"]
+    assert "private" not in str(refused.value)
