@@ -65,6 +65,10 @@ class Appointment(models.Model):
     )
     status = models.CharField(max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
     is_late_cancellation = models.BooleanField(default=False)
+    # Day-of readiness, confirmed by the patient after the preparation notice.
+    driver_arranged = models.BooleanField(default=False)
+    fasting_acknowledged = models.BooleanField(default=False)
+    readiness_confirmed_at = models.DateTimeField(null=True, blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -311,3 +315,30 @@ class ClinicalAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_role} {self.action} {self.object_type} {self.object_id}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    CLOSED = "closed", "Closed"
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for a time of a type between two clinic-local dates."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE, related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+    status = models.CharField(max_length=8, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["appointment_type", "status", "date_from"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_to__gte=F("date_from")), name="waitlist_range_is_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist entry {self.pk}"

@@ -15,13 +15,16 @@ from booking.api.views import (
     AppointmentCancelApi,
     AppointmentDetailApi,
     AppointmentListCreateApi,
+    AppointmentReadinessApi,
     AppointmentRescheduleApi,
     AppointmentTransitionApi,
     AvailabilityApi,
     ScheduleApi,
+    WaitlistApi,
 )
 from booking.models import AppointmentEvent
 from config.health import healthz
+from notifications.api.views import AppointmentNotificationsApi
 from scheduling.api.views import AppointmentTypeListApi
 
 api_v1 = [
@@ -53,6 +56,17 @@ api_v1 = [
         ]
     ],
     path("schedule/", ScheduleApi.as_view(), name="schedule"),
+    path(
+        "appointments/<uuid:appointment_id>/readiness/",
+        AppointmentReadinessApi.as_view(),
+        name="appointment-readiness",
+    ),
+    path(
+        "appointments/<uuid:appointment_id>/notifications/",
+        AppointmentNotificationsApi.as_view(),
+        name="appointment-notifications",
+    ),
+    path("waitlist/", WaitlistApi.as_view(), name="waitlist"),
     path("evaluations/", EvaluationCreateApi.as_view(), name="evaluations"),
     path("evaluations/<uuid:evaluation_id>/", EvaluationDetailApi.as_view(), name="evaluation"),
     path("evaluations/<uuid:evaluation_id>/sign/", EvaluationSignApi.as_view(), name="evaluation-sign"),

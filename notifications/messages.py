@@ -35,7 +35,7 @@ def message_context(message: OutboxMessage) -> dict[str, Any]:
     local = (message.regarding_start or appointment.starts_at).astimezone(clinic.zone)
     site = settings.SITE_URL.rstrip("/")
     return {
-        "first_name": appointment.patient.first_name,
+        "first_name": message.patient.first_name,
         "when": f"{local:%A, %B} {local.day} at {_clock(local)}",
         "when_date": f"{local:%A, %B} {local.day}",
         "when_time": _clock(local),

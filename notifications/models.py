@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     CANCELLATION = "cancellation", "Cancellation notice"
     RESCHEDULE = "reschedule", "Reschedule notice"
     RESULT_READY = "result_ready", "Result ready"
+    WAITLIST_OFFER = "waitlist_offer", "A time has opened up"
 
 
 # Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
@@ -53,6 +54,7 @@ class OutboxMessage(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     # The appointment start this message speaks of: a moved appointment no longer matches it.
+    # (For a waitlist offer: the freed time of the cancelled appointment.)
     regarding_start = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -72,7 +74,7 @@ class OutboxMessage(models.Model):
         constraints = [
             # One message of a kind, on a channel, about one start of one appointment: never two.
             models.UniqueConstraint(
-                fields=["appointment", "kind", "channel", "regarding_start"], name="one_message_per_moment"
+                fields=["patient", "appointment", "kind", "channel", "regarding_start"], name="one_message_per_moment"
             ),
         ]
 

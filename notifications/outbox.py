@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from booking.events import AppointmentChanged, EvaluationSigned, Event
-from booking.models import Appointment, AppointmentEvent, Evaluation
+from booking.models import Appointment, AppointmentEvent, Evaluation, WaitlistEntry, WaitlistStatus
 from notifications.models import REMINDER_KINDS, Channel, ContactPreference, Kind, OutboxMessage, Status
 
 REMINDER_LEAD = {
@@ -26,6 +26,7 @@ REMINDER_LEAD = {
     Kind.REMINDER_24H: timedelta(hours=24),
     Kind.REMINDER_2H: timedelta(hours=2),
 }
+OFFERS_PER_FREED_TIME = 3  # the first of them to book wins, through the normal booking path
 QUIET_FROM = time(21)
 QUIET_UNTIL = time(8)
 
@@ -102,6 +103,33 @@ def outbox_cancel_pending(appointment: Appointment, *, kinds: tuple[str, ...] = 
     )
 
 
+def outbox_waitlist_offers(freed: Appointment, *, now: datetime) -> None:
+    """Offer a freed time to the earliest waiting patients whose dates cover it."""
+    if freed.starts_at <= now:
+        return
+    zone = freed.appointment_type.clinic.zone
+    day = freed.starts_at.astimezone(zone).date()
+    entries = (
+        WaitlistEntry.objects.filter(
+            appointment_type=freed.appointment_type,
+            status=WaitlistStatus.WAITING,
+            date_from__lte=day,
+            date_to__gte=day,
+        )
+        .exclude(patient_id=freed.patient_id)
+        .select_related("patient__patient_profile")
+        .order_by("created_at", "id")[:OFFERS_PER_FREED_TIME]
+    )
+    rows = []
+    for entry in entries:
+        for channel in channels_for(entry.patient):
+            due_at = sms_due_at(now, zone) if channel == Channel.SMS else now
+            row = _row(freed, Kind.WAITLIST_OFFER, channel, due_at)
+            row.patient_id = entry.patient_id
+            rows.append(row)
+    _write(rows)
+
+
 def on_booking_event(event: Event) -> None:
     """The subscriber registered in NotificationsConfig.ready()."""
     if isinstance(event, EvaluationSigned):
@@ -123,6 +151,7 @@ def on_booking_event(event: Event) -> None:
     elif action == AppointmentEvent.Action.CANCELLED:
         outbox_cancel_pending(appointment, kinds=(*REMINDER_KINDS, Kind.CONFIRMATION, Kind.RESCHEDULE))
         outbox_notice(appointment, Kind.CANCELLATION, now=now)
+        outbox_waitlist_offers(appointment, now=now)
     else:  # checked in, started, completed, no-show: the reminders have had their day
         outbox_cancel_pending(appointment)
 

@@ -48,6 +48,10 @@ def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
         return None
     if message.kind == Kind.CANCELLATION:
         return None  # the notice of a cancellation is sent whatever happened since
+    if message.kind == Kind.WAITLIST_OFFER:
+        # The offer is of a time freed by a cancellation: pointless once that time has come.
+        start = message.regarding_start
+        return Status.SKIPPED if start is None or now >= start else None
     if message.regarding_start != appointment.starts_at:
         return Status.CANCELLED  # moved: the new time has its own messages
     if message.kind in REMINDER_KINDS:

@@ -143,8 +143,15 @@ class SchedulePlanSerializer(serializers.Serializer):
     route = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
 
 
+class ReadinessSerializer(serializers.Serializer):
+    driver_arranged = serializers.BooleanField()
+    fasting_acknowledged = serializers.BooleanField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
 class ScheduleRowSerializer(StaffAppointmentSerializer):
     plan = SchedulePlanSerializer(allow_null=True)
+    readiness = ReadinessSerializer(allow_null=True, help_text="For visits that need preparation.")
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -162,6 +169,16 @@ def schedule_row_representation(row: ScheduleRow, *, zone: ZoneInfo, clinical: b
     """An appointment on the day's schedule: who, where, and for plan sessions "k of N"."""
     body = appointment_representation(row.appointment, zone=zone, for_staff=True)
     plan = row.appointment.treatment_plan
+    body["readiness"] = None
+    if row.appointment.appointment_type.preparation_notice:
+        # Who has not confirmed a driver yet: the nurses call them before the day.
+        body["readiness"] = {
+            "driver_arranged": row.appointment.driver_arranged,
+            "fasting_acknowledged": row.appointment.fasting_acknowledged,
+            "confirmed_at": row.appointment.readiness_confirmed_at.isoformat()
+            if row.appointment.readiness_confirmed_at
+            else None,
+        }
     body["plan"] = None
     if plan is not None:
         body["plan"] = {"session_number": row.session_number, "sessions_planned": row.sessions_planned}
@@ -169,3 +186,14 @@ def schedule_row_representation(row: ScheduleRow, *, zone: ZoneInfo, clinical: b
             body["plan"]["dose_mg_per_kg"] = str(plan.dose_mg_per_kg) if plan.dose_mg_per_kg is not None else None
             body["plan"]["route"] = plan.route
     return body
+
+
+class ReadinessInputSerializer(serializers.Serializer):
+    driver_arranged = serializers.BooleanField()
+    fasting_acknowledged = serializers.BooleanField()
+
+
+class WaitlistInputSerializer(serializers.Serializer):
+    type = serializers.SlugField(max_length=32)
+    date_from = serializers.DateField(input_formats=["%Y-%m-%d"])
+    date_to = serializers.DateField(input_formats=["%Y-%m-%d"])

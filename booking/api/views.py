@@ -23,9 +23,11 @@ from booking.api.serializers import (
     AppointmentTransitionSerializer,
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
+    ReadinessInputSerializer,
     ScheduleQuerySerializer,
     ScheduleSerializer,
     StaffAppointmentSerializer,
+    WaitlistInputSerializer,
     appointment_representation,
     schedule_row_representation,
 )
@@ -36,9 +38,11 @@ from booking.services.appointments import (
     LIFECYCLE_ROLES,
     appointment_book,
     appointment_cancel,
+    appointment_confirm_readiness,
     appointment_reschedule,
     appointment_transition,
 )
+from booking.services.waitlist import waitlist_join
 from scheduling.errors import AvailabilityError
 from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
 
@@ -277,3 +281,48 @@ class ScheduleApi(APIView):
                 "appointments": [schedule_row_representation(row, zone=zone, clinical=clinical) for row in rows],
             }
         )
+
+
+class AppointmentReadinessApi(APIView):
+    """The patient confirms an adult driver and the fasting instructions, from the preparation notice."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReadinessInputSerializer, responses=StaffAppointmentSerializer)
+    def post(self, request: Request, appointment_id: UUID) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, (Role.PATIENT,))
+        payload = ReadinessInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment_confirm_readiness(actor=actor, appointment_id=appointment_id, **payload.validated_data)
+        return _appointment_response(appointment_id, actor)
+
+
+class WaitlistApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=WaitlistInputSerializer, responses={201: WaitlistInputSerializer})
+    def post(self, request: Request) -> Response:
+        actor = _signed_in_user(request)
+        _require_role(actor, (Role.PATIENT,))
+        payload = WaitlistInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+
+        def create() -> Response:
+            appointment_type = AppointmentType.objects.select_related("clinic").filter(code=data["type"]).first()
+            if appointment_type is None or not appointment_type.is_active:
+                raise BookingError("Unknown appointment type.", code="unknown_appointment_type", fields={"type": ["?"]})
+            entry = waitlist_join(
+                actor=actor, appointment_type=appointment_type, date_from=data["date_from"], date_to=data["date_to"]
+            )
+            body = {
+                "id": str(entry.pk),
+                "type": appointment_type.code,
+                "date_from": entry.date_from.isoformat(),
+                "date_to": entry.date_to.isoformat(),
+                "status": entry.status,
+            }
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, user=actor, endpoint="waitlist.create", create=create)

@@ -492,3 +492,28 @@ def appointment_transition(
             )
     appointment.refresh_from_db()
     return appointment
+
+
+def appointment_confirm_readiness(
+    *,
+    actor: User,
+    appointment_id: UUID,
+    driver_arranged: bool,
+    fasting_acknowledged: bool,
+    now: datetime | None = None,
+) -> Appointment:
+    """The patient confirms day-of readiness (a driver, the fasting instructions read)."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.filter(pk=appointment_id, patient=actor).first()
+    if actor.role != Role.PATIENT or appointment is None:
+        raise BookingError("No such appointment.", code="not_found", status_code=404)
+    updated = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).update(
+        driver_arranged=driver_arranged,
+        fasting_acknowledged=fasting_acknowledged,
+        readiness_confirmed_at=now,
+        updated_at=now,
+    )
+    if updated != 1:
+        raise BookingConflictError("Only an upcoming booked appointment takes a confirmation.", code="invalid_status")
+    appointment.refresh_from_db()
+    return appointment

@@ -131,6 +131,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "booking.models.AppointmentStatus",
+        "OutboxStatusEnum": "notifications.models.Status",
+    },
 }
 
 # Celery: Redis in production; kombu's filesystem transport (works across processes, needs no
