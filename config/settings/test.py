@@ -1,5 +1,7 @@
 """The test suite: SQLite unless DATABASE_URL is set, fast hashing, in-memory email and cache."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -13,7 +15,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "10000/minute", "user": "100
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database: the race tests need real locking between
     # threads (IMMEDIATE transactions waiting on the busy timeout), which shared-cache mode lacks.
-    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test run, so two runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
     RUN_DIR.mkdir(exist_ok=True)  # noqa: F405
 
 # The race tests' control runs switch this off to show the race that the guards prevent.
