@@ -24,7 +24,7 @@ from booking.api.views import (
 )
 from booking.models import AppointmentEvent
 from config.health import healthz
-from notifications.api.views import AppointmentNotificationsApi
+from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi
 from scheduling.api.views import AppointmentTypeListApi
 
 api_v1 = [
@@ -32,6 +32,7 @@ api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("me/", MeApi.as_view(), name="me"),
+    path("me/contact-preferences/", MyContactPreferencesApi.as_view(), name="me-contact-preferences"),
     path("appointment-types/", AppointmentTypeListApi.as_view(), name="appointment-types"),
     path("availability/", AvailabilityApi.as_view(), name="availability"),
     path("appointments/", AppointmentListCreateApi.as_view(), name="appointments"),

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.models import STAFF_ROLES, User
 from booking.models import Appointment
-from notifications.models import OutboxMessage
+from notifications.models import ContactPreference, OutboxMessage
 
 
 class OutboxMessageSerializer(serializers.ModelSerializer):
@@ -45,3 +45,36 @@ class AppointmentNotificationsApi(APIView):
             raise NotFound("No such appointment.")
         rows = OutboxMessage.objects.filter(appointment_id=appointment_id).order_by("due_at", "id")
         return Response(OutboxMessageSerializer(rows, many=True).data)
+
+
+class ContactPreferenceSerializer(serializers.Serializer):
+    email_enabled = serializers.BooleanField(required=False)
+    sms_enabled = serializers.BooleanField(required=False)
+
+
+class MyContactPreferencesApi(APIView):
+    """A patient's channels: email on, text messages off until they opt in."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _patient(self, request: Request) -> User:
+        user = request.user
+        if not isinstance(user, User) or not user.is_patient:
+            raise PermissionDenied("Patients only.")
+        return user
+
+    def _body(self, preference: ContactPreference) -> dict[str, bool]:
+        return {"email_enabled": preference.email_enabled, "sms_enabled": preference.sms_enabled}
+
+    @extend_schema(responses=ContactPreferenceSerializer)
+    def get(self, request: Request) -> Response:
+        preference = ContactPreference.objects.filter(user=self._patient(request)).first() or ContactPreference()
+        return Response(self._body(preference))
+
+    @extend_schema(request=ContactPreferenceSerializer, responses=ContactPreferenceSerializer)
+    def patch(self, request: Request) -> Response:
+        patient = self._patient(request)
+        payload = ContactPreferenceSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        preference, _ = ContactPreference.objects.update_or_create(user=patient, defaults=payload.validated_data)
+        return Response(self._body(preference))

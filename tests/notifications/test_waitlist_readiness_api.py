@@ -150,3 +150,14 @@ def test_staff_read_the_outbox_rows_of_an_appointment(demo_clinic, desk, patient
     if status_code == 200:
         kinds = sorted(row["kind"] for row in response.json())
         assert kinds == ["confirmation", "reminder_24h", "reminder_2h"]
+
+
+def test_a_patient_opts_in_to_text_messages_and_staff_cannot(demo_clinic, patient, client_for, nurse_user):
+    client = client_for(patient)
+
+    assert client.get("/api/v1/me/contact-preferences/").json() == {"email_enabled": True, "sms_enabled": False}
+    response = client.patch("/api/v1/me/contact-preferences/", {"sms_enabled": True}, format="json")
+
+    assert response.json() == {"email_enabled": True, "sms_enabled": True}
+    assert client_for(nurse_user).get("/api/v1/me/contact-preferences/").status_code == 403
+    assert client.patch("/api/v1/me/contact-preferences/", {"sms_enabled": "maybe"}, format="json").status_code == 400
