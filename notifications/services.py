@@ -20,6 +20,7 @@ MAX_ATTEMPTS = 6
 LATE_CUTOFF = timedelta(hours=1)  # a reminder this far past its moment is skipped, not sent late
 STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-send: its row goes back to pending
 SWEEP_BATCH = 1000
+SWEEP_MAX_BATCHES = 100  # one sweep enqueues up to 100,000 rows; the next minute takes the rest
 
 
 def backoff(attempts: int) -> timedelta:
@@ -27,10 +28,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 30))
 
 
-def outbox_due_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+def outbox_due_ids(*, now: datetime, after_id: int = 0, limit: int = SWEEP_BATCH) -> list[int]:
+    """Due pending rows by id, from ``after_id`` on: the sweep pages through all of them."""
     return list(
-        OutboxMessage.objects.filter(status=Status.PENDING, due_at__lte=now)
-        .order_by("due_at", "id")
+        OutboxMessage.objects.filter(status=Status.PENDING, due_at__lte=now, id__gt=after_id)
+        .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
 

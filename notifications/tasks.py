@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from notifications.heartbeat import HEARTBEAT_CACHE_KEY
-from notifications.services import outbox_due_ids, outbox_recover_stuck, outbox_send
+from notifications.services import SWEEP_BATCH, SWEEP_MAX_BATCHES, outbox_due_ids, outbox_recover_stuck, outbox_send
 
 
 @shared_task(ignore_result=True)
@@ -24,10 +24,19 @@ def sweep_due_messages() -> int:
     """
     now = timezone.now()
     outbox_recover_stuck(now=now)
-    due = outbox_due_ids(now=now)
-    for message_id in due:
-        send_message.delay(message_id)
-    return len(due)
+    enqueued = 0
+    last_id = 0
+    # Page through every due row by id: a backlog drains as fast as the workers go, not at one
+    # batch per minute.
+    for _ in range(SWEEP_MAX_BATCHES):
+        due = outbox_due_ids(now=now, after_id=last_id, limit=SWEEP_BATCH)
+        for message_id in due:
+            send_message.delay(message_id)
+        enqueued += len(due)
+        if len(due) < SWEEP_BATCH:
+            break
+        last_id = due[-1]
+    return enqueued
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -172,6 +172,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless told to reuse it;
+# a new PostgreSQL connection per message was most of the cost of sending one.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "notifications.tasks.worker_heartbeat", "schedule": 60.0},
     "sweep-due-messages": {"task": "notifications.tasks.sweep_due_messages", "schedule": 60.0},

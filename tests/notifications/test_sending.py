@@ -197,3 +197,16 @@ def test_the_twilio_backend_posts_the_rest_api_shape_and_reports_refusals_withou
     assert first["auth"] == "Basic QUMxOnNlY3JldA=="
     assert "From=%2B15105550100" in first["body"] and "Body=See+you+at+9%3A30+AM" in first["body"]
     assert "private" not in str(refused.value)
+
+
+def test_the_sweep_pages_through_a_backlog_larger_than_one_batch(appointment, monkeypatch):
+    OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks, "SWEEP_BATCH", 1)
+    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
+
+    assert tasks.sweep_due_messages() == 3
+    assert sorted(enqueued) == sorted(
+        OutboxMessage.objects.filter(appointment=appointment).values_list("id", flat=True)
+    )
