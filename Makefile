@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck migrations-check bench bench-load lock
+.PHONY: install run test lint typecheck migrations-check bench bench-load bench-notifications lock
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ bench: install
 # Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/clinic_load).
 bench-load: install
 	$(BIN)/python bench/booking_load.py
+
+# Needs PostgreSQL and Redis: 10,000 due messages, one worker, a real SMTP sink.
+bench-notifications: install
+	$(BIN)/python bench/notifications.py
 
 # Regenerate the lock files after editing requirements/*.in.
 lock: install
