@@ -38,9 +38,11 @@ def outbox_due_ids(*, now: datetime, after_id: int = 0, limit: int = SWEEP_BATCH
 
 
 def outbox_recover_stuck(*, now: datetime) -> int:
-    return OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
-        status=Status.PENDING
-    )
+    """Rows whose worker died mid-send go back to pending, or fail once out of attempts (a message
+    that kills its worker every time must not loop forever)."""
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.FAILED, last_error="WorkerLost")
+    return stuck.filter(attempts__lt=MAX_ATTEMPTS).update(status=Status.PENDING)
 
 
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
@@ -92,7 +94,8 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
         )
         logger.warning("outbox message %s attempt %s failed: %s", message_id, message.attempts, type(error).__name__)
         return Status.FAILED if failed_for_good else "retry"
-    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+    # Only while the claim is still ours (not recovered and re-claimed by another worker meanwhile).
+    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, claimed_at=now).update(
         status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:200], last_error=""
     )
     return Status.SENT

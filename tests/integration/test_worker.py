@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache.backends.filebased import FileBasedCache
@@ -25,8 +26,10 @@ CELERY = [sys.executable, "-m", "celery", "-A", "config"]
 
 def _redis_test_url() -> str | None:
     url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
     # A database of its own, so the test never consumes another process's messages.
-    return url.rsplit("/", 1)[0] + "/14" if url else None
+    return urlsplit(url)._replace(path="/14").geturl()
 
 
 def _environment(tmp_path: Path, redis_url: str | None) -> dict[str, str]:

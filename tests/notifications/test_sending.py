@@ -210,3 +210,14 @@ def test_the_sweep_pages_through_a_backlog_larger_than_one_batch(appointment, mo
     assert sorted(enqueued) == sorted(
         OutboxMessage.objects.filter(appointment=appointment).values_list("id", flat=True)
     )
+
+
+def test_a_row_that_keeps_killing_its_worker_fails_instead_of_looping(appointment):
+    stuck = row(appointment, Kind.CONFIRMATION)
+    OutboxMessage.objects.filter(pk=stuck.pk).update(
+        status=Status.SENDING, attempts=services.MAX_ATTEMPTS, claimed_at=BOOKED_AT - STUCK_AFTER * 2
+    )
+
+    assert services.outbox_recover_stuck(now=BOOKED_AT) == 0
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.last_error) == (Status.FAILED, "WorkerLost")
