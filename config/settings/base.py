@@ -176,9 +176,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection around every task unless told to reuse it;
 # a new PostgreSQL connection per message was most of the cost of sending one.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
-# On a lost broker connection, stop tasks under way: their outbox rows are claimed and come back
-# through the stuck-row recovery, so nothing is lost (and the Celery 6 default is said out loud).
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# On a lost broker connection, let sends under way finish and record their result (cancelling
+# them would strand their claimed rows until the stuck-row recovery). Said out loud because
+# Celery 6 changes the default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "notifications.tasks.worker_heartbeat", "schedule": 60.0},
     "sweep-due-messages": {"task": "notifications.tasks.sweep_due_messages", "schedule": 60.0},
