@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.models import Role
+from booking.models import Evaluation
 from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.evaluations import evaluation_sign
 from notifications.models import Channel, ContactPreference, Kind, OutboxMessage, Status
 from notifications.outbox import outbox_schedule_reminders, sms_due_at
 from scheduling.models import AppointmentType
@@ -177,3 +179,32 @@ def test_a_refused_booking_writes_no_message(desk, patient):
         book(desk, patient, "infusion", datetime(2026, 12, 4, 10, tzinfo=LA), now)  # no plan
 
     assert OutboxMessage.objects.count() == 0
+
+
+def test_signing_an_evaluation_writes_the_result_ready_message_at_once(demo_clinic, patient):
+    clinician = UserFactory(role=Role.CLINICIAN)
+    visit = AppointmentFactory(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="evaluation"),
+        starts_at=datetime(2026, 12, 1, 9, tzinfo=LA),
+        status="completed",
+    )
+    evaluation = Evaluation.objects.create(
+        appointment=visit,
+        patient=patient,
+        clinician=clinician,
+        phq9_total=12,
+        gad7_total=8,
+        systolic_bp=120,
+        diastolic_bp=80,
+        heart_rate=70,
+        substance_use="none",
+        decision="deferred",
+        rationale="More history needed.",
+    )
+    signed_at = datetime(2026, 12, 1, 11, 30, tzinfo=LA)
+
+    evaluation_sign(actor=clinician, evaluation_id=evaluation.pk, now=signed_at)
+
+    (message,) = OutboxMessage.objects.filter(kind=Kind.RESULT_READY)
+    assert (message.patient_id, message.channel, message.due_at) == (patient.pk, Channel.EMAIL, signed_at)
