@@ -295,28 +295,52 @@ def appointment_book(
 
     def write(checked: tuple[Assignment, TreatmentPlan | None]) -> Appointment:
         assignment, plan = checked
-        appointment = Appointment.objects.create(
-            patient=patient,
+        return appointment_insert(
+            patient_id=patient.pk,
             appointment_type=appointment_type,
-            treatment_plan=plan,
-            room_id=assignment.room_id,
-            staff_id=assignment.staff_id,
-            nurse_id=assignment.nurse_id,
-            supervising_clinician_id=assignment.supervising_clinician_id,
-            booked_by=actor,
-            **appointment_spans(appointment_type, starts_at),
-        )
-        history_record(
-            appointment,
-            action=AppointmentEvent.Action.BOOKED,
+            starts_at=starts_at,
+            assignment=assignment,
+            plan=plan,
             actor=actor,
-            at=now,
-            to_status=appointment.status,
-            to_starts_at=starts_at,
+            now=now,
         )
-        return appointment
 
     return check_then_write(check, write)
+
+
+def appointment_insert(
+    *,
+    patient_id: UUID,
+    appointment_type: AppointmentType,
+    starts_at: datetime,
+    assignment: Assignment,
+    plan: TreatmentPlan | None,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+) -> Appointment:
+    """Write a checked booking and its first history row (inside the caller's transaction)."""
+    appointment = Appointment.objects.create(
+        patient_id=patient_id,
+        appointment_type=appointment_type,
+        treatment_plan=plan,
+        room_id=assignment.room_id,
+        staff_id=assignment.staff_id,
+        nurse_id=assignment.nurse_id,
+        supervising_clinician_id=assignment.supervising_clinician_id,
+        booked_by=actor,
+        **appointment_spans(appointment_type, starts_at),
+    )
+    history_record(
+        appointment,
+        action=AppointmentEvent.Action.BOOKED,
+        actor=actor,
+        at=now,
+        to_status=appointment.status,
+        to_starts_at=starts_at,
+        reason=reason,
+    )
+    return appointment
 
 
 # -- move and cancel -----------------------------------------------------------------------------

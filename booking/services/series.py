@@ -14,15 +14,14 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.models import Appointment, AppointmentEvent, PlanStatus, TreatmentPlan
+from booking.models import Appointment, PlanStatus, TreatmentPlan
 from booking.selectors import MAX_SEARCH_DAYS, availability_engine
 from booking.services.appointments import (
     BOOKING_STAFF_ROLES,
     Assignment,
-    appointment_spans,
+    appointment_insert,
     assign_resources,
     check_then_write,
-    history_record,
     lock_booking_resources,
 )
 from booking.services.plan_rules import plan_check_spacing_and_window, plan_sessions
@@ -127,29 +126,18 @@ def treatment_plan_book_series(
         return picked
 
     def write(picked: list[tuple[datetime, Assignment]]) -> list[Appointment]:
-        booked = []
-        for start, assignment in picked:
-            appointment = Appointment.objects.create(
+        return [
+            appointment_insert(
                 patient_id=plan.patient_id,
                 appointment_type=infusion,
-                treatment_plan=plan,
-                room_id=assignment.room_id,
-                staff_id=assignment.staff_id,
-                nurse_id=assignment.nurse_id,
-                supervising_clinician_id=assignment.supervising_clinician_id,
-                booked_by=actor,
-                **appointment_spans(infusion, start),
-            )
-            history_record(
-                appointment,
-                action=AppointmentEvent.Action.BOOKED,
+                starts_at=start,
+                assignment=assignment,
+                plan=plan,
                 actor=actor,
-                at=now,
-                to_status=appointment.status,
-                to_starts_at=start,
+                now=now,
                 reason="Series booking",
             )
-            booked.append(appointment)
-        return booked
+            for start, assignment in picked
+        ]
 
     return check_then_write(check, write)
