@@ -1,16 +1,20 @@
-"""Delivery of one rendered message on its channel; returns the provider's message id."""
+"""Delivery of one rendered message on its channel, with the hand-over of notifications.delivery;
+returns the provider's message id."""
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
 from icalendar import Calendar, Event
 
+from notifications.delivery import Handover
 from notifications.messages import RenderedMessage
 from notifications.models import Channel, Kind, OutboxMessage
 from notifications.sms import sms_backend
+from notifications.smtp import smtp_send_with_handover
 
 CALENDAR_KINDS = (Kind.CONFIRMATION, Kind.RESCHEDULE)
 
@@ -39,19 +43,32 @@ def _calendar_file(message: OutboxMessage) -> bytes:
     return calendar.to_ical()
 
 
-def channel_deliver(message: OutboxMessage, rendered: RenderedMessage) -> str:
-    patient = message.patient
+def _email_deliver(message: OutboxMessage, rendered: RenderedMessage, handover: Handover) -> str | None:
+    email = EmailMessage(
+        subject=rendered.subject,
+        body=rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.patient.email],
+        # Stable across attempts: a receiving server can tell a copy from a new message.
+        headers={"Message-ID": f"<outbox-{message.pk}@clinic-booking>"},
+    )
+    if message.kind in CALENDAR_KINDS:
+        email.attach("appointment.ics", _calendar_file(message), "text/calendar")
+    backend = get_connection(fail_silently=False)
+    if isinstance(backend, SmtpEmailBackend):
+        queue_id = smtp_send_with_handover(backend, email, handover)
+        return None if queue_id is None else queue_id or f"outbox-{message.pk}"
+    # Console, file and memory backends (development and tests) have no moment to hold back.
+    if not handover():
+        return None
+    backend.send_messages([email])
+    return f"outbox-{message.pk}"
+
+
+def channel_deliver(message: OutboxMessage, rendered: RenderedMessage, handover: Handover) -> str | None:
+    """Deliver, calling ``handover`` once at the channel's point of no return; None when the
+    hand-over was refused and nothing went out."""
     if message.channel == Channel.EMAIL:
-        email = EmailMessage(
-            subject=rendered.subject,
-            body=rendered.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[patient.email],
-            headers={"Message-ID": f"<outbox-{message.pk}@clinic-booking>"},
-        )
-        if message.kind in CALENDAR_KINDS:
-            email.attach("appointment.ics", _calendar_file(message), "text/calendar")
-        email.send(fail_silently=False)
-        return f"outbox-{message.pk}"
-    phone = getattr(getattr(patient, "patient_profile", None), "phone", "")
-    return sms_backend().send(to=phone, body=rendered.body)
+        return _email_deliver(message, rendered, handover)
+    phone = getattr(getattr(message.patient, "patient_profile", None), "phone", "")
+    return sms_backend().send(to=phone, body=rendered.body, handover=handover)

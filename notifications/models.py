@@ -1,5 +1,6 @@
 """The outbox: every message is a row first, written in the transaction of the change that
-causes it; a worker sends each row once (claimed by a conditional update) and records the result."""
+causes it; a worker sends each row once (claimed by a conditional update, handed over as in
+notifications.delivery) and records the result."""
 
 from django.conf import settings
 from django.db import models
@@ -28,8 +29,12 @@ REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION)
 
 class Status(models.TextChoices):
     PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
+    SENDING = "sending", "Sending"  # claimed by a worker; nothing the provider could act on yet
+    DELIVERING = "delivering", "Handed over, awaiting the provider"  # never to be sent again
     SENT = "sent", "Sent"
+    # The worker stopped between the hand-over and the provider's answer: delivered or not,
+    # nobody knows, and it is not resent. Staff see it on the appointment's notifications.
+    UNCONFIRMED = "unconfirmed", "Unconfirmed (check with the patient)"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
     SKIPPED = "skipped", "Skipped (too late)"
@@ -70,6 +75,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_pending_due"),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed"),
+            models.Index(fields=["claimed_at"], condition=Q(status="delivering"), name="outbox_delivering_claimed"),
         ]
         constraints = [
             # One message of a kind, on a channel, about one start of one appointment: never two.

@@ -1,5 +1,6 @@
 """Sending outbox rows: claim one row by a conditional update, re-check the appointment at send
-time, deliver, record the result; retry with bounded backoff; recover rows stuck in sending."""
+time, deliver with a hand-over (notifications.delivery), record the result; retry with bounded
+backoff; recover rows whose worker died."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from booking.models import AppointmentStatus
 from notifications.channels import channel_deliver
+from notifications.delivery import DeliveryRefused
 from notifications.messages import message_render
 from notifications.models import REMINDER_KINDS, Kind, OutboxMessage, Status
 
@@ -18,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 LATE_CUTOFF = timedelta(hours=1)  # a reminder this far past its moment is skipped, not sent late
-STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-send: its row goes back to pending
+STUCK_AFTER = timedelta(minutes=10)  # a claim this old belongs to a worker that died
 SWEEP_BATCH = 1000
 SWEEP_MAX_BATCHES = 100  # one sweep enqueues up to 100,000 rows; the next minute takes the rest
 
@@ -38,11 +40,33 @@ def outbox_due_ids(*, now: datetime, after_id: int = 0, limit: int = SWEEP_BATCH
 
 
 def outbox_recover_stuck(*, now: datetime) -> int:
-    """Rows whose worker died mid-send go back to pending, or fail once out of attempts (a message
-    that kills its worker every time must not loop forever)."""
-    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    """Rows whose worker died: before the hand-over they go back to pending (the server threw the
+    half-sent message away), or fail once out of attempts, so that a message that kills its worker
+    every time does not loop forever; after it they become ``unconfirmed``, never resent.
+    Returns how many rows went back to pending."""
+    cutoff = now - STUCK_AFTER
+    handed_over = OutboxMessage.objects.filter(status=Status.DELIVERING, claimed_at__lt=cutoff)
+    for message_id in handed_over.values_list("id", flat=True):
+        logger.warning("outbox message %s: worker lost after the hand-over; delivery unconfirmed", message_id)
+    handed_over.update(status=Status.UNCONFIRMED, last_error="WorkerLost")
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     stuck.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.FAILED, last_error="WorkerLost")
     return stuck.filter(attempts__lt=MAX_ATTEMPTS).update(status=Status.PENDING)
+
+
+class _Handover:
+    """Records a claimed row as delivering, in its own commit, if the claim is still ours."""
+
+    def __init__(self, message_id: int, claimed_at: datetime) -> None:
+        self.ours = OutboxMessage.objects.filter(pk=message_id, claimed_at=claimed_at)
+        self.passed = False
+
+    def __call__(self) -> bool:
+        assert not self.passed, "a message is handed over once"
+        self.passed = (
+            self.ours.filter(status=Status.SENDING).update(status=Status.DELIVERING, sent_at=timezone.now()) == 1
+        )
+        return self.passed
 
 
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
@@ -83,19 +107,29 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     if verdict is not None:
         OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(status=verdict)
         return verdict
+    handover = _Handover(message_id, claimed_at=now)
     try:
-        provider_id = channel_deliver(message, message_render(message))
-    except Exception as error:  # any delivery failure is retried; the row keeps the class name only
+        provider_id = channel_deliver(message, message_render(message), handover)
+    except Exception as error:  # the row keeps the class name only, never the text
+        if handover.passed and not isinstance(error, DeliveryRefused):
+            # The provider may have the message: never send it again.
+            handover.ours.filter(status=Status.DELIVERING).update(
+                status=Status.UNCONFIRMED, last_error=type(error).__name__
+            )
+            logger.warning("outbox message %s: delivery unconfirmed (%s)", message_id, type(error).__name__)
+            return Status.UNCONFIRMED
         failed_for_good = message.attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
+        handover.ours.filter(status__in=(Status.SENDING, Status.DELIVERING)).update(
             status=Status.FAILED if failed_for_good else Status.PENDING,
             due_at=now + backoff(message.attempts),
+            sent_at=None,
             last_error=type(error).__name__,
         )
         logger.warning("outbox message %s attempt %s failed: %s", message_id, message.attempts, type(error).__name__)
         return Status.FAILED if failed_for_good else "retry"
-    # Only while the claim is still ours (not recovered and re-claimed by another worker meanwhile).
-    OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING, claimed_at=now).update(
-        status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:200], last_error=""
+    if provider_id is None:
+        return "not_claimed"  # recovered and claimed by another worker meanwhile; nothing went out
+    handover.ours.filter(status=Status.DELIVERING).update(
+        status=Status.SENT, provider_message_id=provider_id[:200], last_error=""
     )
     return Status.SENT

@@ -1,27 +1,30 @@
 """Text-message backends, chosen by the SMS_BACKEND setting: a console backend for development
-and tests, and Twilio's REST API for production."""
+and tests, and Twilio's REST API for production. Each calls ``handover`` (notifications.delivery)
+just before the provider could act on the message."""
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from notifications.delivery import DeliveryRefused, Handover
+
 
 class SmsError(Exception):
-    """The provider refused or could not be reached; the outbox retries with backoff."""
+    """The provider could not be reached or gave no usable answer."""
 
 
 class SmsBackend(Protocol):
-    def send(self, *, to: str, body: str) -> str:
-        """Send one message; return the provider's message id."""
+    def send(self, *, to: str, body: str, handover: Handover) -> str | None:
+        """Send one message; return the provider's message id, or None if the hand-over was
+        refused and nothing was sent."""
         ...
 
 
@@ -31,14 +34,21 @@ class ConsoleSmsBackend:
     def __init__(self) -> None:
         self.sent = 0
 
-    def send(self, *, to: str, body: str) -> str:
+    def send(self, *, to: str, body: str, handover: Handover) -> str | None:
+        if not handover():
+            return None
         self.sent += 1
         sys.stdout.write(f"SMS to {to}:\n{body}\n{'-' * 40}\n")
         return f"console-{self.sent}"
 
 
 class TwilioSmsBackend:
-    """POST /2010-04-01/Accounts/{sid}/Messages.json with To, From and Body (form-encoded)."""
+    """POST /2010-04-01/Accounts/{sid}/Messages.json with To, From and Body (form-encoded).
+
+    The connection (TLS included) is made before the hand-over, so "unreachable" is retried; the
+    request is written after it. Twilio offers no idempotency key, so a request whose answer never
+    came is not repeated.
+    """
 
     api_base = "https://api.twilio.com"
     timeout_seconds = 10
@@ -50,23 +60,45 @@ class TwilioSmsBackend:
         if not (self.account_sid and self.auth_token and self.from_number):
             raise SmsError("Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER.")
 
-    def send(self, *, to: str, body: str) -> str:
-        url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        data = urllib.parse.urlencode({"To": to, "From": self.from_number, "Body": body}).encode()
+    def _connection(self) -> http.client.HTTPConnection:
+        base = urllib.parse.urlsplit(self.api_base)
+        if base.scheme == "https":
+            return http.client.HTTPSConnection(base.netloc, timeout=self.timeout_seconds)
+        return http.client.HTTPConnection(base.netloc, timeout=self.timeout_seconds)
+
+    def send(self, *, to: str, body: str, handover: Handover) -> str | None:
+        path = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        data = urllib.parse.urlencode({"To": to, "From": self.from_number, "Body": body})
         credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        request = urllib.request.Request(  # noqa: S310 - a fixed https URL
-            url, data=data, method="POST", headers={"Authorization": f"Basic {credentials}"}
-        )
+        headers = {"Authorization": f"Basic {credentials}", "Content-Type": "application/x-www-form-urlencoded"}
+        connection = self._connection()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
-                payload = json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            error.close()
-            # The status only: Twilio's error text may repeat the number or the body.
-            raise SmsError(f"Twilio answered HTTP {error.code}") from None
-        except (urllib.error.URLError, TimeoutError, ValueError) as error:
-            raise SmsError(f"Twilio unreachable: {type(error).__name__}") from None
-        return str(payload.get("sid", ""))
+            try:
+                connection.connect()
+            except OSError as error:
+                raise SmsError(f"Twilio unreachable: {type(error).__name__}") from None
+            if not handover():
+                return None
+            try:
+                connection.request("POST", path, body=data, headers=headers)
+                response = connection.getresponse()
+                status, raw = response.status, response.read()
+            except (OSError, http.client.HTTPException) as error:
+                raise SmsError(f"No answer from Twilio: {type(error).__name__}") from None
+        finally:
+            connection.close()
+        # The status only: Twilio's error text may repeat the number or the body.
+        if 400 <= status < 500:
+            raise DeliveryRefused(f"Twilio answered HTTP {status}")  # not created: safe to retry
+        if status >= 300:
+            raise SmsError(f"Twilio answered HTTP {status}")  # a server error: it may have sent it
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict) or not payload.get("sid"):
+            raise SmsError("Twilio answered with no message id")
+        return str(payload["sid"])
 
 
 def sms_backend() -> SmsBackend:

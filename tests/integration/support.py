@@ -93,8 +93,13 @@ class _Recorder:
         self.delay = delay
         self.lock = threading.Lock()
         self.received: list[ReceivedEmail] = []
+        self.refusals_left = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.lock:
+            if self.refusals_left:
+                self.refusals_left -= 1
+                return "554 5.3.0 Transaction failed"
         raw = envelope.original_content or envelope.content or b""
         parsed = BytesParser(policy=policy.default).parsebytes(raw if isinstance(raw, bytes) else raw.encode())
         body_part = parsed.get_body(preferencelist=("plain",))
@@ -109,8 +114,8 @@ class _Recorder:
             body=body_part.get_content() if body_part is not None else "",
             attachments=attachments,
         )
-        # Recorded once the whole message is in: from here on it counts as delivered, even if the
-        # sender dies before it reads the reply (the window of at-least-once delivery).
+        # Recorded once the whole message is in, end-of-data line included: from here on it counts
+        # as delivered, even if the sender dies before it reads the reply.
         with self.lock:
             self.received.append(email)
         if self.delay:
@@ -141,6 +146,11 @@ class SmtpSink:
     def received(self) -> list[ReceivedEmail]:
         with self._recorder.lock:
             return list(self._recorder.received)
+
+    def refuse_next(self, count: int) -> None:
+        """Answer the next ``count`` messages with a permanent refusal after their data, unkept."""
+        with self._recorder.lock:
+            self._recorder.refusals_left = count
 
     def for_outbox(self, outbox_id: int) -> list[ReceivedEmail]:
         return [email for email in self.received if email.outbox_id == outbox_id]

@@ -110,7 +110,7 @@ def test_a_confirmation_email_carries_a_calendar_file_with_neutral_wording(infus
         due_at=infusion_with_history.starts_at - timedelta(days=2),
     )
 
-    channel_deliver(message, message_render(message))
+    channel_deliver(message, message_render(message), handover=lambda: True)
 
     (email,) = mail.outbox
     assert email.to == [infusion_with_history.patient.email]

@@ -4,44 +4,24 @@ the beat sweep enqueues due ids and recovers rows stuck in sending. Tasks are ca
 import io
 import json
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.db.models import F
 
-from accounts.models import Role
 from booking.models import AppointmentStatus
-from booking.services.appointments import appointment_book
 from notifications import services, tasks
-from notifications.models import Channel, Kind, OutboxMessage, Status
+from notifications.delivery import DeliveryRefused
+from notifications.models import Kind, OutboxMessage, Status
 from notifications.services import STUCK_AFTER, outbox_send
-from notifications.sms import ConsoleSmsBackend, SmsError, TwilioSmsBackend
-from scheduling.models import AppointmentType
-from tests.factories import UserFactory
+from notifications.sms import ConsoleSmsBackend, TwilioSmsBackend
+from tests.notifications.support import BOOKED_AT, row
 
 pytestmark = pytest.mark.django_db
 
-LA = ZoneInfo("America/Los_Angeles")
-BOOKED_AT = datetime(2026, 12, 1, 9, tzinfo=LA)
-START = datetime(2026, 12, 4, 10, tzinfo=LA)
-
-
-@pytest.fixture
-def appointment(demo_clinic, patient):
-    return appointment_book(
-        actor=UserFactory(role=Role.ADMIN),
-        patient=patient,
-        appointment_type=AppointmentType.objects.get(code="evaluation"),
-        starts_at=START,
-        now=BOOKED_AT,
-    )
-
-
-def row(appointment, kind):
-    return OutboxMessage.objects.get(appointment=appointment, kind=kind, channel=Channel.EMAIL)
+# The ``appointment`` fixture (an evaluation booked at BOOKED_AT) is in conftest.py.
 
 
 def test_a_due_message_is_sent_once_however_often_it_is_asked(appointment):
@@ -100,7 +80,7 @@ def test_a_reminder_whose_moment_passed_long_ago_is_skipped_not_sent_late(appoin
 def test_a_failed_delivery_is_retried_with_growing_backoff_then_given_up(appointment, monkeypatch):
     confirmation = row(appointment, Kind.CONFIRMATION)
 
-    def refuse(message, rendered):
+    def refuse(message, rendered, handover):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(services, "channel_deliver", refuse)
@@ -148,10 +128,13 @@ def test_the_console_sms_backend_prints_and_returns_an_id(monkeypatch):
     output = io.StringIO()
     monkeypatch.setattr("sys.stdout", output)
 
-    message_id = ConsoleSmsBackend().send(to="+14155550123", body="Hello")
+    backend = ConsoleSmsBackend()
+    message_id = backend.send(to="+14155550123", body="Hello", handover=lambda: True)
+    abandoned = backend.send(to="+14155550123", body="Not this one", handover=lambda: False)
 
-    assert message_id == "console-1"
+    assert (message_id, abandoned) == ("console-1", None)
     assert "+14155550123" in output.getvalue() and "Hello" in output.getvalue()
+    assert "Not this one" not in output.getvalue()
 
 
 class _FakeTwilio(BaseHTTPRequestHandler):
@@ -184,14 +167,17 @@ def test_the_twilio_backend_posts_the_rest_api_shape_and_reports_refusals_withou
     backend = TwilioSmsBackend()
     backend.api_base = f"http://127.0.0.1:{server.server_port}"
     try:
-        sid = backend.send(to="+14155550123", body="See you at 9:30 AM")
-        with pytest.raises(SmsError, match="HTTP 400") as refused:
-            backend.send(to="4155550123", body="private words")
+        sid = backend.send(to="+14155550123", body="See you at 9:30 AM", handover=lambda: True)
+        with pytest.raises(DeliveryRefused, match="HTTP 400") as refused:
+            backend.send(to="4155550123", body="private words", handover=lambda: True)
+        requests_before_declined = len(_FakeTwilio.requests)
+        declined = backend.send(to="+14155550123", body="Not this one", handover=lambda: False)
     finally:
         server.shutdown()
         server.server_close()
 
     assert sid == "SM123"
+    assert declined is None and len(_FakeTwilio.requests) == requests_before_declined  # no request made
     first = _FakeTwilio.requests[0]
     assert first["path"] == "/2010-04-01/Accounts/AC1/Messages.json"
     assert first["auth"] == "Basic QUMxOnNlY3JldA=="
