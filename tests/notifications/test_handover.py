@@ -113,9 +113,7 @@ def test_killed_before_the_hand_over_nothing_is_delivered_and_the_row_is_sent_ag
     assert (confirmation.status, confirmation.attempts) == (Status.SENT, 2)
 
 
-def test_killed_after_the_end_of_data_line_the_message_arrived_once_and_is_never_resent(
-    appointment, sink, monkeypatch
-):
+def test_killed_after_the_end_of_data_line_the_message_arrived_once_and_is_never_resent(appointment, sink, monkeypatch):
     confirmation = row(appointment, Kind.CONFIRMATION)
     getreply = smtplib.SMTP.getreply
     sent: list[bytes] = []
