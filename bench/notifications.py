@@ -24,16 +24,17 @@ gets ``EMAIL_URL=smtp://127.0.0.1:PORT``. The Redis database of ``REDIS_URL`` (d
 
 The drain: ``notifications.tasks.sweep_due_messages`` (the beat task, executed in this process,
 publishing ``send_message`` tasks to the same broker) pages through every due row, ``SWEEP_BATCH``
-ids at a time. By default it is called again whenever the broker queue runs low and some pending rows are
-neither queued nor held by the worker; ``--beat-interval S`` calls it every S seconds instead, as
-beat does in production (every 60 s). The clock runs from the first sweep until no row is pending
-or sending. Then the same worker runs ``--noop`` ``notifications.tasks.worker_heartbeat`` tasks
-(the cheapest task the app has: one cache write), pre-queued while its consumer is paused, for a
-reference rate. Finally small probes, run from this process with the worker stopped, price the
-parts of one send: a PostgreSQL connection; ``outbox_send`` with mail to memory, on a new database
-connection per call (what the worker does: Celery's Django fixup closes the connection before and
-after every task, whatever ``CONN_MAX_AGE``) and on one connection; an SMTP connection per message
-(what ``EmailMessage.send()`` does) against one shared connection; rendering.
+ids at a time. By default it is called again whenever the broker queue runs low and some pending
+rows are neither queued nor held by the worker; ``--beat-interval S`` calls it every S seconds
+instead, as beat does in production (every 60 s). The clock runs from the first sweep until no row
+is pending or in flight (``sending`` or ``delivering``). Then the same worker runs ``--noop``
+``notifications.tasks.worker_heartbeat`` tasks (the cheapest task the app has: one cache write),
+pre-queued while its consumer is paused, for a reference rate. Finally small probes, run from this
+process with the worker stopped, price the parts of one send: a PostgreSQL connection;
+``outbox_send`` with mail to memory, on a new database connection per call (what the worker does:
+Celery's Django fixup closes the connection before and after every task, whatever ``CONN_MAX_AGE``)
+and on one connection; an SMTP connection per message (what ``EmailMessage.send()`` does) against
+one shared connection; rendering.
 
 ``--concurrency`` defaults to the CPU count: Celery's own default, so what docker-compose.yml's
 worker (no ``--concurrency``) runs with on the same machine.
@@ -562,7 +563,7 @@ class Sweep:
 
 @dataclass
 class Drain:
-    seconds: float  # first sweep until nothing is pending or sending
+    seconds: float  # first sweep until nothing is pending or in flight
     settled: float  # ... until the broker queue is empty too (duplicate deliveries consumed)
     sweeps: list[Sweep]
     timed_out: bool
@@ -579,7 +580,7 @@ def drain(broker: Any, *, rows: int, low_water: int, beat_interval: float | None
         counts = OutboxMessage.objects.aggregate(
             due=Count("id", filter=Q(status=Status.PENDING, due_at__lte=timezone.now())),
             pending=Count("id", filter=Q(status=Status.PENDING)),
-            sending=Count("id", filter=Q(status=Status.SENDING)),
+            sending=Count("id", filter=Q(status__in=(Status.SENDING, Status.DELIVERING))),  # in flight
         )
         return counts["due"], counts["pending"], counts["sending"]
 

@@ -375,12 +375,12 @@ def statuses(ids: Iterable[int]) -> Counter[str]:
 
 
 def drain(broker: Broker, ids: list[int], worker: Worker, *, seconds: float, idle: float = 2.5) -> bool:
-    """Sweep until none of ``ids`` is pending or sending; sweep again whenever the worker has
+    """Sweep until none of ``ids`` is pending, sending or delivering; sweep again whenever the worker has
     gone idle with rows still pending (as beat does every minute). The queue is only a trigger:
     the outbox rows are the truth. Sweeping only when idle keeps the queue from filling up with
     copies of ids still waiting in it."""
     deadline = time.monotonic() + seconds
-    unfinished = {Status.PENDING, Status.SENDING}
+    unfinished = {Status.PENDING, Status.SENDING, Status.DELIVERING}
     broker.sweep()
     last = statuses(ids)
     last_change = time.monotonic()

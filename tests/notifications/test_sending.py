@@ -16,7 +16,8 @@ from notifications import services, tasks
 from notifications.delivery import DeliveryRefused
 from notifications.models import Kind, OutboxMessage, Status
 from notifications.services import STUCK_AFTER, outbox_send
-from notifications.sms import ConsoleSmsBackend, TwilioSmsBackend
+from notifications.sms import ConsoleSmsBackend, SmsError, TwilioSmsBackend
+from tests.integration.support import free_port
 from tests.notifications.support import BOOKED_AT, row
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,8 @@ class _FakeTwilio(BaseHTTPRequestHandler):
         _FakeTwilio.requests.append(
             {"path": self.path, "auth": self.headers["Authorization"], "body": self.rfile.read(length).decode()}
         )
-        status = 201 if "To=%2B1" in _FakeTwilio.requests[-1]["body"] else 400
+        body = _FakeTwilio.requests[-1]["body"]
+        status = 500 if "Body=fail" in body else 201 if "To=%2B1" in body else 400
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -183,6 +185,30 @@ def test_the_twilio_backend_posts_the_rest_api_shape_and_reports_refusals_withou
     assert first["auth"] == "Basic QUMxOnNlY3JldA=="
     assert "From=%2B15105550100" in first["body"] and "Body=See+you+at+9%3A30+AM" in first["body"]
     assert "private" not in str(refused.value)
+
+
+def test_the_twilio_backend_hands_over_after_connecting_and_before_the_request(settings):
+    """Unreachable: no hand-over, so the outbox retries. A server error after the request: the
+    message may exist at Twilio, so the error comes after the hand-over and the row stays unsent."""
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER = "AC1", "x", "+15105550100"
+    handovers: list[str] = []
+    backend = TwilioSmsBackend()
+    backend.api_base = f"http://127.0.0.1:{free_port()}"  # nothing listens
+    with pytest.raises(SmsError, match="unreachable"):
+        backend.send(to="+14155550123", body="Hello", handover=lambda: handovers.append("closed port") or True)
+
+    server = HTTPServer(("127.0.0.1", 0), _FakeTwilio)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    backend.api_base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with pytest.raises(SmsError, match="HTTP 500"):
+            backend.send(to="+14155550123", body="fail", handover=lambda: handovers.append("server error") or True)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert handovers == ["server error"]
 
 
 def test_the_sweep_pages_through_a_backlog_larger_than_one_batch(appointment, monkeypatch):
