@@ -192,10 +192,18 @@ def test_the_twilio_backend_hands_over_after_connecting_and_before_the_request(s
     message may exist at Twilio, so the error comes after the hand-over and the row stays unsent."""
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER = "AC1", "x", "+15105550100"
     handovers: list[str] = []
+
+    def handover_as(name: str):
+        def handover() -> bool:
+            handovers.append(name)
+            return True
+
+        return handover
+
     backend = TwilioSmsBackend()
     backend.api_base = f"http://127.0.0.1:{free_port()}"  # nothing listens
     with pytest.raises(SmsError, match="unreachable"):
-        backend.send(to="+14155550123", body="Hello", handover=lambda: handovers.append("closed port") or True)
+        backend.send(to="+14155550123", body="Hello", handover=handover_as("closed port"))
 
     server = HTTPServer(("127.0.0.1", 0), _FakeTwilio)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -203,7 +211,7 @@ def test_the_twilio_backend_hands_over_after_connecting_and_before_the_request(s
     backend.api_base = f"http://127.0.0.1:{server.server_port}"
     try:
         with pytest.raises(SmsError, match="HTTP 500"):
-            backend.send(to="+14155550123", body="fail", handover=lambda: handovers.append("server error") or True)
+            backend.send(to="+14155550123", body="fail", handover=handover_as("server error"))
     finally:
         server.shutdown()
         server.server_close()
