@@ -1,8 +1,9 @@
 """Reads over appointments, and the availability search that combines them with the calendar.
 
 The search costs a fixed number of queries whatever the range: the calendar snapshot
-(``scheduling.selectors.calendar_snapshot``, two queries) plus one for the busy times, and one
-more for a signed-in patient (how many future appointments of the type they already hold).
+(``scheduling.selectors.calendar_snapshot``, two queries) plus one for the busy times, and for a
+signed-in patient one more per rule that applies to the type: how many future appointments of
+the type they already hold, and their treatment plan's limits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from booking.services.plan_rules import plan_limits_for_search
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType
@@ -125,13 +127,20 @@ def availability_for(
 ) -> list[Slot]:
     """The open starts of a type over local days ``first_day``..``last_day``, earliest first.
 
-    A patient who already holds as many future appointments of the type as allowed is offered
-    nothing: booking would refuse every start (they reschedule the one they hold instead).
+    For a patient, what booking would refuse them is left out: everything when they already hold
+    as many future appointments of the type as allowed (they reschedule the one they hold
+    instead) or their active plan's sessions are all booked; the days their plan's spacing and
+    window rule out.
     """
-    if patient_id is not None and patient_at_future_limit(
-        patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()
-    ):
-        return []
+    plan_limits = None
+    if patient_id is not None:
+        if patient_at_future_limit(patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()):
+            return []
+        plan_limits = plan_limits_for_search(
+            patient_id=patient_id, appointment_type=appointment_type, zone=appointment_type.clinic.zone
+        )
+        if plan_limits is not None and plan_limits.exhausted:
+            return []
     engine = availability_engine(
         appointment_type=appointment_type,
         first_day=first_day,
@@ -142,7 +151,11 @@ def availability_for(
         now=now,
     )
     visit = engine.demand.patient_span
-    return [Slot(start=start, end=start + visit) for start in engine.open_starts()]
+    starts = engine.open_starts()
+    if plan_limits is not None:
+        zone = appointment_type.clinic.zone
+        starts = [start for start in starts if plan_limits.allows(start.astimezone(zone).date())]
+    return [Slot(start=start, end=start + visit) for start in starts]
 
 
 def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:

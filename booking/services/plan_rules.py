@@ -16,10 +16,14 @@ row is locked, so the counts cannot change underneath), for every path: patients
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.db.models import FilteredRelation, Q
+
+from accounts.models import User
 from booking.errors import BookingConflictError, BookingPermissionError
 from booking.models import BLOCKING_STATUSES, Appointment, PlanStatus, TreatmentPlan
 from scheduling.models import AppointmentType, PlanCounter
@@ -42,6 +46,15 @@ def plan_sessions(
     return rows.only("id", "starts_at", "treatment_plan_id")
 
 
+def _too_close(day: date, others: Iterable[date], min_days_between: int) -> date | None:
+    """An infusion day fewer than ``min_days_between`` days from ``day``, if there is one."""
+    return next((other for other in others if abs((day - other).days) < min_days_between), None)
+
+
+def _outside_window(series: list[date], window_days: int) -> bool:
+    return (max(series) - min(series)).days >= window_days
+
+
 def plan_check_spacing_and_window(
     *,
     plan: TreatmentPlan,
@@ -52,20 +65,94 @@ def plan_check_spacing_and_window(
     """Refuse ``new_days`` (infusion dates to add) that break the plan's spacing or window."""
     taken = list(other_infusion_days)
     for day in new_days:
-        too_close = [other for other in taken if abs((day - other).days) < plan.min_days_between]
-        if too_close:
+        too_close = _too_close(day, taken, plan.min_days_between)
+        if too_close is not None:
             raise BookingConflictError(
                 f"Infusions need at least {plan.min_days_between} days between them; "
-                f"there is one on {too_close[0].isoformat()}.",
+                f"there is one on {too_close.isoformat()}.",
                 code="spacing_violation",
             )
         taken.append(day)
-    series = [*plan_infusion_days, *new_days]
-    if (max(series) - min(series)).days >= plan.window_days:
+    if _outside_window([*plan_infusion_days, *new_days], plan.window_days):
         raise BookingConflictError(
             f"The plan's infusions must lie within {plan.window_days} days of its first one.",
             code="outside_plan_window",
         )
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """What a patient's active plan leaves open to a search of a type that counts against it:
+    the same rules as ``plan_check_booking``, as a test of one local day."""
+
+    counter: str
+    planned: int
+    booked: int
+    min_days_between: int
+    window_days: int
+    infusion_days: tuple[date, ...]  # every blocking infusion of the patient, whatever its plan
+    plan_days: tuple[date, ...]  # those of the active plan
+
+    @property
+    def exhausted(self) -> bool:
+        return self.booked >= self.planned
+
+    def allows(self, day: date) -> bool:
+        if self.exhausted:
+            return False
+        if self.counter != PlanCounter.INFUSIONS:
+            return True
+        if _too_close(day, self.infusion_days, self.min_days_between) is not None:
+            return False
+        return not _outside_window([*self.plan_days, day], self.window_days)
+
+
+def plan_limits_for_search(*, patient_id: UUID, appointment_type: AppointmentType, zone: ZoneInfo) -> PlanLimits | None:
+    """The patient's plan limits for a search of ``appointment_type``, in one query; None when the
+    type does not count against plans or the patient has no active plan (the search then shows
+    the clinic's open times, and booking says why it refuses)."""
+    counter = appointment_type.counts_against_plan
+    if not counter:
+        return None
+    # One row per blocking appointment of the patient (or one with none), each beside their active
+    # plan (at most one, by a unique index); both joined only where they qualify, so a patient
+    # without appointments still gets their plan. The counter is checked here: a join condition
+    # cannot reach through to the appointment type.
+    rows = list(
+        User.objects.filter(pk=patient_id)
+        .annotate(
+            plan=FilteredRelation("treatment_plans", condition=Q(treatment_plans__status=PlanStatus.ACTIVE)),
+            session=FilteredRelation("appointments", condition=Q(appointments__status__in=BLOCKING_STATUSES)),
+        )
+        .values_list(
+            "plan__id",
+            "plan__infusions_planned",
+            "plan__integration_sessions_planned",
+            "plan__min_days_between",
+            "plan__window_days",
+            "session__starts_at",
+            "session__treatment_plan_id",
+            "session__appointment_type__counts_against_plan",
+        )
+    )
+    if not rows or rows[0][0] is None:
+        return None
+    plan_id, infusions_planned, integration_planned, min_days_between, window_days = rows[0][:5]
+    sessions = [
+        (starts_at.astimezone(zone).date(), plan)
+        for *_, starts_at, plan, session_counter in rows
+        if starts_at is not None and session_counter == counter
+    ]
+    plan_days = tuple(day for day, plan in sessions if plan == plan_id)
+    return PlanLimits(
+        counter=counter,
+        planned=infusions_planned if counter == PlanCounter.INFUSIONS else integration_planned,
+        booked=len(plan_days),
+        min_days_between=min_days_between,
+        window_days=window_days,
+        infusion_days=tuple(day for day, _ in sessions),
+        plan_days=plan_days,
+    )
 
 
 def plan_check_booking(
