@@ -124,20 +124,27 @@ def availability_for(
     staff_id: UUID | None = None,
     online: bool = True,
     now: datetime | None = None,
+    moving_appointment_id: UUID | None = None,
 ) -> list[Slot]:
     """The open starts of a type over local days ``first_day``..``last_day``, earliest first.
 
     For a patient, what booking would refuse them is left out: everything when they already hold
     as many future appointments of the type as allowed (they reschedule the one they hold
     instead) or their active plan's sessions are all booked; the days their plan's spacing and
-    window rule out.
+    window rule out. ``moving_appointment_id``, an appointment of this type being rescheduled, is
+    treated as gone: its time is free and it counts for no limit, as in booking's re-check.
     """
     plan_limits = None
     if patient_id is not None:
-        if patient_at_future_limit(patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()):
+        if moving_appointment_id is None and patient_at_future_limit(
+            patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()
+        ):
             return []
         plan_limits = plan_limits_for_search(
-            patient_id=patient_id, appointment_type=appointment_type, zone=appointment_type.clinic.zone
+            patient_id=patient_id,
+            appointment_type=appointment_type,
+            zone=appointment_type.clinic.zone,
+            moving_appointment_id=moving_appointment_id,
         )
         if plan_limits is not None and plan_limits.exhausted:
             return []
@@ -149,6 +156,7 @@ def availability_for(
         staff_id=staff_id,
         online=online,
         now=now,
+        ignore_appointment_id=moving_appointment_id,
     )
     visit = engine.demand.patient_span
     starts = engine.open_starts()
@@ -156,6 +164,17 @@ def availability_for(
         zone = appointment_type.clinic.zone
         starts = [start for start in starts if plan_limits.allows(start.astimezone(zone).date())]
     return [Slot(start=start, end=start + visit) for start in starts]
+
+
+def appointment_to_move(*, viewer: User, appointment_id: UUID) -> Appointment | None:
+    """A booked appointment ``viewer`` may reschedule (a patient: only their own), with its type
+    and clinic; None when there is none."""
+    rows = Appointment.objects.select_related("appointment_type__clinic").filter(
+        pk=appointment_id, status=AppointmentStatus.BOOKED
+    )
+    if viewer.role == Role.PATIENT:
+        rows = rows.filter(patient=viewer)
+    return rows.first()
 
 
 def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:

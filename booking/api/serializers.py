@@ -13,6 +13,11 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField(input_formats=["%Y-%m-%d"])
     date_to = serializers.DateField(input_formats=["%Y-%m-%d"])
     clinician = serializers.UUIDField(required=False)
+    reschedule = serializers.UUIDField(
+        required=False,
+        help_text="The id of a booked appointment of this type being moved: its own time counts as "
+        "free, and it counts for none of the patient's limits.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         first: date = attrs["date_from"]

@@ -32,7 +32,14 @@ from booking.api.serializers import (
     schedule_row_representation,
 )
 from booking.errors import BookingError
-from booking.selectors import appointment_list, appointment_visible_to, availability_for, schedule_for_day
+from booking.models import Appointment
+from booking.selectors import (
+    appointment_list,
+    appointment_to_move,
+    appointment_visible_to,
+    availability_for,
+    schedule_for_day,
+)
 from booking.services.appointments import (
     BOOKING_STAFF_ROLES,
     LIFECYCLE_ROLES,
@@ -65,17 +72,20 @@ class AvailabilityApi(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
 
+        user = request.user if isinstance(request.user, User) else None
+        is_signed_in = user is not None
+        moving = self._appointment_to_move(user, params) if params.get("reschedule") else None
         appointment_type = (
-            AppointmentType.objects.select_related("clinic").filter(code=params["type"], is_active=True).first()
+            moving.appointment_type
+            if moving is not None
+            else AppointmentType.objects.select_related("clinic").filter(code=params["type"]).first()
         )
-        if appointment_type is None:
+        if appointment_type is None or not appointment_type.is_active:
             raise AvailabilityError(
                 "There is no appointment type with this code.",
                 code="unknown_appointment_type",
                 fields={"type": ["Unknown."]},
             )
-        user = request.user if isinstance(request.user, User) else None
-        is_signed_in = user is not None
         if appointment_type.online_booking != OnlineBooking.ANY_PATIENT and not is_signed_in:
             raise NotAuthenticated("Sign in to see the times of this appointment type.")
         is_patient = user is not None and user.role == Role.PATIENT
@@ -95,13 +105,18 @@ class AvailabilityApi(APIView):
                 fields={"clinician": ["Unknown."]},
             )
 
+        # Staff moving a patient's visit see what that patient can take.
+        patient_id: UUID | None = moving.patient_id if moving is not None else None
+        if moving is None and user is not None and is_patient:
+            patient_id = user.pk
         slots = availability_for(
             appointment_type=appointment_type,
             first_day=params["date_from"],
             last_day=params["date_to"],
-            patient_id=user.pk if user is not None and is_patient else None,
+            patient_id=patient_id,
             staff_id=staff_id,
             online=not is_signed_in or is_patient,
+            moving_appointment_id=moving.pk if moving is not None else None,
         )
         zone = appointment_type.clinic.zone
         return Response(
@@ -114,6 +129,28 @@ class AvailabilityApi(APIView):
                 ],
             }
         )
+
+    @staticmethod
+    def _appointment_to_move(user: User | None, params: dict) -> Appointment:
+        """The appointment named by ``reschedule``; it replaces the type look-up (its type comes
+        with it), so a reschedule search costs no extra query."""
+        if user is None:
+            raise NotAuthenticated("Sign in to move an appointment.")
+        moving = appointment_to_move(viewer=user, appointment_id=params["reschedule"])
+        if moving is None:
+            # The same answer for another patient's appointment as for none: nothing is revealed.
+            raise AvailabilityError(
+                "There is no booked appointment with this id that you can move.",
+                code="unknown_appointment",
+                fields={"reschedule": ["Unknown."]},
+            )
+        if moving.appointment_type.code != params["type"]:
+            raise AvailabilityError(
+                "The appointment to move is of another type.",
+                code="appointment_type_mismatch",
+                fields={"reschedule": ["Not of this type."]},
+            )
+        return moving
 
 
 class AppointmentPagination(PageNumberPagination):

@@ -92,10 +92,11 @@ class PlanLimits:
     window_days: int
     infusion_days: tuple[date, ...]  # every blocking infusion of the patient, whatever its plan
     plan_days: tuple[date, ...]  # those of the active plan
+    is_move: bool = False  # a session being moved: it adds none, whatever the count
 
     @property
     def exhausted(self) -> bool:
-        return self.booked >= self.planned
+        return not self.is_move and self.booked >= self.planned
 
     def allows(self, day: date) -> bool:
         if self.exhausted:
@@ -107,10 +108,17 @@ class PlanLimits:
         return not _outside_window([*self.plan_days, day], self.window_days)
 
 
-def plan_limits_for_search(*, patient_id: UUID, appointment_type: AppointmentType, zone: ZoneInfo) -> PlanLimits | None:
+def plan_limits_for_search(
+    *,
+    patient_id: UUID,
+    appointment_type: AppointmentType,
+    zone: ZoneInfo,
+    moving_appointment_id: UUID | None = None,
+) -> PlanLimits | None:
     """The patient's plan limits for a search of ``appointment_type``, in one query; None when the
     type does not count against plans or the patient has no active plan (the search then shows
-    the clinic's open times, and booking says why it refuses)."""
+    the clinic's open times, and booking says why it refuses). A session being moved
+    (``moving_appointment_id``) is left out, as booking leaves it out."""
     counter = appointment_type.counts_against_plan
     if not counter:
         return None
@@ -130,6 +138,7 @@ def plan_limits_for_search(*, patient_id: UUID, appointment_type: AppointmentTyp
             "plan__integration_sessions_planned",
             "plan__min_days_between",
             "plan__window_days",
+            "session__id",
             "session__starts_at",
             "session__treatment_plan_id",
             "session__appointment_type__counts_against_plan",
@@ -140,8 +149,8 @@ def plan_limits_for_search(*, patient_id: UUID, appointment_type: AppointmentTyp
     plan_id, infusions_planned, integration_planned, min_days_between, window_days = rows[0][:5]
     sessions = [
         (starts_at.astimezone(zone).date(), plan)
-        for *_, starts_at, plan, session_counter in rows
-        if starts_at is not None and session_counter == counter
+        for *_, session_id, starts_at, plan, session_counter in rows
+        if starts_at is not None and session_counter == counter and session_id != moving_appointment_id
     ]
     plan_days = tuple(day for day, plan in sessions if plan == plan_id)
     return PlanLimits(
@@ -152,6 +161,7 @@ def plan_limits_for_search(*, patient_id: UUID, appointment_type: AppointmentTyp
         window_days=window_days,
         infusion_days=tuple(day for day, _ in sessions),
         plan_days=plan_days,
+        is_move=moving_appointment_id is not None,
     )
 
 
