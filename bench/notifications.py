@@ -753,7 +753,8 @@ def status_counts() -> dict[str, int]:
 
 
 def send_times(began_at: datetime) -> tuple[list[float], list[float], Counter[int], Counter[str], Counter[int]]:
-    """Per row: seconds from the first sweep to sent_at, claim-to-sent seconds; attempts; last errors."""
+    """Per row: seconds from the first sweep to sent_at (the hand-over), claim-to-hand-over
+    seconds; attempts; last errors."""
     from notifications.models import OutboxMessage
 
     offsets: list[float] = []
@@ -938,7 +939,8 @@ def main() -> int:
             print(f"sent per {TIMELINE_STEP:g} s: {timeline}")
         median = percentile(service, 0.5)
         print(
-            f"claim -> sent per message (ms): p50 {1000 * median:.1f}  p95 {1000 * percentile(service, 0.95):.1f}  "
+            f"claim -> hand-over per message (ms): p50 {1000 * median:.1f}  "
+            f"p95 {1000 * percentile(service, 0.95):.1f}  "
             f"max {1000 * max(service, default=math.nan):.1f}  ({options.concurrency} processes busy all the time "
             f"at the p50 would give {options.concurrency / max(median, 1e-9):.0f}/s)"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -41,6 +42,11 @@ def smtp_send_with_handover(backend: SmtpEmailBackend, email: EmailMessage, hand
     backend.open()
     connection = backend.connection
     assert connection is not None
+    # The end-of-data line is a second, tiny write right after the body: with Nagle's algorithm on,
+    # the kernel holds it until the server acknowledges the body, which its delayed ACK makes
+    # ~40 ms per message.
+    if connection.sock is not None:
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     in_data = False
     try:
         encoding = email.encoding or settings.DEFAULT_CHARSET

@@ -9,6 +9,7 @@ it did not: that narrow window is the price of never sending twice).
 """
 
 import smtplib
+import socket
 import time
 from datetime import timedelta
 
@@ -76,6 +77,22 @@ def test_a_message_goes_out_once_over_smtp_and_the_row_records_it(appointment, s
     (received,) = sink.received
     assert received.outbox_id == confirmation.pk
     assert [name for name, _, _ in received.attachments] == ["appointment.ics"]
+
+
+def test_the_end_of_data_line_is_not_held_back_by_nagles_algorithm(appointment, sink, monkeypatch):
+    """It is a tiny second write: with Nagle on, it waits for the server's (delayed) ACK of the body."""
+    no_delay: list[int] = []
+    send = smtplib.SMTP.send
+
+    def checking_send(self, data):
+        if data == END_OF_DATA:
+            no_delay.append(self.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        return send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", checking_send)
+
+    assert outbox_send(message_id=row(appointment, Kind.CONFIRMATION).pk, now=BOOKED_AT) == Status.SENT
+    assert no_delay == [1]
 
 
 def test_a_body_line_that_starts_with_a_dot_does_not_end_the_message(appointment, sink, monkeypatch):
