@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from notifications.channels import channel_deliver
 from notifications.delivery import DeliveryRefused
 from notifications.messages import message_render
 from notifications.models import REMINDER_KINDS, Kind, OutboxMessage, Status
+from notifications.unawaited_commit import CommitFailed, PendingCommit, can_commit_unawaited, write_then_send_commit
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +57,34 @@ def outbox_recover_stuck(*, now: datetime) -> int:
 
 
 class _Handover:
-    """Records a claimed row as delivering, in its own commit, if the claim is still ours."""
+    """Records a claimed row as delivering, in its own commit, if the claim is still ours.
+
+    On PostgreSQL in a worker, COMMIT is sent but not awaited (notifications.unawaited_commit):
+    ``settle()`` reads its answer once the channel has released the message.
+    """
 
     def __init__(self, message_id: int, claimed_at: datetime) -> None:
         self.ours = OutboxMessage.objects.filter(pk=message_id, claimed_at=claimed_at)
         self.passed = False
+        self._pending_commit: PendingCommit | None = None
+
+    def _record(self) -> bool:
+        return self.ours.filter(status=Status.SENDING).update(status=Status.DELIVERING, sent_at=timezone.now()) == 1
 
     def __call__(self) -> bool:
         assert not self.passed, "a message is handed over once"
-        self.passed = (
-            self.ours.filter(status=Status.SENDING).update(status=Status.DELIVERING, sent_at=timezone.now()) == 1
-        )
+        if can_commit_unawaited():
+            self._pending_commit = write_then_send_commit(self._record)
+            self.passed = self._pending_commit is not None
+        else:
+            self.passed = self._record()
         return self.passed
+
+    def settle(self) -> None:
+        """Read the answer to a COMMIT still on its way; raises CommitFailed."""
+        pending, self._pending_commit = self._pending_commit, None
+        if pending is not None:
+            pending.settle()
 
 
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
@@ -109,7 +127,16 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
         return verdict
     handover = _Handover(message_id, claimed_at=now)
     try:
-        provider_id = channel_deliver(message, message_render(message), handover)
+        try:
+            provider_id = channel_deliver(message, message_render(message), handover)
+        finally:
+            handover.settle()
+    except CommitFailed:
+        # The message may be out, and the row still says sending: recovery will send it again.
+        # Nothing more is written: the database just failed us.
+        logger.error("outbox message %s: the hand-over was not committed", message_id)
+        connection.close()
+        return "handover_failed"
     except Exception as error:  # the row keeps the class name only, never the text
         if handover.passed and not isinstance(error, DeliveryRefused):
             # The provider may have the message: never send it again.
