@@ -8,9 +8,10 @@ What the outbox design promises (notifications.delivery), and what these tests h
 - nothing lost: every row ends ``sent`` and its email reached the SMTP sink, because the rows,
   not the queue, are the truth (a lost queue message is re-enqueued by the next sweep, and a row
   left in ``sending`` by a dead worker goes back to pending after STUCK_AFTER). The one exception
-  the design leaves is a worker killed between recording the hand-over and writing the
-  end-of-data line, a few microseconds per message: that row ends ``unconfirmed`` and its email
-  is missing. The test allows exactly that row and no other, and prints how many there were.
+  the design leaves is a worker killed in the instant between committing the hand-over and
+  writing the end-of-data line (on PostgreSQL: between sending COMMIT and writing that line, see
+  notifications.unawaited_commit): that row ends ``unconfirmed`` and its email is missing. The
+  test allows exactly that row and no other, and prints how many there were.
 """
 
 import time
