@@ -19,7 +19,7 @@ from django.core import mail
 from notifications import services
 from notifications.models import Kind, OutboxMessage, Status
 from notifications.services import STUCK_AFTER, outbox_recover_stuck, outbox_send
-from tests.integration.support import SmtpSink, free_port, smtp_sink, wait_until
+from tests.integration.support import SmtpSink, free_port, wait_until
 from tests.notifications.support import BOOKED_AT, row
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,6 @@ END_OF_DATA = b".\r\n"
 
 class Killed(BaseException):
     """The worker process dies here: no ``except Exception`` in the code under test sees it."""
-
-
-@pytest.fixture
-def sink(settings):
-    with smtp_sink() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield server
 
 
 def _settled(sink: SmtpSink, expected: int) -> int:

@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from notifications import unawaited_commit
 from notifications.models import Kind, OutboxMessage, Status
 from notifications.services import outbox_send
-from tests.integration.support import smtp_sink
 from tests.notifications.support import BOOKED_AT, row
 
 pytestmark = [
@@ -20,16 +19,6 @@ pytestmark = [
 
 class Killed(BaseException):
     pass
-
-
-@pytest.fixture
-def sink(settings):
-    with smtp_sink() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        yield server
 
 
 def test_a_send_commits_the_hand_over_and_leaves_the_connection_idle(appointment, sink, monkeypatch):
