@@ -24,7 +24,6 @@ look-up, and the search with ``patient_id``). The 30-day verdict checks the wors
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import math
 import os
@@ -43,6 +42,10 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on sys.path: the repository root must come before it.
+sys.path.insert(0, str(REPO_ROOT))
+from bench.databases import drop_database, recreate_database  # noqa: E402
+
 ZONE = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=ZONE)  # a Monday morning; the 30-day search crosses DST (March 8)
 FIRST_DAY = NOW.date() + timedelta(days=1)  # online patients need 12 h notice: search from Tuesday
@@ -75,24 +78,6 @@ class BenchDatabase:
     cleanup: Callable[[], None]
 
 
-def _postgres_admin(url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to create and drop PostgreSQL database {name!r}: its name must contain 'bench'.")
-    admin = psycopg.connect(
-        host=parts.hostname or "",
-        port=parts.port or 5432,
-        user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-        dbname="postgres",
-        autocommit=True,
-    )
-    return admin, name
-
-
 def prepare_database(keep: bool) -> BenchDatabase:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -109,24 +94,13 @@ def prepare_database(keep: bool) -> BenchDatabase:
         )
 
     scheme = urlsplit(url).scheme
-    if scheme.startswith("postgres") or scheme in {"pgsql", "psql"}:
-        from psycopg import sql
-
-        admin, name = _postgres_admin(url)
-        with admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-        def drop() -> None:
-            from django.db import connections
-
-            with contextlib.suppress(Exception):  # Django was never set up
-                connections.close_all()
-            admin, name = _postgres_admin(url)
-            with admin:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-        return BenchDatabase(url=url, label=f"PostgreSQL, database {name}", cleanup=(lambda: None) if keep else drop)
+    if scheme.startswith("postgres"):
+        name = recreate_database(url)
+        return BenchDatabase(
+            url=url,
+            label=f"PostgreSQL, database {name}",
+            cleanup=(lambda: None) if keep else (lambda: drop_database(url)),
+        )
 
     if scheme == "sqlite":
         raw_path = unquote(urlsplit(url).path)

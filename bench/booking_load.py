@@ -10,21 +10,25 @@ It (re)creates the PostgreSQL database named by ``DATABASE_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/clinic_load``; the name must contain "load" or "bench", so a
 developer's database is never dropped), migrates it, loads the demo clinic (``seed_demo``: 2
 clinicians, 3 nurses, 2 consult and 6 infusion rooms, Monday to Friday 08-18 America/Los_Angeles)
-and ~200 patients, and serves it with gunicorn (``config/gunicorn.conf.py``, sync workers) on a free
-localhost port, throttles raised out of the way.
+and ~200 patients, each with a signed evaluation and an active treatment plan (6 infusions, 2
+days apart, within 21 days: infusions need one), and serves it with gunicorn
+(``config/gunicorn.conf.py``, sync workers) on a free localhost port, throttles raised out of the
+way.
 
 Then ``--clients`` threads, signed in as the front desk (admin@example.com, who may book inside
 the online notice window), POST ``/api/v1/appointments/`` for ``--seconds``: each request a random
 evaluation or infusion start of next Monday to Friday (08:00-16:15 local on the 15-minute grid)
 for a random patient. Most collide: 409 ``slot_unavailable`` (taken, or outside the hours the
-type's staff work), ``overlapping_appointment`` (the patient is busy then) or
-``future_appointment_limit`` (a second upcoming evaluation). After that, the same clients call a
+type's staff work), ``overlapping_appointment`` (the patient is busy then),
+``future_appointment_limit`` (a second upcoming evaluation) or a plan rule
+(``spacing_violation``, ``plan_exhausted``). After that, the same clients call a
 no-op reference endpoint, ``GET /api/v1/appointment-types/`` (same authentication and throttles, one
 small read), for the throughput ratio.
 
 Finally it checks with SQL, straight against the database, that no two blocking appointments share
 a room, an exclusive staff member or a patient at overlapping times, that no nurse monitors more
-than 2 patients at once, and that every 201 left exactly one appointment. It exits 1 when a check
+than 2 patients at once, and that every 201 left exactly one booked appointment (the seeded past
+evaluations are completed). It exits 1 when a check
 fails or any booking answer was neither 201 nor 409 (5xx, 429, transport errors ...).
 """
 
@@ -54,11 +58,15 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on sys.path: the repository root must come before it.
+sys.path.insert(0, str(REPO_ROOT))
+from bench.databases import conninfo, database_name, drop_database, recreate_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_load"
+LOAD_DATABASE_MARKERS = ("load", "bench")  # only such a database is created and dropped
 ZONE = ZoneInfo("America/Los_Angeles")  # the demo clinic's time zone
 GRID = 15
 FIRST_START, LAST_START = clock(8, 0), clock(16, 15)
@@ -74,9 +82,12 @@ TIMELINE_STEP = 5.0
 # Creates the benchmark patients and reports what the load needs, as JSON on the last line.
 SEED_PATIENTS = """
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 from accounts.models import PatientProfile, Role, User
+from booking.models import (
+    Appointment, AppointmentStatus, Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan,
+)
 from scheduling.models import AppointmentType, Room, StaffMember
 
 count = {count}
@@ -90,6 +101,36 @@ PatientProfile.objects.bulk_create(
     PatientProfile(user=p, date_of_birth=date(1960 + n % 40, 1 + n % 12, 1), phone="+15105550100")
     for n, p in enumerate(patients)
 )
+# A signed, positive evaluation and an active plan each: without one, every infusion is a 403.
+# The evaluation visits lie in the past, two hours apart, so no room or clinician is held twice.
+clinician = StaffMember.objects.filter(user__role=Role.CLINICIAN, is_active=True).select_related("user").first()
+consult = Room.objects.filter(kind="consult", is_active=True).first()
+evaluation_type = AppointmentType.objects.get(code="evaluation")
+now = datetime.now(tz=UTC)
+visits = Appointment.objects.bulk_create(
+    Appointment(
+        patient=p, appointment_type=evaluation_type, status=AppointmentStatus.COMPLETED,
+        starts_at=now - timedelta(hours=2 * (n + 2)), ends_at=now - timedelta(hours=2 * (n + 2) - 1),
+        staff_released_at=now - timedelta(hours=2 * (n + 2) - 1),
+        room_released_at=now - timedelta(hours=2 * (n + 2) - 1), staff=clinician, room=consult,
+    )
+    for n, p in enumerate(patients)
+)
+evaluations = Evaluation.objects.bulk_create(
+    Evaluation(
+        appointment=visit, patient=visit.patient, clinician=clinician.user, status=EvaluationStatus.SIGNED,
+        phq9_total=15, gad7_total=10, systolic_bp=120, diastolic_bp=80, heart_rate=70, substance_use="none",
+        decision=Decision.CANDIDATE, rationale="Meets criteria.", signed_at=visit.ends_at, signed_by=clinician.user,
+    )
+    for visit in visits
+)
+TreatmentPlan.objects.bulk_create(
+    TreatmentPlan(
+        evaluation=e, patient=e.patient, status=PlanStatus.ACTIVE, activated_at=e.signed_at, infusions_planned=6,
+        min_days_between=2, window_days=21, dose_mg_per_kg="0.50", route=Route.IV,
+    )
+    for e in evaluations
+)
 staff = {{}}
 for role in StaffMember.objects.filter(is_active=True).values_list("user__role", flat=True):
     staff[role] = staff.get(role, 0) + 1
@@ -101,7 +142,7 @@ types = {{
               "nurse_capacity": t.nurse_capacity}}
     for t in AppointmentType.objects.filter(is_active=True)
 }}
-ids = [str(pk) for pk in User.objects.filter(role=Role.PATIENT, is_active=True).values_list("pk", flat=True)]
+ids = [str(p.pk) for p in patients]  # not the demo patient, who has no plan
 print(json.dumps({{"patients": ids, "staff": staff, "rooms": rooms, "types": types}}))
 """
 
@@ -110,54 +151,6 @@ EXPECTED_ROOMS = {"consult": 2, "infusion": 6}
 
 
 # -- throwaway database ---------------------------------------------------------------------------
-
-
-def _postgres_admin(url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit(f"DATABASE_URL must be a PostgreSQL URL (postgres://...), not {parts.scheme!r}.")
-    name = unquote(parts.path.lstrip("/"))
-    if "load" not in name and "bench" not in name:
-        raise SystemExit(
-            f"Refusing to create and drop PostgreSQL database {name!r}: its name must contain 'load' or 'bench'."
-        )
-    admin = psycopg.connect(_conninfo(url, "postgres"), autocommit=True)
-    return admin, name
-
-
-def _conninfo(url: str, dbname: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    parts = urlsplit(url)
-    return make_conninfo(
-        host=parts.hostname or "",
-        port=parts.port or 5432,
-        user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-        dbname=dbname,
-    )
-
-
-def recreate_database(url: str) -> None:
-    from psycopg import sql
-
-    admin, name = _postgres_admin(url)
-    with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(url: str) -> None:
-    from psycopg import sql
-
-    admin, name = _postgres_admin(url)
-    with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-# -- the application: setup and gunicorn ----------------------------------------------------------
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -388,7 +381,7 @@ SQL_CHECKS = {
            OR (t.nurse_capacity > 0 AND nu.role IS DISTINCT FROM 'nurse')""",
     "appointment without its 'booked' history event": """
         SELECT count(*) FROM booking_appointment a
-        WHERE NOT EXISTS (SELECT 1 FROM booking_appointmentevent e
+        WHERE a.status = 'booked' AND NOT EXISTS (SELECT 1 FROM booking_appointmentevent e
                           WHERE e.appointment_id = a.id AND e.action = 'booked')""",
 }
 CONSTRAINTS = ("appointment_room_no_overlap", "appointment_staff_no_overlap", "appointment_patient_no_overlap")
@@ -398,14 +391,14 @@ def sql_checks(url: str, created: int) -> tuple[list[tuple[str, int]], list[str]
     """Violations per check; and notes (rows per type, the guard constraints present)."""
     import psycopg
 
-    with psycopg.connect(_conninfo(url, _postgres_admin_name(url))) as connection:
+    with psycopg.connect(conninfo(url)) as connection:
         results = [(name, int((connection.execute(query).fetchone() or (0,))[0])) for name, query in SQL_CHECKS.items()]
         rows = connection.execute(
             "SELECT t.code, a.status, count(*) FROM booking_appointment a "
             "JOIN scheduling_appointmenttype t ON t.id = a.appointment_type_id GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
-        total = sum(count for _, _, count in rows)
-        results.append(("201 answers minus appointment rows", abs(created - total)))
+        booked = sum(count for _, status, count in rows if status == "booked")
+        results.append(("201 answers minus booked appointment rows", abs(created - booked)))
         present = {
             name
             for (name,) in connection.execute(
@@ -421,10 +414,6 @@ def sql_checks(url: str, created: int) -> tuple[list[tuple[str, int]], list[str]
     if missing:
         results.append(("exclusion constraints missing", len(missing)))
     return results, notes
-
-
-def _postgres_admin_name(url: str) -> str:
-    return unquote(urlsplit(url).path.lstrip("/"))
 
 
 LOG_PATTERNS = re.compile(
@@ -552,7 +541,7 @@ def main() -> int:
     }
     env.pop("REDIS_URL", None)
 
-    recreate_database(url)
+    recreate_database(url, LOAD_DATABASE_MARKERS)
     server: Server | None = None
     failed = False
     try:
@@ -593,10 +582,10 @@ def main() -> int:
             status, body = call(port, "GET", NOOP_PATH, token=token)
             return "noop", status, error_code(status, body)
 
-        print(f"Booking load benchmark - PostgreSQL, database {_postgres_admin_name(url)}")
+        print(f"Booking load benchmark - PostgreSQL, database {database_name(url)}")
         print(
             f"prepared in {prepared - began:.1f} s: demo clinic ({facts['staff']}, rooms {facts['rooms']}), "
-            f"{len(patients)} patients ({options.patients} + the demo patient)"
+            f"{len(patients)} patients, each with an active plan"
         )
         print(
             f"gunicorn sync workers: {options.workers}, port {port}; clients: {options.clients} threads in this "
@@ -686,7 +675,7 @@ def main() -> int:
         if server is not None:
             stop_gunicorn(server)
         if not options.keep:
-            drop_database(url)
+            drop_database(url, LOAD_DATABASE_MARKERS)
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -70,9 +70,13 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on sys.path: the repository root must come before it.
+sys.path.insert(0, str(REPO_ROOT))
+from bench.databases import checked_name, conninfo, drop_database, recreate_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_notify_bench"
 # Not 13 or 14: tests/integration uses those for its own workers.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -90,54 +94,6 @@ LOG_BENIGN = re.compile(r"SecurityWarning|superuser privileges|_warn_or_raise_se
 
 
 # -- throwaway database and broker ----------------------------------------------------------------
-
-
-def _postgres_admin(url: str) -> tuple[Any, str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit(f"DATABASE_URL must be a PostgreSQL URL (postgres://...), not {parts.scheme!r}.")
-    name = unquote(parts.path.lstrip("/"))
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to create and drop PostgreSQL database {name!r}: its name must contain 'bench'.")
-    admin = psycopg.connect(_conninfo(url, "postgres"), autocommit=True)
-    return admin, name
-
-
-def _conninfo(url: str, dbname: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    parts = urlsplit(url)
-    return make_conninfo(
-        host=parts.hostname or "",
-        port=parts.port or 5432,
-        user=unquote(parts.username or ""),
-        password=unquote(parts.password or ""),
-        dbname=dbname,
-    )
-
-
-def recreate_database(url: str) -> str:
-    from psycopg import sql
-
-    admin, name = _postgres_admin(url)
-    with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return name
-
-
-def drop_database(url: str) -> None:
-    from psycopg import sql
-
-    with contextlib.suppress(Exception):  # Django may never have been set up
-        from django.db import connections
-
-        connections.close_all()
-    admin, name = _postgres_admin(url)
-    with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def redis_client(url: str) -> Any:
@@ -671,10 +627,10 @@ def probes(url: str, count: int, sink: SinkHandler, postgres_pid: int | None) ->
     from notifications.services import outbox_send
 
     lines = []
-    conninfo = _conninfo(url, unquote(urlsplit(url).path.lstrip("/")))
+    connection_string = conninfo(url)
     began = time.perf_counter()
     for _ in range(count):
-        with psycopg.connect(conninfo) as raw:
+        with psycopg.connect(connection_string) as raw:
             raw.execute("SELECT 1")
     lines.append(f"PostgreSQL connect + SELECT 1 + close: {1000 * (time.perf_counter() - began) / count:.2f} ms")
 
@@ -815,7 +771,7 @@ def main() -> int:
     url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     broker = redis_client(redis_url)
-    _postgres_admin(url)[0].close()  # refuse a wrong name before anything else happens
+    checked_name(url)  # refuse a wrong name before anything else happens
     work = Path(tempfile.mkdtemp(prefix="clinic-notify-bench-"))
 
     sink = SinkHandler()
