@@ -5,16 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-
-class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    NURSE = "nurse", "Nurse"
-    CLINICIAN = "clinician", "Clinician"
-    THERAPIST = "therapist", "Therapist"
-    ADMIN = "admin", "Clinic admin / front desk"
-
-
-STAFF_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
+from core.roles import Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -67,10 +58,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_patient(self) -> bool:
         return self.role == Role.PATIENT
-
-    @property
-    def is_clinic_staff(self) -> bool:
-        return self.role in STAFF_ROLES
 
 
 class PatientProfile(models.Model):

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountError
-from accounts.models import PatientProfile, Role, User
+from accounts.models import PatientProfile, User
+from core.roles import Role
 
 
 def phone_normalize(*, phone: str, region: str = "US") -> str:

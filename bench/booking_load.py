@@ -84,10 +84,10 @@ SEED_PATIENTS = """
 import json
 from datetime import UTC, date, datetime, timedelta
 from django.contrib.auth.hashers import make_password
-from accounts.models import PatientProfile, Role, User
-from booking.models import (
-    Appointment, AppointmentStatus, Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan,
-)
+from accounts.models import PatientProfile, User
+from core.roles import Role
+from booking.models import Appointment, AppointmentStatus
+from clinical.models import Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan
 from scheduling.models import AppointmentType, Room, StaffMember
 
 count = {count}

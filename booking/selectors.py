@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
-from booking.services.plan_rules import plan_limits_for_search
+from booking.plan_gate import plan_gate
+from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType
@@ -140,7 +141,7 @@ def availability_for(
             patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()
         ):
             return []
-        plan_limits = plan_limits_for_search(
+        plan_limits = plan_gate().limits_for_search(
             patient_id=patient_id,
             appointment_type=appointment_type,
             zone=appointment_type.clinic.zone,

@@ -3,14 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api.views import MeApi, RegisterApi, TokenObtainApi, TokenRefreshApi
-from booking.api.evaluation_views import (
-    EvaluationAddendumApi,
-    EvaluationCreateApi,
-    EvaluationDetailApi,
-    EvaluationSignApi,
-    TreatmentPlanBookSeriesApi,
-    TreatmentPlanDiscontinueApi,
-)
 from booking.api.views import (
     AppointmentCancelApi,
     AppointmentDetailApi,
@@ -23,6 +15,14 @@ from booking.api.views import (
     WaitlistApi,
 )
 from booking.models import AppointmentEvent
+from clinical.api.views import (
+    EvaluationAddendumApi,
+    EvaluationCreateApi,
+    EvaluationDetailApi,
+    EvaluationSignApi,
+    TreatmentPlanBookSeriesApi,
+    TreatmentPlanDiscontinueApi,
+)
 from config.health import healthz
 from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi
 from scheduling.api.views import AppointmentTypeListApi
@@ -92,7 +92,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-handler400 = "config.errors.json_bad_request"
-handler403 = "config.errors.json_permission_denied"
-handler404 = "config.errors.json_not_found"
-handler500 = "config.errors.json_server_error"
+handler400 = "core.errors.json_bad_request"
+handler403 = "core.errors.json_permission_denied"
+handler404 = "core.errors.json_not_found"
+handler500 = "core.errors.json_server_error"

@@ -6,8 +6,8 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Booking publishes its changes through an explicit hook; the outbox listens here.
-        from booking.events import subscribe
-        from notifications.outbox import on_booking_event
+        # Booking and clinical publish their changes through an explicit hook; the outbox listens here.
+        from core.events import subscribe
+        from notifications.outbox import on_domain_event
 
-        subscribe(on_booking_event)
+        subscribe(on_domain_event)

@@ -17,8 +17,10 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
-from booking.events import AppointmentChanged, EvaluationSigned, Event
-from booking.models import Appointment, AppointmentEvent, Evaluation, WaitlistEntry, WaitlistStatus
+from booking.events import AppointmentChanged
+from booking.models import Appointment, AppointmentEvent, WaitlistEntry, WaitlistStatus
+from clinical.events import EvaluationSigned
+from clinical.models import Evaluation
 from notifications.models import REMINDER_KINDS, Channel, ContactPreference, Kind, OutboxMessage, Status
 
 REMINDER_LEAD = {
@@ -130,14 +132,15 @@ def outbox_waitlist_offers(freed: Appointment, *, now: datetime) -> None:
     _write(rows)
 
 
-def on_booking_event(event: Event) -> None:
-    """The subscriber registered in NotificationsConfig.ready()."""
+def on_domain_event(event: object) -> None:
+    """The subscriber registered in NotificationsConfig.ready(); events it has no message for pass."""
     if isinstance(event, EvaluationSigned):
         evaluation = Evaluation.objects.select_related("appointment").get(pk=event.evaluation_id)
         appointment = _appointment(evaluation.appointment_id)
         outbox_notice(appointment, Kind.RESULT_READY, now=event.occurred_at)
         return
-    assert isinstance(event, AppointmentChanged)
+    if not isinstance(event, AppointmentChanged):
+        return
     appointment = _appointment(event.appointment_id)
     now = event.occurred_at
     action = event.action

@@ -4,8 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import Role, User
+from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
+from core.roles import Role
 from scheduling.models import Clinic, StaffMember
 from tests.factories import PatientFactory, UserFactory
 

@@ -4,8 +4,9 @@ from datetime import time, timedelta
 
 import factory
 
-from accounts.models import PatientProfile, Role, User
+from accounts.models import PatientProfile, User
 from booking.models import Appointment, AppointmentStatus
+from core.roles import Role
 from scheduling.models import (
     AppointmentType,
     Clinic,

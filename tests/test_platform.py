@@ -11,7 +11,8 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts.models import PatientProfile, Role, User
+from accounts.models import PatientProfile, User
+from core.roles import Role
 from scheduling.models import AppointmentType, Clinic, ClinicHours, Room, RoomKind, StaffMember, WorkingHours
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from rest_framework import serializers
 
-from booking.models import Appointment, AppointmentStatus, EvaluationStatus
+from booking.models import Appointment, AppointmentStatus
 from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow
 
 
@@ -117,7 +117,7 @@ class AppointmentSerializer(serializers.Serializer):
     def get_evaluation(self, appointment: Appointment) -> str | None:
         # Where a patient finds the outcome of their evaluation; a draft stays invisible to them.
         evaluation = getattr(appointment, "evaluation", None)
-        if evaluation is None or evaluation.status != EvaluationStatus.SIGNED:
+        if evaluation is None or evaluation.signed_at is None:  # a signed record always has signed_at
             return None
         return str(evaluation.pk)
 

@@ -12,8 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role, User
-from booking.api.idempotency import idempotent
+from accounts.models import User
 from booking.api.serializers import (
     AppointmentCancelSerializer,
     AppointmentCreateSerializer,
@@ -41,8 +40,6 @@ from booking.selectors import (
     schedule_for_day,
 )
 from booking.services.appointments import (
-    BOOKING_STAFF_ROLES,
-    LIFECYCLE_ROLES,
     appointment_book,
     appointment_cancel,
     appointment_confirm_readiness,
@@ -50,10 +47,10 @@ from booking.services.appointments import (
     appointment_transition,
 )
 from booking.services.waitlist import waitlist_join
+from core.idempotency import idempotent
+from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, SCHEDULE_ROLES, Role
 from scheduling.errors import AvailabilityError
 from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
-
-SCHEDULE_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
 
 
 class AvailabilityApi(APIView):
@@ -241,7 +238,7 @@ class AppointmentListCreateApi(APIView):
             )
             return _appointment_response(appointment.pk, actor, status_code=status.HTTP_201_CREATED)
 
-        return idempotent(request, user=actor, endpoint="appointments.create", create=create)
+        return idempotent(request, user_id=actor.pk, endpoint="appointments.create", create=create)
 
 
 class AppointmentDetailApi(APIView):
@@ -362,4 +359,4 @@ class WaitlistApi(APIView):
             }
             return Response(body, status=status.HTTP_201_CREATED)
 
-        return idempotent(request, user=actor, endpoint="waitlist.create", create=create)
+        return idempotent(request, user_id=actor.pk, endpoint="waitlist.create", create=create)

@@ -20,19 +20,19 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.events import AppointmentChanged, publish
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus, PlanStatus, TreatmentPlan
+from booking.events import AppointmentChanged
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.plan_gate import plan_gate
 from booking.selectors import availability_engine, patient_at_future_limit
-from booking.services.plan_rules import plan_check_booking
+from core.events import publish
+from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, Role
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
-from scheduling.models import AppointmentType, OnlineBooking, PlanCounter, Room, StaffMember
+from scheduling.models import AppointmentType, OnlineBooking, Room, StaffMember
 
 LATE_CANCELLATION_WINDOW = timedelta(hours=24)
-BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # front desk work: book, move, cancel
-LIFECYCLE_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # check in, start, complete, no-show
 
 ResourceId = TypeVar("ResourceId", int, UUID)
 Checked = TypeVar("Checked")
@@ -279,10 +279,10 @@ def appointment_book(
         _check_patient_may_book_online(patient=patient, appointment_type=appointment_type)
     _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
 
-    def check() -> tuple[Assignment, TreatmentPlan | None]:
+    def check() -> tuple[Assignment, UUID | None]:
         lock_booking_resources(patient_id=patient.pk, appointment_type=appointment_type)
         _check_future_limit(patient_id=patient.pk, appointment_type=appointment_type, now=now)
-        plan = plan_check_booking(
+        plan_id = plan_gate().check_booking(
             patient_id=patient.pk,
             appointment_type=appointment_type,
             starts_at=starts_at,
@@ -291,16 +291,16 @@ def appointment_book(
         assignment = _recheck_and_assign(
             appointment_type=appointment_type, patient_id=patient.pk, starts_at=starts_at, online=online, now=now
         )
-        return assignment, plan
+        return assignment, plan_id
 
-    def write(checked: tuple[Assignment, TreatmentPlan | None]) -> Appointment:
-        assignment, plan = checked
+    def write(checked: tuple[Assignment, UUID | None]) -> Appointment:
+        assignment, plan_id = checked
         return appointment_insert(
             patient_id=patient.pk,
             appointment_type=appointment_type,
             starts_at=starts_at,
             assignment=assignment,
-            plan=plan,
+            plan_id=plan_id,
             actor=actor,
             now=now,
         )
@@ -314,7 +314,7 @@ def appointment_insert(
     appointment_type: AppointmentType,
     starts_at: datetime,
     assignment: Assignment,
-    plan: TreatmentPlan | None,
+    plan_id: UUID | None,
     actor: User,
     now: datetime,
     reason: str = "",
@@ -323,7 +323,7 @@ def appointment_insert(
     appointment = Appointment.objects.create(
         patient_id=patient_id,
         appointment_type=appointment_type,
-        treatment_plan=plan,
+        treatment_plan_id=plan_id,
         room_id=assignment.room_id,
         staff_id=assignment.staff_id,
         nurse_id=assignment.nurse_id,
@@ -374,7 +374,7 @@ def appointment_reschedule(
 
     def check() -> Assignment:
         lock_booking_resources(patient_id=appointment.patient_id, appointment_type=appointment_type)
-        plan_check_booking(
+        plan_gate().check_booking(
             patient_id=appointment.patient_id,
             appointment_type=appointment_type,
             starts_at=starts_at,
@@ -447,22 +447,6 @@ def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: d
     return appointment
 
 
-def _complete_plan_if_done(appointment: Appointment, *, at: datetime) -> None:
-    """A plan is completed when its last planned infusion is."""
-    plan = appointment.treatment_plan
-    if plan is None or appointment.appointment_type.counts_against_plan != PlanCounter.INFUSIONS:
-        return
-    done = Appointment.objects.filter(
-        treatment_plan=plan,
-        appointment_type__counts_against_plan=PlanCounter.INFUSIONS,
-        status=AppointmentStatus.COMPLETED,
-    ).count()
-    if done >= plan.infusions_planned:
-        TreatmentPlan.objects.filter(pk=plan.pk, status=PlanStatus.ACTIVE).update(
-            status=PlanStatus.COMPLETED, ended_at=at, ended_reason="All planned infusions completed."
-        )
-
-
 # -- the day's lifecycle ---------------------------------------------------------------------------
 
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -506,8 +490,6 @@ def appointment_transition(
                     to_status=to_status,
                     reason=reason,
                 )
-                if to_status == AppointmentStatus.COMPLETED:
-                    _complete_plan_if_done(appointment, at=now)
                 break
         else:
             state = appointment.get_status_display().lower()

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import WaitlistEntry, WaitlistStatus
 from booking.selectors import MAX_SEARCH_DAYS
+from core.roles import Role
 from scheduling.models import AppointmentType, OnlineBooking
 
 MAX_OPEN_ENTRIES = 5

@@ -8,8 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import STAFF_ROLES, User
+from accounts.models import User
 from booking.models import Appointment
+from core.roles import STAFF_ROLES
 from notifications.models import ContactPreference, OutboxMessage
 
 

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import PatientProfile, Role, User
+from accounts.models import PatientProfile, User
+from core.roles import Role
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

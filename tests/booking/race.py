@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from django.db import connection, connections
 
 from booking.services import appointments as services
-from config.errors import DomainError
+from core.errors import DomainError
 
 _guard_migration = importlib.import_module("booking.migrations.0002_postgres_guards")
 

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import Role
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus, Evaluation, EvaluationStatus
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from clinical.models import Evaluation, EvaluationStatus
+from core.roles import Role
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

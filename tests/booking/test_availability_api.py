@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role
+from core.roles import Role
 from scheduling.models import AppointmentType, OnlineBooking, Room, RoomKind, StaffMember
 from tests.conftest import demo_staff
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory

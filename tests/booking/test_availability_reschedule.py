@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role
 from booking.models import AppointmentStatus
 from booking.services.appointments import appointment_book, appointment_cancel
+from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.booking.test_availability_api import MAX_QUERIES, WEDNESDAY, assert_error, local_times, search
 from tests.factories import UserFactory
 from tests.scheduling.conftest import at, quarter_hours

@@ -15,13 +15,13 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
-from accounts.models import Role
 from booking.models import BLOCKING_STATUSES, Appointment
-from booking.services import series
 from booking.services.appointments import appointment_book, appointment_reschedule
-from booking.services.series import treatment_plan_book_series
+from clinical.services import series
+from clinical.services.series import treatment_plan_book_series
+from core.roles import Role
 from scheduling.models import RoomKind
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.booking.race import guards_off, race
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.db import DatabaseError, connection, transaction
 
-from accounts.models import Role
 from booking.models import AppointmentEvent
 from booking.services.appointments import appointment_book
+from core.roles import Role
 from scheduling.models import RoomKind
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
-from accounts.models import Role
 from booking.errors import BookingConflictError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentEvent
 from booking.selectors import availability_for
@@ -25,7 +24,9 @@ from booking.services.appointments import (
     appointment_reschedule,
     appointment_transition,
 )
-from config.errors import DomainError
+from clinical.errors import ClinicalConflictError
+from core.errors import DomainError
+from core.roles import Role
 from scheduling.models import RoomKind
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder
@@ -96,7 +97,7 @@ class BookingMachine(RuleBasedStateMachine):
                 starts_at=start,
                 now=NOW,
             )
-        except BookingConflictError:
+        except (BookingConflictError, ClinicalConflictError):
             assert start not in offered, "availability offered a start that booking refused"
             return None
         assert start in offered, "booking accepted a start that availability did not offer"

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from booking.models import AppointmentStatus
 from booking.services.appointments import appointment_book
 from scheduling.models import AppointmentType, Room, StaffMember
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

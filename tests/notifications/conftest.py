@@ -2,9 +2,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from accounts.models import Role
 from booking.models import Appointment
 from booking.services.appointments import appointment_book
+from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.factories import UserFactory
 from tests.integration.support import SmtpSink, smtp_sink

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
+from core.roles import Role
 from notifications.models import Kind, OutboxMessage, Status
 from tests.factories import UserFactory
 from tests.notifications.support import row

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from booking.models import Evaluation, EvaluationStatus
+from clinical.models import Evaluation, EvaluationStatus
 from notifications.channels import channel_deliver
 from notifications.messages import message_render
 from notifications.models import Channel, Kind, OutboxMessage

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import Role
-from booking.models import Evaluation
 from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
-from booking.services.evaluations import evaluation_sign
+from clinical.models import Evaluation
+from clinical.services.evaluations import evaluation_sign
+from core.roles import Role
 from notifications.models import Channel, ContactPreference, Kind, OutboxMessage, Status
 from notifications.outbox import outbox_schedule_reminders, sms_due_at
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.factories import AppointmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

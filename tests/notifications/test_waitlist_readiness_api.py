@@ -4,12 +4,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import Role
 from booking.models import WaitlistEntry
 from booking.services.appointments import appointment_book, appointment_cancel
+from core.roles import Role
 from notifications.models import Kind, OutboxMessage
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

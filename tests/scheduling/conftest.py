@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import Role
+from core.roles import Role
 from scheduling.models import AppointmentType, Clinic, OnlineBooking, RoomKind, StaffMember
 from tests.factories import (
     AppointmentTypeFactory,

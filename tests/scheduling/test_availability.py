@@ -2,9 +2,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from accounts.models import Role
 from booking.models import AppointmentStatus
 from booking.selectors import availability_for
+from core.roles import Role
 from scheduling.models import RoomKind
 from tests.factories import AppointmentFactory, ClinicClosureFactory, PatientFactory, RoomOutageFactory, TimeOffFactory
 from tests.scheduling.conftest import LA, at, local_starts, quarter_hours

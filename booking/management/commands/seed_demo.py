@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from accounts.models import PatientProfile, Role, User
+from accounts.models import PatientProfile, User
+from core.roles import Role
 from scheduling.models import (
     AppointmentType,
     Clinic,

@@ -3,8 +3,9 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from accounts.models import Role
-from booking.models import AppointmentStatus, Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan
+from booking.models import AppointmentStatus
+from clinical.models import Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan
+from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.factories import AppointmentFactory, UserFactory
 

@@ -8,9 +8,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from booking.models import (
-    BLOCKING_STATUSES,
-    AppointmentStatus,
+from booking.models import BLOCKING_STATUSES, AppointmentStatus
+from clinical.models import (
     Contraindication,
     Decision,
     Evaluation,

@@ -9,7 +9,8 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from booking.models import Appointment, AppointmentStatus, TreatmentPlan
+from booking.models import Appointment, AppointmentStatus
+from clinical.models import TreatmentPlan
 from scheduling.models import AppointmentType
 from tests.factories import AppointmentFactory
 

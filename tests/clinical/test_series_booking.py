@@ -4,13 +4,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from accounts.models import Role
-from booking.errors import BookingConflictError
 from booking.models import Appointment
 from booking.services.appointments import appointment_book
-from booking.services.series import treatment_plan_book_series
+from clinical.errors import ClinicalConflictError
+from clinical.services.series import treatment_plan_book_series
+from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_an_infeasible_plan_books_nothing(desk, patient):
         patient, signed_at=NOW - timedelta(days=1), infusions_planned=6, min_days_between=2, window_days=7
     )
 
-    with pytest.raises(BookingConflictError) as refused:
+    with pytest.raises(ClinicalConflictError) as refused:
         treatment_plan_book_series(actor=desk, plan_id=plan.pk, start_date=MONDAY, preferred_time=time(10), now=NOW)
 
     assert refused.value.code == "series_infeasible"
@@ -98,7 +98,7 @@ def test_a_plan_with_nothing_left_is_exhausted(desk, patient):
     plan = active_plan(patient, signed_at=NOW - timedelta(days=1), infusions_planned=1)
     treatment_plan_book_series(actor=desk, plan_id=plan.pk, start_date=MONDAY, preferred_time=time(10), now=NOW)
 
-    with pytest.raises(BookingConflictError) as refused:
+    with pytest.raises(ClinicalConflictError) as refused:
         treatment_plan_book_series(actor=desk, plan_id=plan.pk, start_date=MONDAY, preferred_time=time(10), now=NOW)
 
     assert refused.value.code == "plan_exhausted"

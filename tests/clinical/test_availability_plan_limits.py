@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
-from accounts.models import Role
 from booking.errors import BookingConflictError
-from booking.models import AppointmentStatus, PlanStatus
+from booking.models import AppointmentStatus
 from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
+from clinical.errors import ClinicalConflictError
+from clinical.models import PlanStatus
+from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan
+from tests.clinical.plans import active_plan
 from tests.factories import AppointmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,7 @@ def bookable(patient, infusion, day: date) -> bool:
                 now=NOW,
             )
             transaction.set_rollback(True)
-    except BookingConflictError:
+    except (BookingConflictError, ClinicalConflictError):
         return False
     return True
 

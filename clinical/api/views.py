@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role, User
-from booking.api.evaluation_serializers import (
+from accounts.models import User
+from booking.api.serializers import appointment_representation
+from clinical.api.serializers import (
     AddendumInputSerializer,
     BookSeriesInputSerializer,
     DiscontinueInputSerializer,
@@ -19,11 +20,8 @@ from booking.api.evaluation_serializers import (
     evaluation_full_view,
     evaluation_limited_view,
 )
-from booking.api.idempotency import idempotent
-from booking.api.serializers import appointment_representation
-from booking.models import Evaluation, TreatmentPlan
-from booking.services.appointments import BOOKING_STAFF_ROLES
-from booking.services.evaluations import (
+from clinical.models import Evaluation, TreatmentPlan
+from clinical.services.evaluations import (
     evaluation_add_addendum,
     evaluation_create,
     evaluation_read,
@@ -31,8 +29,10 @@ from booking.services.evaluations import (
     evaluation_update,
     treatment_plan_discontinue,
 )
-from booking.services.series import treatment_plan_book_series
-from config.request_id import request_id_of
+from clinical.services.series import treatment_plan_book_series
+from core.idempotency import idempotent
+from core.request_id import request_id_of
+from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.models import Clinic
 
 EVALUATION_BODY = OpenApiResponse(description="The evaluation: the whole record or the limited view, by role.")
@@ -65,7 +65,7 @@ class EvaluationCreateApi(APIView):
             )
             return Response(_full(evaluation.pk), status=status.HTTP_201_CREATED)
 
-        return idempotent(request, user=actor, endpoint="evaluations.create", create=create)
+        return idempotent(request, user_id=actor.pk, endpoint="evaluations.create", create=create)
 
 
 class EvaluationDetailApi(APIView):
@@ -173,4 +173,4 @@ class TreatmentPlanBookSeriesApi(APIView):
             body = [appointment_representation(a, zone=clinic.zone, for_staff=for_staff) for a in booked]
             return Response(body, status=status.HTTP_201_CREATED)
 
-        return idempotent(request, user=actor, endpoint=f"treatment-plans.book-series.{plan_id}", create=create)
+        return idempotent(request, user_id=actor.pk, endpoint=f"treatment-plans.book-series.{plan_id}", create=create)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
-from booking.errors import BookingConflictError, BookingError
-from booking.models import IdempotencyRecord
+from core.errors import DomainError
+from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 128
@@ -31,32 +31,34 @@ def _fingerprint(request: Request) -> str:
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_fingerprint != fingerprint:
-        raise BookingConflictError(
-            "This Idempotency-Key was used for a different request.", code="idempotency_key_reused"
+        raise DomainError(
+            "This Idempotency-Key was used for a different request.",
+            code="idempotency_key_reused",
+            status_code=409,
         )
     response = Response(record.response_body, status=record.response_status)
     response["Idempotent-Replayed"] = "true"
     return response
 
 
-def idempotent(request: Request, *, user: User, endpoint: str, create: Callable[[], Response]) -> Response:
+def idempotent(request: Request, *, user_id: UUID, endpoint: str, create: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return create()
     if not key.strip() or len(key) > MAX_KEY_LENGTH:
-        raise BookingError(
+        raise DomainError(
             f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
             code="invalid_idempotency_key",
             fields={HEADER: ["Invalid."]},
         )
     fingerprint = _fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(user=user, key=key, endpoint=endpoint).first()
+    existing = IdempotencyRecord.objects.filter(user_id=user_id, key=key, endpoint=endpoint).first()
     if existing is not None:
         return _replay(existing, fingerprint)
     try:
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
-                user=user,
+                user_id=user_id,
                 key=key,
                 endpoint=endpoint,
                 request_fingerprint=fingerprint,
@@ -69,5 +71,5 @@ def idempotent(request: Request, *, user: User, endpoint: str, create: Callable[
             record.save(update_fields=["response_status", "response_body"])
     except IntegrityError:
         # A concurrent request with this key won; its record is committed by now.
-        return _replay(IdempotencyRecord.objects.get(user=user, key=key, endpoint=endpoint), fingerprint)
+        return _replay(IdempotencyRecord.objects.get(user_id=user_id, key=key, endpoint=endpoint), fingerprint)
     return response

@@ -17,13 +17,12 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
-from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.events import EvaluationSigned, publish
-from booking.models import (
-    Appointment,
-    AppointmentEvent,
-    AppointmentStatus,
+from accounts.models import User
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.services.appointments import history_record
+from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
+from clinical.events import EvaluationSigned
+from clinical.models import (
     ClinicalAccess,
     Contraindication,
     Decision,
@@ -34,7 +33,8 @@ from booking.models import (
     SubstanceUse,
     TreatmentPlan,
 )
-from booking.services.appointments import history_record
+from core.events import publish
+from core.roles import Role
 
 EVALUATION_TYPE_CODE = "evaluation"
 WRITER_ROLES = (Role.CLINICIAN,)
@@ -67,10 +67,6 @@ EVALUATION_FIELDS = (
 PLAN_FIELDS = (*PLAN_RANGES, "route", "notes")
 
 
-class EvaluationError(BookingError):
-    default_code = "invalid_evaluation"
-
-
 def _audit(actor: User, action: str, obj: Evaluation | TreatmentPlan, *, request_id: str, at: datetime) -> None:
     ClinicalAccess.objects.create(
         actor=actor,
@@ -85,7 +81,7 @@ def _audit(actor: User, action: str, obj: Evaluation | TreatmentPlan, *, request
 
 def _require_writer(actor: User) -> None:
     if actor.role not in WRITER_ROLES:
-        raise BookingPermissionError("Only clinicians write evaluations.")
+        raise ClinicalPermissionError("Only clinicians write evaluations.")
 
 
 def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[Any, Any]]) -> None:
@@ -95,7 +91,7 @@ def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[Any, Any]]) ->
         if values.get(name) is not None and not low <= values[name] <= high
     }
     if wrong:
-        raise EvaluationError("Some values are out of range.", code="out_of_range", fields=wrong)
+        raise ClinicalError("Some values are out of range.", code="out_of_range", fields=wrong)
 
 
 def _check_codes(values: dict[str, Any]) -> None:
@@ -104,7 +100,7 @@ def _check_codes(values: dict[str, Any]) -> None:
         return
     unknown = sorted(set(codes) - set(Contraindication.values))
     if unknown or len(set(codes)) != len(codes):
-        raise EvaluationError(
+        raise ClinicalError(
             "Unknown or repeated contraindication codes.",
             code="unknown_contraindication",
             fields={"contraindications": unknown or ["Repeated."]},
@@ -115,9 +111,9 @@ def _check_codes(values: dict[str, Any]) -> None:
 def _locked_draft(evaluation_id: UUID) -> Evaluation:
     evaluation = Evaluation.objects.select_for_update().filter(pk=evaluation_id).first()
     if evaluation is None:
-        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+        raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
     if evaluation.status != EvaluationStatus.DRAFT:
-        raise BookingConflictError("A signed evaluation never changes; add an addendum.", code="evaluation_signed")
+        raise ClinicalConflictError("A signed evaluation never changes; add an addendum.", code="evaluation_signed")
     return evaluation
 
 
@@ -129,11 +125,11 @@ def evaluation_create(
     _require_writer(actor)
     appointment = Appointment.objects.select_related("appointment_type").filter(pk=appointment_id).first()
     if appointment is None or appointment.appointment_type.code != EVALUATION_TYPE_CODE:
-        raise EvaluationError(
+        raise ClinicalError(
             "No such evaluation appointment.", code="unknown_appointment", fields={"appointment": ["Unknown."]}
         )
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
-        raise BookingConflictError("This appointment did not take place.", code="invalid_status")
+        raise ClinicalConflictError("This appointment did not take place.", code="invalid_status")
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
@@ -141,7 +137,7 @@ def evaluation_create(
             )
             _audit(actor, ClinicalAccess.Action.CREATE, evaluation, request_id=request_id, at=now)
     except IntegrityError as error:
-        raise BookingConflictError("This appointment already has an evaluation.", code="evaluation_exists") from error
+        raise ClinicalConflictError("This appointment already has an evaluation.", code="evaluation_exists") from error
     return evaluation
 
 
@@ -209,17 +205,17 @@ def evaluation_sign(
             evaluation = _locked_draft(evaluation_id)
             missing = _missing_for_signing(evaluation)
             if missing:
-                raise EvaluationError("The evaluation is not complete.", code="incomplete_evaluation", fields=missing)
+                raise ClinicalError("The evaluation is not complete.", code="incomplete_evaluation", fields=missing)
             candidate = evaluation.decision == Decision.CANDIDATE
             if candidate and needs_override(evaluation) and not evaluation.override_reason.strip():
-                raise EvaluationError(
+                raise ClinicalError(
                     "Active substance use or a contraindication needs an override reason for a candidate decision.",
                     code="override_reason_required",
                     fields={"override_reason": ["Required with this decision."]},
                 )
             if candidate:
                 if TreatmentPlan.objects.filter(patient_id=evaluation.patient_id, status=PlanStatus.ACTIVE).exists():
-                    raise BookingConflictError(
+                    raise ClinicalConflictError(
                         "The patient already has an active plan; discontinue it first.", code="active_plan_exists"
                     )
                 TreatmentPlan.objects.filter(evaluation=evaluation, status=PlanStatus.DRAFT).update(
@@ -229,12 +225,12 @@ def evaluation_sign(
                 status=EvaluationStatus.SIGNED, signed_at=now, signed_by=actor, updated_at=now
             )
             if signed != 1:
-                raise BookingConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
+                raise ClinicalConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
             _audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
             publish(EvaluationSigned(evaluation_id=evaluation.pk, occurred_at=now))
     except IntegrityError as error:
         # The partial unique index: another plan of the patient became active concurrently.
-        raise BookingConflictError("The patient already has an active plan.", code="active_plan_exists") from error
+        raise ClinicalConflictError("The patient already has an active plan.", code="active_plan_exists") from error
     evaluation.refresh_from_db()
     return evaluation
 
@@ -246,11 +242,11 @@ def evaluation_add_addendum(
     _require_writer(actor)
     evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
     if evaluation is None:
-        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+        raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
     if evaluation.status != EvaluationStatus.SIGNED:
-        raise BookingConflictError("A draft is edited, not amended.", code="evaluation_not_signed")
+        raise ClinicalConflictError("A draft is edited, not amended.", code="evaluation_not_signed")
     if not text.strip():
-        raise EvaluationError("An addendum needs text.", code="invalid", fields={"text": ["Required."]})
+        raise ClinicalError("An addendum needs text.", code="invalid", fields={"text": ["Required."]})
     with transaction.atomic():
         addendum = EvaluationAddendum.objects.create(evaluation=evaluation, author=actor, text=text, created_at=now)
         _audit(actor, ClinicalAccess.Action.ADDENDUM, evaluation, request_id=request_id, at=now)
@@ -267,13 +263,13 @@ def evaluation_read(
     now = now or timezone.now()
     evaluation = Evaluation.objects.filter(pk=evaluation_id).first()
     if evaluation is None:
-        raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+        raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
     if actor.role == Role.PATIENT:
         if evaluation.patient_id != actor.pk or evaluation.status != EvaluationStatus.SIGNED:
-            raise EvaluationError("No such evaluation.", code="not_found", status_code=404)
+            raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
         return evaluation, False
     if actor.role not in (*FULL_READER_ROLES, *LIMITED_READER_ROLES):
-        raise BookingPermissionError("Your role does not read evaluations.")
+        raise ClinicalPermissionError("Your role does not read evaluations.")
     _audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
     return evaluation, actor.role in FULL_READER_ROLES
 
@@ -285,7 +281,7 @@ def treatment_plan_discontinue(
     now = now or timezone.now()
     _require_writer(actor)
     if not reason.strip():
-        raise EvaluationError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
+        raise ClinicalError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
     with transaction.atomic():
         # The patient's row first, as booking takes it: a booking under way either finishes before
         # (and its infusion is cancelled here) or starts after (and finds no active plan).
@@ -297,8 +293,8 @@ def treatment_plan_discontinue(
         )
         if ended != 1:
             if not TreatmentPlan.objects.filter(pk=plan_id).exists():
-                raise EvaluationError("No such plan.", code="not_found", status_code=404)
-            raise BookingConflictError("Only an active plan can be discontinued.", code="invalid_status")
+                raise ClinicalError("No such plan.", code="not_found", status_code=404)
+            raise ClinicalConflictError("Only an active plan can be discontinued.", code="invalid_status")
         plan = TreatmentPlan.objects.get(pk=plan_id)
         future = list(
             Appointment.objects.filter(

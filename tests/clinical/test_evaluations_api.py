@@ -13,17 +13,9 @@ from django.db import DatabaseError, connection, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from booking.models import (
-    Appointment,
-    AppointmentEvent,
-    AppointmentStatus,
-    ClinicalAccess,
-    Contraindication,
-    Evaluation,
-    EvaluationAddendum,
-    TreatmentPlan,
-)
-from tests.booking.evaluation_fixtures import (
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from clinical.models import ClinicalAccess, Contraindication, Evaluation, EvaluationAddendum, TreatmentPlan
+from tests.clinical.evaluation_fixtures import (
     OVERRIDE_REASON,
     PLAN_NOTES,
     RATIONALE,

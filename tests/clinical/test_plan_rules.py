@@ -6,17 +6,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import Role
 from booking.errors import BookingConflictError, BookingPermissionError
-from booking.models import AppointmentEvent, AppointmentStatus, Decision, PlanStatus
+from booking.models import AppointmentEvent, AppointmentStatus
 from booking.services.appointments import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
     appointment_transition,
 )
+from clinical.errors import ClinicalConflictError, ClinicalPermissionError
+from clinical.models import Decision, PlanStatus
+from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.booking.plans import active_plan, signed_evaluation
+from tests.clinical.plans import active_plan, signed_evaluation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +53,16 @@ def book(actor, patient, appointment_type, starts_at, now=NOW):
     )
 
 
+PLAN_OR_BOOKING_REFUSALS = (
+    BookingConflictError,
+    BookingPermissionError,
+    ClinicalConflictError,
+    ClinicalPermissionError,
+)
+
+
 def refusal(actor, patient, appointment_type, starts_at):
-    with pytest.raises((BookingConflictError, BookingPermissionError)) as refused:
+    with pytest.raises(PLAN_OR_BOOKING_REFUSALS) as refused:
         book(actor, patient, appointment_type, starts_at)
     return refused.value.code
 
@@ -138,7 +148,7 @@ def test_a_reschedule_keeps_the_spacing_rule(desk, patient, infusion):
     book(desk, patient, infusion, at(MONDAY))
     later = book(desk, patient, infusion, at(MONDAY + timedelta(days=3)))
 
-    with pytest.raises(BookingConflictError) as refused:
+    with pytest.raises(ClinicalConflictError) as refused:
         appointment_reschedule(actor=desk, appointment_id=later.pk, starts_at=at(MONDAY + timedelta(days=1)), now=NOW)
 
     assert refused.value.code == "spacing_violation"

@@ -12,19 +12,20 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from accounts.models import Role, User
-from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.models import Appointment, PlanStatus, TreatmentPlan
+from accounts.models import User
+from booking.models import Appointment
 from booking.selectors import MAX_SEARCH_DAYS, availability_engine
 from booking.services.appointments import (
-    BOOKING_STAFF_ROLES,
     Assignment,
     appointment_insert,
     assign_resources,
     check_then_write,
     lock_booking_resources,
 )
-from booking.services.plan_rules import plan_check_spacing_and_window, plan_sessions
+from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
+from clinical.models import PlanStatus, TreatmentPlan
+from clinical.services.plan_rules import plan_check_spacing_and_window, plan_sessions
+from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.models import AppointmentType, PlanCounter
 
 
@@ -46,11 +47,11 @@ def treatment_plan_book_series(
     online = actor.role == Role.PATIENT
     plan = TreatmentPlan.objects.select_related("patient").filter(pk=plan_id).first()
     if plan is None or (online and plan.patient_id != actor.pk):
-        raise BookingError("No such treatment plan.", code="not_found", status_code=404)
+        raise ClinicalError("No such treatment plan.", code="not_found", status_code=404)
     if not online and actor.role not in BOOKING_STAFF_ROLES:
-        raise BookingPermissionError("Your role does not book appointments.")
+        raise ClinicalPermissionError("Your role does not book appointments.")
     if plan.status != PlanStatus.ACTIVE:
-        raise BookingPermissionError("This treatment plan is not active.", code="no_active_treatment_plan")
+        raise ClinicalPermissionError("This treatment plan is not active.", code="no_active_treatment_plan")
     infusion = (
         AppointmentType.objects.select_related("clinic")
         .filter(counts_against_plan=PlanCounter.INFUSIONS, is_active=True)
@@ -58,7 +59,7 @@ def treatment_plan_book_series(
         .first()
     )
     if infusion is None:
-        raise BookingError("The clinic offers no infusions.", code="unknown_appointment_type")
+        raise ClinicalError("The clinic offers no infusions.", code="unknown_appointment_type")
     zone = infusion.clinic.zone
 
     def check() -> list[tuple[datetime, Assignment]]:
@@ -73,12 +74,12 @@ def treatment_plan_book_series(
         ]
         remaining = plan.infusions_planned - len(plan_days)
         if remaining <= 0:
-            raise BookingConflictError("Every infusion of the plan is booked or done.", code="plan_exhausted")
+            raise ClinicalConflictError("Every infusion of the plan is booked or done.", code="plan_exhausted")
         # The window is anchored on the plan's earliest infusion, or on the first one booked now.
         anchor = min([*plan_days, start_date])
         last_day = min(anchor + timedelta(days=plan.window_days - 1), start_date + timedelta(days=MAX_SEARCH_DAYS - 1))
         if last_day < start_date:
-            raise BookingConflictError("No sequence fits the plan's window.", code="series_infeasible")
+            raise ClinicalConflictError("No sequence fits the plan's window.", code="series_infeasible")
         engine = availability_engine(
             appointment_type=infusion,
             first_day=start_date,
@@ -102,7 +103,7 @@ def treatment_plan_book_series(
                         other_infusion_days=[*other_days, *chosen_days],
                         plan_infusion_days=[*plan_days, *chosen_days],
                     )
-                except BookingConflictError:
+                except ClinicalConflictError:
                     day += timedelta(days=1)
                     continue
                 chosen.append(_nearest_to(by_day[day], preferred_time, zone))
@@ -111,7 +112,7 @@ def treatment_plan_book_series(
             else:
                 day += timedelta(days=1)
         if len(chosen) < remaining:
-            raise BookingConflictError(
+            raise ClinicalConflictError(
                 f"Only {len(chosen)} of the {remaining} remaining infusions fit the plan's rules from "
                 f"{start_date.isoformat()}; nothing was booked.",
                 code="series_infeasible",
@@ -132,7 +133,7 @@ def treatment_plan_book_series(
                 appointment_type=infusion,
                 starts_at=start,
                 assignment=assignment,
-                plan=plan,
+                plan_id=plan.pk,
                 actor=actor,
                 now=now,
                 reason="Series booking",

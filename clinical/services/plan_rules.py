@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import FilteredRelation, Q
 
 from accounts.models import User
-from booking.errors import BookingConflictError, BookingPermissionError
-from booking.models import BLOCKING_STATUSES, Appointment, PlanStatus, TreatmentPlan
+from booking.models import BLOCKING_STATUSES, Appointment
+from clinical.errors import ClinicalConflictError, ClinicalPermissionError
+from clinical.models import PlanStatus, TreatmentPlan
 from scheduling.models import AppointmentType, PlanCounter
 
 
@@ -67,14 +68,14 @@ def plan_check_spacing_and_window(
     for day in new_days:
         too_close = _too_close(day, taken, plan.min_days_between)
         if too_close is not None:
-            raise BookingConflictError(
+            raise ClinicalConflictError(
                 f"Infusions need at least {plan.min_days_between} days between them; "
                 f"there is one on {too_close.isoformat()}.",
                 code="spacing_violation",
             )
         taken.append(day)
     if _outside_window([*plan_infusion_days, *new_days], plan.window_days):
-        raise BookingConflictError(
+        raise ClinicalConflictError(
             f"The plan's infusions must lie within {plan.window_days} days of its first one.",
             code="outside_plan_window",
         )
@@ -180,7 +181,7 @@ def plan_check_booking(
         return None
     plan = active_plan_of(patient_id)
     if plan is None:
-        raise BookingPermissionError(
+        raise ClinicalPermissionError(
             "This appointment needs an active treatment plan from a signed evaluation.",
             code="no_active_treatment_plan",
         )
@@ -189,7 +190,7 @@ def plan_check_booking(
     ]
     planned = plan.infusions_planned if counter == PlanCounter.INFUSIONS else plan.integration_sessions_planned
     if moving_appointment_id is None and len(booked_in_plan) >= planned:
-        raise BookingConflictError(f"All {planned} sessions of the plan are booked or done.", code="plan_exhausted")
+        raise ClinicalConflictError(f"All {planned} sessions of the plan are booked or done.", code="plan_exhausted")
     if counter == PlanCounter.INFUSIONS:
         others = [
             a.starts_at.astimezone(zone).date()
@@ -203,3 +204,40 @@ def plan_check_booking(
             plan_infusion_days=[a.starts_at.astimezone(zone).date() for a in booked_in_plan],
         )
     return plan
+
+
+class TreatmentPlanGate:
+    """booking's ``PlanGate``, registered by ClinicalConfig.ready()."""
+
+    def check_booking(
+        self,
+        *,
+        patient_id: UUID,
+        appointment_type: AppointmentType,
+        starts_at: datetime,
+        zone: ZoneInfo,
+        moving_appointment_id: UUID | None = None,
+    ) -> UUID | None:
+        plan = plan_check_booking(
+            patient_id=patient_id,
+            appointment_type=appointment_type,
+            starts_at=starts_at,
+            zone=zone,
+            moving_appointment_id=moving_appointment_id,
+        )
+        return plan.pk if plan is not None else None
+
+    def limits_for_search(
+        self,
+        *,
+        patient_id: UUID,
+        appointment_type: AppointmentType,
+        zone: ZoneInfo,
+        moving_appointment_id: UUID | None = None,
+    ) -> PlanLimits | None:
+        return plan_limits_for_search(
+            patient_id=patient_id,
+            appointment_type=appointment_type,
+            zone=zone,
+            moving_appointment_id=moving_appointment_id,
+        )

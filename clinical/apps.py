@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ClinicalConfig(AppConfig):
+    name = "clinical"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # booking asks its plan question through an interface it owns; clinical answers it here,
+        # and follows booking's changes through the event hook (a plan completes with its last infusion).
+        from booking.plan_gate import register_plan_gate
+        from clinical.services.plan_progress import plan_complete_when_done
+        from clinical.services.plan_rules import TreatmentPlanGate
+        from core.events import subscribe
+
+        register_plan_gate(TreatmentPlanGate())
+        subscribe(plan_complete_when_done)
