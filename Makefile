@@ -4,9 +4,33 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck migrations-check bench bench-load bench-notifications lock
+.PHONY: install run test lint typecheck migrations-check bench bench-pages bench-load bench-notifications lock messages
 
-install: $(STAMP)
+CHROMIUM := /usr/bin/chromium
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+install: $(STAMP) $(MO_FILES) $(CHROMIUM)
+
+# Debian's packages, as root (CI and a fresh machine); otherwise say what to run.
+define apt_install
+	@if [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -qq $(1) >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))); \
+	else \
+	  echo "Missing $(1): run 'sudo apt-get install -y $(1)' once, then 'make install' again." >&2; exit 1; \
+	fi
+endef
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+$(CHROMIUM):
+	$(call apt_install,chromium)
+
+/usr/bin/msgfmt:
+	$(call apt_install,gettext)
+
+# Translations: the .po files are the source; the .mo files are built, never committed.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP) /usr/bin/msgfmt
+	$(BIN)/python manage.py compilemessages --locale $* --ignore=.venv -v0
 
 # Reinstall only when the pinned requirements change.
 $(STAMP): requirements/dev.txt requirements/base.txt
@@ -42,6 +66,14 @@ bench-load: install
 # Needs PostgreSQL and Redis: 10,000 due messages, one worker, a real SMTP sink.
 bench-notifications: install
 	$(BIN)/python bench/notifications.py
+
+# Refresh the .po files from the code and templates after changing translatable text.
+messages: install
+	$(BIN)/python manage.py makemessages --locale es --ignore=.venv --ignore=bench --ignore=tests --no-obsolete
+
+# Server time of /book/'s day and time lists on the clinic of SPEC.md section 8.
+bench-pages: install
+	$(BIN)/python bench/pages.py
 
 # Regenerate the lock files after editing requirements/*.in.
 lock: install

@@ -1,6 +1,8 @@
 from datetime import date
+from uuid import UUID
 
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,7 +28,15 @@ def phone_normalize(*, phone: str, region: str = "US") -> str:
 
 
 def patient_register(
-    *, email: str, password: str, first_name: str, last_name: str, date_of_birth: date, phone: str, today: date
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    phone: str,
+    today: date,
+    language: str = "en",
 ) -> User:
     """Create a patient account with its profile, or raise an AccountError and create nothing."""
     email = User.objects.normalize_email(email).lower()
@@ -47,7 +57,12 @@ def patient_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=email, password=password, first_name=first_name, last_name=last_name, role=Role.PATIENT
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                role=Role.PATIENT,
+                language=language,
             )
             PatientProfile.objects.create(user=user, date_of_birth=date_of_birth, phone=normalized_phone)
     except IntegrityError as error:
@@ -59,3 +74,10 @@ def patient_register(
             status_code=409,
         ) from error
     return user
+
+
+def user_set_language(*, user_id: UUID, language: str) -> None:
+    """The language of someone's pages and messages (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        raise AccountError("This language is not offered.", code="unknown_language", fields={"language": ["Unknown."]})
+    User.objects.filter(pk=user_id).update(language=language)

@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this folder comes first on sys.path: the repository root must come before it.
 sys.path.insert(0, str(REPO_ROOT))
-from bench.databases import drop_database, recreate_database  # noqa: E402
+from bench.databases import drop_database, engine_name, recreate_database  # noqa: E402
 
 ZONE = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=ZONE)  # a Monday morning; the 30-day search crosses DST (March 8)
@@ -245,8 +245,10 @@ def _status(rng: random.Random, past: bool) -> str:
     return "booked" if roll < 0.95 else "cancelled"
 
 
-def _appointments(resources: Resources, rng: random.Random, future_days: int) -> Iterator[dict[str, Any]]:
-    """Field values of PAST_APPOINTMENTS before NOW's day and FUTURE_APPOINTMENTS from it on.
+def _appointments(
+    resources: Resources, rng: random.Random, future_days: int, past: int, future: int
+) -> Iterator[dict[str, Any]]:
+    """Field values of ``past`` appointments before NOW's day and ``future`` ones from it on.
 
     The future ones get an even share per open day over ``future_days`` calendar days; where a
     day's share does not fit its free rooms, staff and nurses, the rest spills over to later days.
@@ -300,15 +302,14 @@ def _appointments(resources: Resources, rng: random.Random, future_days: int) ->
             made += placed
 
     closures = resources.closures
-    yield from fill(_open_days(NOW.date() - timedelta(days=1), -1, closures), PAST_APPOINTMENTS, PAST_PER_DAY, True)
+    yield from fill(_open_days(NOW.date() - timedelta(days=1), -1, closures), past, PAST_PER_DAY, True)
     horizon = NOW.date() + timedelta(days=future_days)
     open_days = sum(1 for _ in itertools.takewhile(lambda day: day < horizon, _open_days(NOW.date(), 1, closures)))
-    yield from fill(
-        _open_days(NOW.date(), 1, closures), FUTURE_APPOINTMENTS, -(-FUTURE_APPOINTMENTS // open_days), False
-    )
+    yield from fill(_open_days(NOW.date(), 1, closures), future, -(-future // open_days), False)
 
 
-def seed(future_days: int) -> dict[str, int]:
+def seed(future_days: int, past: int = PAST_APPOINTMENTS, future: int = FUTURE_APPOINTMENTS) -> dict[str, int]:
+    """The section 8 clinic, with ``past`` appointments before NOW's day and ``future`` from it on."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
@@ -430,7 +431,7 @@ def seed(future_days: int) -> dict[str, int]:
         batch: list[Appointment] = []
         counts = {"past": 0, "future": 0}
         last_start = NOW
-        for values in _appointments(resources, rng, future_days):
+        for values in _appointments(resources, rng, future_days, past, future):
             counts["past" if values["starts_at"] < NOW else "future"] += 1
             last_start = max(last_start, values["starts_at"])
             batch.append(Appointment(**values))
@@ -620,7 +621,6 @@ def main() -> int:
     try:
         setup_django(database.url)
         from django.core.management import call_command
-        from django.db import connection
 
         began = time.perf_counter()
         call_command("migrate", verbosity=0)
@@ -629,14 +629,7 @@ def main() -> int:
         analyze()
         seeded = time.perf_counter()
 
-        if connection.vendor == "postgresql":
-            version = connection.cursor().connection.info.server_version
-            engine = f"PostgreSQL {version // 10000}.{version % 10000}"
-        else:
-            import sqlite3  # what Django's SQLite backend runs on
-
-            engine = f"SQLite {sqlite3.sqlite_version}"
-        print(f"Availability benchmark - {database.label} ({engine})")
+        print(f"Availability benchmark - {database.label} ({engine_name()})")
         print(
             f"migrated in {migrated - began:.1f} s; seeded in {seeded - migrated:.1f} s: {counts['past']:,} past and "
             f"{counts['future']:,} future appointments (aimed at {options.future_days} days, "

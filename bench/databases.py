@@ -68,3 +68,15 @@ def drop_database(url: str, markers: tuple[str, ...] = ("bench",)) -> None:
         connections.close_all()
     with _admin(url) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def engine_name() -> str:
+    """The database engine Django is connected to, with its version ("PostgreSQL 16.4", "SQLite 3.45.1")."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        version = connection.cursor().connection.info.server_version
+        return f"PostgreSQL {version // 10000}.{version % 10000}"
+    import sqlite3  # what Django's SQLite backend runs on
+
+    return f"SQLite {sqlite3.sqlite_version}"

@@ -51,15 +51,14 @@ class PlanGate(Protocol):
         plan applies (the search then shows the clinic's open times)."""
 
 
-_gate: PlanGate | None = None
+_registered: list[PlanGate] = []  # at most one: the registration at app start-up
 
 
 def register_plan_gate(gate: PlanGate) -> None:
-    global _gate
-    _gate = gate
+    _registered[:] = [gate]
 
 
 def plan_gate() -> PlanGate:
-    if _gate is None:
+    if not _registered:
         raise RuntimeError("No plan gate is registered; is the clinical app installed?")
-    return _gate
+    return _registered[0]

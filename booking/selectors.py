@@ -13,17 +13,20 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from booking.errors import BookingError, BookingPermissionError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.plan_gate import plan_gate
 from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
+from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
-from scheduling.models import AppointmentType
-from scheduling.selectors import calendar_snapshot, demand_of
+from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
+from scheduling.selectors import appointment_type_offered, calendar_snapshot, demand_of
 
 MAX_SEARCH_DAYS = 62
 # No appointment type spans more than a day (see AppointmentType's validators), so an
@@ -178,6 +181,114 @@ def appointment_to_move(*, viewer: User, appointment_id: UUID) -> Appointment | 
     return rows.first()
 
 
+@dataclass(frozen=True)
+class AvailabilitySearch:
+    appointment_type: AppointmentType
+    slots: list[Slot]
+
+
+def availability_search(
+    *,
+    viewer: User | None,
+    type_code: str,
+    first_day: date,
+    last_day: date,
+    staff_id: UUID | None = None,
+    reschedule_id: UUID | None = None,
+) -> AvailabilitySearch:
+    """The open starts of the type ``type_code`` that ``viewer`` (None: not signed in) may see.
+
+    Types any patient may book online are public; the others need a signed-in user, and patients
+    never see staff-only types. A signed-in patient sees only starts that do not clash with their
+    own appointments; staff see starts inside the online notice window and beyond the online
+    horizon, as they may book those. ``reschedule_id`` names a booked appointment of the type being
+    moved (its type comes with it: no extra query); staff moving a patient's visit see what that
+    patient can take.
+    """
+    moving = _appointment_to_move_or_refuse(viewer, reschedule_id, type_code) if reschedule_id else None
+    appointment_type = _searchable_type(viewer, moving.appointment_type if moving else None, type_code)
+    if staff_id is not None:
+        _check_staff_serves(staff_id, appointment_type)
+    is_patient = viewer is not None and viewer.role == Role.PATIENT
+    patient_id = moving.patient_id if moving is not None else (viewer.pk if viewer and is_patient else None)
+    slots = availability_for(
+        appointment_type=appointment_type,
+        first_day=first_day,
+        last_day=last_day,
+        patient_id=patient_id,
+        staff_id=staff_id,
+        online=viewer is None or is_patient,
+        moving_appointment_id=moving.pk if moving is not None else None,
+    )
+    return AvailabilitySearch(appointment_type=appointment_type, slots=slots)
+
+
+def _appointment_to_move_or_refuse(viewer: User | None, appointment_id: UUID, type_code: str) -> Appointment:
+    if viewer is None:
+        raise AvailabilityError("Sign in to move an appointment.", code="not_authenticated", status_code=401)
+    moving = appointment_to_move(viewer=viewer, appointment_id=appointment_id)
+    if moving is None:
+        # The same answer for another patient's appointment as for none: nothing is revealed.
+        raise AvailabilityError(
+            "There is no booked appointment with this id that you can move.",
+            code="unknown_appointment",
+            fields={"reschedule": ["Unknown."]},
+        )
+    if moving.appointment_type.code != type_code:
+        raise AvailabilityError(
+            "The appointment to move is of another type.",
+            code="appointment_type_mismatch",
+            fields={"reschedule": ["Not of this type."]},
+        )
+    return moving
+
+
+def _searchable_type(viewer: User | None, moving_type: AppointmentType | None, type_code: str) -> AppointmentType:
+    """The type to search, if offered and open to ``viewer``."""
+    appointment_type = appointment_type_offered(code=type_code, loaded=moving_type)
+    if viewer is None and appointment_type.online_booking != OnlineBooking.ANY_PATIENT:
+        raise AvailabilityError(
+            "Sign in to see the times of this appointment type.", code="not_authenticated", status_code=401
+        )
+    if (
+        viewer is not None
+        and viewer.role == Role.PATIENT
+        and appointment_type.online_booking == OnlineBooking.STAFF_ONLY
+    ):
+        raise AvailabilityError(
+            "Only the clinic books this appointment type.", code="permission_denied", status_code=403
+        )
+    return appointment_type
+
+
+def _check_staff_serves(staff_id: UUID, appointment_type: AppointmentType) -> None:
+    serves = StaffMember.objects.filter(pk=staff_id, is_active=True, user__role=appointment_type.staff_role or None)
+    if not serves.exists():
+        raise AvailabilityError(
+            "No such staff member for this appointment type.",
+            code="unknown_clinician",
+            fields={"clinician": ["Unknown."]},
+        )
+
+
+def booking_patient_for(*, actor: User, patient_id: UUID | None) -> User:
+    """The patient a booking is for: staff name an active patient; a patient's booking is their own.
+
+    A patient naming anyone else is refused before any look-up, so the answer tells nothing about
+    the id named (a real patient or none at all).
+    """
+    if actor.role == Role.PATIENT:
+        if patient_id not in (None, actor.pk):
+            raise BookingPermissionError("Patients book only for themselves.")
+        return actor
+    if patient_id is None:
+        raise BookingError("Say which patient.", code="patient_required", fields={"patient": ["Required."]})
+    patient = User.objects.filter(pk=patient_id, role=Role.PATIENT, is_active=True).first()
+    if patient is None:
+        raise BookingError("No such patient.", code="unknown_patient", fields={"patient": ["Unknown."]})
+    return patient
+
+
 def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:
     """Whether the patient already holds ``max_future_per_patient`` future appointments of the type."""
     limit = appointment_type.max_future_per_patient
@@ -189,9 +300,16 @@ def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentTy
     return held.count() >= limit
 
 
+def clinic_zone() -> ZoneInfo:
+    """The clinic's time zone (the configured default before a clinic exists)."""
+    clinic = Clinic.objects.only("time_zone").first()
+    return clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
 def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """With everything an appointment's representation shows, its clinic's time zone included."""
     return rows.select_related(
-        "appointment_type",
+        "appointment_type__clinic",
         "patient",
         "room",
         "staff__user",
@@ -275,3 +393,17 @@ def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[ScheduleRow]:
             planned = plan.infusions_planned if counter == "infusions" else plan.integration_sessions_planned
         result.append(ScheduleRow(appointment, numbers.get(appointment.pk), planned))
     return result
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    day: date
+    zone: ZoneInfo
+    rows: list[ScheduleRow]
+
+
+def schedule_of(*, day: date | None = None) -> DaySchedule:
+    """The schedule of ``day`` (clinic-local; today when None)."""
+    zone = clinic_zone()
+    day = day or timezone.localdate(timezone=zone)
+    return DaySchedule(day=day, zone=zone, rows=schedule_for_day(day=day, zone=zone))

@@ -90,9 +90,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include(api_v1)),
+    path("", include("web.urls")),
 ]
 
-handler400 = "core.errors.json_bad_request"
-handler403 = "core.errors.json_permission_denied"
-handler404 = "core.errors.json_not_found"
-handler500 = "core.errors.json_server_error"
+handler400 = "web.errors.bad_request"
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"

@@ -79,7 +79,14 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
+        refusal = Response(error_body(exc.code, exc.detail, exc.fields), status=exc.status_code)
+        view, request = context.get("view"), context.get("request")
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED and view is not None and request is not None:
+            # As DRF does for its own NotAuthenticated: say how to sign in.
+            challenge = view.get_authenticate_header(request)
+            if challenge:
+                refusal["WWW-Authenticate"] = challenge
+        return refusal
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

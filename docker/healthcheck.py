@@ -10,11 +10,12 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from http import HTTPStatus
 
 
 def _host_header() -> str:
-    for host in os.environ.get("ALLOWED_HOSTS", "").split(","):
-        host = host.strip().lstrip(".")  # ".example.com" allows example.com itself too
+    for allowed in os.environ.get("ALLOWED_HOSTS", "").split(","):
+        host = allowed.strip().lstrip(".")  # ".example.com" allows example.com itself too
         if host and host != "*":
             return host
     return "localhost"
@@ -28,7 +29,7 @@ def main() -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=4) as response:
-            return 0 if response.status == 200 else 1
+            return 0 if response.status == HTTPStatus.OK else 1
     except (urllib.error.URLError, OSError) as error:
         print(f"healthcheck failed: {error}", file=sys.stderr)
         return 1

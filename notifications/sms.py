@@ -9,6 +9,7 @@ import http.client
 import json
 import sys
 import urllib.parse
+from http import HTTPStatus
 from typing import Protocol
 
 from django.conf import settings
@@ -88,9 +89,9 @@ class TwilioSmsBackend:
         finally:
             connection.close()
         # The status only: Twilio's error text may repeat the number or the body.
-        if 400 <= status < 500:
+        if HTTPStatus.BAD_REQUEST <= status < HTTPStatus.INTERNAL_SERVER_ERROR:
             raise DeliveryRefused(f"Twilio answered HTTP {status}")  # not created: safe to retry
-        if status >= 300:
+        if status >= HTTPStatus.MULTIPLE_CHOICES:
             raise SmsError(f"Twilio answered HTTP {status}")  # a server error: it may have sent it
         try:
             payload = json.loads(raw)

@@ -20,6 +20,11 @@ from django.core.mail.message import sanitize_address
 
 from notifications.delivery import DeliveryRefused, Handover
 
+# Reply codes of RFC 5321.
+SMTP_OK = 250
+SMTP_WILL_FORWARD = 251
+SMTP_START_MAIL_INPUT = 354
+
 _LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _QUEUE_ID = re.compile(r"queued as ([\w.-]+)", re.IGNORECASE)
@@ -58,18 +63,18 @@ def smtp_send_with_handover(backend: SmtpEmailBackend, email: EmailMessage, hand
         connection.ehlo_or_helo_if_needed()
         options = [f"SIZE={len(data)}"] if connection.has_extn("size") else []
         code, reply = connection.mail(sender, options)
-        if code != 250:
+        if code != SMTP_OK:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
         refused = {}
         for recipient in recipients:
             code, reply = connection.rcpt(recipient)
-            if code not in (250, 251):
+            if code not in (SMTP_OK, SMTP_WILL_FORWARD):
                 refused[recipient] = (code, reply)
         if len(refused) == len(recipients):
             raise smtplib.SMTPRecipientsRefused(refused)
         connection.putcmd("data")
         code, reply = connection.getreply()
-        if code != 354:
+        if code != SMTP_START_MAIL_INPUT:
             raise smtplib.SMTPDataError(code, reply)
         in_data = True
         connection.send(data)
@@ -78,7 +83,7 @@ def smtp_send_with_handover(backend: SmtpEmailBackend, email: EmailMessage, hand
         connection.send(b".\r\n")
         in_data = False
         code, reply = connection.getreply()
-        if code != 250:
+        if code != SMTP_OK:
             # Only the status: a server's text may quote an address.
             raise DeliveryRefused(f"SMTP {code} after the message")
         return _queue_id(reply)

@@ -134,41 +134,58 @@ class AvailabilityEngine:
         self.zone = calendar.zone
         self.window = window
         self.bounds = local_day_bounds(first_day, last_day, calendar.zone)
-        days = [day for day in days_between(first_day, last_day) if day not in calendar.closures]
-        self.clinic_open = IntervalSet(_weekly_intervals(calendar.clinic_hours, days, calendar.zone))
-
-        def on_duty(staff_id: UUID) -> list[Interval]:
-            working = _weekly_intervals(calendar.staff_hours.get(staff_id, {}), days, calendar.zone)
-            return subtract(working, calendar.staff_time_off.get(staff_id, ()))
-
-        def with_role(role: str) -> list[UUID]:
-            return sorted((s for s, r in calendar.staff_roles.items() if r == role), key=str)
-
-        self.rooms: list[tuple[int, IntervalSet]] = []
-        if demand.room_kind:
-            for room_id in sorted(calendar.rooms):
-                blocked = [*calendar.room_outages.get(room_id, ()), *bookings.room_busy.get(room_id, ())]
-                self.rooms.append((room_id, IntervalSet(subtract([self.bounds], blocked))))
-
-        self.staff: list[tuple[UUID, IntervalSet]] = []
-        if demand.staff_role:
-            for staff_id in with_role(demand.staff_role):
-                if staff_filter is None or staff_id == staff_filter:
-                    free = subtract(on_duty(staff_id), bookings.staff_busy.get(staff_id, ()))
-                    self.staff.append((staff_id, IntervalSet(free)))
-
-        self.nurses: list[tuple[UUID, IntervalSet]] = []
-        if demand.nurse_capacity:
-            for nurse_id in with_role("nurse"):
-                full = covered_at_least(bookings.nurse_monitoring.get(nurse_id, ()), demand.nurse_capacity)
-                self.nurses.append((nurse_id, IntervalSet(subtract(on_duty(nurse_id), full))))
-
-        self.supervisors: list[tuple[UUID, IntervalSet]] = []
-        if demand.needs_supervising_clinician:
-            self.supervisors = [(c, IntervalSet(on_duty(c))) for c in with_role("clinician")]
-
+        self._calendar = calendar
+        self._days = [day for day in days_between(first_day, last_day) if day not in calendar.closures]
+        self.clinic_open = IntervalSet(_weekly_intervals(calendar.clinic_hours, self._days, calendar.zone))
+        self.rooms = self._free_rooms(bookings) if demand.room_kind else []
+        self.staff = self._free_staff(bookings, staff_filter) if demand.staff_role else []
+        self.nurses = self._free_nurses(bookings) if demand.nurse_capacity else []
+        self.supervisors = (
+            [(c, IntervalSet(self._on_duty(c))) for c in self._with_role("clinician")]
+            if demand.needs_supervising_clinician
+            else []
+        )
         self.patient_busy = IntervalSet(bookings.patient_busy)
         self.bookings = bookings  # kept so that booking can spread load across free resources
+
+    # -- free intervals of each resource --------------------------------------------------------
+
+    def _on_duty(self, staff_id: UUID) -> list[Interval]:
+        working = _weekly_intervals(self._calendar.staff_hours.get(staff_id, {}), self._days, self.zone)
+        return subtract(working, self._calendar.staff_time_off.get(staff_id, ()))
+
+    def _with_role(self, role: str) -> list[UUID]:
+        return sorted((s for s, r in self._calendar.staff_roles.items() if r == role), key=str)
+
+    def _free_rooms(self, bookings: Bookings) -> list[tuple[int, IntervalSet]]:
+        rooms = []
+        for room_id in sorted(self._calendar.rooms):
+            blocked = [*self._calendar.room_outages.get(room_id, ()), *bookings.room_busy.get(room_id, ())]
+            rooms.append((room_id, IntervalSet(subtract([self.bounds], blocked))))
+        return rooms
+
+    def _free_staff(self, bookings: Bookings, staff_filter: UUID | None) -> list[tuple[UUID, IntervalSet]]:
+        assert self.demand.staff_role
+        return [
+            (staff_id, IntervalSet(subtract(self._on_duty(staff_id), bookings.staff_busy.get(staff_id, ()))))
+            for staff_id in self._with_role(self.demand.staff_role)
+            if staff_filter is None or staff_id == staff_filter
+        ]
+
+    def _free_nurses(self, bookings: Bookings) -> list[tuple[UUID, IntervalSet]]:
+        # A nurse is free where fewer than the type's capacity of patients are monitored.
+        return [
+            (
+                nurse_id,
+                IntervalSet(
+                    subtract(
+                        self._on_duty(nurse_id),
+                        covered_at_least(bookings.nurse_monitoring.get(nurse_id, ()), self.demand.nurse_capacity),
+                    )
+                ),
+            )
+            for nurse_id in self._with_role("nurse")
+        ]
 
     # -- candidate starts ------------------------------------------------------------------
 
@@ -226,9 +243,6 @@ class AvailabilityEngine:
         ):
             return None
         return FreeResources(rooms=rooms, staff=staff, nurses=nurses, supervising_clinicians=supervisors)
-
-    def is_available(self, start: datetime) -> bool:
-        return self.free_resources(start) is not None
 
     def open_starts(self) -> list[datetime]:
         return [start for start in self.candidate_starts() if self._has_resources(start)]

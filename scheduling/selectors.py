@@ -8,14 +8,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import CharField, DateField, DateTimeField, F, Field, IntegerField, UUIDField, Value
+from django.db.models import CharField, DateField, DateTimeField, F, Field, IntegerField, QuerySet, UUIDField, Value
 from django.db.models.functions import Cast
 
 from scheduling.availability import CalendarSnapshot, Demand
+from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
-from scheduling.models import AppointmentType, ClinicClosure, ClinicHours, Room, RoomOutage, TimeOff, WorkingHours
+from scheduling.models import (
+    AppointmentType,
+    Clinic,
+    ClinicClosure,
+    ClinicHours,
+    Room,
+    RoomOutage,
+    TimeOff,
+    WorkingHours,
+)
 
 # Extra margin around the searched days when loading exceptions: a time-off range that starts
 # the day before still covers the first day.
@@ -25,6 +38,12 @@ _MARGIN = timedelta(days=1)
 def _typed_null(field: Field) -> Cast:
     # PostgreSQL types a bare NULL as text when two UNION branches both have one; cast it.
     return Cast(Value(None), output_field=field)
+
+
+_NO_STAFF = _typed_null(UUIDField())
+_NO_ROOM = _typed_null(IntegerField())
+_NO_INSTANT = _typed_null(DateTimeField())
+_NO_DATE = _typed_null(DateField())
 
 
 def demand_of(appointment_type: AppointmentType) -> Demand:
@@ -52,12 +71,17 @@ def roles_needed(demand: Demand) -> list[str]:
 def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, last_day: date) -> CalendarSnapshot:
     """The clinic's calendar for ``first_day``..``last_day`` (local dates) as one snapshot."""
     clinic = appointment_type.clinic
-    zone = clinic.zone
     demand = demand_of(appointment_type)
     roles = roles_needed(demand)
-    range_start, range_end = local_day_bounds(first_day, last_day, zone)
+    snapshot = _empty_snapshot(clinic.zone)
+    _add_weekly_blocks(snapshot, _weekly_rows(clinic=clinic, roles=roles))
+    exceptions = _exception_rows(clinic=clinic, demand=demand, roles=roles, first_day=first_day, last_day=last_day)
+    _add_exceptions(snapshot, exceptions)
+    return snapshot
 
-    snapshot = CalendarSnapshot(
+
+def _empty_snapshot(zone: ZoneInfo) -> CalendarSnapshot:
+    return CalendarSnapshot(
         zone=zone,
         clinic_hours=defaultdict(list),
         closures=set(),
@@ -68,69 +92,80 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
         room_outages=defaultdict(list),
     )
 
-    no_staff = _typed_null(UUIDField())
-    weekly = (
-        ClinicHours.objects.filter(clinic=clinic)
-        .annotate(
-            staff_ref=no_staff, role=Value("", output_field=CharField()), begins=F("opens_at"), finishes=F("closes_at")
-        )
-        .values_list("staff_ref", "role", "weekday", "begins", "finishes")
-        .order_by()
-        .union(
-            WorkingHours.objects.filter(staff__clinic=clinic, staff__is_active=True, staff__user__role__in=roles)
-            .annotate(
-                staff_ref=F("staff_id"), role=F("staff__user__role"), begins=F("starts_at"), finishes=F("ends_at")
-            )
-            .values_list("staff_ref", "role", "weekday", "begins", "finishes")
-            .order_by(),
-            all=True,
-        )
+
+# -- query 1: weekly blocks -------------------------------------------------------------------------
+
+_WEEKLY_COLUMNS = ("staff_ref", "role", "weekday", "begins", "finishes")
+
+
+def _weekly_rows(*, clinic: Clinic, roles: list[str]) -> QuerySet[Any, Any]:
+    """The clinic's hours (rows without staff) and the working hours of the roles needed."""
+    clinic_hours = ClinicHours.objects.filter(clinic=clinic).annotate(
+        staff_ref=_NO_STAFF, role=Value("", output_field=CharField()), begins=F("opens_at"), finishes=F("closes_at")
     )
-    for staff_id, role, weekday, begins, finishes in weekly:
+    working_hours = WorkingHours.objects.filter(
+        staff__clinic=clinic, staff__is_active=True, staff__user__role__in=roles
+    ).annotate(staff_ref=F("staff_id"), role=F("staff__user__role"), begins=F("starts_at"), finishes=F("ends_at"))
+    return _columns(clinic_hours, _WEEKLY_COLUMNS).union(_columns(working_hours, _WEEKLY_COLUMNS), all=True)
+
+
+def _add_weekly_blocks(snapshot: CalendarSnapshot, rows: Iterable[tuple[Any, ...]]) -> None:
+    for staff_id, role, weekday, begins, finishes in rows:
         if staff_id is None:
             snapshot.clinic_hours[weekday].append((begins, finishes))
         else:
             snapshot.staff_roles[staff_id] = role
             snapshot.staff_hours[staff_id][weekday].append((begins, finishes))
 
-    no_room = _typed_null(IntegerField())
-    no_instant = _typed_null(DateTimeField())
-    no_date = _typed_null(DateField())
-    exceptions = (
-        TimeOff.objects.filter(
-            staff__clinic=clinic,
-            staff__user__role__in=roles,
-            starts_at__lt=range_end + _MARGIN,
-            ends_at__gt=range_start - _MARGIN,
-        )
-        .annotate(staff_ref=F("staff_id"), room_ref=no_room, begins=F("starts_at"), finishes=F("ends_at"), day=no_date)
-        .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
-        .order_by()
-        .union(
-            RoomOutage.objects.filter(
-                room__clinic=clinic,
-                room__kind=demand.room_kind,
-                starts_at__lt=range_end + _MARGIN,
-                ends_at__gt=range_start - _MARGIN,
-            )
-            .annotate(
-                staff_ref=no_staff, room_ref=F("room_id"), begins=F("starts_at"), finishes=F("ends_at"), day=no_date
-            )
-            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
-            .order_by(),
-            ClinicClosure.objects.filter(clinic=clinic, closed_on__range=(first_day, last_day))
-            .annotate(staff_ref=no_staff, room_ref=no_room, begins=no_instant, finishes=no_instant, day=F("closed_on"))
-            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
-            .order_by(),
-            # The rooms themselves ride along as rows without a time range.
-            Room.objects.filter(clinic=clinic, kind=demand.room_kind or None, is_active=True)
-            .annotate(staff_ref=no_staff, room_ref=F("id"), begins=no_instant, finishes=no_instant, day=no_date)
-            .values_list("staff_ref", "room_ref", "begins", "finishes", "day")
-            .order_by(),
-            all=True,
-        )
+
+# -- query 2: exceptions and rooms --------------------------------------------------------------------
+
+_EXCEPTION_COLUMNS = ("staff_ref", "room_ref", "begins", "finishes", "day")
+
+
+def _exception_rows(
+    *, clinic: Clinic, demand: Demand, roles: list[str], first_day: date, last_day: date
+) -> QuerySet[Any, Any]:
+    """Time off, room outages and closures in the range, and the rooms of the kind needed."""
+    range_start, range_end = local_day_bounds(first_day, last_day, clinic.zone)
+    overlapping = {"starts_at__lt": range_end + _MARGIN, "ends_at__gt": range_start - _MARGIN}
+    branches = [
+        _time_off(clinic=clinic, roles=roles, overlapping=overlapping),
+        _room_outages(clinic=clinic, room_kind=demand.room_kind, overlapping=overlapping),
+        _closures(clinic=clinic, first_day=first_day, last_day=last_day),
+        _rooms(clinic=clinic, room_kind=demand.room_kind),
+    ]
+    first, *others = (_columns(branch, _EXCEPTION_COLUMNS) for branch in branches)
+    return first.union(*others, all=True)
+
+
+def _time_off(*, clinic: Clinic, roles: list[str], overlapping: dict[str, datetime]) -> QuerySet[Any, Any]:
+    return TimeOff.objects.filter(staff__clinic=clinic, staff__user__role__in=roles, **overlapping).annotate(
+        staff_ref=F("staff_id"), room_ref=_NO_ROOM, begins=F("starts_at"), finishes=F("ends_at"), day=_NO_DATE
     )
-    for staff_id, room_id, begins, finishes, day in exceptions:
+
+
+def _room_outages(*, clinic: Clinic, room_kind: str, overlapping: dict[str, datetime]) -> QuerySet[Any, Any]:
+    return RoomOutage.objects.filter(room__clinic=clinic, room__kind=room_kind, **overlapping).annotate(
+        staff_ref=_NO_STAFF, room_ref=F("room_id"), begins=F("starts_at"), finishes=F("ends_at"), day=_NO_DATE
+    )
+
+
+def _closures(*, clinic: Clinic, first_day: date, last_day: date) -> QuerySet[Any, Any]:
+    return ClinicClosure.objects.filter(clinic=clinic, closed_on__range=(first_day, last_day)).annotate(
+        staff_ref=_NO_STAFF, room_ref=_NO_ROOM, begins=_NO_INSTANT, finishes=_NO_INSTANT, day=F("closed_on")
+    )
+
+
+def _rooms(*, clinic: Clinic, room_kind: str) -> QuerySet[Any, Any]:
+    # The rooms themselves ride along as rows without a time range.
+    return Room.objects.filter(clinic=clinic, kind=room_kind or None, is_active=True).annotate(
+        staff_ref=_NO_STAFF, room_ref=F("id"), begins=_NO_INSTANT, finishes=_NO_INSTANT, day=_NO_DATE
+    )
+
+
+def _add_exceptions(snapshot: CalendarSnapshot, rows: Iterable[tuple[Any, ...]]) -> None:
+    for staff_id, room_id, begins, finishes, day in rows:
         if day is not None:
             snapshot.closures.add(day)
         elif staff_id is not None:
@@ -139,4 +174,32 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
             snapshot.rooms.append(room_id)
         else:
             snapshot.room_outages[room_id].append((begins, finishes))
-    return snapshot
+
+
+def _columns(rows: QuerySet[Any, Any], columns: tuple[str, ...]) -> QuerySet[Any, Any]:
+    # One column order for every branch of a UNION, and no ORDER BY inside it.
+    return rows.values_list(*columns).order_by()
+
+
+# -- appointment types -----------------------------------------------------------------------------
+
+
+def appointment_types_offered() -> QuerySet[AppointmentType]:
+    """The active appointment types, by code: what the clinic offers today."""
+    return AppointmentType.objects.filter(is_active=True).order_by("code")
+
+
+def appointment_type_offered(*, code: str, loaded: AppointmentType | None = None) -> AppointmentType:
+    """The active appointment type with ``code``, with its clinic: one query, or none when ``loaded``
+    (a type read already with its clinic, e.g. along with an appointment) is that type."""
+    if loaded is not None and loaded.code == code:
+        appointment_type: AppointmentType | None = loaded
+    else:
+        appointment_type = appointment_types_offered().select_related("clinic").filter(code=code).first()
+    if appointment_type is None or not appointment_type.is_active:
+        raise AvailabilityError(
+            "There is no appointment type with this code.",
+            code="unknown_appointment_type",
+            fields={"type": ["Unknown."]},
+        )
+    return appointment_type

@@ -70,13 +70,21 @@ def test_the_interactive_docs_are_an_html_page_served_without_a_cdn(api_client):
     assert "cdn.jsdelivr.net" not in html
 
 
-@pytest.mark.parametrize("path", ["/no/such/page", "/api/v1/no-such-endpoint/", "/api/v1/availability/extra/"])
-def test_an_unknown_url_gives_a_json_404_in_the_error_shape(api_client, path):
+@pytest.mark.parametrize("path", ["/api/no/such/page", "/api/v1/no-such-endpoint/", "/api/v1/availability/extra/"])
+def test_an_unknown_api_url_gives_a_json_404_in_the_error_shape(api_client, path):
     response = api_client.get(path)
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == NOT_FOUND
+
+
+def test_an_unknown_page_gives_an_html_404_page(client):
+    response = client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Page not found" in response.content
 
 
 def test_a_wrong_method_gives_405_in_the_error_shape(api_client):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from core.api_fields import CalendarDateField
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -8,8 +9,8 @@ class RegisterInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     first_name = serializers.CharField(max_length=80)
     last_name = serializers.CharField(max_length=80)
-    date_of_birth = serializers.DateField()
-    phone = serializers.CharField(max_length=32)
+    date_of_birth = CalendarDateField(help_text="In the past.")
+    phone = serializers.CharField(max_length=32, help_text="A valid phone number; US numbers need no country code.")
 
 
 class ProfileSerializer(serializers.ModelSerializer):

@@ -1,18 +1,20 @@
 from collections.abc import Sequence
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.api.serializers import ProfileSerializer, RegisterInputSerializer
 from accounts.models import User
 from accounts.services import patient_register
+from core.schema import errors, rules_beyond_schema
 from scheduling.models import Clinic
 
 
@@ -27,21 +29,34 @@ class RegisterApi(AuthThrottleMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: ProfileSerializer})
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: ProfileSerializer, **errors(409, description="An account with this email exists.")},
+        extensions=rules_beyond_schema("invalid_phone", "weak_password", "invalid_date_of_birth"),
+    )
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         clinic = Clinic.objects.first()
         today = timezone.localdate(timezone=clinic.zone) if clinic else timezone.now().date()
         user = patient_register(**serializer.validated_data, today=today)
-        user = User.objects.select_related("patient_profile").get(pk=user.pk)
         return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: TokenObtainPairSerializer, **errors(401, description="No active account with these details.")}
+    )
+)
 class TokenObtainApi(AuthThrottleMixin, TokenObtainPairView):
     pass
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: TokenRefreshSerializer, **errors(401, description="The refresh token is invalid or expired.")}
+    )
+)
 class TokenRefreshApi(AuthThrottleMixin, TokenRefreshView):
     pass
 
@@ -52,5 +67,4 @@ class MeApi(APIView):
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # IsAuthenticated let only real users through
-        user = User.objects.select_related("patient_profile").get(pk=request.user.pk)
-        return Response(ProfileSerializer(user).data)
+        return Response(ProfileSerializer(request.user).data)

@@ -1,18 +1,26 @@
+"""Input and output of the booking API. One output serializer per shape of response: what a patient
+sees of an appointment, what staff see, a page of either, the day's schedule, a waitlist entry."""
+
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from booking.models import Appointment, AppointmentStatus
-from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow
+from booking.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistStatus
+from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow, Slot
+from core.api_fields import CalendarDateField, OffsetDateTimeField, StrictBooleanField
+from scheduling.api.serializers import AppointmentTypeCodeField
+
+# -- input ------------------------------------------------------------------------------------------
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
-    type = serializers.SlugField(max_length=32)
-    date_from = serializers.DateField(input_formats=["%Y-%m-%d"])
-    date_to = serializers.DateField(input_formats=["%Y-%m-%d"])
-    clinician = serializers.UUIDField(required=False)
+    type = AppointmentTypeCodeField()
+    date_from = CalendarDateField()
+    date_to = CalendarDateField(help_text=f"On or after date_from, at most {MAX_SEARCH_DAYS} days in all.")
+    clinician = serializers.UUIDField(required=False, help_text="Only the free starts of this staff member.")
     reschedule = serializers.UUIDField(
         required=False,
         help_text="The id of a booked appointment of this type being moved: its own time counts as "
@@ -31,9 +39,61 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class AppointmentCreateSerializer(serializers.Serializer):
+    type = AppointmentTypeCodeField()
+    start = OffsetDateTimeField()
+    patient = serializers.UUIDField(
+        required=False, help_text="Staff name the patient; a patient books for themselves and names no one else."
+    )
+
+
+class AppointmentRescheduleSerializer(serializers.Serializer):
+    start = OffsetDateTimeField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AppointmentListQuerySerializer(serializers.Serializer):
+    date = CalendarDateField(required=False)
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    type = serializers.RegexField(
+        r"^[-a-zA-Z0-9_]+\Z", max_length=32, required=False, help_text="An appointment type's code, past or present."
+    )
+    patient = serializers.UUIDField(required=False, help_text="Staff only; a patient sees their own.")
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, required=False, help_text="At most 200 are given.")
+
+
+class ScheduleQuerySerializer(serializers.Serializer):
+    date = CalendarDateField(required=False, help_text="Today (clinic time) when left out.")
+
+
+class ReadinessInputSerializer(serializers.Serializer):
+    driver_arranged = StrictBooleanField()
+    fasting_acknowledged = StrictBooleanField()
+
+
+class WaitlistInputSerializer(serializers.Serializer):
+    type = AppointmentTypeCodeField()
+    date_from = CalendarDateField()
+    date_to = CalendarDateField()
+
+
+# -- output -----------------------------------------------------------------------------------------
+
+
+class ClinicDateTimeField(serializers.DateTimeField):
+    """An instant shown in the clinic's time zone (from the serializer context), with its offset."""
+
+    def to_representation(self, value: Any) -> str:
+        return value.astimezone(self.context["zone"]).isoformat()
+
+
 class SlotSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = ClinicDateTimeField()
+    end = ClinicDateTimeField()
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -42,52 +102,9 @@ class AvailabilitySerializer(serializers.Serializer):
     slots = SlotSerializer(many=True)
 
 
-class OffsetDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an explicit offset; a datetime without one is refused, not guessed."""
-
-    default_error_messages = {"naive_datetime": "Give the time with its UTC offset, e.g. 2026-12-01T09:00:00-08:00."}
-
-    def enforce_timezone(self, value: Any) -> Any:
-        # DRF would attach the server's zone to a naive value; here a naive value is an error.
-        if value.tzinfo is None:
-            self.fail("naive_datetime")
-        return value
-
-
-class AppointmentCreateSerializer(serializers.Serializer):
-    type = serializers.SlugField(max_length=32)
-    start = OffsetDateTimeField()
-    patient = serializers.UUIDField(required=False)
-
-
-class AppointmentRescheduleSerializer(serializers.Serializer):
-    start = OffsetDateTimeField()
-
-
-class AppointmentCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class AppointmentTransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class AppointmentListQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
-    type = serializers.SlugField(max_length=32, required=False)
-    patient = serializers.UUIDField(required=False)
-
-
-class ScheduleQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-
-class ClinicDateTimeField(serializers.DateTimeField):
-    """An instant shown in the clinic's time zone (from the serializer context), with its offset."""
-
-    def to_representation(self, value: Any) -> str:
-        return value.astimezone(self.context["zone"]).isoformat()
+def availability_representation(*, time_zone: str, type_code: str, slots: list[Slot]) -> dict[str, Any]:
+    body = {"timezone": time_zone, "type": type_code, "slots": slots}
+    return AvailabilitySerializer(body, context={"zone": ZoneInfo(time_zone)}).data
 
 
 class PersonSerializer(serializers.Serializer):
@@ -134,17 +151,43 @@ class StaffAppointmentSerializer(AppointmentSerializer):
     supervising_clinician = StaffMemberRefSerializer(allow_null=True)
 
 
+# What a patient sees or what staff see, by the viewer's role: one shape or the other.
+APPOINTMENT_FOR_VIEWER = PolymorphicProxySerializer(
+    component_name="AppointmentForViewer",
+    serializers=[AppointmentSerializer, StaffAppointmentSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+APPOINTMENTS_FOR_VIEWER = PolymorphicProxySerializer(
+    component_name="AppointmentForViewer",
+    serializers=[AppointmentSerializer, StaffAppointmentSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+def appointment_representation(appointment: Appointment, *, for_staff: bool) -> dict[str, Any]:
+    """An appointment as its viewer sees it, its times in its clinic's zone."""
+    serializer_class = StaffAppointmentSerializer if for_staff else AppointmentSerializer
+    return serializer_class(appointment, context={"zone": appointment.appointment_type.clinic.zone}).data
+
+
+@extend_schema_field(APPOINTMENT_FOR_VIEWER)
+class AppointmentForViewerField(serializers.Field):
+    """Schema only: a list item is one shape or the other, by the viewer's role."""
+
+
 class AppointmentPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = StaffAppointmentSerializer(many=True)
+    results = serializers.ListField(child=AppointmentForViewerField())
 
 
 class SchedulePlanSerializer(serializers.Serializer):
-    session_number = serializers.IntegerField()
-    sessions_planned = serializers.IntegerField()
-    dose_mg_per_kg = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
+    session_number = serializers.IntegerField(allow_null=True)
+    sessions_planned = serializers.IntegerField(allow_null=True)
+    dose_mg_per_kg = serializers.CharField(required=False, allow_null=True, help_text="Nurses and clinicians only.")
     route = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
 
 
@@ -155,7 +198,7 @@ class ReadinessSerializer(serializers.Serializer):
 
 
 class ScheduleRowSerializer(StaffAppointmentSerializer):
-    plan = SchedulePlanSerializer(allow_null=True)
+    plan = SchedulePlanSerializer(allow_null=True, help_text="For sessions of a treatment plan: k of N.")
     readiness = ReadinessSerializer(allow_null=True, help_text="For visits that need preparation.")
 
 
@@ -165,14 +208,9 @@ class ScheduleSerializer(serializers.Serializer):
     appointments = ScheduleRowSerializer(many=True)
 
 
-def appointment_representation(appointment: Appointment, *, zone: ZoneInfo, for_staff: bool) -> dict[str, Any]:
-    serializer_class = StaffAppointmentSerializer if for_staff else AppointmentSerializer
-    return serializer_class(appointment, context={"zone": zone}).data
-
-
-def schedule_row_representation(row: ScheduleRow, *, zone: ZoneInfo, clinical: bool) -> dict[str, Any]:
+def schedule_row_representation(row: ScheduleRow, *, clinical: bool) -> dict[str, Any]:
     """An appointment on the day's schedule: who, where, and for plan sessions "k of N"."""
-    body = appointment_representation(row.appointment, zone=zone, for_staff=True)
+    body = appointment_representation(row.appointment, for_staff=True)
     plan = row.appointment.treatment_plan
     body["readiness"] = None
     if row.appointment.appointment_type.preparation_notice:
@@ -193,12 +231,13 @@ def schedule_row_representation(row: ScheduleRow, *, zone: ZoneInfo, clinical: b
     return body
 
 
-class ReadinessInputSerializer(serializers.Serializer):
-    driver_arranged = serializers.BooleanField()
-    fasting_acknowledged = serializers.BooleanField()
+class WaitlistEntrySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    type = serializers.CharField(source="appointment_type.code")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    status = serializers.ChoiceField(choices=WaitlistStatus.choices)
 
 
-class WaitlistInputSerializer(serializers.Serializer):
-    type = serializers.SlugField(max_length=32)
-    date_from = serializers.DateField(input_formats=["%Y-%m-%d"])
-    date_to = serializers.DateField(input_formats=["%Y-%m-%d"])
+def waitlist_entry_representation(entry: WaitlistEntry) -> dict[str, Any]:
+    return WaitlistEntrySerializer(entry).data

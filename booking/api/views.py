@@ -1,11 +1,11 @@
-from uuid import UUID
-from zoneinfo import ZoneInfo
+"""The booking API. Each view parses its input, calls one selector or service and renders what it
+returns; who may do what is the service's or selector's rule, checked there once."""
 
-from django.conf import settings
-from django.utils import timezone
+from uuid import UUID
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -14,30 +14,32 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from booking.api.serializers import (
-    AppointmentCancelSerializer,
+    APPOINTMENT_FOR_VIEWER,
     AppointmentCreateSerializer,
     AppointmentListQuerySerializer,
     AppointmentPageSerializer,
     AppointmentRescheduleSerializer,
-    AppointmentTransitionSerializer,
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     ReadinessInputSerializer,
+    ReasonSerializer,
     ScheduleQuerySerializer,
     ScheduleSerializer,
-    StaffAppointmentSerializer,
+    WaitlistEntrySerializer,
     WaitlistInputSerializer,
     appointment_representation,
+    availability_representation,
     schedule_row_representation,
+    waitlist_entry_representation,
 )
-from booking.errors import BookingError
 from booking.models import Appointment
 from booking.selectors import (
     appointment_list,
-    appointment_to_move,
     appointment_visible_to,
-    availability_for,
-    schedule_for_day,
+    availability_search,
+    booking_patient_for,
+    clinic_zone,
+    schedule_of,
 )
 from booking.services.appointments import (
     appointment_book,
@@ -48,106 +50,65 @@ from booking.services.appointments import (
 )
 from booking.services.waitlist import waitlist_join
 from core.idempotency import idempotent
-from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, SCHEDULE_ROLES, Role
-from scheduling.errors import AvailabilityError
-from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
+from core.permissions import role_permission
+from core.roles import SCHEDULE_ROLES, Role
+from core.schema import IDEMPOTENCY_KEY_PARAMETER, errors, rules_beyond_schema
+from scheduling.selectors import appointment_type_offered
+
+# What booking answers to a start on no grid line, in the past, too soon or too far ahead.
+START_RULES = ("off_grid", "start_in_past", "too_short_notice", "beyond_booking_horizon")
+
+
+def _signed_in_user(request: Request) -> User:
+    assert isinstance(request.user, User)  # IsAuthenticated let only real users through
+    return request.user
+
+
+def _rendered(appointment: Appointment, viewer: User, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """The appointment a service returned, as ``viewer`` sees it (a patient: their own view)."""
+    return Response(appointment_representation(appointment, for_staff=viewer.role != Role.PATIENT), status=status_code)
 
 
 class AvailabilityApi(APIView):
     """Open starts of one appointment type over a range of clinic-local dates.
 
-    Types any patient may book online are public; the others need a signed-in user. A signed-in
-    patient sees only starts that do not clash with their own appointments; staff see starts
-    inside the online notice window and beyond the online horizon, as they may book those.
+    Types any patient may book online are public; the others need a signed-in user, and patients
+    never see staff-only types. A signed-in patient sees only starts that do not clash with their
+    own appointments; staff see starts inside the online notice window and beyond the online
+    horizon, as they may book those.
     """
 
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
+    @extend_schema(
+        parameters=[AvailabilityQuerySerializer],
+        responses={200: AvailabilitySerializer, **errors(403)},
+        extensions=rules_beyond_schema(
+            "invalid_date_range",
+            "date_range_too_long",
+            "unknown_clinician",
+            "unknown_appointment",
+            "appointment_type_mismatch",
+        ),
+    )
     def get(self, request: Request) -> Response:
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-
-        user = request.user if isinstance(request.user, User) else None
-        is_signed_in = user is not None
-        moving = self._appointment_to_move(user, params) if params.get("reschedule") else None
-        appointment_type = (
-            moving.appointment_type
-            if moving is not None
-            else AppointmentType.objects.select_related("clinic").filter(code=params["type"]).first()
-        )
-        if appointment_type is None or not appointment_type.is_active:
-            raise AvailabilityError(
-                "There is no appointment type with this code.",
-                code="unknown_appointment_type",
-                fields={"type": ["Unknown."]},
-            )
-        if appointment_type.online_booking != OnlineBooking.ANY_PATIENT and not is_signed_in:
-            raise NotAuthenticated("Sign in to see the times of this appointment type.")
-        is_patient = user is not None and user.role == Role.PATIENT
-        if is_patient and appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
-            raise PermissionDenied("Only the clinic books this appointment type.")
-
-        staff_id = params.get("clinician")
-        if (
-            staff_id is not None
-            and not StaffMember.objects.filter(
-                pk=staff_id, is_active=True, user__role=appointment_type.staff_role or None
-            ).exists()
-        ):
-            raise AvailabilityError(
-                "No such staff member for this appointment type.",
-                code="unknown_clinician",
-                fields={"clinician": ["Unknown."]},
-            )
-
-        # Staff moving a patient's visit see what that patient can take.
-        patient_id: UUID | None = moving.patient_id if moving is not None else None
-        if moving is None and user is not None and is_patient:
-            patient_id = user.pk
-        slots = availability_for(
-            appointment_type=appointment_type,
+        search = availability_search(
+            viewer=request.user if isinstance(request.user, User) else None,
+            type_code=params["type"],
             first_day=params["date_from"],
             last_day=params["date_to"],
-            patient_id=patient_id,
-            staff_id=staff_id,
-            online=not is_signed_in or is_patient,
-            moving_appointment_id=moving.pk if moving is not None else None,
+            staff_id=params.get("clinician"),
+            reschedule_id=params.get("reschedule"),
         )
-        zone = appointment_type.clinic.zone
-        return Response(
-            {
-                "timezone": appointment_type.clinic.time_zone,
-                "type": appointment_type.code,
-                "slots": [
-                    {"start": slot.start.astimezone(zone).isoformat(), "end": slot.end.astimezone(zone).isoformat()}
-                    for slot in slots
-                ],
-            }
+        body = availability_representation(
+            time_zone=search.appointment_type.clinic.time_zone,
+            type_code=search.appointment_type.code,
+            slots=search.slots,
         )
-
-    @staticmethod
-    def _appointment_to_move(user: User | None, params: dict) -> Appointment:
-        """The appointment named by ``reschedule``; it replaces the type look-up (its type comes
-        with it), so a reschedule search costs no extra query."""
-        if user is None:
-            raise NotAuthenticated("Sign in to move an appointment.")
-        moving = appointment_to_move(viewer=user, appointment_id=params["reschedule"])
-        if moving is None:
-            # The same answer for another patient's appointment as for none: nothing is revealed.
-            raise AvailabilityError(
-                "There is no booked appointment with this id that you can move.",
-                code="unknown_appointment",
-                fields={"reschedule": ["Unknown."]},
-            )
-        if moving.appointment_type.code != params["type"]:
-            raise AvailabilityError(
-                "The appointment to move is of another type.",
-                code="appointment_type_mismatch",
-                fields={"reschedule": ["Not of this type."]},
-            )
-        return moving
+        return Response(body)
 
 
 class AppointmentPagination(PageNumberPagination):
@@ -156,46 +117,22 @@ class AppointmentPagination(PageNumberPagination):
     max_page_size = 200
 
 
-def _signed_in_user(request: Request) -> User:
-    assert isinstance(request.user, User)  # IsAuthenticated let only real users through
-    return request.user
-
-
-def _clinic_zone() -> ZoneInfo:
-    clinic = Clinic.objects.only("time_zone").first()
-    return clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
-
-
-def _require_role(user: User, roles: tuple[str, ...]) -> None:
-    if user.role not in roles:
-        raise PermissionDenied("Your role may not do this.")
-
-
-def _appointment_response(appointment_id: UUID, viewer: User, *, status_code: int = status.HTTP_200_OK) -> Response:
-    appointment = appointment_visible_to(viewer=viewer, appointment_id=appointment_id)
-    if appointment is None:
-        raise NotFound("No such appointment.")
-    body = appointment_representation(appointment, zone=_clinic_zone(), for_staff=viewer.role != Role.PATIENT)
-    return Response(body, status=status_code)
-
-
 class AppointmentListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="appointments_list",
         parameters=[AppointmentListQuerySerializer],
-        responses=AppointmentPageSerializer,
+        responses={200: AppointmentPageSerializer, **errors(404, description="No such page.")},
     )
     def get(self, request: Request) -> Response:
         viewer = _signed_in_user(request)
         query = AppointmentListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        zone = _clinic_zone()
         rows = appointment_list(
             viewer=viewer,
-            zone=zone,
+            zone=clinic_zone(),
             on_day=params.get("date"),
             status=params.get("status"),
             type_code=params.get("type"),
@@ -204,39 +141,27 @@ class AppointmentListCreateApi(APIView):
         paginator = AppointmentPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []
         for_staff = viewer.role != Role.PATIENT
-        return paginator.get_paginated_response(
-            [appointment_representation(a, zone=zone, for_staff=for_staff) for a in page]
-        )
+        return paginator.get_paginated_response([appointment_representation(a, for_staff=for_staff) for a in page])
 
-    @extend_schema(request=AppointmentCreateSerializer, responses={201: StaffAppointmentSerializer})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=AppointmentCreateSerializer,
+        responses={201: APPOINTMENT_FOR_VIEWER, **errors(403, 409)},
+        extensions=rules_beyond_schema("patient_required", "unknown_patient", *START_RULES),
+    )
     def post(self, request: Request) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
         payload = AppointmentCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
 
         def create() -> Response:
-            appointment_type = AppointmentType.objects.select_related("clinic").filter(code=data["type"]).first()
-            if appointment_type is None:
-                raise BookingError(
-                    "Unknown appointment type.", code="unknown_appointment_type", fields={"type": ["Unknown."]}
-                )
-            if actor.role == Role.PATIENT:
-                if data.get("patient") not in (None, actor.pk):
-                    raise PermissionDenied("Patients book only for themselves.")
-                patient = actor
-            else:
-                if data.get("patient") is None:
-                    raise BookingError("Say which patient.", code="patient_required", fields={"patient": ["Required."]})
-                found = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
-                if found is None:
-                    raise BookingError("No such patient.", code="unknown_patient", fields={"patient": ["Unknown."]})
-                patient = found
+            appointment_type = appointment_type_offered(code=data["type"])
+            patient = booking_patient_for(actor=actor, patient_id=data.get("patient"))
             appointment = appointment_book(
                 actor=actor, patient=patient, appointment_type=appointment_type, starts_at=data["start"]
             )
-            return _appointment_response(appointment.pk, actor, status_code=status.HTTP_201_CREATED)
+            return _rendered(appointment, actor, status_code=status.HTTP_201_CREATED)
 
         return idempotent(request, user_id=actor.pk, endpoint="appointments.create", create=create)
 
@@ -244,35 +169,45 @@ class AppointmentListCreateApi(APIView):
 class AppointmentDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(operation_id="appointments_retrieve", responses=StaffAppointmentSerializer)
+    @extend_schema(operation_id="appointments_retrieve", responses=APPOINTMENT_FOR_VIEWER)
     def get(self, request: Request, appointment_id: UUID) -> Response:
-        return _appointment_response(appointment_id, _signed_in_user(request))
+        viewer = _signed_in_user(request)
+        appointment = appointment_visible_to(viewer=viewer, appointment_id=appointment_id)
+        if appointment is None:
+            raise NotFound("No such appointment.")
+        return _rendered(appointment, viewer)
 
 
 class AppointmentCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AppointmentCancelSerializer, responses=StaffAppointmentSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: APPOINTMENT_FOR_VIEWER, **errors(403, 409)})
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
-        payload = AppointmentCancelSerializer(data=request.data)
+        payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        appointment_cancel(actor=actor, appointment_id=appointment_id, reason=payload.validated_data["reason"])
-        return _appointment_response(appointment_id, actor)
+        appointment = appointment_cancel(
+            actor=actor, appointment_id=appointment_id, reason=payload.validated_data["reason"]
+        )
+        return _rendered(appointment, actor)
 
 
 class AppointmentRescheduleApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AppointmentRescheduleSerializer, responses=StaffAppointmentSerializer)
+    @extend_schema(
+        request=AppointmentRescheduleSerializer,
+        responses={200: APPOINTMENT_FOR_VIEWER, **errors(403, 409)},
+        extensions=rules_beyond_schema(*START_RULES),
+    )
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, (Role.PATIENT, *BOOKING_STAFF_ROLES))
         payload = AppointmentRescheduleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        appointment_reschedule(actor=actor, appointment_id=appointment_id, starts_at=payload.validated_data["start"])
-        return _appointment_response(appointment_id, actor)
+        appointment = appointment_reschedule(
+            actor=actor, appointment_id=appointment_id, starts_at=payload.validated_data["start"]
+        )
+        return _rendered(appointment, actor)
 
 
 class AppointmentTransitionApi(APIView):
@@ -281,38 +216,34 @@ class AppointmentTransitionApi(APIView):
     permission_classes = [IsAuthenticated]
     action = ""
 
-    @extend_schema(request=AppointmentTransitionSerializer, responses=StaffAppointmentSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: APPOINTMENT_FOR_VIEWER, **errors(403, 409)})
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, LIFECYCLE_ROLES)
-        payload = AppointmentTransitionSerializer(data=request.data)
+        payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        appointment_transition(
+        appointment = appointment_transition(
             actor=actor, appointment_id=appointment_id, action=self.action, reason=payload.validated_data["reason"]
         )
-        return _appointment_response(appointment_id, actor)
+        return _rendered(appointment, actor)
 
 
 class ScheduleApi(APIView):
     """The day's non-cancelled appointments by start, for the people who run the day."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [role_permission(*SCHEDULE_ROLES)]
 
     @extend_schema(parameters=[ScheduleQuerySerializer], responses=ScheduleSerializer)
     def get(self, request: Request) -> Response:
         viewer = _signed_in_user(request)
-        _require_role(viewer, SCHEDULE_ROLES)
         query = ScheduleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        zone = _clinic_zone()
-        day = query.validated_data.get("date") or timezone.localdate(timezone=zone)
-        rows = schedule_for_day(day=day, zone=zone)
+        schedule = schedule_of(day=query.validated_data.get("date"))
         clinical = viewer.role in (Role.NURSE, Role.CLINICIAN)  # dose and route are for the care team
         return Response(
             {
-                "date": day.isoformat(),
-                "timezone": str(zone),
-                "appointments": [schedule_row_representation(row, zone=zone, clinical=clinical) for row in rows],
+                "date": schedule.day.isoformat(),
+                "timezone": str(schedule.zone),
+                "appointments": [schedule_row_representation(row, clinical=clinical) for row in schedule.rows],
             }
         )
 
@@ -322,41 +253,41 @@ class AppointmentReadinessApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ReadinessInputSerializer, responses=StaffAppointmentSerializer)
+    @extend_schema(request=ReadinessInputSerializer, responses={200: APPOINTMENT_FOR_VIEWER, **errors(403, 409)})
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, (Role.PATIENT,))
         payload = ReadinessInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        appointment_confirm_readiness(actor=actor, appointment_id=appointment_id, **payload.validated_data)
-        return _appointment_response(appointment_id, actor)
+        appointment = appointment_confirm_readiness(
+            actor=actor, appointment_id=appointment_id, **payload.validated_data
+        )
+        return _rendered(appointment, actor)
 
 
 class WaitlistApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=WaitlistInputSerializer, responses={201: WaitlistInputSerializer})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=WaitlistInputSerializer,
+        responses={201: WaitlistEntrySerializer, **errors(403, 409)},
+        extensions=rules_beyond_schema(
+            "invalid_date_range", "outside_booking_window", "date_range_too_long", "too_many_waitlist_entries"
+        ),
+    )
     def post(self, request: Request) -> Response:
         actor = _signed_in_user(request)
-        _require_role(actor, (Role.PATIENT,))
         payload = WaitlistInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
 
         def create() -> Response:
-            appointment_type = AppointmentType.objects.select_related("clinic").filter(code=data["type"]).first()
-            if appointment_type is None or not appointment_type.is_active:
-                raise BookingError("Unknown appointment type.", code="unknown_appointment_type", fields={"type": ["?"]})
             entry = waitlist_join(
-                actor=actor, appointment_type=appointment_type, date_from=data["date_from"], date_to=data["date_to"]
+                actor=actor,
+                appointment_type=appointment_type_offered(code=data["type"]),
+                date_from=data["date_from"],
+                date_to=data["date_to"],
             )
-            body = {
-                "id": str(entry.pk),
-                "type": appointment_type.code,
-                "date_from": entry.date_from.isoformat(),
-                "date_to": entry.date_to.isoformat(),
-                "status": entry.status,
-            }
-            return Response(body, status=status.HTTP_201_CREATED)
+            return Response(waitlist_entry_representation(entry), status=status.HTTP_201_CREATED)
 
         return idempotent(request, user_id=actor.pk, endpoint="waitlist.create", create=create)

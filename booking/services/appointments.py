@@ -1,26 +1,26 @@
 """Writes of appointments: book, reschedule, cancel and the day's lifecycle.
 
-Concurrency (docs/booking-invariants.md): a booking or a move takes its locks once, in a fixed
-order (the patient, then the rooms of the kind needed by id, then the staff of the roles needed by
-id), then re-checks availability with the same engine the search uses, then writes. On
-PostgreSQL, exclusion constraints refuse overlapping bookings of one room, staff member or
-patient whatever the code does; on SQLite, transactions begin IMMEDIATE, so writers queue.
-State changes are conditional updates that must touch exactly one row.
+Concurrency (docs/booking-invariants.md): a booking or a move runs in ``locking.check_then_write``,
+which takes its locks once, in the fixed order of booking/locking.py, before the re-check with the
+same engine the search uses, then the write. On PostgreSQL, exclusion constraints refuse
+overlapping bookings of one room, staff member or patient whatever the code does; on SQLite,
+transactions begin IMMEDIATE, so writers queue. State changes (cancel included) are conditional
+updates that must touch exactly one row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking import locking
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
@@ -30,13 +30,11 @@ from core.events import publish
 from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, Role
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
-from scheduling.models import AppointmentType, OnlineBooking, Room, StaffMember
+from scheduling.models import AppointmentType, OnlineBooking
 
 LATE_CANCELLATION_WINDOW = timedelta(hours=24)
 
 ResourceId = TypeVar("ResourceId", int, UUID)
-Checked = TypeVar("Checked")
-Written = TypeVar("Written")
 
 
 @dataclass(frozen=True)
@@ -45,11 +43,6 @@ class Assignment:
     staff_id: UUID | None
     nurse_id: UUID | None
     supervising_clinician_id: UUID | None
-
-
-def _guards_on() -> bool:
-    # Test-only switch: the race tests turn the guards off to prove the race they prevent exists.
-    return bool(getattr(settings, "BOOKING_RACE_GUARDS", True))
 
 
 def _is_booking_staff(user: User) -> bool:
@@ -95,59 +88,7 @@ def _check_patient_may_book_online(*, patient: User, appointment_type: Appointme
         raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
 
 
-# -- locks and the re-check ---------------------------------------------------------------------
-
-
-def lock_booking_resources(*, patient_id: UUID, appointment_type: AppointmentType) -> None:
-    """Lock the patient, then the candidate rooms, then the candidate staff, each by id.
-
-    One fixed order for every booking and move, so two transactions can never wait on each other
-    in a cycle. SQLite has no row locks: its IMMEDIATE transactions already serialize writers.
-    """
-    if connection.vendor != "postgresql" or not _guards_on():
-        return
-    list(User.objects.select_for_update().filter(pk=patient_id).values_list("pk", flat=True))
-    if appointment_type.room_kind:
-        list(
-            Room.objects.select_for_update()
-            .filter(clinic_id=appointment_type.clinic_id, kind=appointment_type.room_kind)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    exclusive_roles = roles_needed_for_locking(appointment_type)
-    if exclusive_roles:
-        list(
-            StaffMember.objects.select_for_update(of=("self",))
-            .filter(clinic_id=appointment_type.clinic_id, user__role__in=exclusive_roles)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-
-
-def roles_needed_for_locking(appointment_type: AppointmentType) -> list[str]:
-    """Roles whose capacity a booking consumes (a supervising clinician is not consumed)."""
-    roles = [appointment_type.staff_role] if appointment_type.staff_role else []
-    if appointment_type.nurse_capacity:
-        roles.append(Role.NURSE)
-    return roles
-
-
-def check_then_write(check: Callable[[], Checked], write: Callable[[Checked], Written]) -> Written:
-    """Run ``check`` (locks and re-checks) and ``write`` in one transaction.
-
-    With the guards off (race tests only) the check runs outside the writing transaction: the
-    check-then-insert race that the locks, IMMEDIATE transactions and constraints exist to prevent.
-    """
-    try:
-        if _guards_on():
-            with transaction.atomic():
-                return write(check())
-        checked = check()
-        with transaction.atomic():
-            return write(checked)
-    except IntegrityError as error:
-        # PostgreSQL's exclusion constraints refused an overlap the locks should have prevented.
-        raise BookingConflictError() from error
+# -- the re-check and the choice of resources ----------------------------------------------------
 
 
 def _daily_load(intervals: Sequence[Interval], day: Interval) -> int:
@@ -280,7 +221,6 @@ def appointment_book(
     _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
 
     def check() -> tuple[Assignment, UUID | None]:
-        lock_booking_resources(patient_id=patient.pk, appointment_type=appointment_type)
         _check_future_limit(patient_id=patient.pk, appointment_type=appointment_type, now=now)
         plan_id = plan_gate().check_booking(
             patient_id=patient.pk,
@@ -305,7 +245,7 @@ def appointment_book(
             now=now,
         )
 
-    return check_then_write(check, write)
+    return locking.check_then_write(patient_id=patient.pk, appointment_type=appointment_type, check=check, write=write)
 
 
 def appointment_insert(
@@ -362,78 +302,120 @@ def appointment_reschedule(
 ) -> Appointment:
     """Move a booked appointment to another open start of its type; all of it or nothing."""
     now = now or timezone.now()
-    appointment = _owned_or_managed(actor=actor, appointment_id=appointment_id)
-    appointment_type = appointment.appointment_type
     online = actor.role == Role.PATIENT
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise BookingConflictError("Only a booked appointment can be moved.", code="invalid_status")
-    if online and appointment.starts_at <= now:
-        raise BookingConflictError("This appointment has already begun.", code="invalid_status")
-    _check_start_is_bookable(appointment_type=appointment_type, starts_at=starts_at, online=online, now=now)
-    old_starts_at = appointment.starts_at
-
-    def check() -> Assignment:
-        lock_booking_resources(patient_id=appointment.patient_id, appointment_type=appointment_type)
-        plan_gate().check_booking(
-            patient_id=appointment.patient_id,
-            appointment_type=appointment_type,
-            starts_at=starts_at,
-            zone=appointment_type.clinic.zone,
-            moving_appointment_id=appointment.pk,
-        )
-        return _recheck_and_assign(
-            appointment_type=appointment_type,
-            patient_id=appointment.patient_id,
-            starts_at=starts_at,
-            online=online,
-            now=now,
-            moving_appointment_id=appointment.pk,
-        )
-
-    def write(assignment: Assignment) -> None:
-        # Conditional: it moves only the appointment as it was checked, still booked, still there.
-        moved = Appointment.objects.filter(
-            pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at=old_starts_at
-        ).update(
-            room_id=assignment.room_id,
-            staff_id=assignment.staff_id,
-            nurse_id=assignment.nurse_id,
-            supervising_clinician_id=assignment.supervising_clinician_id,
-            updated_at=now,
-            **appointment_spans(appointment_type, starts_at),
-        )
-        if moved != 1:
-            raise BookingConflictError("The appointment changed meanwhile; try again.", code="invalid_status")
-        history_record(
-            appointment,
-            action=AppointmentEvent.Action.RESCHEDULED,
-            actor=actor,
-            at=now,
-            from_status=AppointmentStatus.BOOKED,
-            to_status=AppointmentStatus.BOOKED,
-            from_starts_at=old_starts_at,
-            to_starts_at=starts_at,
-        )
-
-    check_then_write(check, write)
+    appointment = _owned_or_managed(actor=actor, appointment_id=appointment_id)
+    _check_movable(appointment=appointment, online=online, now=now)
+    _check_start_is_bookable(appointment_type=appointment.appointment_type, starts_at=starts_at, online=online, now=now)
+    locking.check_then_write(
+        patient_id=appointment.patient_id,
+        appointment_type=appointment.appointment_type,
+        check=lambda: _recheck_move(appointment=appointment, starts_at=starts_at, online=online, now=now),
+        write=lambda assignment: _write_move(
+            appointment=appointment, assignment=assignment, starts_at=starts_at, actor=actor, now=now
+        ),
+    )
     appointment.refresh_from_db()
     return appointment
 
 
+def _check_movable(*, appointment: Appointment, online: bool, now: datetime) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise BookingConflictError("Only a booked appointment can be moved.", code="invalid_status")
+    if online and appointment.starts_at <= now:
+        raise BookingConflictError("This appointment has already begun.", code="invalid_status")
+
+
+def _recheck_move(*, appointment: Appointment, starts_at: datetime, online: bool, now: datetime) -> Assignment:
+    """The plan and the calendar again, after the locks; the appointment's own time counts as free."""
+    appointment_type = appointment.appointment_type
+    plan_gate().check_booking(
+        patient_id=appointment.patient_id,
+        appointment_type=appointment_type,
+        starts_at=starts_at,
+        zone=appointment_type.clinic.zone,
+        moving_appointment_id=appointment.pk,
+    )
+    return _recheck_and_assign(
+        appointment_type=appointment_type,
+        patient_id=appointment.patient_id,
+        starts_at=starts_at,
+        online=online,
+        now=now,
+        moving_appointment_id=appointment.pk,
+    )
+
+
+def _write_move(
+    *, appointment: Appointment, assignment: Assignment, starts_at: datetime, actor: User, now: datetime
+) -> None:
+    """Move the appointment as it was read (``appointment.starts_at`` is still the old start)."""
+    _move_if_unchanged(appointment=appointment, assignment=assignment, starts_at=starts_at, now=now)
+    history_record(
+        appointment,
+        action=AppointmentEvent.Action.RESCHEDULED,
+        actor=actor,
+        at=now,
+        from_status=AppointmentStatus.BOOKED,
+        to_status=AppointmentStatus.BOOKED,
+        from_starts_at=appointment.starts_at,
+        to_starts_at=starts_at,
+    )
+
+
+def _move_if_unchanged(*, appointment: Appointment, assignment: Assignment, starts_at: datetime, now: datetime) -> None:
+    # Conditional: it moves only the appointment as it was checked, still booked, still there.
+    moved = Appointment.objects.filter(
+        pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at=appointment.starts_at
+    ).update(
+        room_id=assignment.room_id,
+        staff_id=assignment.staff_id,
+        nurse_id=assignment.nurse_id,
+        supervising_clinician_id=assignment.supervising_clinician_id,
+        updated_at=now,
+        **appointment_spans(appointment.appointment_type, starts_at),
+    )
+    if moved != 1:
+        raise BookingConflictError("The appointment changed meanwhile; try again.", code="invalid_status")
+
+
 def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: datetime | None = None) -> Appointment:
-    """Cancel a booked appointment. Freeing capacity needs no lock: one conditional update."""
+    """Cancel a booked appointment (a patient's only before it begins), late inside 24 hours."""
     now = now or timezone.now()
     appointment = _owned_or_managed(actor=actor, appointment_id=appointment_id)
-    must_be_after = now if actor.role == Role.PATIENT else None
-    is_late = appointment.starts_at - now < LATE_CANCELLATION_WINDOW
+    cancelled = appointment_cancel_booked(
+        appointment=appointment,
+        actor=actor,
+        reason=reason,
+        now=now,
+        is_late=appointment.starts_at - now < LATE_CANCELLATION_WINDOW,
+        not_begun_by=now if actor.role == Role.PATIENT else None,
+    )
+    if not cancelled:
+        raise BookingConflictError(
+            "Only a booked appointment that has not begun can be cancelled.", code="invalid_status"
+        )
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointment_cancel_booked(
+    *,
+    appointment: Appointment,
+    actor: User,
+    reason: str,
+    now: datetime,
+    is_late: bool = False,
+    not_begun_by: datetime | None = None,
+) -> bool:
+    """The one way an appointment is cancelled: a conditional update from ``booked`` (and, with
+    ``not_begun_by``, starting after it) and its history row, in one transaction. Freeing
+    capacity needs no lock. False, with nothing written, when the appointment was not so."""
     with transaction.atomic():
         rows = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED)
-        if must_be_after is not None:
-            rows = rows.filter(starts_at__gt=must_be_after)
+        if not_begun_by is not None:
+            rows = rows.filter(starts_at__gt=not_begun_by)
         if rows.update(status=AppointmentStatus.CANCELLED, is_late_cancellation=is_late, updated_at=now) != 1:
-            raise BookingConflictError(
-                "Only a booked appointment that has not begun can be cancelled.", code="invalid_status"
-            )
+            return False
         history_record(
             appointment,
             action=AppointmentEvent.Action.CANCELLED,
@@ -443,8 +425,7 @@ def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: d
             to_status=AppointmentStatus.CANCELLED,
             reason=reason,
         )
-    appointment.refresh_from_db()
-    return appointment
+    return True
 
 
 # -- the day's lifecycle ---------------------------------------------------------------------------
@@ -510,8 +491,10 @@ def appointment_confirm_readiness(
 ) -> Appointment:
     """The patient confirms day-of readiness (a driver, the fasting instructions read)."""
     now = now or timezone.now()
+    if actor.role != Role.PATIENT:
+        raise BookingPermissionError("Only the patient confirms their readiness.")
     appointment = Appointment.objects.filter(pk=appointment_id, patient=actor).first()
-    if actor.role != Role.PATIENT or appointment is None:
+    if appointment is None:
         raise BookingError("No such appointment.", code="not_found", status_code=404)
     updated = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).update(
         driver_arranged=driver_arranged,

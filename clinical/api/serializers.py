@@ -3,22 +3,29 @@ clinicians and nurses; for patients (their own), therapists and the front desk o
 the plan's progress and the signing date: never screening values, contraindications, rationale or
 notes."""
 
-from datetime import datetime
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from booking.models import BLOCKING_STATUSES, AppointmentStatus
+from booking.api.serializers import PersonSerializer
 from clinical.models import (
     Contraindication,
     Decision,
     Evaluation,
     EvaluationStatus,
+    PlanStatus,
     Route,
     SubstanceUse,
     TreatmentPlan,
 )
-from scheduling.models import PlanCounter
+from clinical.selectors import PlanProgress, plan_progress
+from clinical.services.evaluations import PLAN_RANGES, RANGES
+from core.api_fields import CalendarDateField, RuledDecimalField, RuledIntegerField, TimeOfDayField
 
 DECISION_IN_PLAIN_WORDS = {
     Decision.CANDIDATE: "You can go ahead: book your treatment sessions when it suits you.",
@@ -27,30 +34,50 @@ DECISION_IN_PLAIN_WORDS = {
     ),
     Decision.DEFERRED: "Your clinician needs a little more information before deciding. The clinic will contact you.",
 }
+# PLAN_RANGES["dose_mg_per_kg"], 0.05 to 2.00 mg/kg with at most two decimals, as a pattern.
+DOSE_PATTERN = r"^(0\.(0[5-9]|[1-9][0-9]?)|1(\.[0-9]{1,2})?|2(\.0{1,2})?)$"
+
+# -- input ------------------------------------------------------------------------------------------
 
 
 class EvaluationCreateSerializer(serializers.Serializer):
-    appointment = serializers.UUIDField()
+    appointment = serializers.UUIDField(help_text="An evaluation appointment that took place.")
+
+
+def _ruled(rules: dict[str, tuple[Any, Any]], name: str, **kwargs: Any) -> RuledIntegerField:
+    return RuledIntegerField(rule=rules[name], **kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(Contraindication.values)},
+        "maxItems": len(Contraindication),
+        "uniqueItems": True,
+    }
+)
+class ContraindicationListField(serializers.ListField):
+    """Contraindication codes, each at most once (the service refuses a repeated or unknown code)."""
 
 
 class PlanInputSerializer(serializers.Serializer):
-    infusions_planned = serializers.IntegerField(required=False)
-    min_days_between = serializers.IntegerField(required=False)
-    window_days = serializers.IntegerField(required=False)
-    dose_mg_per_kg = serializers.DecimalField(max_digits=4, decimal_places=2, required=False)
+    infusions_planned = _ruled(PLAN_RANGES, "infusions_planned", required=False)
+    min_days_between = _ruled(PLAN_RANGES, "min_days_between", required=False)
+    window_days = _ruled(PLAN_RANGES, "window_days", required=False)
+    dose_mg_per_kg = RuledDecimalField(pattern=DOSE_PATTERN, max_digits=4, decimal_places=2, required=False)
     route = serializers.ChoiceField(choices=Route.choices, required=False)
-    integration_sessions_planned = serializers.IntegerField(required=False)
+    integration_sessions_planned = _ruled(PLAN_RANGES, "integration_sessions_planned", required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
 class EvaluationUpdateSerializer(serializers.Serializer):
-    phq9_total = serializers.IntegerField(required=False, allow_null=True)
-    gad7_total = serializers.IntegerField(required=False, allow_null=True)
-    systolic_bp = serializers.IntegerField(required=False, allow_null=True)
-    diastolic_bp = serializers.IntegerField(required=False, allow_null=True)
-    heart_rate = serializers.IntegerField(required=False, allow_null=True)
+    phq9_total = _ruled(RANGES, "phq9_total", required=False, allow_null=True)
+    gad7_total = _ruled(RANGES, "gad7_total", required=False, allow_null=True)
+    systolic_bp = _ruled(RANGES, "systolic_bp", required=False, allow_null=True)
+    diastolic_bp = _ruled(RANGES, "diastolic_bp", required=False, allow_null=True)
+    heart_rate = _ruled(RANGES, "heart_rate", required=False, allow_null=True)
     substance_use = serializers.ChoiceField(choices=SubstanceUse.choices, required=False, allow_blank=True)
-    contraindications = serializers.ListField(
+    contraindications = ContraindicationListField(
         child=serializers.ChoiceField(choices=Contraindication.choices),
         required=False,
         max_length=len(Contraindication),
@@ -70,91 +97,135 @@ class DiscontinueInputSerializer(serializers.Serializer):
 
 
 class BookSeriesInputSerializer(serializers.Serializer):
-    start_date = serializers.DateField(input_formats=["%Y-%m-%d"])
-    preferred_time = serializers.TimeField(input_formats=["%H:%M", "%H:%M:%S"])
+    start_date = CalendarDateField()
+    preferred_time = TimeOfDayField()
 
 
-def plan_progress(plan: TreatmentPlan) -> dict[str, Any]:
+# -- output -----------------------------------------------------------------------------------------
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """An instant as ISO 8601 with its UTC offset, as stored."""
+
+    def to_representation(self, value: Any) -> str:
+        return str(value.isoformat())
+
+
+class PlanProgressSerializer(serializers.Serializer):
     """Planned, booked (upcoming) and completed sessions of each kind."""
-    counts: dict[tuple[str, str], int] = {}
-    for counter, status in plan.appointments.filter(status__in=BLOCKING_STATUSES).values_list(
-        "appointment_type__counts_against_plan", "status"
-    ):
-        key = (counter, "completed" if status == AppointmentStatus.COMPLETED else "booked")
-        counts[key] = counts.get(key, 0) + 1
-    return {
-        "id": str(plan.pk),
-        "status": plan.status,
-        "infusions_planned": plan.infusions_planned,
-        "infusions_booked": counts.get((PlanCounter.INFUSIONS, "booked"), 0),
-        "infusions_completed": counts.get((PlanCounter.INFUSIONS, "completed"), 0),
-        "integration_sessions_planned": plan.integration_sessions_planned,
-        "integration_sessions_booked": counts.get((PlanCounter.INTEGRATION_SESSIONS, "booked"), 0),
-        "integration_sessions_completed": counts.get((PlanCounter.INTEGRATION_SESSIONS, "completed"), 0),
-    }
+
+    id = serializers.UUIDField(source="progress.plan_id")
+    status = serializers.ChoiceField(choices=PlanStatus.choices, source="progress.status")
+    infusions_planned = serializers.IntegerField(source="progress.infusions_planned")
+    infusions_booked = serializers.IntegerField(source="progress.infusions_booked")
+    infusions_completed = serializers.IntegerField(source="progress.infusions_completed")
+    integration_sessions_planned = serializers.IntegerField(source="progress.integration_sessions_planned")
+    integration_sessions_booked = serializers.IntegerField(source="progress.integration_sessions_booked")
+    integration_sessions_completed = serializers.IntegerField(source="progress.integration_sessions_completed")
+
+
+class TreatmentPlanSerializer(PlanProgressSerializer):
+    """The whole plan: its progress, spacing, window, dose, route and notes."""
+
+    min_days_between = serializers.IntegerField(source="plan.min_days_between")
+    window_days = serializers.IntegerField(source="plan.window_days")
+    dose_mg_per_kg = serializers.DecimalField(
+        source="plan.dose_mg_per_kg", max_digits=4, decimal_places=2, allow_null=True
+    )
+    route = serializers.ChoiceField(choices=Route.choices, allow_blank=True, source="plan.route")
+    notes = serializers.CharField(source="plan.notes")
+    activated_at = IsoDateTimeField(source="plan.activated_at", allow_null=True)
+    ended_at = IsoDateTimeField(source="plan.ended_at", allow_null=True)
+    ended_reason = serializers.CharField(source="plan.ended_reason")
+
+
+@dataclass(frozen=True)
+class _PlanWithProgress:
+    plan: TreatmentPlan
+    progress: PlanProgress
 
 
 def _plan_of(evaluation: Evaluation) -> TreatmentPlan | None:
     return TreatmentPlan.objects.filter(evaluation=evaluation).first()
 
 
-def _clinic_date(instant: datetime, evaluation: Evaluation) -> str:
-    """The calendar date in the clinic's time zone (a late-evening signature is not tomorrow)."""
-    zone = evaluation.appointment.appointment_type.clinic.zone
-    return instant.astimezone(zone).date().isoformat()
+class AddendumSerializer(serializers.Serializer):
+    author = serializers.UUIDField(source="author_id")
+    text = serializers.CharField()
+    created_at = IsoDateTimeField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """The whole record, for clinicians and nurses."""
+
+    id = serializers.UUIDField()
+    appointment = serializers.UUIDField(source="appointment_id")
+    patient = PersonSerializer()
+    clinician = PersonSerializer()
+    status = serializers.ChoiceField(choices=EvaluationStatus.choices)
+    phq9_total = serializers.IntegerField(allow_null=True)
+    gad7_total = serializers.IntegerField(allow_null=True)
+    systolic_bp = serializers.IntegerField(allow_null=True)
+    diastolic_bp = serializers.IntegerField(allow_null=True)
+    heart_rate = serializers.IntegerField(allow_null=True)
+    substance_use = serializers.ChoiceField(choices=SubstanceUse.choices, allow_blank=True)
+    contraindications = serializers.ListField(child=serializers.ChoiceField(choices=Contraindication.choices))
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True)
+    rationale = serializers.CharField()
+    override_reason = serializers.CharField()
+    plan = serializers.SerializerMethodField()
+    signed_at = IsoDateTimeField(allow_null=True)
+    signed_by = serializers.UUIDField(source="signed_by_id", allow_null=True)
+    addenda = AddendumSerializer(many=True, source="addenda.all")
+
+    @extend_schema_field(TreatmentPlanSerializer(allow_null=True))
+    def get_plan(self, evaluation: Evaluation) -> dict[str, Any] | None:
+        plan = _plan_of(evaluation)
+        if plan is None:
+            return None
+        return TreatmentPlanSerializer(_PlanWithProgress(plan, plan_progress(plan))).data
+
+
+class EvaluationSummarySerializer(serializers.Serializer):
+    """The limited view: the decision in plain words, the signing date (clinic time), the plan's progress."""
+
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=EvaluationStatus.choices)
+    decision = serializers.ChoiceField(
+        choices=Decision.choices, allow_null=True, allow_blank=True, help_text="Once signed."
+    )
+    decision_text = serializers.CharField(allow_null=True)
+    signed_on = serializers.DateField(allow_null=True)
+    plan = PlanProgressSerializer(allow_null=True, help_text="Once signed, a plan beyond its draft.")
+
+
+EVALUATION_FOR_VIEWER = PolymorphicProxySerializer(
+    component_name="EvaluationForViewer",
+    serializers=[EvaluationSerializer, EvaluationSummarySerializer],
+    resource_type_field_name=None,
+)
+
+
+def evaluation_full_view(evaluation: Evaluation) -> dict[str, Any]:
+    return EvaluationSerializer(evaluation).data
 
 
 def evaluation_limited_view(evaluation: Evaluation) -> dict[str, Any]:
     signed = evaluation.status == EvaluationStatus.SIGNED
     plan = _plan_of(evaluation) if signed else None
-    return {
-        "id": str(evaluation.pk),
+    shown_plan = plan if plan is not None and plan.status != PlanStatus.DRAFT else None
+    signed_on: date | None = None
+    if signed and evaluation.signed_at:
+        # The calendar date in the clinic's time zone (a late-evening signature is not tomorrow).
+        signed_on = evaluation.signed_at.astimezone(evaluation.appointment.appointment_type.clinic.zone).date()
+    body = {
+        "id": evaluation.pk,
         "status": evaluation.status,
         "decision": evaluation.decision if signed else None,
         "decision_text": DECISION_IN_PLAIN_WORDS.get(Decision(evaluation.decision))
         if signed and evaluation.decision
         else None,
-        "signed_on": _clinic_date(evaluation.signed_at, evaluation) if signed and evaluation.signed_at else None,
-        "plan": plan_progress(plan) if plan is not None and plan.status != "draft" else None,
+        "signed_on": signed_on,
+        "plan": _PlanWithProgress(shown_plan, plan_progress(shown_plan)) if shown_plan is not None else None,
     }
-
-
-def evaluation_full_view(evaluation: Evaluation) -> dict[str, Any]:
-    plan = _plan_of(evaluation)
-    plan_body = None
-    if plan is not None:
-        plan_body = {
-            **plan_progress(plan),
-            "min_days_between": plan.min_days_between,
-            "window_days": plan.window_days,
-            "dose_mg_per_kg": str(plan.dose_mg_per_kg) if plan.dose_mg_per_kg is not None else None,
-            "route": plan.route,
-            "notes": plan.notes,
-            "activated_at": plan.activated_at.isoformat() if plan.activated_at else None,
-            "ended_at": plan.ended_at.isoformat() if plan.ended_at else None,
-            "ended_reason": plan.ended_reason,
-        }
-    return {
-        "id": str(evaluation.pk),
-        "appointment": str(evaluation.appointment_id),
-        "patient": {"id": str(evaluation.patient_id), "name": evaluation.patient.full_name},
-        "clinician": {"id": str(evaluation.clinician_id), "name": evaluation.clinician.full_name},
-        "status": evaluation.status,
-        "phq9_total": evaluation.phq9_total,
-        "gad7_total": evaluation.gad7_total,
-        "systolic_bp": evaluation.systolic_bp,
-        "diastolic_bp": evaluation.diastolic_bp,
-        "heart_rate": evaluation.heart_rate,
-        "substance_use": evaluation.substance_use,
-        "contraindications": list(evaluation.contraindications),
-        "decision": evaluation.decision,
-        "rationale": evaluation.rationale,
-        "override_reason": evaluation.override_reason,
-        "plan": plan_body,
-        "signed_at": evaluation.signed_at.isoformat() if evaluation.signed_at else None,
-        "signed_by": str(evaluation.signed_by_id) if evaluation.signed_by_id else None,
-        "addenda": [
-            {"author": str(a.author_id), "text": a.text, "created_at": a.created_at.isoformat()}
-            for a in evaluation.addenda.all()
-        ],
-    }
+    return EvaluationSummarySerializer(body).data

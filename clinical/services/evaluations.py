@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import history_record
+from booking import locking
+from booking.models import Appointment, AppointmentStatus
+from booking.services.appointments import appointment_cancel_booked
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.events import EvaluationSigned
 from clinical.models import (
@@ -283,11 +284,11 @@ def treatment_plan_discontinue(
     if not reason.strip():
         raise ClinicalError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
     with transaction.atomic():
-        # The patient's row first, as booking takes it: a booking under way either finishes before
-        # (and its infusion is cancelled here) or starts after (and finds no active plan).
+        # The patient's row first, the first lock of booking's order: a booking under way either
+        # finishes before (and its infusion is cancelled here) or starts after (and finds no active plan).
         patient_id = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
         if patient_id is not None:
-            list(User.objects.select_for_update().filter(pk=patient_id).values_list("pk", flat=True))
+            locking.lock_patient(patient_id=patient_id)
         ended = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(
             status=PlanStatus.DISCONTINUED, ended_at=now, ended_reason=reason
         )
@@ -296,23 +297,14 @@ def treatment_plan_discontinue(
                 raise ClinicalError("No such plan.", code="not_found", status_code=404)
             raise ClinicalConflictError("Only an active plan can be discontinued.", code="invalid_status")
         plan = TreatmentPlan.objects.get(pk=plan_id)
-        future = list(
-            Appointment.objects.filter(
-                treatment_plan=plan, status=AppointmentStatus.BOOKED, starts_at__gt=now
-            ).values_list("pk", flat=True)
-        )
-        for appointment in Appointment.objects.filter(pk__in=future):
-            if Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
-                status=AppointmentStatus.CANCELLED, updated_at=now
-            ):
-                history_record(
-                    appointment,
-                    action=AppointmentEvent.Action.CANCELLED,
-                    actor=actor,
-                    at=now,
-                    from_status=AppointmentStatus.BOOKED,
-                    to_status=AppointmentStatus.CANCELLED,
-                    reason=f"Treatment plan discontinued: {reason}",
-                )
+        future = Appointment.objects.filter(treatment_plan=plan, status=AppointmentStatus.BOOKED, starts_at__gt=now)
+        for appointment in list(future):
+            appointment_cancel_booked(
+                appointment=appointment,
+                actor=actor,
+                reason=f"Treatment plan discontinued: {reason}",
+                now=now,
+                not_begun_by=now,
+            )
         _audit(actor, ClinicalAccess.Action.DISCONTINUE, plan, request_id=request_id, at=now)
     return plan

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "booking",
     "clinical",
     "notifications",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -38,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -58,6 +60,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "web.context_processors.clinic",
             ],
         },
     },
@@ -76,6 +80,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL: how long a booking waits for one of its row locks (booking/locking.py) before it
+# answers 409 resource_busy instead of holding a worker.
+BOOKING_LOCK_TIMEOUT_SECONDS = env.float("BOOKING_LOCK_TIMEOUT_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -86,7 +93,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Patients read the pages and their messages in English or Spanish (SPEC.md section 9).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "clinic_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = False  # production.py turns it on
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "account"
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
 # Instants are stored and handled in UTC; the clinic's wall clock appears only at the edges.
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -103,7 +120,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -136,7 +153,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AppointmentStatusEnum": "booking.models.AppointmentStatus",
         "OutboxStatusEnum": "notifications.models.Status",
+        "EvaluationStatusEnum": "clinical.models.EvaluationStatus",
+        "PlanStatusEnum": "clinical.models.PlanStatus",
+        "WaitlistStatusEnum": "booking.models.WaitlistStatus",
     },
+    # Request and response components apart: what a client sends is not what it reads back.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Celery: Redis in production; kombu's filesystem transport (works across processes, needs no

@@ -8,7 +8,8 @@ from config.settings.base import env
 DEBUG = False
 DEMO_DATA_ALLOWED = False
 SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
+MIN_SECRET_KEY_LENGTH = 50
+if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not env("REDIS_URL", default=""):
@@ -25,6 +26,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,6 +18,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run, so two runs in one checkout never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
     RUN_DIR.mkdir(exist_ok=True)  # noqa: F405
-
-# The race tests' control runs switch this off to show the race that the guards prevent.
-BOOKING_RACE_GUARDS = True

@@ -2,16 +2,18 @@ from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
 from booking.models import Appointment
-from core.roles import STAFF_ROLES
-from notifications.models import ContactPreference, OutboxMessage
+from core.api_fields import StrictBooleanField
+from core.permissions import role_permission
+from core.roles import STAFF_ROLES, Role
+from notifications.models import OutboxMessage
+from notifications.preferences import contact_preferences_of, contact_preferences_set
 
 
 class OutboxMessageSerializer(serializers.ModelSerializer):
@@ -35,13 +37,10 @@ class OutboxMessageSerializer(serializers.ModelSerializer):
 class AppointmentNotificationsApi(APIView):
     """The outbox rows of one appointment, for staff answering "did they get the reminder?"."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [role_permission(*STAFF_ROLES)]
 
     @extend_schema(responses=OutboxMessageSerializer(many=True))
     def get(self, request: Request, appointment_id: UUID) -> Response:
-        viewer = request.user
-        if not isinstance(viewer, User) or viewer.role not in STAFF_ROLES:
-            raise PermissionDenied("Staff only.")
         if not Appointment.objects.filter(pk=appointment_id).exists():
             raise NotFound("No such appointment.")
         rows = OutboxMessage.objects.filter(appointment_id=appointment_id).order_by("due_at", "id")
@@ -49,33 +48,32 @@ class AppointmentNotificationsApi(APIView):
 
 
 class ContactPreferenceSerializer(serializers.Serializer):
-    email_enabled = serializers.BooleanField(required=False)
-    sms_enabled = serializers.BooleanField(required=False)
+    email_enabled = serializers.BooleanField()
+    sms_enabled = serializers.BooleanField()
+
+
+class ContactPreferenceChangeSerializer(serializers.Serializer):
+    email_enabled = StrictBooleanField(required=False)
+    sms_enabled = StrictBooleanField(required=False)
+
+
+def _patient(request: Request) -> User:
+    assert isinstance(request.user, User)  # the role gate let only patients through
+    return request.user
 
 
 class MyContactPreferencesApi(APIView):
     """A patient's channels: email on, text messages off until they opt in."""
 
-    permission_classes = [IsAuthenticated]
-
-    def _patient(self, request: Request) -> User:
-        user = request.user
-        if not isinstance(user, User) or not user.is_patient:
-            raise PermissionDenied("Patients only.")
-        return user
-
-    def _body(self, preference: ContactPreference) -> dict[str, bool]:
-        return {"email_enabled": preference.email_enabled, "sms_enabled": preference.sms_enabled}
+    permission_classes = [role_permission(Role.PATIENT)]
 
     @extend_schema(responses=ContactPreferenceSerializer)
     def get(self, request: Request) -> Response:
-        preference = ContactPreference.objects.filter(user=self._patient(request)).first() or ContactPreference()
-        return Response(self._body(preference))
+        return Response(ContactPreferenceSerializer(contact_preferences_of(user_id=_patient(request).pk)).data)
 
-    @extend_schema(request=ContactPreferenceSerializer, responses=ContactPreferenceSerializer)
+    @extend_schema(request=ContactPreferenceChangeSerializer, responses=ContactPreferenceSerializer)
     def patch(self, request: Request) -> Response:
-        patient = self._patient(request)
-        payload = ContactPreferenceSerializer(data=request.data, partial=True)
+        payload = ContactPreferenceChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        preference, _ = ContactPreference.objects.update_or_create(user=patient, defaults=payload.validated_data)
-        return Response(self._body(preference))
+        channels = contact_preferences_set(user_id=_patient(request).pk, **payload.validated_data)
+        return Response(ContactPreferenceSerializer(channels).data)

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scheduling.api.serializers import AppointmentTypeSerializer
-from scheduling.models import AppointmentType
+from scheduling.selectors import appointment_types_offered
 
 
 class AppointmentTypeListApi(APIView):
@@ -13,5 +13,4 @@ class AppointmentTypeListApi(APIView):
 
     @extend_schema(responses=AppointmentTypeSerializer(many=True))
     def get(self, request: Request) -> Response:
-        types = AppointmentType.objects.filter(is_active=True).order_by("code")
-        return Response(AppointmentTypeSerializer(types, many=True).data)
+        return Response(AppointmentTypeSerializer(appointment_types_offered(), many=True).data)

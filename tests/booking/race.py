@@ -1,4 +1,9 @@
-"""Helpers to race real threads against the real database, and to switch the guards off."""
+"""Helpers to race real threads against the real database, and to switch the guards off.
+
+The guards are production code that never asks whether it is under test: booking's transaction
+(``booking.locking.check_then_write``) always locks and checks inside the writing transaction.
+A control run replaces that one seam with ``unguarded_check_then_write`` below.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
-from booking.services import appointments as services
+from booking import locking
 from core.errors import DomainError
 
 _guard_migration = importlib.import_module("booking.migrations.0002_postgres_guards")
@@ -49,20 +55,12 @@ def race(callables: list[Callable[[], object]]) -> Counter[str]:
 
 
 @contextmanager
-def guards_off(settings, monkeypatch, parties: int) -> Iterator[threading.Barrier]:
-    """The control run: no locks, check outside the writing transaction, no PostgreSQL
-    exclusion constraints; every racer waits after its check until all have checked."""
-    settings.BOOKING_RACE_GUARDS = False
+def guards_off(monkeypatch, parties: int) -> Iterator[threading.Barrier]:
+    """The control run: booking's transaction without locks, its check outside the writing
+    transaction, no PostgreSQL exclusion constraints; every racer waits after its check until all
+    have checked."""
     after_check = threading.Barrier(parties)
-    original = services._recheck_and_assign
-
-    def checked_then_wait(**kwargs):
-        assignment = original(**kwargs)
-        with suppress(threading.BrokenBarrierError):
-            after_check.wait(timeout=10)
-        return assignment
-
-    monkeypatch.setattr(services, "_recheck_and_assign", checked_then_wait)
+    monkeypatch.setattr(locking, "check_then_write", partial(unguarded_check_then_write, after_check=after_check))
     postgres = connection.vendor == "postgresql"
     if postgres:
         _execute([statement for statement in _guard_migration.BACKWARD if "CONSTRAINT" in statement])
@@ -74,6 +72,16 @@ def guards_off(settings, monkeypatch, parties: int) -> Iterator[threading.Barrie
             # the history's append-only row trigger), then put the constraints back.
             _execute(["TRUNCATE booking_appointmentevent, booking_appointment CASCADE"])
             _execute([statement for statement in _guard_migration.FORWARD if "ADD CONSTRAINT" in statement])
+
+
+def unguarded_check_then_write(*, patient_id, appointment_type, check, write, after_check: threading.Barrier):
+    """``booking.locking.check_then_write`` without its guards: no locks, and the check runs before
+    the writing transaction (the check-then-insert race), then waits for the other racers."""
+    checked = check()
+    with suppress(threading.BrokenBarrierError):
+        after_check.wait(timeout=10)
+    with transaction.atomic():
+        return write(checked)
 
 
 def _execute(statements: list[str]) -> None:

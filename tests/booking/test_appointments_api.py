@@ -71,7 +71,8 @@ def test_a_patient_books_an_evaluation_for_themself(roles, client_for):
     assert body["room"] in {"Consult 1", "Consult 2"}
     appointment = Appointment.objects.get()
     assert appointment.patient == roles["patient"]
-    assert appointment.staff is not None and appointment.staff.user.role == Role.CLINICIAN
+    assert appointment.staff is not None
+    assert appointment.staff.user.role == Role.CLINICIAN
     assert list(appointment.events.values_list("action", "actor_id")) == [("booked", roles["patient"].pk)]
 
 
@@ -256,8 +257,10 @@ def test_patients_see_only_their_own_appointments(roles, client_for, booked):
     everyone = desk.get("/api/v1/appointments/").json()
 
     assert [a["id"] for a in own["results"]] == [str(booked.pk)]
-    assert "patient" not in own["results"][0] and "nurse" not in own["results"][0]
-    assert len(other["results"]) == 1 and other["results"][0]["id"] != str(booked.pk)
+    assert "patient" not in own["results"][0]
+    assert "nurse" not in own["results"][0]
+    assert len(other["results"]) == 1
+    assert other["results"][0]["id"] != str(booked.pk)
     assert everyone["count"] == 2
 
 

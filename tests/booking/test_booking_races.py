@@ -4,25 +4,21 @@ Each race has a control run with the guards switched off that shows the double b
 guards prevent, so these tests can fail.
 """
 
-import threading
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
 from django.db.models import Count
 
 from booking.models import BLOCKING_STATUSES, Appointment
 from booking.services.appointments import appointment_book, appointment_reschedule
-from clinical.services import series
 from clinical.services.series import treatment_plan_book_series
 from core.roles import Role
 from scheduling.models import RoomKind
-from tests.clinical.plans import active_plan
 from tests.booking.race import guards_off, race
+from tests.clinical.plans import active_plan
 from tests.factories import PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder
 
@@ -102,13 +98,14 @@ def test_racers_get_exactly_as_many_bookings_as_there_is_capacity(desk):
     outcomes = race(_bookers(desk, evaluation, _start(10)))
 
     assert outcomes == {"ok": 2, "slot_unavailable": RACERS - 2}
-    assert _max_overlap_per("room") == 1 and _max_overlap_per("staff") == 1
+    assert _max_overlap_per("room") == 1
+    assert _max_overlap_per("staff") == 1
 
 
-def test_control_without_the_guards_the_same_race_double_books(desk, settings, monkeypatch):
+def test_control_without_the_guards_the_same_race_double_books(desk, monkeypatch):
     evaluation = _evaluation_clinic(clinicians=1, consult_rooms=1)
 
-    with guards_off(settings, monkeypatch, parties=RACERS):
+    with guards_off(monkeypatch, parties=RACERS):
         outcomes = race(_bookers(desk, evaluation, _start(10)))
         assert outcomes["ok"] > 1
         assert _max_overlap_per("room") > 1
@@ -123,10 +120,10 @@ def test_a_nurse_monitoring_two_is_never_given_a_third_however_requests_interlea
     assert _max_overlap_per("nurse") == 2
 
 
-def test_control_without_the_guards_a_nurse_gets_more_than_two(desk, settings, monkeypatch):
+def test_control_without_the_guards_a_nurse_gets_more_than_two(desk, monkeypatch):
     infusion = _infusion_clinic()
 
-    with guards_off(settings, monkeypatch, parties=RACERS):
+    with guards_off(monkeypatch, parties=RACERS):
         outcomes = race(_bookers(desk, infusion, _start(10)))
         assert outcomes["ok"] > 2
         assert _max_overlap_per("nurse") > 2
@@ -154,10 +151,10 @@ def test_a_reschedule_racing_new_bookings_for_the_same_time_leaves_one_holder(de
     assert moving.starts_at in {_start(9), target}
 
 
-def test_control_without_the_guards_a_reschedule_and_a_booking_both_win(desk, settings, monkeypatch):
+def test_control_without_the_guards_a_reschedule_and_a_booking_both_win(desk, monkeypatch):
     _moving, target, tasks = _reschedule_versus_new_bookings(desk)
 
-    with guards_off(settings, monkeypatch, parties=RACERS):
+    with guards_off(monkeypatch, parties=RACERS):
         outcomes = race(tasks)
         assert outcomes["ok"] > 1
         assert Appointment.objects.filter(starts_at=target, status__in=BLOCKING_STATUSES).count() > 1
@@ -221,19 +218,10 @@ def test_a_series_racing_single_bookings_never_overbooks_a_room(desk):
     assert infusions == outcomes["ok"] - (1 if series_booked else 0) + series_booked
 
 
-def test_control_without_the_guards_a_series_and_single_bookings_overbook(desk, settings, monkeypatch):
+def test_control_without_the_guards_a_series_and_single_bookings_overbook(desk, monkeypatch):
     _plan, tasks = _series_race(desk)
 
-    with guards_off(settings, monkeypatch, parties=RACERS) as after_check:
-
-        def check_wait_then_write(check, write):
-            checked = check()
-            with suppress(threading.BrokenBarrierError):
-                after_check.wait(timeout=10)
-            with transaction.atomic():
-                return write(checked)
-
-        monkeypatch.setattr(series, "check_then_write", check_wait_then_write)
+    with guards_off(monkeypatch, parties=RACERS):
         outcomes = race(tasks)
         assert outcomes["ok"] == RACERS
         assert _room_overlaps() > 0

@@ -93,6 +93,7 @@ def test_patients_cannot_set_status_or_resources_through_the_api(demo_clinic, pa
 
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == "booked" and body["is_late_cancellation"] is False
+    assert body["status"] == "booked"
+    assert body["is_late_cancellation"] is False
     assert body["room"] in {"Consult 1", "Consult 2"}
     assert body["staff"]["id"] != "00000000-0000-0000-0000-000000000000"

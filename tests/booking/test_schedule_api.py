@@ -52,7 +52,8 @@ def test_the_schedule_costs_the_same_queries_for_ten_and_two_hundred_appointment
     _fill_day(190, first_index=10)
     large, large_queries = _schedule(client)
 
-    assert len(small["appointments"]) == 10 and len(large["appointments"]) == 200
+    assert len(small["appointments"]) == 10
+    assert len(large["appointments"]) == 200
     assert small_queries == large_queries <= 5
 
 
@@ -74,7 +75,8 @@ def test_the_schedule_lists_the_days_non_cancelled_appointments_by_start(demo_cl
     assert starts == ["2026-12-03T08:00:00-08:00"] * 3
     assert [row["room"] for row in body["appointments"]] == ["Infusion 1", "Infusion 2", "Infusion 3"]
     first = body["appointments"][0]
-    assert first["type"] == "infusion" and first["room"] == "Infusion 1"
+    assert first["type"] == "infusion"
+    assert first["room"] == "Infusion 1"
     assert first["patient"]["name"].startswith("Sam ")
     assert first["nurse"]["name"]
     assert body["timezone"] == "America/Los_Angeles"

@@ -233,7 +233,9 @@ def database_url() -> str:
     engine = settings["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         name = str(settings["NAME"])
-        assert name and ":memory:" not in name and "mode=memory" not in name, "an in-memory SQLite is not shared"
+        assert name, "the SQLite database has no file"
+        assert ":memory:" not in name, "an in-memory SQLite is not shared"
+        assert "mode=memory" not in name, "an in-memory SQLite is not shared"
         return f"sqlite:///{Path(name).resolve()}"
     assert engine == "django.db.backends.postgresql", f"no URL for {engine}"
     user = quote(str(settings.get("USER") or ""), safe="")

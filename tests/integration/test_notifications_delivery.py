@@ -86,18 +86,21 @@ def test_a_booking_confirmation_and_then_a_due_reminder_arrive_by_real_smtp(demo
     confirmation = _row(appointment, Kind.CONFIRMATION)
     reminder_24h = _row(appointment, Kind.REMINDER_24H)
     reminder_2h = _row(appointment, Kind.REMINDER_2H)
-    assert reminder_24h.due_at > timezone.now() and reminder_2h.due_at > timezone.now()
+    assert reminder_24h.due_at > timezone.now()
+    assert reminder_2h.due_at > timezone.now()
 
     broker.sweep()
     email = _arrived(sink, confirmation, worker)
 
     assert email.to == ("patient@example.com",)
     assert email.message_id == f"<outbox-{confirmation.pk}@clinic-booking>"
-    assert email.subject.startswith("Your appointment on ") and email.subject.endswith(" is booked")
+    assert email.subject.startswith("Your appointment on ")
+    assert email.subject.endswith(" is booked")
     assert "Alex" in email.body
     [(filename, content_type, calendar)] = email.attachments
     assert (filename, content_type) == ("appointment.ics", "text/calendar")
-    assert calendar.startswith(b"BEGIN:VCALENDAR") and b"SUMMARY:Appointment at Harbor View Medical Suite" in calendar
+    assert calendar.startswith(b"BEGIN:VCALENDAR")
+    assert b"SUMMARY:Appointment at Harbor View Medical Suite" in calendar
     _assert_neutral(email)
     confirmation.refresh_from_db()
     assert (confirmation.provider_message_id, confirmation.attempts) == (f"outbox-{confirmation.pk}", 1)
@@ -149,7 +152,8 @@ def test_a_cancelled_appointment_gets_its_cancellation_notice_and_never_a_remind
     wait_until(lambda: False, seconds=3)
 
     assert email.to == ("patient@example.com",)
-    assert email.subject.startswith("Your appointment on ") and email.subject.endswith(" is cancelled")
+    assert email.subject.startswith("Your appointment on ")
+    assert email.subject.endswith(" is cancelled")
     _assert_neutral(email)
     assert [e.outbox_id for e in sink.received] == [notice.pk]
     assert statuses(reminder_ids) == {Status.CANCELLED: 2}

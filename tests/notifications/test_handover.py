@@ -192,7 +192,8 @@ def test_a_refusal_after_the_message_is_retried_with_backoff(appointment, sink):
     assert outbox_send(message_id=confirmation.pk, now=BOOKED_AT) == "retry"
     confirmation.refresh_from_db()
     assert (confirmation.status, confirmation.last_error) == (Status.PENDING, "DeliveryRefused")
-    assert confirmation.sent_at is None and sink.received == []
+    assert confirmation.sent_at is None
+    assert sink.received == []
 
     assert outbox_send(message_id=confirmation.pk, now=confirmation.due_at) == Status.SENT
     assert [email.outbox_id for email in sink.received] == [confirmation.pk]

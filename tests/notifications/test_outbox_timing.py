@@ -9,6 +9,7 @@ import pytest
 from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from clinical.models import Evaluation
 from clinical.services.evaluations import evaluation_sign
+from core.errors import DomainError
 from core.roles import Role
 from notifications.models import Channel, ContactPreference, Kind, OutboxMessage, Status
 from notifications.outbox import outbox_schedule_reminders, sms_due_at
@@ -175,9 +176,10 @@ def test_a_reschedule_cancels_the_old_reminders_and_writes_new_ones_and_a_notice
 
 def test_a_refused_booking_writes_no_message(desk, patient):
     now = datetime(2026, 12, 1, 9, tzinfo=LA)
-    with pytest.raises(Exception):  # noqa: B017 - any refusal; the point is what stays unwritten
+    with pytest.raises(DomainError) as refused:
         book(desk, patient, "infusion", datetime(2026, 12, 4, 10, tzinfo=LA), now)  # no plan
 
+    assert refused.value.code == "no_active_treatment_plan"
     assert OutboxMessage.objects.count() == 0
 
 

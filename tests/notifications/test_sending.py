@@ -43,7 +43,8 @@ def test_a_message_not_yet_due_is_not_claimed(appointment):
 
     assert outbox_send(message_id=reminder.pk, now=BOOKED_AT) == "not_claimed"
     reminder.refresh_from_db()
-    assert reminder.status == Status.PENDING and reminder.attempts == 0
+    assert reminder.status == Status.PENDING
+    assert reminder.attempts == 0
 
 
 def test_a_reminder_of_an_appointment_cancelled_behind_its_back_is_cancelled_not_sent(appointment):
@@ -134,7 +135,8 @@ def test_the_console_sms_backend_prints_and_returns_an_id(monkeypatch):
     abandoned = backend.send(to="+14155550123", body="Not this one", handover=lambda: False)
 
     assert (message_id, abandoned) == ("console-1", None)
-    assert "+14155550123" in output.getvalue() and "Hello" in output.getvalue()
+    assert "+14155550123" in output.getvalue()
+    assert "Hello" in output.getvalue()
     assert "Not this one" not in output.getvalue()
 
 
@@ -179,11 +181,13 @@ def test_the_twilio_backend_posts_the_rest_api_shape_and_reports_refusals_withou
         server.server_close()
 
     assert sid == "SM123"
-    assert declined is None and len(_FakeTwilio.requests) == requests_before_declined  # no request made
+    assert declined is None
+    assert len(_FakeTwilio.requests) == requests_before_declined
     first = _FakeTwilio.requests[0]
     assert first["path"] == "/2010-04-01/Accounts/AC1/Messages.json"
     assert first["auth"] == "Basic QUMxOnNlY3JldA=="
-    assert "From=%2B15105550100" in first["body"] and "Body=See+you+at+9%3A30+AM" in first["body"]
+    assert "From=%2B15105550100" in first["body"]
+    assert "Body=See+you+at+9%3A30+AM" in first["body"]
     assert "private" not in str(refused.value)
 
 

@@ -110,8 +110,10 @@ def test_the_fall_back_night_offers_each_repeated_local_time_once_per_real_insta
     # 00:00 PDT to 06:00 PST is seven real hours: 25 starts, every one a distinct instant.
     assert len(instants) == 25 == len(set(instants))
     labels = [slot.start.astimezone(LA).strftime("%H:%M%z") for slot in slots]
-    assert "01:30-0700" in labels and "01:30-0800" in labels
-    assert labels[0] == "00:00-0700" and labels[-1] == "05:00-0800"
+    assert "01:30-0700" in labels
+    assert "01:30-0800" in labels
+    assert labels[0] == "00:00-0700"
+    assert labels[-1] == "05:00-0800"
 
 
 # -- exceptions -----------------------------------------------------------------------------

@@ -173,15 +173,43 @@ def clashes(new: NaiveAppointment, old: NaiveAppointment) -> bool:
     )
 
 
-def write_and_search(scenario):
-    """Write the scenario with the factories, search with the selector; return both inputs."""
-    kind: NaiveType = scenario["kind"]
+def _write_clinic(scenario):
     clinic = ClinicFactory(time_zone=scenario["zone_name"])
     for weekday, day_blocks in scenario["clinic_hours"].items():
         for opens, closes in day_blocks:
             ClinicHoursFactory(clinic=clinic, weekday=weekday, opens_at=opens, closes_at=closes)
     for closed_on in scenario["closures"]:
         ClinicClosureFactory(clinic=clinic, closed_on=closed_on)
+    return clinic
+
+
+def _write_staff(scenario, clinic):
+    members = []
+    for spec in scenario["staff"]:
+        member = StaffMemberFactory(clinic=clinic, user=UserFactory(role=spec["role"]))
+        for weekday, day_blocks in spec["hours"].items():
+            for starts_at, ends_at in day_blocks:
+                WorkingHoursFactory(staff=member, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
+        for starts_at, ends_at in spec["time_off"]:
+            TimeOffFactory(staff=member, starts_at=starts_at, ends_at=ends_at)
+        members.append(member)
+    return members
+
+
+def _write_rooms(scenario, clinic):
+    rooms = []
+    for spec in scenario["rooms"]:
+        room = RoomFactory(clinic=clinic, kind=RoomKind.INFUSION)
+        for starts_at, ends_at in spec["outages"]:
+            RoomOutageFactory(room=room, starts_at=starts_at, ends_at=ends_at)
+        rooms.append(room)
+    return rooms
+
+
+def write_and_search(scenario):
+    """Write the scenario with the factories, search with the selector; return both inputs."""
+    kind: NaiveType = scenario["kind"]
+    clinic = _write_clinic(scenario)
     appointment_type = AppointmentTypeFactory(
         clinic=clinic,
         code="probe",
@@ -196,21 +224,8 @@ def write_and_search(scenario):
         min_notice_minutes=scenario["notice_minutes"],
         horizon_days=scenario["horizon_days"],
     )
-    members = []
-    for spec in scenario["staff"]:
-        member = StaffMemberFactory(clinic=clinic, user=UserFactory(role=spec["role"]))
-        for weekday, day_blocks in spec["hours"].items():
-            for starts_at, ends_at in day_blocks:
-                WorkingHoursFactory(staff=member, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
-        for starts_at, ends_at in spec["time_off"]:
-            TimeOffFactory(staff=member, starts_at=starts_at, ends_at=ends_at)
-        members.append(member)
-    rooms = []
-    for spec in scenario["rooms"]:
-        room = RoomFactory(clinic=clinic, kind=RoomKind.INFUSION)
-        for starts_at, ends_at in spec["outages"]:
-            RoomOutageFactory(room=room, starts_at=starts_at, ends_at=ends_at)
-        rooms.append(room)
+    members = _write_staff(scenario, clinic)
+    rooms = _write_rooms(scenario, clinic)
     searcher = PatientFactory()
     other = PatientFactory()
     naive_appointments: list[NaiveAppointment] = []

@@ -1,0 +1,98 @@
+"""Reads of a patient's treatment: which appointment types are open to them, their plan's
+progress and their evaluation's outcome in the words a patient reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Q
+
+from booking.models import BLOCKING_STATUSES, AppointmentStatus
+from clinical.models import Decision, Evaluation, EvaluationStatus, PlanStatus, TreatmentPlan
+from clinical.services.plan_rules import active_plan_of
+from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan_id: UUID
+    status: str
+    infusions_planned: int
+    infusions_booked: int  # upcoming (booked, checked in or under way)
+    infusions_completed: int
+    integration_sessions_planned: int
+    integration_sessions_booked: int
+    integration_sessions_completed: int
+
+    @property
+    def infusions_left_to_book(self) -> int:
+        return max(self.infusions_planned - self.infusions_booked - self.infusions_completed, 0)
+
+    @property
+    def integration_sessions_left_to_book(self) -> int:
+        planned = self.integration_sessions_planned
+        return max(planned - self.integration_sessions_booked - self.integration_sessions_completed, 0)
+
+
+def plan_progress(plan: TreatmentPlan) -> PlanProgress:
+    """Planned, booked (upcoming) and completed sessions of each kind (one query)."""
+    counts: dict[tuple[str, str], int] = {}
+    for counter, status in plan.appointments.filter(status__in=BLOCKING_STATUSES).values_list(
+        "appointment_type__counts_against_plan", "status"
+    ):
+        key = (counter, "completed" if status == AppointmentStatus.COMPLETED else "booked")
+        counts[key] = counts.get(key, 0) + 1
+    return PlanProgress(
+        plan_id=plan.pk,
+        status=plan.status,
+        infusions_planned=plan.infusions_planned,
+        infusions_booked=counts.get((PlanCounter.INFUSIONS, "booked"), 0),
+        infusions_completed=counts.get((PlanCounter.INFUSIONS, "completed"), 0),
+        integration_sessions_planned=plan.integration_sessions_planned,
+        integration_sessions_booked=counts.get((PlanCounter.INTEGRATION_SESSIONS, "booked"), 0),
+        integration_sessions_completed=counts.get((PlanCounter.INTEGRATION_SESSIONS, "completed"), 0),
+    )
+
+
+def bookable_types_for(*, patient_id: UUID | None) -> list[AppointmentType]:
+    """The types a person may book online: anyone (signed in or not) those open to any patient;
+    a patient with an active plan also those that need one."""
+    open_to = Q(online_booking=OnlineBooking.ANY_PATIENT)
+    if patient_id is not None and active_plan_of(patient_id) is not None:
+        open_to |= Q(online_booking=OnlineBooking.ACTIVE_PLAN)
+    return list(AppointmentType.objects.select_related("clinic").filter(open_to, is_active=True).order_by("pk"))
+
+
+@dataclass(frozen=True)
+class TreatmentSummary:
+    """What a patient sees of their treatment: the decision of their latest signed evaluation,
+    its signing date (clinic time) and their plan's progress. Never screening values,
+    contraindications, rationale or notes."""
+
+    evaluation_id: UUID | None
+    decision: str | None
+    signed_on: date | None
+    plan: TreatmentPlan | None
+    progress: PlanProgress | None
+
+
+def treatment_summary_for_patient(*, patient_id: UUID) -> TreatmentSummary:
+    evaluation = (
+        Evaluation.objects.select_related("appointment__appointment_type__clinic")
+        .filter(patient_id=patient_id, status=EvaluationStatus.SIGNED)
+        .order_by("-signed_at")
+        .first()
+    )
+    if evaluation is None or evaluation.signed_at is None:
+        return TreatmentSummary(None, None, None, None, None)
+    zone = evaluation.appointment.appointment_type.clinic.zone
+    plan = TreatmentPlan.objects.filter(evaluation=evaluation).exclude(status=PlanStatus.DRAFT).first()
+    return TreatmentSummary(
+        evaluation_id=evaluation.pk,
+        decision=Decision(evaluation.decision) if evaluation.decision else None,
+        signed_on=evaluation.signed_at.astimezone(zone).date(),
+        plan=plan,
+        progress=plan_progress(plan) if plan is not None else None,
+    )

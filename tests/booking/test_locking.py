@@ -1,0 +1,172 @@
+"""booking/locking.py: locks only inside a transaction, and on PostgreSQL a lock that stays taken
+beyond BOOKING_LOCK_TIMEOUT_SECONDS is a 409 ``resource_busy`` with nothing written, not a hang."""
+
+import threading
+import time as clock
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
+
+from accounts.models import User
+from booking import locking
+from booking.errors import BookingBusyError
+from booking.models import Appointment, AppointmentStatus
+from booking.services.appointments import appointment_book
+from clinical.models import PlanStatus
+from clinical.services.evaluations import treatment_plan_discontinue
+from core.roles import Role
+from scheduling.models import Room, RoomKind, StaffMember
+from tests.clinical.plans import active_plan
+from tests.factories import AppointmentFactory, PatientFactory, UserFactory
+from tests.scheduling.conftest import CalendarBuilder
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="lock_timeout and row locks are PostgreSQL's"
+)
+
+LA = ZoneInfo("America/Los_Angeles")
+TIMEOUT = 0.5  # seconds
+
+
+@pytest.fixture
+def short_lock_timeout(settings):
+    settings.BOOKING_LOCK_TIMEOUT_SECONDS = TIMEOUT
+
+
+@pytest.fixture
+def clinic():
+    calendar = CalendarBuilder()
+    calendar.open()
+    clinician = calendar.staff(Role.CLINICIAN)
+    [room] = calendar.rooms(RoomKind.CONSULT, 1)
+    return {
+        "evaluation": calendar.evaluation_type(),
+        "patient": PatientFactory(),
+        "desk": UserFactory(role=Role.ADMIN, is_staff=True),
+        "clinician": clinician,
+        "room": room,
+    }
+
+
+def _next_monday_at_ten() -> datetime:
+    today = datetime.now(tz=LA).date()
+    monday: date = today + timedelta(days=7 + (7 - today.weekday()) % 7)
+    return datetime.combine(monday, time(10), tzinfo=LA)
+
+
+@contextmanager
+def held_by_another_connection(rows: QuerySet) -> Iterator[None]:
+    """Another connection (another thread's) holds FOR UPDATE on ``rows`` until the block ends."""
+    locked, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                list(rows.select_for_update().values_list("pk", flat=True))
+                locked.set()
+                release.wait(timeout=30)
+        except BaseException as error:  # reported to the test below
+            failures.append(error)
+        finally:
+            locked.set()
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10), failures
+        assert not failures
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+def test_the_locks_refuse_to_run_outside_a_transaction(clinic):
+    with pytest.raises(TransactionManagementError, match="inside transaction"):
+        locking.lock_booking_resources(patient_id=clinic["patient"].pk, appointment_type=clinic["evaluation"])
+    with pytest.raises(TransactionManagementError, match="inside transaction"):
+        locking.lock_patient(patient_id=clinic["patient"].pk)
+
+
+@postgres_only
+def test_the_lock_timeout_lasts_as_long_as_the_transaction(clinic, short_lock_timeout):
+    def lock_timeout() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        locking.lock_booking_resources(patient_id=clinic["patient"].pk, appointment_type=clinic["evaluation"])
+        assert lock_timeout() == "500ms"
+    assert lock_timeout() == "0"
+
+
+HELD_ROWS: dict[str, Callable[[dict], QuerySet]] = {
+    "the patient": lambda clinic: User.objects.filter(pk=clinic["patient"].pk),
+    "the room": lambda clinic: Room.objects.filter(pk=clinic["room"].pk),
+    "the clinician": lambda clinic: StaffMember.objects.filter(pk=clinic["clinician"].pk),
+}
+
+
+@postgres_only
+@pytest.mark.parametrize("held", list(HELD_ROWS))
+def test_a_lock_held_elsewhere_makes_the_booking_a_409_resource_busy_within_the_timeout(
+    clinic, short_lock_timeout, held
+):
+    with held_by_another_connection(HELD_ROWS[held](clinic)):
+        began = clock.monotonic()
+        with pytest.raises(BookingBusyError) as refusal:
+            appointment_book(
+                actor=clinic["desk"],
+                patient=clinic["patient"],
+                appointment_type=clinic["evaluation"],
+                starts_at=_next_monday_at_ten(),
+            )
+        waited = clock.monotonic() - began
+
+    assert (refusal.value.status_code, refusal.value.code) == (409, "resource_busy")
+    assert TIMEOUT <= waited < TIMEOUT + 2
+    assert not Appointment.objects.exists()
+
+
+@postgres_only
+def test_the_api_answers_a_busy_lock_with_409_resource_busy(clinic, short_lock_timeout, client_for):
+    payload = {"type": "evaluation", "start": _next_monday_at_ten().isoformat(), "patient": str(clinic["patient"].pk)}
+
+    with held_by_another_connection(HELD_ROWS["the room"](clinic)):
+        response = client_for(clinic["desk"]).post("/api/v1/appointments/", payload, format="json")
+
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "resource_busy"
+    assert not Appointment.objects.exists()
+
+
+@postgres_only
+def test_discontinuing_a_plan_whose_patient_is_locked_elsewhere_is_a_409_and_changes_nothing(
+    clinic, short_lock_timeout
+):
+    plan = active_plan(clinic["patient"], signed_at=datetime.now(tz=LA) - timedelta(days=1))
+    booked = AppointmentFactory(
+        patient=clinic["patient"],
+        appointment_type=clinic["evaluation"],
+        treatment_plan=plan,
+        starts_at=_next_monday_at_ten(),
+    )
+    clinician = UserFactory(role=Role.CLINICIAN)
+
+    with held_by_another_connection(HELD_ROWS["the patient"](clinic)), pytest.raises(BookingBusyError):
+        treatment_plan_discontinue(actor=clinician, plan_id=plan.pk, reason="Stopped.")
+
+    plan.refresh_from_db()
+    booked.refresh_from_db()
+    assert (plan.status, booked.status) == (PlanStatus.ACTIVE, AppointmentStatus.BOOKED)

@@ -1,0 +1,159 @@
+"""Page forms: they parse and label input; the rules are the services' (the same as the API's),
+and a service's refusal comes back as an error beside its field (``form_add_domain_error``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+
+if TYPE_CHECKING:  # django-stubs-ext is a development tool only
+    from django_stubs_ext import StrOrPromise
+
+
+def form_add_domain_error(
+    form: forms.Form, error: DomainError, messages: Mapping[str, StrOrPromise] | None = None
+) -> None:
+    """Put a service's refusal beside the fields it names (or at the top), in the reader's words.
+
+    ``messages`` maps an error code to a translated sentence; otherwise the service's own detail.
+    """
+    text = (messages or {}).get(error.code, error.detail)
+    named = [name for name in error.fields if name in form.fields]
+    if not named:
+        form.add_error(None, text)
+        return
+    for name in named:
+        form.add_error(name, text)
+
+
+class PageForm(forms.Form):
+    """Labels read exactly as written ("Email", not "Email:"): screen readers and tests name fields by them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, labelled for this clinic (the username is the email)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    error_messages = {
+        "invalid_login": _("The email or the password is not right. Check both and try again."),
+        "inactive": _("This account is not active. Please call the clinic."),
+    }
+
+
+class SignUpForm(PageForm):
+    first_name = forms.CharField(
+        label=_("First name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        help_text=_("For example 1985-06-01."),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        help_text=_("A mobile number we can reach you on, for example (415) 555-0123."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        help_text=_("At least 8 characters, not only numbers, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class CancelForm(PageForm):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        help_text=_("It helps the clinic plan. You can leave it empty."),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReadinessForm(PageForm):
+    driver_arranged = forms.BooleanField(label=_("An adult will drive me home"), required=False)
+    fasting_acknowledged = forms.BooleanField(label=_("I have read the fasting instructions"), required=False)
+
+
+class SeriesForm(PageForm):
+    start_date = forms.DateField(
+        label=_("First day"),
+        error_messages={
+            "required": _("Enter the first day for your sessions."),
+            "invalid": _("Enter a real date, for example 2026-12-01."),
+        },
+        help_text=_("The earliest day for your first session, for example 2026-12-01."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    preferred_time = forms.TimeField(
+        label=_("Preferred time of day"),
+        error_messages={
+            "required": _("Enter the time of day you prefer."),
+            "invalid": _("Enter a time, for example 10:00 AM."),
+        },
+        help_text=_("Pacific Time, for example 10:00 AM. Each session goes at the open time nearest to it."),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+    )
+
+
+class WaitlistForm(PageForm):
+    type = forms.ChoiceField(
+        label=_("Kind of visit"), error_messages={"required": _("Choose the kind of visit you are waiting for.")}
+    )
+    date_from = forms.DateField(
+        label=_("Earliest day"),
+        help_text=_("The first day that would suit you, for example 2026-12-01."),
+        error_messages={
+            "required": _("Enter the earliest day that would suit you."),
+            "invalid": _("Enter a real date, for example 2026-12-01."),
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Latest day"),
+        help_text=_("The last day that would suit you."),
+        error_messages={
+            "required": _("Enter the latest day that would suit you."),
+            "invalid": _("Enter a real date, for example 2026-12-14."),
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, type_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = type_choices  # type: ignore[attr-defined]
+
+
+class ContactPreferencesForm(PageForm):
+    email_enabled = forms.BooleanField(label=_("Email"), required=False)
+    sms_enabled = forms.BooleanField(label=_("Text messages"), required=False)
+
+
+class LanguageForm(PageForm):
+    language = forms.ChoiceField(label=_("Language for your pages and messages"), choices=settings.LANGUAGES)

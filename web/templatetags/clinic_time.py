@@ -1,0 +1,35 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django import template
+
+from web import timefmt
+
+register = template.Library()
+
+
+@register.filter
+def when(instant: datetime, zone: ZoneInfo) -> str:
+    """Day, date, time and "Pacific Time": ``{{ appointment.starts_at|when:clinic.zone }}``."""
+    return timefmt.time_label(instant, zone)
+
+
+@register.filter
+def clock(instant: datetime, zone: ZoneInfo) -> str:
+    return timefmt.clock_label(instant, zone)
+
+
+@register.filter
+def day(value: date) -> str:
+    return timefmt.day_label(value)
+
+
+@register.filter
+def zone_name(zone: ZoneInfo) -> str:
+    return timefmt.zone_name(zone)
+
+
+@register.filter
+def day_year(value: date) -> str:
+    """ "Tuesday, December 1, 2026"."""
+    return timefmt.day_label_with_year(value)
