@@ -29,6 +29,12 @@ RUN groupadd --system --gid 10001 app \
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir -r requirements/base.txt
 
+# gettext's msgfmt compiles the Spanish catalogue (locale/*.po) at build time; the .mo files are
+# build output, never committed.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY . .
 
 # Static files are collected at build time: whitenoise's CompressedManifestStaticFilesStorage needs
@@ -41,6 +47,7 @@ RUN export SECRET_KEY="build-only-throwaway-key-for-collectstatic-never-used-at-
         ALLOWED_HOSTS="localhost" \
         REDIS_URL="redis://localhost:6379/0" \
     && python manage.py check --deploy --fail-level WARNING \
+    && python manage.py compilemessages --ignore=.venv -v0 \
     && python manage.py collectstatic --noinput \
     && rm -rf .run
 

@@ -73,6 +73,13 @@ class PatientProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
     date_of_birth = models.DateField()
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +14155550123")
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        editable=False,
+        help_text="Name words, email, phone digits and date of birth, lower-case without accents "
+        "(accounts.selectors.patient_search_text); written by the accounts service.",
+    )
 
     def __str__(self) -> str:
         return f"Patient profile of {self.user_id}"

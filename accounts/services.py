@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.errors import AccountError
 from accounts.models import PatientProfile, User
+from accounts.selectors import patient_search_text
 from core.roles import Role
 
 
@@ -64,7 +65,16 @@ def patient_register(
                 role=Role.PATIENT,
                 language=language,
             )
-            PatientProfile.objects.create(user=user, date_of_birth=date_of_birth, phone=normalized_phone)
+            search_text = patient_search_text(
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                phone=normalized_phone,
+                date_of_birth=date_of_birth,
+            )
+            PatientProfile.objects.create(
+                user=user, date_of_birth=date_of_birth, phone=normalized_phone, search_text=search_text
+            )
     except IntegrityError as error:
         # The unique email constraint decides races between two sign-ups with one address.
         raise AccountError(
@@ -81,3 +91,21 @@ def user_set_language(*, user_id: UUID, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise AccountError("This language is not offered.", code="unknown_language", fields={"language": ["Unknown."]})
     User.objects.filter(pk=user_id).update(language=language)
+
+
+def patient_search_text_refresh(*, user_id: UUID) -> None:
+    """Rewrite a patient's search column from their current name, email, phone and date of birth
+    (for any writer of those other than ``patient_register``: the Django admin, the demo seed)."""
+    profile = PatientProfile.objects.select_related("user").filter(user_id=user_id).first()
+    if profile is None:
+        return
+    user = profile.user
+    PatientProfile.objects.filter(pk=profile.pk).update(
+        search_text=patient_search_text(
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email=user.email,
+            phone=profile.phone,
+            date_of_birth=profile.date_of_birth,
+        )
+    )

@@ -153,3 +153,28 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Waitlist entry {self.pk}"
+
+
+class StaffCalendarFeed(models.Model):
+    """A staff member's own upcoming appointments as an .ics subscription behind a secret URL.
+
+    Only the token's SHA-256 is stored: the URL is shown once, when it is made. Revoking sets
+    ``revoked_at`` (the row stays, as a record); a person has at most one active feed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="sha256 hex of the URL's token.")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_active_calendar_feed_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed {self.pk}"

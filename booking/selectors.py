@@ -8,6 +8,7 @@ the type they already hold, and their treatment plan's limits.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -25,7 +26,7 @@ from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
-from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
+from scheduling.models import AppointmentType, Clinic, OnlineBooking, Room, RoomKind, StaffMember
 from scheduling.selectors import appointment_type_offered, calendar_snapshot, demand_of
 
 MAX_SEARCH_DAYS = 62
@@ -407,3 +408,114 @@ def schedule_of(*, day: date | None = None) -> DaySchedule:
     zone = clinic_zone()
     day = day or timezone.localdate(timezone=zone)
     return DaySchedule(day=day, zone=zone, rows=schedule_for_day(day=day, zone=zone))
+
+
+def schedule_of_staff(*, user: User, day: date | None = None) -> DaySchedule:
+    """One staff member's part of the day's schedule (clinic-local; today when None): the
+    appointments they run (``staff``), supervise or monitor as the nurse.
+
+    The same fixed queries as ``schedule_of`` (the zone, the day's rows, the plan numbering),
+    however many appointments the day holds.
+    """
+    day_schedule = schedule_of(day=day)
+    mine = [
+        row
+        for row in day_schedule.rows
+        if user.pk
+        in (
+            row.appointment.staff.user_id if row.appointment.staff else None,
+            row.appointment.supervising_clinician.user_id if row.appointment.supervising_clinician else None,
+            row.appointment.nurse.user_id if row.appointment.nurse else None,
+        )
+    ]
+    return DaySchedule(day=day_schedule.day, zone=day_schedule.zone, rows=mine)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One appointment on the day board: the schedule's row ("infusion k of N" included) and the
+    places section 10 of SPEC.md fills later (the questionnaires' state, open alerts)."""
+
+    schedule: ScheduleRow
+    questionnaire: str | None = None  # SPEC 10: PHQ-9 / GAD-7 due, answered, overdue (not yet built)
+    alerts: tuple[str, ...] = ()  # SPEC 10: vitals overdue, thresholds passed, self-harm (not yet built)
+
+    @property
+    def appointment(self) -> Appointment:
+        return self.schedule.appointment
+
+
+@dataclass(frozen=True)
+class BoardRoom:
+    room: Room
+    rows: list[BoardRow]
+
+
+@dataclass(frozen=True)
+class DayBoard:
+    """The day's appointments room by room: every room of the clinic, infusion rooms first,
+    including the empty ones; appointments without a room (none today) come in ``unassigned``."""
+
+    clinic: Clinic | None
+    day: date
+    zone: ZoneInfo
+    rooms: list[BoardRoom]
+    unassigned: list[BoardRow]
+
+    def signature(self) -> str:
+        """A hash of everything the board shows, for a strong ETag: equal exactly when the board
+        would show the same rows and rooms (status, readiness, names, numbering, dose...)."""
+        parts: list[object] = [self.day.isoformat()]
+        for section in self.rooms:
+            parts.append(("room", section.room.pk, section.room.name, section.room.kind))
+        for row in [row for section in self.rooms for row in section.rows] + self.unassigned:
+            appointment = row.appointment
+            plan = appointment.treatment_plan
+            parts.append(
+                (
+                    str(appointment.pk),
+                    appointment.room_id,
+                    appointment.status,
+                    appointment.updated_at.isoformat(),
+                    appointment.starts_at.isoformat(),
+                    appointment.driver_arranged,
+                    appointment.fasting_acknowledged,
+                    appointment.patient.full_name,
+                    appointment.nurse.user.full_name if appointment.nurse else None,
+                    appointment.appointment_type.name,
+                    row.schedule.session_number,
+                    row.schedule.sessions_planned,
+                    (str(plan.dose_mg_per_kg), plan.route) if plan is not None else None,
+                    row.questionnaire,
+                    row.alerts,
+                )
+            )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def day_board(*, day: date | None = None) -> DayBoard:
+    """The nurses' day board of ``day`` (clinic-local; today when None).
+
+    Four queries whatever the number of appointments: the clinic, its rooms, and the two of
+    ``schedule_for_day`` (the day's rows, the plan numbering; that one only when plans appear).
+    """
+    clinic = Clinic.objects.order_by("pk").first()
+    zone = clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
+    day = day or timezone.localdate(timezone=zone)
+    rows = [BoardRow(schedule=row) for row in schedule_for_day(day=day, zone=zone)]
+    by_room: dict[int, list[BoardRow]] = {}
+    unassigned: list[BoardRow] = []
+    for row in rows:
+        if row.appointment.room_id is None:
+            unassigned.append(row)
+        else:
+            by_room.setdefault(row.appointment.room_id, []).append(row)
+    rooms = list(Room.objects.filter(clinic=clinic)) if clinic else []
+    rooms.sort(key=lambda room: (room.kind != RoomKind.INFUSION, room.name))
+    sections = [
+        BoardRoom(room=room, rows=by_room.pop(room.pk, [])) for room in rooms if room.is_active or room.pk in by_room
+    ]
+    for leftover in by_room.values():  # a room of another clinic: shown without its own section
+        unassigned.extend(leftover)
+    unassigned.sort(key=lambda row: (row.appointment.starts_at, str(row.appointment.pk)))
+    return DayBoard(clinic=clinic, day=day, zone=zone, rooms=sections, unassigned=unassigned)

@@ -4,13 +4,13 @@ progress and their evaluation's outcome in the words a patient reads."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db.models import Q
 
-from booking.models import BLOCKING_STATUSES, AppointmentStatus
-from clinical.models import Decision, Evaluation, EvaluationStatus, PlanStatus, TreatmentPlan
+from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
 from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
 
@@ -96,3 +96,59 @@ def treatment_summary_for_patient(*, patient_id: UUID) -> TreatmentSummary:
         plan=plan,
         progress=plan_progress(plan) if plan is not None else None,
     )
+
+
+# -- the staff pages: a clinician's evaluations to write, and the parts of one record --
+
+EVALUATION_TYPE_CODE = "evaluation"
+EVALUATIONS_TO_WRITE_DAYS = 14
+VISIT_TAKEN_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS, AppointmentStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class EvaluationToWrite:
+    appointment: Appointment
+    draft_id: UUID | None  # the draft record, when one is open
+
+
+def evaluations_to_write(*, clinician_id: UUID, now: datetime) -> list[EvaluationToWrite]:
+    """The clinician's evaluation visits of the last 14 days that took place (checked in, in
+    progress or completed) and have no signed record yet, earliest first (one query)."""
+    rows = (
+        Appointment.objects.select_related("patient", "evaluation", "appointment_type__clinic")
+        .filter(
+            appointment_type__code=EVALUATION_TYPE_CODE,
+            status__in=VISIT_TAKEN_PLACE,
+            staff__user_id=clinician_id,
+            starts_at__gte=now - timedelta(days=EVALUATIONS_TO_WRITE_DAYS),
+        )
+        .exclude(evaluation__status=EvaluationStatus.SIGNED)
+        .order_by("starts_at", "id")
+    )
+    result = []
+    for appointment in rows:
+        draft = getattr(appointment, "evaluation", None)
+        result.append(EvaluationToWrite(appointment, draft.pk if draft is not None else None))
+    return result
+
+
+@dataclass(frozen=True)
+class EvaluationRecordParts:
+    """What the evaluation page shows around a record read with ``evaluation_read``."""
+
+    appointment: Appointment  # with its patient and clinic
+    plan: TreatmentPlan | None
+    progress: PlanProgress | None  # of a plan past its draft
+    addenda: list[EvaluationAddendum]
+
+
+def evaluation_record_parts(*, evaluation: Evaluation) -> EvaluationRecordParts:
+    """The visit, the plan (and its progress once active) and the addenda of a record (four
+    queries at most)."""
+    appointment = Appointment.objects.select_related("patient", "appointment_type__clinic").get(
+        pk=evaluation.appointment_id
+    )
+    plan = TreatmentPlan.objects.filter(evaluation_id=evaluation.pk).first()
+    progress = plan_progress(plan) if plan is not None and plan.status != PlanStatus.DRAFT else None
+    addenda = list(EvaluationAddendum.objects.select_related("author").filter(evaluation_id=evaluation.pk))
+    return EvaluationRecordParts(appointment=appointment, plan=plan, progress=progress, addenda=addenda)

@@ -8,10 +8,12 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpEmailBackend
+from django.utils import translation
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from notifications.delivery import Handover
-from notifications.messages import RenderedMessage
+from notifications.messages import RenderedMessage, message_context, message_language
 from notifications.models import Channel, Kind, OutboxMessage
 from notifications.sms import sms_backend
 from notifications.smtp import smtp_send_with_handover
@@ -20,7 +22,8 @@ CALENDAR_KINDS = (Kind.CONFIRMATION, Kind.RESCHEDULE)
 
 
 def _calendar_file(message: OutboxMessage) -> bytes:
-    """An .ics event with the same neutral wording as the message: "Appointment", the clinic."""
+    """An .ics event with the same neutral wording as the message ("Appointment", the clinic), in
+    the patient's language."""
     appointment = message.appointment
     assert appointment is not None
     clinic = appointment.appointment_type.clinic
@@ -36,7 +39,14 @@ def _calendar_file(message: OutboxMessage) -> bytes:
     event.add("dtstamp", message.due_at.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + (appointment.ends_at - appointment.starts_at or timedelta(hours=1)))
-    event.add("summary", f"Appointment at {clinic.name}")
+    with translation.override(message_language(message)):
+        event.add("summary", gettext("Appointment at %(clinic)s") % {"clinic": clinic.name})
+        # The time in words with the clinic's zone named, as the email says it.
+        event.add(
+            "description",
+            gettext("%(when)s. Questions or changes: %(phone)s.")
+            % {"when": message_context(message)["when"], "phone": clinic.phone},
+        )
     event.add("location", clinic.address)
     event.add("sequence", int(start.timestamp()) // 60)  # a moved appointment updates the event
     calendar.add_component(event)

@@ -21,7 +21,8 @@ from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, WaitlistEntry, WaitlistStatus
 from clinical.events import EvaluationSigned
 from clinical.models import Evaluation
-from notifications.models import REMINDER_KINDS, Channel, ContactPreference, Kind, OutboxMessage, Status
+from notifications.models import REMINDER_KINDS, Channel, Kind, OutboxMessage, Status
+from notifications.preferences import contact_preferences_of
 
 REMINDER_LEAD = {
     Kind.PREPARATION: timedelta(hours=48),
@@ -44,12 +45,10 @@ def sms_due_at(due_at: datetime, zone: ZoneInfo) -> datetime:
 
 
 def channels_for(patient: User) -> list[str]:
-    preference = ContactPreference.objects.filter(user=patient).first()
-    email_enabled = preference.email_enabled if preference else True
-    sms_enabled = preference.sms_enabled if preference else False
+    chosen = contact_preferences_of(user_id=patient.pk)
     has_phone = bool(getattr(getattr(patient, "patient_profile", None), "phone", ""))
-    channels: list[str] = [Channel.EMAIL] if email_enabled and patient.email else []
-    if sms_enabled and has_phone:
+    channels: list[str] = [Channel.EMAIL] if chosen.email_enabled and patient.email else []
+    if chosen.sms_enabled and has_phone:
         channels.append(Channel.SMS)
     return channels
 

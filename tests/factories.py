@@ -5,6 +5,7 @@ from datetime import time, timedelta
 import factory
 
 from accounts.models import PatientProfile, User
+from accounts.services import patient_search_text_refresh
 from booking.models import Appointment, AppointmentStatus
 from core.roles import Role
 from scheduling.models import (
@@ -67,10 +68,17 @@ class PatientFactory(UserFactory):
 class PatientProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PatientProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     date_of_birth = "1985-06-01"
     phone = "+14155550123"
+
+    @factory.post_generation
+    def search_text(profile, create, extracted, **kwargs):
+        # As patient_register does: the staff search reads this column.
+        if create:
+            patient_search_text_refresh(user_id=profile.user_id)
 
 
 class StaffMemberFactory(factory.django.DjangoModelFactory):

@@ -82,13 +82,13 @@ class World:
 
     def appointment(self, *, status: str = AppointmentStatus.BOOKED, past: bool = False) -> Appointment:
         """A fresh evaluation appointment of the patient, each at its own time: from a week ahead
-        on, or (``past``) before now."""
+        on, or (``past``) from ten days back (clear of the visits other fixtures write)."""
         self.made += 1
         step = timedelta(hours=2 * self.made)
         appointment: Appointment = AppointmentFactory(
             patient=self.patient,
             appointment_type=self.type("evaluation"),
-            starts_at=NOW - step if past else NOW + timedelta(days=7) + step,
+            starts_at=NOW - timedelta(days=10) - step if past else NOW + timedelta(days=7) + step,
             status=status,
         )
         return appointment

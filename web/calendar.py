@@ -4,6 +4,7 @@ the messages (a calendar is often shared or synced to other devices)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from booking.models import Appointment
@@ -18,14 +19,15 @@ def appointment_ics(appointment: Appointment) -> bytes:
     calendar.add("version", "2.0")
     event = Event()
     event.add("uid", f"{appointment.pk}@clinic-booking")
-    event.add("summary", f"Appointment at {clinic.name}")
+    event.add("summary", gettext("Appointment at %(clinic)s") % {"clinic": clinic.name})
     event.add("dtstart", appointment.starts_at.astimezone(zone))
     event.add("dtend", appointment.ends_at.astimezone(zone))
     event.add("dtstamp", appointment.updated_at)
     event.add("location", ", ".join(part for part in (clinic.name, clinic.address) if part))
     event.add(
         "description",
-        f"{timefmt.time_label(appointment.starts_at, zone)}. Questions or changes: {clinic.phone}.",
+        gettext("%(when)s. Questions or changes: %(phone)s.")
+        % {"when": timefmt.time_label(appointment.starts_at, zone), "phone": clinic.phone},
     )
     calendar.add_component(event)
     return calendar.to_ical()

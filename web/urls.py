@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from web.views import account, appointments, auth, book, public, staff
+from web.staff import feed as staff_feed
+from web.views import account, appointments, auth, book, public
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -47,5 +48,6 @@ urlpatterns = [
         appointments.appointment_readiness,
         name="appointment-readiness",
     ),
-    path("staff/", staff.staff_home, name="staff-home"),
+    path("staff/", include("web.staff.urls")),
+    path("calendar/<str:token>.ics", staff_feed.calendar_feed, name="calendar-feed"),
 ]

@@ -71,10 +71,10 @@ def english_sentences() -> tuple[str, ...]:
     for msgid, msgstr in _catalogue_entries():
         if msgstr == msgid:
             continue
-        for part in re.split(r"%\(\w+\)[sd]|\{\{.*?\}\}", msgid):
-            part = part.strip(" :,.")
-            if len(part.split()) >= 3:
-                phrases.add(part)
+        for piece in re.split(r"%\(\w+\)[sd]|\{\{.*?\}\}", msgid):
+            phrase = piece.strip(" :,.")
+            if len(phrase.split()) >= 3:
+                phrases.add(phrase)
     return tuple(sorted(phrases, key=len, reverse=True))
 
 

@@ -1,65 +1,55 @@
-"""Every template of every kind, on every channel, carries the minimum and never names the
-treatment, a diagnosis or a screening value."""
+"""Every template of every kind, on every channel and in every language, carries the minimum and
+never names the treatment, a diagnosis or a screening value."""
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
 
-from clinical.models import Evaluation, EvaluationStatus
 from notifications.channels import channel_deliver
-from notifications.messages import message_render
+from notifications.messages import message_render, sms_septets
 from notifications.models import Channel, Kind, OutboxMessage
-from scheduling.models import AppointmentType
-from tests.factories import AppointmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LA = ZoneInfo("America/Los_Angeles")
-FORBIDDEN = re.compile(r"ketamine|infusion|evaluation|psychiatr|depress|addict|phq|gad-?7|screening|diagnos", re.I)
+# In English and in Spanish (accented or not: a text message drops the accents GSM lacks).
+FORBIDDEN = re.compile(
+    r"ketamin|infusi[oó]n|evaluat|evaluaci[oó]n|valoraci[oó]n|psychiatr|psiqui[aá]tr|depress|depresi[oó]n|"
+    r"addict|adicci[oó]n|adict[oa]|screening|cribado|tamizaje|detecci[oó]n|diagnos|diagn[oó]stic|"
+    r"phq|gad-?7|c-?ssrs|madrs|ham-?d|columbia",
+    re.I,
+)
+TEMPLATES = Path(__file__).resolve().parents[2] / "notifications" / "templates" / "notifications"
+LANGUAGES = ("en", "es")
 
 
-@pytest.fixture
-def infusion_with_history(demo_clinic, patient):
-    """An infusion of a patient whose evaluation holds screening values the messages must not leak."""
-    patient.first_name = "Dana"
-    patient.save(update_fields=["first_name"])
-    evaluation_appointment = AppointmentFactory(
-        patient=patient,
-        appointment_type=AppointmentType.objects.get(code="evaluation"),
-        starts_at=datetime(2026, 11, 20, 10, tzinfo=LA),
-    )
-    clinician = UserFactory(role="clinician")
-    Evaluation.objects.create(
-        appointment=evaluation_appointment,
-        patient=patient,
-        clinician=clinician,
-        status=EvaluationStatus.SIGNED,
-        phq9_total=23,
-        gad7_total=17,
-        systolic_bp=141,
-        diastolic_bp=93,
-        heart_rate=88,
-        substance_use="in_recovery",
-        decision="candidate",
-        rationale="Treatment-resistant depression; PHQ-9 23.",
-        signed_at=datetime(2026, 11, 20, 12, tzinfo=LA),
-        signed_by=clinician,
-    )
-    return AppointmentFactory(
-        patient=patient,
-        appointment_type=AppointmentType.objects.get(code="infusion"),
-        starts_at=datetime(2026, 12, 3, 9, 30, tzinfo=LA),
-    )
+def test_no_template_in_any_language_names_the_treatment_or_a_screening():
+    templates = sorted(TEMPLATES.rglob("*.txt"))
+
+    assert {path.parent.name for path in templates} == {"notifications", "es"}
+    for path in templates:
+        assert not FORBIDDEN.search(path.read_text()), path
 
 
+def test_every_english_template_has_its_spanish_one_and_no_other():
+    english = {path.name for path in TEMPLATES.glob("*.txt")}
+    spanish = {path.name for path in (TEMPLATES / "es").glob("*.txt")}
+
+    assert spanish == english
+    assert len(english) == len(Kind) * 3  # email, text message and subject of each kind
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("kind", list(Kind))
 @pytest.mark.parametrize("channel", list(Channel))
-def test_every_message_carries_the_minimum_and_nothing_clinical(infusion_with_history, kind, channel):
+def test_every_message_carries_the_minimum_and_nothing_clinical(infusion_with_history, kind, channel, language):
+    patient = infusion_with_history.patient
+    patient.language = language
+    patient.save(update_fields=["language"])
     message = OutboxMessage.objects.create(
-        patient=infusion_with_history.patient,
+        patient=patient,
         appointment=infusion_with_history,
         kind=kind,
         channel=channel,
@@ -71,17 +61,21 @@ def test_every_message_carries_the_minimum_and_nothing_clinical(infusion_with_hi
     text = f"{rendered.subject}\n{rendered.body}"
 
     assert not FORBIDDEN.search(text), text
-    for value in ("23", "17", "141", "93", "88", "recovery", "candidate"):
-        assert not re.search(rf"\b{value}\b", text), (value, text)
+    for value in ("23", "17", "141", "93", "88", "recovery", "recuperación", "recuperacion", "candidate", "candidato"):
+        assert not re.search(rf"\b{value}\b", text, re.I), (value, text)
     assert "Dana" in text
     assert "Harbor View Medical Suite" in text
-    assert "{{" not in text and "}}" not in text
+    assert "{{" not in text
+    assert "}}" not in text
     if kind not in (Kind.RESULT_READY,):
-        assert "9:30 AM" in text
+        time = {"en": "9:30 AM Pacific Time", "es": "9:30, hora del Pac"}[language]
+        assert time in text
     if channel == Channel.EMAIL:
         assert rendered.subject
     else:
-        assert len(rendered.body) <= 320, "two SMS segments at most"
+        septets = sms_septets(rendered.body)
+        assert septets is not None, f"not GSM 03.38: {rendered.body}"
+        assert septets <= 2 * 153, "two SMS segments at most"
 
 
 def test_the_preparation_notice_gives_the_four_instructions_and_the_readiness_link(infusion_with_history):
@@ -96,7 +90,10 @@ def test_the_preparation_notice_gives_the_four_instructions_and_the_readiness_li
 
     body = message_render(message).body
 
-    assert "4 hours" in body and "drive you home" in body and "24 hours" in body and "15 minutes early" in body
+    assert "4 hours" in body
+    assert "drive you home" in body
+    assert "24 hours" in body
+    assert "15 minutes early" in body
     assert f"/appointments/{infusion_with_history.pk}/readiness" in body
 
 
@@ -119,4 +116,6 @@ def test_a_confirmation_email_carries_a_calendar_file_with_neutral_wording(infus
     calendar = content.decode() if isinstance(content, bytes) else content
     assert "DTSTART:20261203T173000Z" in calendar
     assert "SUMMARY:Appointment at Harbor View Medical Suite" in calendar
+    unfolded = calendar.replace("\r\n ", "")
+    assert "DESCRIPTION:Thursday\\, December 3 at 9:30 AM Pacific Time. Questions or changes: +15105550142." in unfolded
     assert not FORBIDDEN.search(calendar)

@@ -122,7 +122,8 @@ def test_a_time_taken_meanwhile_gives_a_message_and_fresh_times_and_nothing_move
     assert response.status_code == 200
     assert "Sorry, that time has just been taken" in page
     assert 'id="times"' in page
-    assert offered_starts(page) and target not in offered_starts(page)  # fresh times, not the taken one
+    assert offered_starts(page)
+    assert target not in offered_starts(page)
     booked.refresh_from_db()
     assert booked.starts_at == weekday_at(3, 10)
 
@@ -170,7 +171,8 @@ def test_a_series_form_without_answers_names_each_missing_field(patient, demo_cl
 
     page = signed_in(patient).post("/account/series/", {}).content.decode()
 
-    assert 'href="#id_start_date"' in page and 'href="#id_preferred_time"' in page
+    assert 'href="#id_start_date"' in page
+    assert 'href="#id_preferred_time"' in page
     assert 'aria-describedby="id_start_date_helptext id_start_date_error"' in page
 
 
@@ -255,4 +257,5 @@ def test_the_plan_progress_counts_both_kinds_of_session(patient, demo_clinic):
 
     assert "Infusion sessions: 6 planned, 1 booked, 0 done." in page
     assert "Integration sessions: 2 planned, 0 booked, 1 done." in page
-    assert 'href="/book/?type=infusion"' in page and 'href="/book/?type=integration"' in page
+    assert 'href="/book/?type=infusion"' in page
+    assert 'href="/book/?type=integration"' in page

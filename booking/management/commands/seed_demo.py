@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import PatientProfile, User
+from accounts.services import patient_search_text_refresh
 from core.roles import Role
 from scheduling.models import (
     AppointmentType,
@@ -129,6 +130,7 @@ def seed_demo_clinic(*, password: str) -> Clinic:
     PatientProfile.objects.get_or_create(
         user=patient, defaults={"date_of_birth": "1988-04-12", "phone": "+15105550199"}
     )
+    patient_search_text_refresh(user_id=patient.pk)  # so the front desk finds the demo patient
 
     for fields in APPOINTMENT_TYPES:
         AppointmentType.objects.get_or_create(code=fields["code"], defaults={"clinic": clinic, **fields})

@@ -1,0 +1,185 @@
+"""/staff/evaluations/<id>/: the evaluation form (SPEC.md sections 4 and 9).
+
+Clinicians write (save a draft, sign after a confirmation step, add addenda once signed); nurses
+read the whole record; therapists and the front desk see the limited view. Every read goes
+through ``evaluation_read`` (it logs the access) and every change through the evaluation
+services, which decide who may do what; the views parse, call, and put a refusal beside its field.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from clinical.models import Contraindication, Evaluation, EvaluationStatus
+from clinical.selectors import evaluation_record_parts
+from clinical.services.evaluations import (
+    WRITER_ROLES,
+    evaluation_add_addendum,
+    evaluation_create,
+    evaluation_read,
+    evaluation_sign,
+    evaluation_update,
+)
+from core.errors import DomainError
+from core.permissions import role_required
+from core.request_id import request_id_of
+from core.roles import STAFF_ROLES
+from web.staff.forms import AddendumForm, EvaluationForm, form_data_of, initial_of
+
+FORM_TEMPLATE = "web/staff/evaluation.html"
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # role_required let only staff through
+    return request.user
+
+
+def _raise_as_http(error: DomainError) -> None:
+    """A refusal that is not about the input: not found, or not this role's to do."""
+    if error.status_code == HTTPStatus.NOT_FOUND:
+        raise Http404 from error
+    if error.status_code == HTTPStatus.FORBIDDEN:
+        raise PermissionDenied from error
+
+
+def _read(request: HttpRequest, evaluation_id: UUID) -> tuple[Evaluation, bool]:
+    try:
+        return evaluation_read(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
+    except DomainError as error:
+        _raise_as_http(error)
+        raise
+
+
+def _page_url(evaluation_id: UUID) -> str:
+    return reverse("staff-evaluation", args=[evaluation_id])
+
+
+def _render(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    whole: bool,
+    *,
+    form: EvaluationForm | None = None,
+    addendum_form: AddendumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    parts = evaluation_record_parts(evaluation=evaluation)
+    can_write = _actor(request).role in WRITER_ROLES
+    is_draft = evaluation.status == EvaluationStatus.DRAFT
+    if whole and can_write and is_draft and form is None:
+        form = EvaluationForm(initial=initial_of(evaluation, parts.plan))
+    if whole and can_write and not is_draft and addendum_form is None:
+        addendum_form = AddendumForm()
+    context: dict[str, Any] = {
+        "evaluation": evaluation,
+        "whole": whole,
+        "parts": parts,
+        "zone": parts.appointment.appointment_type.clinic.zone,
+        "form": form if whole and can_write and is_draft else None,
+        "addendum_form": addendum_form if whole and can_write and not is_draft else None,
+        "contraindications": [Contraindication(code).label for code in evaluation.contraindications] if whole else [],
+    }
+    return render(request, FORM_TEMPLATE, context, status=status)
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def evaluation_start(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
+    """ "Write evaluation": open the draft of an evaluation visit, then its form."""
+    try:
+        evaluation = evaluation_create(
+            actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request)
+        )
+    except DomainError as error:
+        _raise_as_http(error)
+        messages.error(request, f"The evaluation could not be opened: {error.detail}")
+        return HttpResponseRedirect(reverse("staff-home"))
+    return HttpResponseRedirect(_page_url(evaluation.pk))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def evaluation_page(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
+    """The record: the form of a draft for its writer, read-only otherwise. POST saves the draft
+    ("Save draft") or saves it and asks to confirm the signature ("Sign evaluation")."""
+    evaluation, whole = _read(request, evaluation_id)
+    if request.method == "GET":
+        return _render(request, evaluation, whole)
+    form = EvaluationForm(request.POST)
+    if not form.is_valid():
+        return _render(request, evaluation, whole, form=form, status=400)
+    changes, plan_changes = form.changes()
+    try:
+        evaluation_update(
+            actor=_actor(request),
+            evaluation_id=evaluation_id,
+            changes=changes,
+            plan_changes=plan_changes,
+            request_id=request_id_of(request),
+        )
+    except DomainError as error:
+        _raise_as_http(error)
+        form.add_service_error(error)
+        return _render(request, evaluation, whole, form=form, status=400)
+    if request.POST.get("action") == "sign":
+        return HttpResponseRedirect(reverse("staff-evaluation-sign", args=[evaluation_id]))
+    messages.success(request, "Draft saved.")
+    return HttpResponseRedirect(_page_url(evaluation_id))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
+    """ "Sign this evaluation? Signed records cannot be changed." A refusal goes back to the form
+    with what is missing named beside each field."""
+    evaluation, whole = _read(request, evaluation_id)
+    if evaluation.status != EvaluationStatus.DRAFT:
+        return HttpResponseRedirect(_page_url(evaluation_id))
+    if request.method == "GET":
+        if not whole or _actor(request).role not in WRITER_ROLES:
+            raise PermissionDenied
+        return render(request, "web/staff/evaluation_sign.html", {"evaluation": evaluation})
+    try:
+        evaluation_sign(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
+    except DomainError as error:
+        _raise_as_http(error)
+        form = EvaluationForm(form_data_of(evaluation, evaluation_record_parts(evaluation=evaluation).plan))
+        form.is_valid()
+        form.add_service_error(error)
+        if error.fields and error.detail not in form.non_field_errors():
+            form.add_error(None, error.detail)
+        return _render(request, evaluation, whole, form=form, status=error.status_code)
+    messages.success(request, "Evaluation signed.")
+    return HttpResponseRedirect(_page_url(evaluation_id))
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def evaluation_addendum(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
+    evaluation, whole = _read(request, evaluation_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluation_add_addendum(
+                actor=_actor(request),
+                evaluation_id=evaluation_id,
+                text=form.cleaned_data["text"],
+                request_id=request_id_of(request),
+            )
+        except DomainError as error:
+            _raise_as_http(error)
+            form.add_error("text" if "text" in error.fields else None, error.detail)
+        else:
+            messages.success(request, "Addendum added.")
+            return HttpResponseRedirect(_page_url(evaluation_id) + "#addenda")
+    return _render(request, evaluation, whole, addendum_form=form, status=400)

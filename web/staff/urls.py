@@ -1,0 +1,46 @@
+"""The staff pages (SPEC.md section 9), each area in its own module of web/staff/."""
+
+from django.urls import path
+
+from web.staff import day, evaluations, feed, home, patients
+
+urlpatterns = [
+    path("", home.staff_home, name="staff-home"),
+    # -- day board routes --
+    path("day/", day.day_board, name="staff-day"),
+    path("day/appointments/<uuid:appointment_id>/<slug:step>/", day.day_board_step, name="staff-day-step"),
+    # -- evaluation routes --
+    path("evaluations/start/<uuid:appointment_id>/", evaluations.evaluation_start, name="staff-evaluation-start"),
+    path("evaluations/<uuid:evaluation_id>/", evaluations.evaluation_page, name="staff-evaluation"),
+    path("evaluations/<uuid:evaluation_id>/sign/", evaluations.evaluation_sign_page, name="staff-evaluation-sign"),
+    path(
+        "evaluations/<uuid:evaluation_id>/addenda/", evaluations.evaluation_addendum, name="staff-evaluation-addendum"
+    ),
+    # -- patient and feed routes --
+    path("patients/", patients.patient_search_page, name="staff-patients"),
+    path("patients/<uuid:patient_id>/", patients.patient_chart, name="staff-patient"),
+    path("patients/<uuid:patient_id>/book/", patients.patient_book, name="staff-patient-book"),
+    path("patients/<uuid:patient_id>/book/review/", patients.patient_book_review, name="staff-patient-book-review"),
+    path("patients/<uuid:patient_id>/book/confirm/", patients.patient_book_confirm, name="staff-patient-book-confirm"),
+    path(
+        "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/",
+        patients.patient_move,
+        name="staff-patient-move",
+    ),
+    path(
+        "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/review/",
+        patients.patient_move_review,
+        name="staff-patient-move-review",
+    ),
+    path(
+        "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/confirm/",
+        patients.patient_move_confirm,
+        name="staff-patient-move-confirm",
+    ),
+    path(
+        "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/",
+        patients.patient_cancel,
+        name="staff-patient-cancel",
+    ),
+    path("calendar-feed/", feed.calendar_feed_page, name="staff-calendar-feed"),
+]
