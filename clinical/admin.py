@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from clinical.models import ClinicalAccess
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(ClinicalAccess)
-class ClinicalAccessAdmin(admin.ModelAdmin):
+class ClinicalAccessAdmin(ReadOnlyAdmin):
     """The audit trail of evaluation records, for admins to read; nobody edits it.
 
     Evaluations themselves are not in the admin on purpose: every read of one goes through the
@@ -16,12 +16,3 @@ class ClinicalAccessAdmin(admin.ModelAdmin):
     list_filter = ["action", "actor_role", "object_type"]
     search_fields = ["object_id", "request_id"]
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

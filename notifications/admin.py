@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from notifications.models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     """The outbox, for admins to read: filter by status to find ``unconfirmed`` messages (a worker
     died while the provider had them) and ``failed`` ones, and follow up with the patient.
     Nothing here sends or edits: the workers own the rows."""
@@ -15,12 +15,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["=id", "=appointment__id"]
     date_hierarchy = "due_at"
     list_select_related = ["appointment__appointment_type"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -378,6 +378,11 @@ def _move_if_unchanged(*, appointment: Appointment, assignment: Assignment, star
         raise BookingConflictError("The appointment changed meanwhile; try again.", code="invalid_status")
 
 
+def cancellation_is_late(*, starts_at: datetime, now: datetime) -> bool:
+    """A cancellation inside the 24 hours before the start is recorded as late (the pages warn first)."""
+    return starts_at - now < LATE_CANCELLATION_WINDOW
+
+
 def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: datetime | None = None) -> Appointment:
     """Cancel a booked appointment (a patient's only before it begins), late inside 24 hours."""
     now = now or timezone.now()
@@ -387,7 +392,7 @@ def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: d
         actor=actor,
         reason=reason,
         now=now,
-        is_late=appointment.starts_at - now < LATE_CANCELLATION_WINDOW,
+        is_late=cancellation_is_late(starts_at=appointment.starts_at, now=now),
         not_begun_by=now if actor.role == Role.PATIENT else None,
     )
     if not cancelled:

@@ -128,7 +128,7 @@ def test_the_home_costs_the_same_queries_with_one_or_many_visits(clinician, visi
     for hours in range(2, 12):
         AppointmentFactory(
             appointment_type=visit.appointment_type,
-            starts_at=timezone.now() - timedelta(days=1, hours=hours),
+            starts_at=timezone.now() - timedelta(days=1, hours=2 * hours),  # apart: one clinician
             status=AppointmentStatus.COMPLETED,
             staff=clinician.staff_member,
         )

@@ -39,10 +39,10 @@ from booking.selectors import (
     clinic_zone,
 )
 from booking.services.appointments import (
-    LATE_CANCELLATION_WINDOW,
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
+    cancellation_is_late,
 )
 from clinical.selectors import treatment_summary_for_patient
 from core.errors import DomainError
@@ -333,6 +333,6 @@ def patient_cancel(request: HttpRequest, patient_id: UUID, appointment_id: UUID)
         "appointment": appointment,
         "zone": appointment.appointment_type.clinic.zone,
         "form": form,
-        "is_late": appointment.starts_at - timezone.now() < LATE_CANCELLATION_WINDOW,
+        "is_late": cancellation_is_late(starts_at=appointment.starts_at, now=timezone.now()),
     }
     return render(request, "web/staff/patient_cancel.html", context, status=400 if form.errors else 200)

@@ -27,10 +27,10 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import appointment_visible_to, availability_search
 from booking.services.appointments import (
-    LATE_CANCELLATION_WINDOW,
     appointment_cancel,
     appointment_confirm_readiness,
     appointment_reschedule,
+    cancellation_is_late,
 )
 from core.errors import DomainError
 from core.permissions import role_required
@@ -129,8 +129,7 @@ def appointment_cancel_page(request: HttpRequest, appointment_id: UUID) -> HttpR
         "appointment": appointment,
         "form": form,
         "is_cancellable": appointment.status == AppointmentStatus.BOOKED,
-        # What the service will record: the same window it uses, read from it.
-        "is_late": appointment.starts_at - timezone.now() < LATE_CANCELLATION_WINDOW,
+        "is_late": cancellation_is_late(starts_at=appointment.starts_at, now=timezone.now()),
     }
     return render(request, "web/appointment_cancel.html", context)
 
