@@ -11,6 +11,7 @@ from accounts.errors import AccountError
 from accounts.models import PatientProfile, User
 from accounts.selectors import patient_search_text
 from core.roles import Role
+from scheduling.selectors import clinic_today
 
 
 def phone_normalize(*, phone: str, region: str = "US") -> str:
@@ -36,12 +37,12 @@ def patient_register(
     last_name: str,
     date_of_birth: date,
     phone: str,
-    today: date,
+    today: date | None = None,
     language: str = "en",
 ) -> User:
     """Create a patient account with its profile, or raise an AccountError and create nothing."""
     email = User.objects.normalize_email(email).lower()
-    if date_of_birth >= today:
+    if date_of_birth >= (today or clinic_today()):
         raise AccountError(
             "The date of birth must lie in the past.",
             code="invalid_date_of_birth",

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -27,7 +26,7 @@ from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType, Clinic, OnlineBooking, Room, RoomKind, StaffMember
-from scheduling.selectors import appointment_type_offered, calendar_snapshot, demand_of
+from scheduling.selectors import appointment_type_offered, calendar_snapshot, clinic_zone, demand_of
 
 MAX_SEARCH_DAYS = 62
 # No appointment type spans more than a day (see AppointmentType's validators), so an
@@ -301,12 +300,6 @@ def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentTy
     return held.count() >= limit
 
 
-def clinic_zone() -> ZoneInfo:
-    """The clinic's time zone (the configured default before a clinic exists)."""
-    clinic = Clinic.objects.only("time_zone").first()
-    return clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
-
-
 def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
     """With everything an appointment's representation shows, its clinic's time zone included."""
     return rows.select_related(
@@ -500,7 +493,7 @@ def day_board(*, day: date | None = None) -> DayBoard:
     ``schedule_for_day`` (the day's rows, the plan numbering; that one only when plans appear).
     """
     clinic = Clinic.objects.order_by("pk").first()
-    zone = clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
+    zone = clinic.zone if clinic else clinic_zone()
     day = day or timezone.localdate(timezone=zone)
     rows = [BoardRow(schedule=row) for row in schedule_for_day(day=day, zone=zone)]
     by_room: dict[int, list[BoardRow]] = {}

@@ -13,8 +13,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import CharField, DateField, DateTimeField, F, Field, IntegerField, QuerySet, UUIDField, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from scheduling.availability import CalendarSnapshot, Demand
 from scheduling.errors import AvailabilityError
@@ -203,3 +205,14 @@ def appointment_type_offered(*, code: str, loaded: AppointmentType | None = None
             fields={"type": ["Unknown."]},
         )
     return appointment_type
+
+
+def clinic_zone() -> ZoneInfo:
+    """The clinic's time zone (the configured default before a clinic exists)."""
+    clinic = Clinic.objects.only("time_zone").order_by("pk").first()
+    return clinic.zone if clinic else ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def clinic_today() -> date:
+    """Today's date on the clinic's wall clock (a late-evening request in California is not tomorrow)."""
+    return timezone.localdate(timezone=clinic_zone())

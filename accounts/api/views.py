@@ -1,6 +1,5 @@
 from collections.abc import Sequence
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,7 +14,6 @@ from accounts.api.serializers import ProfileSerializer, RegisterInputSerializer
 from accounts.models import User
 from accounts.services import patient_register
 from core.schema import errors, rules_beyond_schema
-from scheduling.models import Clinic
 
 
 class AuthThrottleMixin:
@@ -37,9 +35,7 @@ class RegisterApi(AuthThrottleMixin, APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        clinic = Clinic.objects.first()
-        today = timezone.localdate(timezone=clinic.zone) if clinic else timezone.now().date()
-        user = patient_register(**serializer.validated_data, today=today)
+        user = patient_register(**serializer.validated_data)
         return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

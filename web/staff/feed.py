@@ -24,11 +24,11 @@ from icalendar import Calendar, Event
 from accounts.models import User
 from booking.feed_selectors import calendar_feed_active, calendar_feed_for_token
 from booking.models import Appointment
-from booking.selectors import clinic_zone
 from booking.services.calendar_feeds import calendar_feed_create, calendar_feed_revoke
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import STAFF_ROLES
+from scheduling.selectors import clinic_zone
 
 SEPARATOR = " \u2013 "  # an en dash between who and where
 # Words a synced calendar must never carry (a diagnosis or a treatment, SPEC.md section 9).

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from booking.selectors import appointment_list, clinic_zone
+from booking.selectors import appointment_list
 from booking.services.waitlist import waitlist_join
 from clinical.selectors import bookable_types_for, treatment_summary_for_patient
 from clinical.services.series import treatment_plan_book_series
@@ -31,7 +31,7 @@ from core.permissions import role_required
 from core.roles import Role
 from notifications.preferences import contact_preferences_of, contact_preferences_set
 from scheduling.models import PlanCounter
-from scheduling.selectors import appointment_type_offered
+from scheduling.selectors import appointment_type_offered, clinic_zone
 from web import timefmt
 from web.forms import ContactPreferencesForm, LanguageForm, SeriesForm, WaitlistForm, form_add_domain_error
 from web.templatetags.type_names import type_name

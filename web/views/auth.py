@@ -6,7 +6,6 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +14,6 @@ from accounts.errors import AccountError
 from accounts.models import User
 from accounts.services import patient_register
 from core.roles import Role
-from scheduling.models import Clinic
 from web.forms import SignInForm, SignUpForm, form_add_domain_error
 from web.views.public import remember_language, safe_next
 
@@ -52,10 +50,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        clinic = Clinic.objects.order_by("pk").first()
-        today = timezone.localdate(timezone=clinic.zone) if clinic else timezone.localdate()
         try:
-            patient_register(**form.cleaned_data, today=today, language=get_language() or "en")
+            patient_register(**form.cleaned_data, language=get_language() or "en")
         except AccountError as error:
             form_add_domain_error(form, error, SIGN_UP_MESSAGES)
         else:
