@@ -9,9 +9,12 @@ class ClinicalConfig(AppConfig):
         # booking asks its plan question through an interface it owns; clinical answers it here,
         # and follows booking's changes through the event hook (a plan completes with its last infusion).
         from booking.plan_gate import register_plan_gate
+        from booking.visit_gate import register_visit_gate
         from clinical.services.plan_progress import plan_complete_when_done
         from clinical.services.plan_rules import TreatmentPlanGate
+        from clinical.services.visit_rules import ClinicalVisitGate
         from core.events import subscribe
 
         register_plan_gate(TreatmentPlanGate())
+        register_visit_gate(ClinicalVisitGate())
         subscribe(plan_complete_when_done)

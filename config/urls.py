@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api.views import MeApi, RegisterApi, TokenObtainApi, TokenRefreshApi
 from booking.api.views import (
     AppointmentCancelApi,
     AppointmentDetailApi,
@@ -15,23 +14,12 @@ from booking.api.views import (
     WaitlistApi,
 )
 from booking.models import AppointmentEvent
-from clinical.api.views import (
-    EvaluationAddendumApi,
-    EvaluationCreateApi,
-    EvaluationDetailApi,
-    EvaluationSignApi,
-    TreatmentPlanBookSeriesApi,
-    TreatmentPlanDiscontinueApi,
-)
 from config.health import healthz
 from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi
 from scheduling.api.views import AppointmentTypeListApi
 
 api_v1 = [
-    path("auth/register/", RegisterApi.as_view(), name="auth-register"),
-    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
-    path("auth/token/refresh/", TokenRefreshApi.as_view(), name="auth-token-refresh"),
-    path("me/", MeApi.as_view(), name="me"),
+    path("", include("accounts.api.urls")),
     path("me/contact-preferences/", MyContactPreferencesApi.as_view(), name="me-contact-preferences"),
     path("appointment-types/", AppointmentTypeListApi.as_view(), name="appointment-types"),
     path("availability/", AvailabilityApi.as_view(), name="availability"),
@@ -68,20 +56,7 @@ api_v1 = [
         name="appointment-notifications",
     ),
     path("waitlist/", WaitlistApi.as_view(), name="waitlist"),
-    path("evaluations/", EvaluationCreateApi.as_view(), name="evaluations"),
-    path("evaluations/<uuid:evaluation_id>/", EvaluationDetailApi.as_view(), name="evaluation"),
-    path("evaluations/<uuid:evaluation_id>/sign/", EvaluationSignApi.as_view(), name="evaluation-sign"),
-    path("evaluations/<uuid:evaluation_id>/addenda/", EvaluationAddendumApi.as_view(), name="evaluation-addenda"),
-    path(
-        "treatment-plans/<uuid:plan_id>/book-series/",
-        TreatmentPlanBookSeriesApi.as_view(),
-        name="treatment-plan-book-series",
-    ),
-    path(
-        "treatment-plans/<uuid:plan_id>/discontinue/",
-        TreatmentPlanDiscontinueApi.as_view(),
-        name="treatment-plan-discontinue",
-    ),
+    path("", include("clinical.api.urls")),
 ]
 
 urlpatterns = [

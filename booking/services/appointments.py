@@ -24,6 +24,7 @@ from booking import locking
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.visit_gate import visit_gate
 from booking.plan_gate import plan_gate
 from booking.selectors import availability_engine, patient_at_future_limit
 from core.events import publish
@@ -459,7 +460,14 @@ def appointment_transition(
     allowed_from, to_status = _TRANSITIONS[action]
     if action == AppointmentEvent.Action.NO_SHOW and now < appointment.starts_at:
         raise BookingConflictError("A no-show can be recorded only after the start time.", code="too_early")
+    if action == AppointmentEvent.Action.CHECKED_IN:
+        _check_on_its_clinic_day(appointment, now=now)
     with transaction.atomic():
+        # The row lock orders this transition after any write to the session record that the
+        # clinical gate reads (a reading, a discharge), and the gate sees the committed state.
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status in allowed_from:
+            visit_gate().check_transition(appointment=appointment, action=action, now=now)
         for from_status in allowed_from:
             if (
                 Appointment.objects.filter(pk=appointment.pk, status=from_status).update(
@@ -484,6 +492,12 @@ def appointment_transition(
             )
     appointment.refresh_from_db()
     return appointment
+
+
+def _check_on_its_clinic_day(appointment: Appointment, *, now: datetime) -> None:
+    zone = appointment.appointment_type.clinic.zone
+    if appointment.starts_at.astimezone(zone).date() != now.astimezone(zone).date():
+        raise BookingConflictError("An appointment is checked in only on its own day at the clinic.", code="not_today")
 
 
 def appointment_confirm_readiness(

@@ -23,6 +23,7 @@ from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_cancel_booked
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.events import EvaluationSigned
+from clinical.audit import clinical_audit
 from clinical.models import (
     ClinicalAccess,
     Contraindication,
@@ -66,18 +67,6 @@ EVALUATION_FIELDS = (
     "override_reason",
 )
 PLAN_FIELDS = (*PLAN_RANGES, "route", "notes")
-
-
-def _audit(actor: User, action: str, obj: Evaluation | TreatmentPlan, *, request_id: str, at: datetime) -> None:
-    ClinicalAccess.objects.create(
-        actor=actor,
-        actor_role=actor.role,
-        action=action,
-        object_type=obj._meta.model_name or "",
-        object_id=obj.pk,
-        occurred_at=at,
-        request_id=request_id,
-    )
 
 
 def _require_writer(actor: User) -> None:
@@ -136,7 +125,7 @@ def evaluation_create(
             evaluation = Evaluation.objects.create(
                 appointment=appointment, patient_id=appointment.patient_id, clinician=actor
             )
-            _audit(actor, ClinicalAccess.Action.CREATE, evaluation, request_id=request_id, at=now)
+            clinical_audit(actor, ClinicalAccess.Action.CREATE, evaluation, request_id=request_id, at=now)
     except IntegrityError as error:
         raise ClinicalConflictError("This appointment already has an evaluation.", code="evaluation_exists") from error
     return evaluation
@@ -171,7 +160,7 @@ def evaluation_update(
             for name, value in plan_values.items():
                 setattr(plan, name, value)
             plan.save()
-        _audit(actor, ClinicalAccess.Action.UPDATE, evaluation, request_id=request_id, at=now)
+        clinical_audit(actor, ClinicalAccess.Action.UPDATE, evaluation, request_id=request_id, at=now)
     return evaluation
 
 
@@ -227,7 +216,7 @@ def evaluation_sign(
             )
             if signed != 1:
                 raise ClinicalConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
-            _audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
+            clinical_audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
             publish(EvaluationSigned(evaluation_id=evaluation.pk, occurred_at=now))
     except IntegrityError as error:
         # The partial unique index: another plan of the patient became active concurrently.
@@ -250,7 +239,7 @@ def evaluation_add_addendum(
         raise ClinicalError("An addendum needs text.", code="invalid", fields={"text": ["Required."]})
     with transaction.atomic():
         addendum = EvaluationAddendum.objects.create(evaluation=evaluation, author=actor, text=text, created_at=now)
-        _audit(actor, ClinicalAccess.Action.ADDENDUM, evaluation, request_id=request_id, at=now)
+        clinical_audit(actor, ClinicalAccess.Action.ADDENDUM, evaluation, request_id=request_id, at=now)
     return addendum
 
 
@@ -271,7 +260,7 @@ def evaluation_read(
         return evaluation, False
     if actor.role not in (*FULL_READER_ROLES, *LIMITED_READER_ROLES):
         raise ClinicalPermissionError("Your role does not read evaluations.")
-    _audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
+    clinical_audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
     return evaluation, actor.role in FULL_READER_ROLES
 
 
@@ -306,5 +295,5 @@ def treatment_plan_discontinue(
                 now=now,
                 not_begun_by=now,
             )
-        _audit(actor, ClinicalAccess.Action.DISCONTINUE, plan, request_id=request_id, at=now)
+        clinical_audit(actor, ClinicalAccess.Action.DISCONTINUE, plan, request_id=request_id, at=now)
     return plan

@@ -1,4 +1,4 @@
-"""Clinical records: evaluations, their addenda, treatment plans and the clinical access log.
+"""Evaluations, their addenda, treatment plans and the clinical access log.
 
 The models moved here from booking/; each keeps its table (``db_table``), so a database migrated
 before the move goes on with the same rows (clinical/migrations/0001_move_from_booking.py).
@@ -155,7 +155,8 @@ class TreatmentPlan(models.Model):
 
 
 class ClinicalAccess(models.Model):
-    """Append-only audit trail: every read and change of an evaluation record by staff."""
+    """Append-only audit trail: every staff read and change of a clinical record (evaluations,
+    plans, infusion session records, questionnaires, alerts)."""
 
     class Action(models.TextChoices):
         READ = "read", "Read"
@@ -164,6 +165,9 @@ class ClinicalAccess(models.Model):
         SIGN = "sign", "Sign"
         ADDENDUM = "addendum", "Addendum"
         DISCONTINUE = "discontinue", "Discontinue plan"
+        ACKNOWLEDGE = "acknowledge", "Acknowledge alert"
+        DISCHARGE = "discharge", "Discharge"
+        ANSWER = "answer", "Answer questionnaire"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=16)

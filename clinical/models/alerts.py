@@ -1,0 +1,65 @@
+"""Alerts on the day board (SPEC.md section 10): a reading past the clinic's thresholds, or a
+PHQ-9 item 9 answered above 0. Each stays open until someone records what was done: a nurse the
+action taken on a reading, a clinician a note acknowledging a self-harm answer.
+
+Overdue readings are not stored: the board computes them from the readings schedule, and the
+reading itself clears them.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from booking.models import Appointment
+from clinical.models.infusions import VitalsReading
+from clinical.models.questionnaires import Questionnaire
+
+
+class AlertKind(models.TextChoices):
+    VITALS_THRESHOLD = "vitals_threshold", "Vital signs past a threshold"
+    SELF_HARM = "self_harm", "Self-harm answer"
+
+
+class AlertAction(models.TextChoices):
+    CONTINUED = "continued", "Infusion continued"
+    PAUSED = "paused", "Infusion paused"
+    STOPPED = "stopped", "Infusion stopped"
+
+
+class Alert(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="alerts")
+    reading = models.OneToOneField(VitalsReading, on_delete=models.PROTECT, null=True, blank=True, related_name="alert")
+    questionnaire = models.OneToOneField(
+        Questionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
+    )
+    reasons = models.JSONField(default=list, help_text="What was past a threshold, e.g. ['systolic'].")
+    raised_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=AlertAction.choices, blank=True)
+    note = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [models.Index(fields=["appointment", "resolved_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="vitals_threshold") & Q(reading__isnull=False) & Q(questionnaire__isnull=True))
+                | (Q(kind="self_harm") & Q(questionnaire__isnull=False) & Q(reading__isnull=True)),
+                name="alert_has_its_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_by__isnull=False),
+                name="resolved_alert_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert {self.pk}"

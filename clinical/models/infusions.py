@@ -1,0 +1,195 @@
+"""What happens in the infusion chair (SPEC.md section 10): the session record of one infusion
+appointment, its vital signs readings and adverse events, and the clinic's alert thresholds.
+
+The rules (the dose, the readings schedule, the gates of start and discharge) live in
+``clinical/services/infusions.py``; the database keeps the physiological ranges and the shape.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from booking.models import Appointment
+from clinical.models.evaluations import TreatmentPlan
+from scheduling.models import Clinic
+
+# Physiological ranges a reading must fall in to be believed (a typo, not a patient, outside them).
+SYSTOLIC_RANGE = (50, 300)
+DIASTOLIC_RANGE = (20, 200)
+HEART_RATE_RANGE = (20, 250)
+SPO2_RANGE = (50, 100)
+WEIGHT_KG_RANGE = (Decimal("25.0"), Decimal("350.0"))
+
+
+class InfusionRecord(models.Model):
+    """The session record of one infusion appointment, written by nurses (a clinician may too).
+
+    ``started_at`` is the appointment's real start (its "start" transition), the origin of the
+    readings schedule; ``infusion_ended_at`` is when the nurse stopped the infusion (empty: the
+    type's planned duration after the start); the appointment completes with the discharge.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="infusion_record")
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="infusion_records")
+    weight_kg = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(WEIGHT_KG_RANGE[0]), MaxValueValidator(WEIGHT_KG_RANGE[1])],
+    )
+    weight_measured_on = models.DateField(null=True, blank=True, help_text="Clinic-local date of the weighing.")
+    dose_mg_per_kg = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True, help_text="The plan's, when the weight was recorded."
+    )
+    planned_dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    dose_given_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    dose_reason = models.CharField(max_length=500, blank=True, help_text="Why less than planned was given.")
+    # The nurse's own readiness record at check-in (the patient may have confirmed it online instead).
+    readiness_checked_at = models.DateTimeField(null=True, blank=True)
+    readiness_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    # The discharge checklist.
+    alert_and_oriented = models.BooleanField(default=False)
+    escort_present = models.BooleanField(default=False)
+    walking_steadily = models.BooleanField(default=False)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_given_mg__isnull=True) | Q(dose_given_mg__gt=0), name="infusion_dose_given_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(infusion_ended_at__isnull=True)
+                | (Q(started_at__isnull=False) & Q(infusion_ended_at__gt=F("started_at"))),
+                name="infusion_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_at__isnull=True) | Q(discharged_by__isnull=False),
+                name="infusion_discharge_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Infusion record {self.pk}"
+
+
+class VitalsReading(models.Model):
+    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="readings")
+    taken_at = models.DateTimeField()
+    systolic = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(SYSTOLIC_RANGE[0]), MaxValueValidator(SYSTOLIC_RANGE[1])]
+    )
+    diastolic = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(DIASTOLIC_RANGE[0]), MaxValueValidator(DIASTOLIC_RANGE[1])]
+    )
+    heart_rate = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(HEART_RATE_RANGE[0]), MaxValueValidator(HEART_RATE_RANGE[1])]
+    )
+    spo2 = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(SPO2_RANGE[0]), MaxValueValidator(SPO2_RANGE[1])]
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+        indexes = [models.Index(fields=["record", "taken_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(systolic__gte=SYSTOLIC_RANGE[0])
+                & Q(systolic__lte=SYSTOLIC_RANGE[1])
+                & Q(diastolic__gte=DIASTOLIC_RANGE[0])
+                & Q(diastolic__lte=DIASTOLIC_RANGE[1])
+                & Q(diastolic__lt=F("systolic"))
+                & Q(heart_rate__gte=HEART_RATE_RANGE[0])
+                & Q(heart_rate__lte=HEART_RATE_RANGE[1])
+                & Q(spo2__gte=SPO2_RANGE[0])
+                & Q(spo2__lte=SPO2_RANGE[1]),
+                name="vitals_physiological_ranges",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reading {self.pk} of {self.record_id}"
+
+
+class AdverseEventCode(models.TextChoices):
+    HYPERTENSION = "hypertension", "Hypertension"
+    TACHYCARDIA = "tachycardia", "Tachycardia"
+    NAUSEA_VOMITING = "nausea_vomiting", "Nausea or vomiting"
+    DISSOCIATION_DISTRESS = "dissociation_distress", "Distressing dissociation"
+    OXYGEN_DESATURATION = "oxygen_desaturation", "Oxygen desaturation"
+    HEADACHE = "headache", "Headache"
+    DIZZINESS = "dizziness", "Dizziness"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class AdverseEvent(models.Model):
+    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="adverse_events")
+    code = models.CharField(max_length=24, choices=AdverseEventCode.choices)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    occurred_at = models.DateTimeField()
+    action_taken = models.CharField(max_length=500)
+    note = models.CharField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.severity}) in {self.record_id}"
+
+
+class ClinicThresholds(models.Model):
+    """The clinic's alert thresholds for vital signs (an admin edits them; SPEC.md's defaults).
+
+    A reading is past a threshold when systolic >= ``systolic_at_least``, diastolic >=
+    ``diastolic_at_least``, heart rate >= ``heart_rate_at_least`` or <= ``heart_rate_at_most``,
+    or SpO2 < ``spo2_below``.
+    """
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="vitals_thresholds")
+    systolic_at_least = models.PositiveSmallIntegerField(default=180)
+    diastolic_at_least = models.PositiveSmallIntegerField(default=110)
+    heart_rate_at_least = models.PositiveSmallIntegerField(default=130)
+    heart_rate_at_most = models.PositiveSmallIntegerField(default=45)
+    spo2_below = models.PositiveSmallIntegerField(default=92, validators=[MaxValueValidator(100)])
+
+    class Meta:
+        verbose_name = "vital signs alert thresholds"
+        verbose_name_plural = "vital signs alert thresholds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(heart_rate_at_most__lt=F("heart_rate_at_least"))
+                & Q(diastolic_at_least__lt=F("systolic_at_least"))
+                & Q(spo2_below__lte=100),
+                name="thresholds_are_coherent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Thresholds of {self.clinic}"
