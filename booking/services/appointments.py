@@ -24,9 +24,9 @@ from booking import locking
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.visit_gate import visit_gate
 from booking.plan_gate import plan_gate
 from booking.selectors import availability_engine, patient_at_future_limit
+from booking.visit_gate import visit_gate
 from core.events import publish
 from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, Role
 from scheduling.availability import AvailabilityEngine, FreeResources

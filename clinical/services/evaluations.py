@@ -21,9 +21,9 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_cancel_booked
+from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.events import EvaluationSigned
-from clinical.audit import clinical_audit
 from clinical.models import (
     ClinicalAccess,
     Contraindication,
