@@ -1,4 +1,5 @@
-"""`make run`: migrate, load the demo clinic when empty, then serve with a Celery worker and beat.
+"""`make run`: migrate, load the demo clinic and its treatment history when empty, then serve
+with a Celery worker and beat.
 
 The three processes share one process group of children; Ctrl-C (or SIGTERM) stops all of them,
 and if any of them dies the others are stopped too, so nothing is left running half-way.
@@ -48,6 +49,7 @@ def main() -> int:
 
     _manage("migrate", "--noinput")
     _manage("seed_demo", "--if-empty")
+    _manage("seed_demo_history", "--if-empty")  # series under way and done, forms, readings
 
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     processes = {

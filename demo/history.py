@@ -1,0 +1,316 @@
+"""A realistic treatment history for the demo clinic, written through the product's own services.
+
+Each step runs with the clock it would have had (every service takes ``now``), so the rows are
+the ones the clinic would have written: evaluations signed after their visit, series booked
+against the plan, questionnaires opened 72 hours before each infusion and answered, readings
+every ten minutes, a discharge that completes each infusion. The patients:
+
+- Linda Park: a completed series of six infusions, in remission by the last one;
+- Rosa Álvarez (Spanish): four infusions done, a reading past the blood-pressure threshold (the
+  nurse recorded "continued"), an episode of nausea, and her next infusion coming up with its
+  questionnaires open;
+- James Carter: two infusions done and the next one on the next clinic day, forms not yet answered.
+
+Messages the history would have sent in the past are marked skipped, so a first `make run` does
+not mail the demo patients about visits long gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from accounts.models import PatientProfile, User
+from accounts.services import patient_search_text_refresh
+from booking.models import Appointment, AppointmentEvent
+from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from clinical.models import Alert, AlertAction, Questionnaire, QuestionnaireKind
+from clinical.services.alerts import alert_acknowledge
+from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
+from clinical.services.infusions import (
+    infusion_adverse_event_record,
+    infusion_discharge,
+    infusion_record_update,
+    infusion_vitals_record,
+)
+from clinical.services.questionnaires import questionnaire_answer
+from core.roles import Role
+from notifications.models import OutboxMessage, Status
+from scheduling.models import AppointmentType, Clinic
+
+CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
+PEAK_MINUTE = 40  # blood pressure peaks around 40 minutes into an infusion
+NAUSEA_MINUTE = 30
+SATURDAY = 5
+
+
+@dataclass(frozen=True)
+class HistoryPatient:
+    email: str
+    first_name: str
+    last_name: str
+    language: str
+    date_of_birth: str
+    phone: str
+    weight_kg: Decimal
+    hour: int  # local start time of their visits, so two patients never want the same chair
+    phq9: tuple[int, ...]  # evaluation first, then one total per infusion answered
+    gad7: tuple[int, ...]
+    infusions_done: int
+    evaluation_days_ago: int
+
+
+PATIENTS = [
+    HistoryPatient(
+        "linda@example.com",
+        "Linda",
+        "Park",
+        "en",
+        "1979-02-03",
+        "+15105550141",
+        Decimal("61.5"),
+        9,
+        (19, 17, 14, 11, 8, 6, 4),
+        (13, 12, 10, 9, 7, 6, 5),
+        6,
+        45,
+    ),
+    HistoryPatient(
+        "rosa@example.com",
+        "Rosa",
+        "Álvarez",
+        "es",
+        "1990-07-21",
+        "+15105550142",
+        Decimal("70.0"),
+        11,
+        (16, 15, 13, 11, 10),
+        (14, 13, 12, 10, 9),
+        4,
+        20,
+    ),
+    HistoryPatient(
+        "james@example.com",
+        "James",
+        "Carter",
+        "en",
+        "1984-11-30",
+        "+15105550143",
+        Decimal("88.2"),
+        13,
+        (21, 20, 18),
+        (12, 12, 11),
+        2,
+        12,
+    ),
+]
+
+
+def _clinic_days(start: date, *, every: int) -> Iterator[date]:
+    """Weekdays from ``start`` on, at least ``every`` days apart."""
+    day = start
+    while True:
+        while day.weekday() >= SATURDAY:  # the demo clinic is open Monday to Friday
+            day += timedelta(days=1)
+        yield day
+        day += timedelta(days=every)
+
+
+def _patient(spec: HistoryPatient, password: str) -> User:
+    user = User.objects.create_user(
+        email=spec.email,
+        password=password,
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        role=Role.PATIENT,
+        language=spec.language,
+    )
+    PatientProfile.objects.create(user=user, date_of_birth=spec.date_of_birth, phone=spec.phone)
+    patient_search_text_refresh(user_id=user.pk)
+    return user
+
+
+@dataclass(frozen=True)
+class Staff:
+    admin: User
+    nurse: User
+    clinician: User
+
+
+def _evaluate(spec: HistoryPatient, patient: User, staff: Staff, *, at: datetime) -> None:
+    evaluation_type = AppointmentType.objects.get(code="evaluation")
+    visit = appointment_book(
+        actor=staff.admin, patient=patient, appointment_type=evaluation_type, starts_at=at, now=at - timedelta(days=5)
+    )
+    for action, moment in [
+        (AppointmentEvent.Action.CHECKED_IN, at - timedelta(minutes=10)),
+        (AppointmentEvent.Action.STARTED, at),
+        (AppointmentEvent.Action.COMPLETED, at + timedelta(minutes=55)),
+    ]:
+        appointment_transition(actor=staff.nurse, appointment_id=visit.pk, action=action, now=moment)
+    written = at + timedelta(minutes=58)
+    evaluation = evaluation_create(actor=staff.clinician, appointment_id=visit.pk, now=written)
+    evaluation_update(
+        actor=staff.clinician,
+        evaluation_id=evaluation.pk,
+        changes={
+            "phq9_total": spec.phq9[0],
+            "gad7_total": spec.gad7[0],
+            "systolic_bp": 126,
+            "diastolic_bp": 80,
+            "heart_rate": 74,
+            "substance_use": "none",
+            "contraindications": [],
+            "decision": "candidate",
+            "rationale": "Two adequate antidepressant trials without response; no contraindication found.",
+        },
+        plan_changes={
+            "infusions_planned": 6,
+            "min_days_between": 2,
+            "window_days": 21,
+            "dose_mg_per_kg": Decimal("0.50"),
+            "route": "IV",
+            "integration_sessions_planned": 2,
+        },
+        now=written,
+    )
+    evaluation_sign(actor=staff.clinician, evaluation_id=evaluation.pk, now=written + timedelta(minutes=5))
+
+
+def _answer_forms(appointment: Appointment, patient: User, *, phq9: int, gad7: int, at: datetime) -> None:
+    totals = {QuestionnaireKind.PHQ9: (phq9, 9), QuestionnaireKind.GAD7: (gad7, 7)}
+    for questionnaire in Questionnaire.objects.filter(appointment=appointment, closed_at__isnull=True):
+        total, count = totals[QuestionnaireKind(questionnaire.kind)]
+        # Spread the total over the items, item 9 of the PHQ-9 (the last) always 0.
+        items = [min(3, max(0, total - 3 * index)) for index in range(count - 1)] + [0]
+        items[0] += total - sum(items)
+        questionnaire_answer(actor=patient, questionnaire_id=questionnaire.pk, items=items, now=at)
+
+
+def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool) -> None:
+    """One infusion from check-in to discharge, as the nurse records it."""
+    start = appointment.starts_at
+    nurse = staff.nurse
+    appointment_transition(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        action=AppointmentEvent.Action.CHECKED_IN,
+        now=start - timedelta(minutes=20),
+    )
+    infusion_record_update(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        changes={"weight_kg": spec.weight_kg},
+        now=start - timedelta(minutes=15),
+    )
+    _vitals(appointment, nurse, at=start - timedelta(minutes=5))
+    appointment_transition(
+        actor=nurse, appointment_id=appointment.pk, action=AppointmentEvent.Action.STARTED, now=start
+    )
+    for minutes in (10, 20, 30, 40, 50):
+        high = eventful and minutes == PEAK_MINUTE
+        _vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=184 if high else None)
+        if high:
+            alert = Alert.objects.get(appointment=appointment, resolved_at__isnull=True)
+            alert_acknowledge(
+                actor=nurse,
+                alert_id=alert.pk,
+                action=AlertAction.CONTINUED,
+                note="Rechecked after five minutes; patient comfortable.",
+                now=start + timedelta(minutes=42),
+            )
+        if eventful and minutes == NAUSEA_MINUTE:
+            infusion_adverse_event_record(
+                actor=nurse,
+                appointment_id=appointment.pk,
+                code="nausea_vomiting",
+                severity="mild",
+                action_taken="Ondansetron 4 mg given; settled.",
+                occurred_at=start + timedelta(minutes=28),
+                now=start + timedelta(minutes=31),
+            )
+    record = infusion_record_update(
+        actor=nurse, appointment_id=appointment.pk, changes={}, now=start + timedelta(minutes=51)
+    )
+    infusion_record_update(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        changes={"dose_given_mg": record.planned_dose_mg},
+        now=start + timedelta(minutes=51),
+    )
+    for minutes in (65, 80, 88):
+        _vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
+    infusion_discharge(
+        actor=nurse, appointment_id=appointment.pk, checklist=CHECKLIST, now=start + timedelta(minutes=91)
+    )
+
+
+def _vitals(appointment: Appointment, nurse: User, *, at: datetime, systolic: int | None = None) -> None:
+    calm_systolic, diastolic, heart_rate, spo2 = CALM
+    infusion_vitals_record(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        systolic=systolic or calm_systolic,
+        diastolic=diastolic,
+        heart_rate=heart_rate,
+        spo2=spo2,
+        now=at,
+    )
+
+
+def _treat(spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zone: ZoneInfo) -> None:
+    """The evaluation, the infusions done (every third day), then the next one booked ahead."""
+    days = _clinic_days(today - timedelta(days=spec.evaluation_days_ago), every=1)
+    evaluation_day = next(days)
+    _evaluate(spec, patient, staff, at=datetime.combine(evaluation_day, time(spec.hour), tzinfo=zone))
+    infusion_type = AppointmentType.objects.get(code="infusion")
+    infusion_days = _clinic_days(evaluation_day + timedelta(days=3), every=3)
+    booked_at = datetime.combine(evaluation_day, time(17), tzinfo=zone)
+    for number in range(1, spec.infusions_done + 1):
+        start = datetime.combine(next(infusion_days), time(spec.hour), tzinfo=zone)
+        appointment = appointment_book(
+            actor=staff.admin, patient=patient, appointment_type=infusion_type, starts_at=start, now=booked_at
+        )
+        appointment_confirm_readiness(
+            actor=patient,
+            appointment_id=appointment.pk,
+            driver_arranged=True,
+            fasting_acknowledged=True,
+            now=start - timedelta(days=1),
+        )
+        _answer_forms(
+            appointment, patient, phq9=spec.phq9[number], gad7=spec.gad7[number], at=start - timedelta(hours=20)
+        )
+        _infuse(appointment, spec, staff, eventful=spec.language == "es" and number == 2)  # noqa: PLR2004
+        booked_at = start + timedelta(hours=2)
+    if spec.infusions_done < 6:  # noqa: PLR2004 - the plan's six infusions
+        next_day = next(_clinic_days(today + timedelta(days=1), every=1))
+        start = datetime.combine(next_day, time(spec.hour), tzinfo=zone)
+        appointment_book(
+            actor=staff.admin, patient=patient, appointment_type=infusion_type, starts_at=start, now=booked_at
+        )
+
+
+def seed_treatment_history(*, password: str, now: datetime | None = None) -> list[str]:
+    """Write the history once (it refuses a database that already has it); the logins made."""
+    now = now or timezone.now()
+    clinic = Clinic.objects.get()
+    zone = clinic.zone
+    today = now.astimezone(zone).date()
+    staff = Staff(
+        admin=User.objects.get(email="admin@example.com"),
+        nurse=User.objects.get(email="nurse@example.com"),
+        clinician=User.objects.get(email="clinician@example.com"),
+    )
+    for spec in PATIENTS:
+        patient = _patient(spec, password)
+        _treat(spec, patient, staff, today=today, zone=zone)
+    # What the worker would have sent long ago stays unsent: the demo starts today.
+    OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=now).update(status=Status.SKIPPED)
+    return [spec.email for spec in PATIENTS]

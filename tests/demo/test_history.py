@@ -1,0 +1,69 @@
+"""The demo treatment history (`make run`): written through the services, so it obeys every rule
+it would in real life, and it gives the board, the chart and the report something to show."""
+
+from datetime import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from booking.management.commands.seed_demo import seed_demo_clinic
+from booking.models import Appointment, AppointmentStatus
+from clinical.models import AdverseEvent, Alert, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
+from clinical.outcome_selectors import plan_outcome
+from notifications.models import OutboxMessage, Status
+
+pytestmark = pytest.mark.django_db
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = datetime(2026, 12, 2, 8, tzinfo=LA)  # a Wednesday morning
+
+
+@pytest.fixture
+def history():
+    seed_demo_clinic(password="demo-password-for-tests")
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo_history", "--password", "demo-password-for-tests", stdout=StringIO())
+
+
+def test_the_history_has_series_done_and_under_way(history):
+    plans = dict(TreatmentPlan.objects.values_list("patient__email", "status"))
+    assert plans == {
+        "linda@example.com": PlanStatus.COMPLETED,
+        "rosa@example.com": PlanStatus.ACTIVE,
+        "james@example.com": PlanStatus.ACTIVE,
+    }
+    assert InfusionRecord.objects.count() == InfusionRecord.objects.filter(discharged_at__isnull=False).count() == 12
+    upcoming = Appointment.objects.filter(status=AppointmentStatus.BOOKED, starts_at__gt=NOW)
+    assert sorted(upcoming.values_list("patient__email", flat=True)) == ["james@example.com", "rosa@example.com"]
+    # Their next infusion is within 72 hours: its two forms are open and unanswered.
+    assert Questionnaire.objects.filter(appointment__in=upcoming, answered_at__isnull=True).count() == 4
+
+
+def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recorded(history):
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.reasons, alert.action) == ("vitals_threshold", ["systolic"], "continued")
+    assert alert.patient.email == "rosa@example.com"
+    assert list(AdverseEvent.objects.values_list("code", "severity")) == [("nausea_vomiting", "mild")]
+
+
+def test_the_completed_series_reads_as_a_remission(history):
+    outcome = plan_outcome(TreatmentPlan.objects.get(patient__email="linda@example.com"))
+
+    assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (19, 4, True, True)
+
+
+def test_no_message_about_a_visit_long_gone_is_left_to_send(history):
+    assert not OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=NOW).exists()
+
+
+def test_a_second_run_with_if_empty_changes_nothing(history):
+    before = InfusionRecord.objects.count()
+    output = StringIO()
+
+    call_command("seed_demo_history", "--if-empty", stdout=output)
+
+    assert InfusionRecord.objects.count() == before
+    assert "there already" in output.getvalue()
