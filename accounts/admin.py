@@ -1,11 +1,13 @@
 from typing import Any
+from uuid import UUID
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.models import PatientProfile, User
 from accounts.services import patient_search_text_refresh
+from accounts.services.access import user_access_end, user_deactivate
 
 
 class PatientProfileInline(admin.StackedInline):
@@ -20,6 +22,25 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [PatientProfileInline]
+    actions = ["deactivate"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: every session and token the account holds ends now, not at its expiry.
+            user_access_end(user_id=obj.pk)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):  # saved, not refused
+            # A password set by an admin ends the account's sessions and tokens, as any change does.
+            user_access_end(user_id=UUID(id))
+        return response
+
+    @admin.action(description="Deactivate and end every session")
+    def deactivate(self, request: HttpRequest, queryset: Any) -> None:
+        for user_id in queryset.values_list("pk", flat=True):
+            user_deactivate(user_id=user_id)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -5,6 +5,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.roles import Role
 
@@ -45,6 +46,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="en",
         help_text="The language of the pages and of every message the person gets.",
     )
+    session_generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised to end every session and token of the account at once "
+        "(accounts.services.access.user_access_end): page sessions and JWTs carry the value they began with.",
+    )
 
     objects = UserManager()
 
@@ -57,6 +64,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django ends a page session whose stored hash no longer matches (as after a password
+        # change); mixing in the generation lets "sign out everywhere" end them all at once too.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def full_name(self) -> str:

@@ -74,6 +74,12 @@ TYPES = ("evaluation", "infusion")
 NURSE_CAPACITY = 2  # SPEC.md section 2: a nurse monitors at most 2 patients at once
 BLOCKING = ("booked", "checked_in", "in_progress", "completed")
 ADMIN_EMAIL = "admin@example.com"
+ADMIN_OTP = (
+    "from django_otp.oath import totp\n"
+    "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+    f"device = TOTPDevice.objects.get(user__email={ADMIN_EMAIL!r}, confirmed=True)\n"
+    "print(str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(device.digits))\n"
+)
 BOOKING_PATH = "/api/v1/appointments/"
 NOOP_PATH = "/api/v1/appointment-types/"
 REQUEST_TIMEOUT = 60.0
@@ -563,7 +569,10 @@ def main() -> int:
         prepared = time.perf_counter()
 
         server = start_gunicorn(env, options.workers, work / "gunicorn.log")
-        status, body = call(server.port, "POST", "/api/v1/auth/token/", {"email": ADMIN_EMAIL, "password": password})
+        # Staff sign in with the second factor: the code of the seeded device (django-otp's own TOTP).
+        otp = manage(env, "shell", "-c", ADMIN_OTP).strip().splitlines()[-1]
+        credentials = {"email": ADMIN_EMAIL, "password": password, "otp": otp}
+        status, body = call(server.port, "POST", "/api/v1/auth/token/", credentials)
         if status != 200:
             raise SystemExit(f"login as {ADMIN_EMAIL} failed: {status} {body[:200]!r}")
         token = json.loads(body)["access"]

@@ -23,6 +23,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.roles import STAFF_ROLES
+
 
 def has_role(user: object, roles: Iterable[str]) -> bool:
     """A signed-in, active user whose role is one of ``roles``."""
@@ -42,9 +44,20 @@ def role_permission(*roles: str) -> type[BasePermission]:
     return RolePermission
 
 
+def second_factor_passed(user: object) -> bool:
+    """A page session of staff counts only once the second factor passed in it (django-otp's
+    OTPMiddleware gives ``user.is_verified()``). Patients are let through: for those who turned
+    the factor on, the sign-in itself asks for it before any session begins."""
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 def _gate(request: HttpRequest, roles: Iterable[str]) -> HttpResponse | None:
-    """None to go on; otherwise the answer: sign in first, or 403 for a role that may not come in."""
-    if not request.user.is_authenticated:
+    """None to go on; otherwise the answer: sign in first (also staff whose session has not passed
+    the second factor), or 403 for a role that may not come in."""
+    if not request.user.is_authenticated or not second_factor_passed(request.user):
         return redirect_to_login(request.get_full_path())
     if not has_role(request.user, roles):
         raise PermissionDenied

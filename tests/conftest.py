@@ -11,6 +11,17 @@ from scheduling.models import Clinic, StaffMember
 from tests.factories import PatientFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staff pages need a session that passed the second factor; a test that skips signing in with
+    force_login skips the code too (tests/accounts/otp.py). Sign-in tests go through both steps."""
+    from django.test import Client
+
+    from tests.accounts.otp import force_login_with_second_factor
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

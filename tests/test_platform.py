@@ -1,6 +1,7 @@
 """The platform around the API: health check, schema and docs, JSON 404s, demo data, settings."""
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -14,6 +15,7 @@ from django.core.management.base import CommandError
 from accounts.models import PatientProfile, User
 from core.roles import Role
 from scheduling.models import AppointmentType, Clinic, ClinicHours, Room, RoomKind, StaffMember, WorkingHours
+from tests.accounts.otp import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -198,9 +200,10 @@ def test_the_demo_logins_exist_with_their_roles_and_sign_in_with_the_given_passw
 def test_a_demo_login_gets_a_token_from_the_api(api_client):
     call_command("seed_demo", "--password", "a-password-for-this-test", stdout=StringIO())
 
-    response = api_client.post(
-        "/api/v1/auth/token/", {"email": "nurse@example.com", "password": "a-password-for-this-test"}, format="json"
-    )
+    nurse = User.objects.get(email="nurse@example.com")
+    # Staff send the code of their authenticator app too.
+    body = {"email": nurse.email, "password": "a-password-for-this-test", "otp": totp_code(nurse)}
+    response = api_client.post("/api/v1/auth/token/", body, format="json")
 
     assert response.status_code == 200
     assert set(response.json()) == {"access", "refresh"}
@@ -212,8 +215,10 @@ def test_seed_demo_prints_the_demo_logins():
     call_command("seed_demo", stdout=out)
 
     assert "Demo logins (password: demo-clinic-2026):" in out.getvalue()
-    for email in DEMO_LOGINS:
-        assert f"  {email}\n" in out.getvalue()
+    for email, role in DEMO_LOGINS.items():
+        # Staff logins are followed by their TOTP secret in base32 (SPEC.md section 7).
+        secret = "" if role == Role.PATIENT else " totp: [A-Z2-7]{32}"
+        assert re.search(rf"^  {re.escape(email)}{secret}$", out.getvalue(), re.MULTILINE), email
 
 
 def test_seed_demo_if_empty_leaves_an_existing_clinic_alone():

@@ -32,3 +32,41 @@ class ProfileSerializer(serializers.ModelSerializer):
     def get_phone(self, user: User) -> str | None:
         profile = self._profile(user)
         return profile.phone if profile else None
+
+
+class TokenObtainInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="The 6-digit code of the authenticator app, or a one-time recovery code. Required for staff "
+        "and for patients who turned the second factor on (401 `otp_required` without it, `otp_invalid` when wrong "
+        "or used already).",
+    )
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; lives 10 minutes.")
+    refresh = serializers.CharField(help_text="Trade for a new access token at /auth/token/refresh/.")
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2000, help_text="The refresh token to revoke.")
+    everywhere = serializers.BooleanField(
+        default=False, help_text="Also end every other session and token of this account."
+    )
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` part of the emailed link.")
+    token = serializers.CharField(max_length=128, help_text="The `token` part of the emailed link.")
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

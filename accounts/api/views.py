@@ -1,5 +1,7 @@
+import math
 from collections.abc import Sequence
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -7,17 +9,35 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
 
-from accounts.api.serializers import ProfileSerializer, RegisterInputSerializer
+from accounts.api.serializers import (
+    DetailSerializer,
+    LogoutInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
+    ProfileSerializer,
+    RegisterInputSerializer,
+    TokenObtainInputSerializer,
+    TokenPairSerializer,
+)
+from accounts.authentication import ClinicTokenRefreshSerializer
 from accounts.models import User
 from accounts.services import patient_register
+from accounts.services.access import refresh_token_revoke, user_access_end
+from accounts.services.password_reset import password_reset_confirm, password_reset_request
+from accounts.services.signin import AccountLocked, token_pair_issue
+from core.errors import error_body
 from core.schema import errors, rules_beyond_schema
+
+RESET_ASKED = "If an account has this email, a link to choose a new password is on its way. It works once, for an hour."
 
 
 class AuthThrottleMixin:
-    """Sign-up and token endpoints share a tighter rate: they are where passwords get guessed."""
+    """Sign-up, token and reset endpoints share a tighter rate per address: they are where
+    passwords get guessed (the lockout per account is accounts.services.signin's)."""
 
     throttle_classes: Sequence[type[BaseThrottle]] = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -39,22 +59,116 @@ class RegisterApi(AuthThrottleMixin, APIView):
         return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        responses={200: TokenObtainPairSerializer, **errors(401, description="No active account with these details.")}
+def locked_response(locked: AccountLocked) -> Response:
+    """429 account_locked with Retry-After, the seconds until the lock ends."""
+    seconds = max(1, math.ceil((locked.retry_at - timezone.now()).total_seconds()))
+    return Response(
+        error_body(locked.code, locked.detail, {"retry_at": [locked.retry_at.isoformat(timespec="seconds")]}),
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(seconds)},
     )
-)
-class TokenObtainApi(AuthThrottleMixin, TokenObtainPairView):
-    pass
+
+
+class TokenObtainApi(AuthThrottleMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=TokenObtainInputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            **errors(
+                401,
+                description="`no_active_account`: no active account with this email and password (the same "
+                "answer for an unknown email); `otp_required`: this account needs `otp`; `otp_invalid`: the "
+                "code is wrong or was used already.",
+            ),
+            **errors(
+                429,
+                description="`account_locked`: 5 failed sign-ins within 15 minutes lock the account for 15 "
+                "minutes (`fields.retry_at` and `Retry-After` say until when); `throttled`: too many tries "
+                "from this address.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenObtainInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            pair = token_pair_issue(request=request._request, **serializer.validated_data)
+        except AccountLocked as locked:
+            return locked_response(locked)
+        return Response(pair)
 
 
 @extend_schema_view(
     post=extend_schema(
-        responses={200: TokenRefreshSerializer, **errors(401, description="The refresh token is invalid or expired.")}
+        responses={
+            200: TokenRefreshSerializer,
+            **errors(401, description="The refresh token is invalid, expired, revoked or of an ended account."),
+        }
     )
 )
 class TokenRefreshApi(AuthThrottleMixin, TokenRefreshView):
-    pass
+    serializer_class = ClinicTokenRefreshSerializer
+
+
+class LogoutApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=LogoutInputSerializer,
+        responses={
+            200: DetailSerializer,
+            **errors(401, description="`token_not_valid`: the refresh token is invalid, expired or revoked."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LogoutInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refresh = serializer.validated_data["refresh"]
+        refresh_token_revoke(refresh=refresh)
+        if serializer.validated_data["everywhere"]:
+            # The token was good a moment ago (revoking it checked it): its account ends everything.
+            user_access_end(user_id=RefreshToken(refresh, verify=False)["user_id"])
+            return Response({"detail": "Signed out everywhere: every session and token of this account ended."})
+        return Response({"detail": "Signed out: this refresh token no longer works."})
+
+
+class PasswordResetApi(AuthThrottleMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={202: DetailSerializer},
+        description="Emails a one-time link valid for one hour. "
+        "The same answer whether or not the email has an account.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_request(email=serializer.validated_data["email"])
+        return Response({"detail": RESET_ASKED}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(AuthThrottleMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: DetailSerializer},
+        description="Sets the new password through the emailed link; every session and token of the account ends.",
+        extensions=rules_beyond_schema("invalid_link", "weak_password"),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        password_reset_confirm(uidb64=data["uid"], token=data["token"], new_password=data["new_password"])
+        return Response({"detail": "The password is changed. Sign in with the new one."})
 
 
 class MeApi(APIView):

@@ -23,6 +23,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
@@ -32,6 +37,7 @@ INSTALLED_APPS = [
     "clinical",
     "notifications",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +49,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor passed in this session (staff pages need it).
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session limits (SESSION_IDLE_*, SESSION_ABSOLUTE_SECONDS).
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,6 +96,57 @@ BOOKING_LOCK_TIMEOUT_SECONDS = env.float("BOOKING_LOCK_TIMEOUT_SECONDS", default
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked account before any password is checked and counts failures.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Accounts and access (SPEC.md section 11).
+# Lockout (django-axes): 5 failed sign-ins to one account (known or not) within 15 minutes lock
+# it for 15 minutes from any address. Failures are counted per email only, so one clinic
+# network's address is never locked for everyone; the per-address limit is the "auth" throttle.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# The key of the email in the credentials Django hands to axes (authenticate(username=...)).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock does not extend it: the lock ends 15 minutes after the fifth failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = True
+# Axes keeps the form of a failed try: codes and passwords are masked in what it keeps.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "new_password",
+    "current_password",
+    "code",
+    "otp",
+    "csrfmiddlewaretoken",
+]
+AXES_VERBOSE = False
+# The sign-in services answer a lock themselves (429 account_locked, or the page's words), so
+# axes' middleware, which would replace the answer with its own, is not installed.
+# W006 asks for a lock per address too: the "auth" throttle limits an address instead (a lock
+# would shut a whole clinic network out after five typos).
+SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
+# Second factor (django-otp): TOTP with one-time recovery codes, the issuer shown by the app.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Clinic")
+RECOVERY_CODE_COUNT = 10
+# How long the step between the password and the code may take before signing in starts over.
+SIGN_IN_SECOND_STEP_SECONDS = 300
+# Page sessions: 15 minutes idle for staff, 30 for patients, 12 hours in any case.
+SESSION_IDLE_STAFF_SECONDS = 15 * 60
+SESSION_IDLE_PATIENT_SECONDS = 30 * 60
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+# The cookie and the stored session may outlive these limits (Django's two weeks): the middleware
+# (accounts.middleware) is what ends a session, and says so on the next request.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The emailed reset link works once (it is bound to the password hash) and for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,7 +176,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.ClinicJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -140,6 +201,9 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "UPDATE_LAST_LOGIN": False,
+    # Access tokens are checked against the account's session generation and active flag
+    # (accounts.authentication); refresh tokens are also blacklisted on logout and "end everything".
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -223,7 +287,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own loggers stop at INFO by default; let LOG_LEVEL quiet them too (e.g. every 409
     # is otherwise a "django.request" warning).
-    "loggers": {"django": {"level": env("LOG_LEVEL", default="INFO")}},
+    "loggers": {
+        "django": {"level": env("LOG_LEVEL", default="INFO")},
+        # axes logs every failed sign-in with the email typed: no personal data in logs.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # seed_demo refuses to run where this is False (production).

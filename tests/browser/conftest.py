@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
 from scheduling.models import Clinic
+from tests.browser.steps import pass_second_factor
 from tests.factories import TEST_PASSWORD, PatientFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,6 +71,7 @@ def sign_in(site) -> Callable[[Page, User], None]:
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(TEST_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        pass_second_factor(page, user)
 
     return go
 

@@ -9,7 +9,28 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page
 
+from accounts.models import User
+from accounts.services.second_factor import second_factor_required
+from tests.accounts.otp import secret_code, totp_code
+
 DAY_WITH_TIMES = re.compile(r"\d+ (times|time) available|\d+ (horarios|horario) disponibles?")
+
+
+def pass_second_factor(page: Page, user: User) -> None:
+    """After the password: staff (and patients who turned it on) type the code of their app, or on
+    a first sign-in add the account to the app from the secret shown, confirm, and keep the
+    recovery codes. The code is computed as an authenticator app would (tests/accounts/otp.py)."""
+    if not second_factor_required(user=user):
+        return
+    page.wait_for_url(re.compile(r"/signin/(code|enrol)/"))
+    if "/signin/enrol/" in page.url:
+        secret = page.get_by_label("Secret key").input_value()
+        page.get_by_label("Code", exact=True).fill(secret_code(secret))
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="I have kept them: continue").click()
+        return
+    page.get_by_label("Code", exact=True).fill(totp_code(user))
+    page.get_by_role("button", name="Continue").click()
 
 
 def chosen_start(time_link: Locator) -> datetime:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import PatientProfile, User
 from accounts.services import patient_search_text_refresh
+from accounts.services.second_factor import totp_enrol_confirmed, totp_secret_base32
 from core.roles import Role
 from scheduling.models import (
     AppointmentType,
@@ -87,14 +88,12 @@ class Command(BaseCommand):
                 seed_demo_clinic(password=password)
             self.stdout.write(self.style.SUCCESS("Demo clinic loaded."))
         self.stdout.write("Demo logins (password: %s):" % ("as given" if password != DEFAULT_PASSWORD else password))
-        for email in [
-            "admin@example.com",
-            "clinician@example.com",
-            "nurse@example.com",
-            "therapist@example.com",
-            "patient@example.com",
-        ]:
-            self.stdout.write(f"  {email}")
+        # Staff sign in with a second factor: each staff login is followed by its TOTP secret (base32),
+        # to type into an authenticator app.
+        for email in ["admin@example.com", *(staff[0] for staff in STAFF)]:
+            user = User.objects.get(email=email)
+            self.stdout.write(f"  {email} totp: {totp_secret_base32(device=totp_enrol_confirmed(user=user))}")
+        self.stdout.write("  patient@example.com")
 
 
 def _user(email: str, first_name: str, last_name: str, role: str, password: str, **extra: Any) -> User:
@@ -125,7 +124,10 @@ def seed_demo_clinic(*, password: str) -> Clinic:
         for weekday in WEEKDAYS:
             WorkingHours.objects.get_or_create(staff=staff, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
 
-    _user("admin@example.com", "Front", "Desk", Role.ADMIN, password, is_staff=True, is_superuser=True)
+    admin = _user("admin@example.com", "Front", "Desk", Role.ADMIN, password, is_staff=True, is_superuser=True)
+    # Staff are enrolled in the second factor from the start (the command prints their secrets).
+    for staff_user in User.objects.filter(pk__in=[admin.pk, *StaffMember.objects.values_list("user_id", flat=True)]):
+        totp_enrol_confirmed(user=staff_user)
     patient = _user("patient@example.com", "Alex", "Morgan", Role.PATIENT, password)
     PatientProfile.objects.get_or_create(
         user=patient, defaults={"date_of_birth": "1988-04-12", "phone": "+15105550199"}
