@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -426,12 +427,14 @@ def schedule_of_staff(*, user: User, day: date | None = None) -> DaySchedule:
 
 @dataclass(frozen=True)
 class BoardRow:
-    """One appointment on the day board: the schedule's row ("infusion k of N" included) and the
-    places section 10 of SPEC.md fills later (the questionnaires' state, open alerts)."""
+    """One appointment on the day board: the schedule's row ("infusion k of N" included) and what
+    section 10 of SPEC.md adds, filled by ``clinical.board.clinical_day_board`` (booking never
+    imports clinical): the questionnaires' state, the open alerts, the session's planned dose."""
 
     schedule: ScheduleRow
-    questionnaire: str | None = None  # SPEC 10: PHQ-9 / GAD-7 due, answered, overdue (not yet built)
-    alerts: tuple[str, ...] = ()  # SPEC 10: vitals overdue, thresholds passed, self-harm (not yet built)
+    questionnaire: str | None = None  # "due", "answered" (the infusion's PHQ-9 and GAD-7); None: none
+    alerts: tuple[str, ...] = ()  # "self_harm", "vitals_threshold", "vitals_overdue"
+    planned_dose_mg: Decimal | None = None  # from the session record's weight, once recorded
 
     @property
     def appointment(self) -> Appointment:
@@ -481,6 +484,7 @@ class DayBoard:
                     (str(plan.dose_mg_per_kg), plan.route) if plan is not None else None,
                     row.questionnaire,
                     row.alerts,
+                    str(row.planned_dose_mg),
                 )
             )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

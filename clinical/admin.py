@@ -1,7 +1,17 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from clinical.models import ClinicalAccess
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from accounts.models import User
+from clinical.audit import clinical_audit
+from clinical.models import AdverseEvent, Alert, ClinicalAccess, ClinicThresholds, InfusionRecord, VitalsReading
 from core.admin import ReadOnlyAdmin
+from core.request_id import request_id_of
 
 
 @admin.register(ClinicalAccess)
@@ -16,3 +26,72 @@ class ClinicalAccessAdmin(ReadOnlyAdmin):
     list_filter = ["action", "actor_role", "object_type"]
     search_fields = ["object_id", "request_id"]
     list_select_related = ["actor"]
+
+
+@admin.register(ClinicThresholds)
+class ClinicThresholdsAdmin(admin.ModelAdmin):
+    """The clinic's vital signs alert thresholds (SPEC.md section 10's defaults until changed)."""
+
+    list_display = [
+        "clinic",
+        "systolic_at_least",
+        "diastolic_at_least",
+        "heart_rate_at_least",
+        "heart_rate_at_most",
+        "spo2_below",
+    ]
+
+
+class AuditedReadOnlyAdmin(ReadOnlyAdmin):
+    """Session records are written only by the services; opening one here is a staff read of a
+    patient's clinical data, so it is audited like the API's (the list shows no clinical values)."""
+
+    def audited_object(self, obj: Any) -> models.Model:
+        """The object the audit trail names (its id is a UUID): the record itself by default."""
+        model: models.Model = obj
+        return model
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id) if request.method == "GET" else None
+        if obj is not None and isinstance(request.user, User):
+            clinical_audit(
+                request.user,
+                ClinicalAccess.Action.READ,
+                self.audited_object(obj),
+                request_id=request_id_of(request),
+                at=timezone.now(),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(InfusionRecord)
+class InfusionRecordAdmin(AuditedReadOnlyAdmin):
+    list_display = ["id", "appointment", "started_at", "discharged_at"]
+    list_select_related = ["appointment__appointment_type"]
+
+
+@admin.register(VitalsReading)
+class VitalsReadingAdmin(AuditedReadOnlyAdmin):
+    list_display = ["id", "record", "taken_at"]
+
+    def audited_object(self, obj: Any) -> models.Model:
+        record: models.Model = obj.record
+        return record
+
+
+@admin.register(AdverseEvent)
+class AdverseEventAdmin(AuditedReadOnlyAdmin):
+    list_display = ["id", "record", "occurred_at", "severity"]
+    list_filter = ["code", "severity"]
+
+    def audited_object(self, obj: Any) -> models.Model:
+        record: models.Model = obj.record
+        return record
+
+
+@admin.register(Alert)
+class AlertAdmin(AuditedReadOnlyAdmin):
+    list_display = ["id", "kind", "raised_at", "resolved_at"]
+    list_filter = ["kind"]

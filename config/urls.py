@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from booking.api.views import (
@@ -18,7 +18,7 @@ from config.health import healthz
 from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi
 from scheduling.api.views import AppointmentTypeListApi
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("me/contact-preferences/", MyContactPreferencesApi.as_view(), name="me-contact-preferences"),
     path("appointment-types/", AppointmentTypeListApi.as_view(), name="appointment-types"),

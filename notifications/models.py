@@ -21,10 +21,11 @@ class Kind(models.TextChoices):
     RESCHEDULE = "reschedule", "Reschedule notice"
     RESULT_READY = "result_ready", "Result ready"
     WAITLIST_OFFER = "waitlist_offer", "A time has opened up"
+    QUESTIONNAIRE = "questionnaire", "Check-in form open, 72 hours before an infusion"
 
 
 # Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
-REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION)
+REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION, Kind.QUESTIONNAIRE)
 
 
 class Status(models.TextChoices):

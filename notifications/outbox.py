@@ -6,6 +6,9 @@ change. Timing (SPEC section 5):
 - confirmation, reschedule and cancellation notices and "result ready": at once;
 - reminders 24 h and 2 h before, and the preparation notice 48 h before (types that ask for it);
   a moment already past when the booking is made gets no row at all;
+- before an infusion, "a short check-in form is open" when its questionnaires open, 72 h before
+  (clinical/services/questionnaires.py); booked inside the 72 hours, at once. It is a reminder
+  kind: a move or a cancellation cancels it, the new time gets its own;
 - text messages never fall due between 21:00 and 08:00 clinic time: they wait until 08:00, and a
   reminder that would then arrive after the appointment began is not written.
 """
@@ -21,10 +24,12 @@ from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, WaitlistEntry, WaitlistStatus
 from clinical.events import EvaluationSigned
 from clinical.models import Evaluation
+from clinical.services.questionnaires import OPENS_BEFORE as QUESTIONNAIRE_OPENS_BEFORE
 from notifications.models import REMINDER_KINDS, Channel, Kind, OutboxMessage, Status
 from notifications.preferences import contact_preferences_of
 
 REMINDER_LEAD = {
+    Kind.QUESTIONNAIRE: QUESTIONNAIRE_OPENS_BEFORE,
     Kind.PREPARATION: timedelta(hours=48),
     Kind.REMINDER_24H: timedelta(hours=24),
     Kind.REMINDER_2H: timedelta(hours=2),
@@ -84,11 +89,15 @@ def outbox_schedule_reminders(appointment: Appointment, *, now: datetime) -> Non
     kinds = [Kind.REMINDER_24H, Kind.REMINDER_2H]
     if appointment.appointment_type.preparation_notice:
         kinds.insert(0, Kind.PREPARATION)
+    if appointment.appointment_type.is_infusion:
+        kinds.insert(0, Kind.QUESTIONNAIRE)
     rows = []
     for channel in channels_for(appointment.patient):
         for kind in kinds:
             due_at = appointment.starts_at - REMINDER_LEAD[kind]
-            if due_at <= now:
+            if due_at <= now and kind == Kind.QUESTIONNAIRE:
+                due_at = now  # booked inside the 72 hours: the form is open already, say so now
+            elif due_at <= now:
                 continue  # booked inside the reminder's window: that moment has passed
             if channel == Channel.SMS:
                 due_at = sms_due_at(due_at, zone)

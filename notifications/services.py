@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from booking.models import AppointmentStatus
+from clinical.questionnaire_selectors import questionnaires_waiting_for
 from notifications.channels import channel_deliver
 from notifications.delivery import DeliveryRefused
 from notifications.messages import message_render
@@ -87,6 +88,13 @@ class _Handover:
             pending.settle()
 
 
+def _still_wanted(message: OutboxMessage) -> bool:
+    """The check-in form's message is pointless once every form is answered (or closed)."""
+    if message.kind != Kind.QUESTIONNAIRE or message.appointment_id is None:
+        return True
+    return questionnaires_waiting_for(appointment_id=message.appointment_id)
+
+
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
     """A reason to cancel or skip the row instead of sending it, from the state at send time."""
     appointment = message.appointment
@@ -101,7 +109,7 @@ def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
     if message.regarding_start != appointment.starts_at:
         return Status.CANCELLED  # moved: the new time has its own messages
     if message.kind in REMINDER_KINDS:
-        if appointment.status != AppointmentStatus.BOOKED:
+        if appointment.status != AppointmentStatus.BOOKED or not _still_wanted(message):
             return Status.CANCELLED
         if now - message.due_at > LATE_CUTOFF or now >= appointment.starts_at:
             return Status.SKIPPED

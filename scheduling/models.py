@@ -253,6 +253,11 @@ class AppointmentType(models.Model):
         return self.name
 
     @property
+    def is_infusion(self) -> bool:
+        """An infusion: it uses one of a treatment plan's infusions (SPEC.md sections 4 and 10)."""
+        return self.counts_against_plan == PlanCounter.INFUSIONS
+
+    @property
     def patient_minutes(self) -> int:
         return self.duration_minutes + self.recovery_minutes
 

@@ -23,23 +23,32 @@ import pytest
 import requests
 import schemathesis
 import time_machine
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.core.failures import Failure, FailureGroup
 
 from accounts.models import User
+from accounts.tokens import token_pair_for
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
 from clinical.api.serializers import DOSE_PATTERN
 from clinical.models import Evaluation
 from clinical.services.evaluations import PLAN_RANGES
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.api_fields import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
 from core.roles import Role
 from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
+from tests.accounts.otp import enrolled, totp_code
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
+from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
+from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.plans import active_plan
+from tests.clinical.questionnaire_fixtures import open_phq9_today
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +140,25 @@ def _book_series(world: World, role: str) -> Call:
 
 def _token(world: World, role: str) -> Call:
     user = world.users.get(role, world.patient)
-    return Call("POST", "/api/v1/auth/token/", {"email": user.email, "password": TEST_PASSWORD})
+    body = {"email": user.email, "password": TEST_PASSWORD}
+    if user.role != Role.PATIENT:  # staff send the code of their authenticator app
+        body["otp"] = totp_code(enrolled(user))
+    return Call("POST", "/api/v1/auth/token/", body)
+
+
+def _logout(world: World, role: str) -> Call:
+    user = world.users.get(role, world.patient)
+    return Call("POST", "/api/v1/auth/logout/", {"refresh": token_pair_for(user=user)["refresh"]})
+
+
+def _password_reset_confirm(world: World, role: str) -> Call:
+    user = PatientFactory()  # a fresh account each time: the reset changes its password
+    body = {
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "new_password": "a-long-and-uncommon-passphrase-9",
+    }
+    return Call("POST", "/api/v1/auth/password-reset/confirm/", body)
 
 
 def _refresh(world: World, role: str) -> Call:
@@ -157,6 +184,53 @@ def _readiness(world: World, role: str) -> Call:
     return Call("POST", f"/api/v1/appointments/{appointment.pk}/readiness/", body)
 
 
+def _check_in(world: World, role: str) -> Call:
+    """An evaluation later today (check-in happens only on the appointment's own clinic day),
+    each of another patient so none overlaps."""
+    world.made += 1
+    appointment = AppointmentFactory(
+        patient=PatientFactory(),
+        appointment_type=world.type("evaluation"),
+        starts_at=NOW + timedelta(minutes=world.made % 480),  # today whatever the count
+    )
+    return Call("POST", f"/api/v1/appointments/{appointment.pk}/check-in/", {})
+
+
+# -- the infusion session record (SPEC.md section 10): infusions of fresh patients, today --
+
+
+def _infusion_today(world: World, *, status: str = AppointmentStatus.BOOKED) -> Appointment:
+    world.made += 1
+    return infusion_appointment(starts_at=NOW + timedelta(minutes=world.made % 480), status=status)
+
+
+def _infusion_under_way(world: World, *, minutes_ago: int) -> Appointment:
+    appointment = infusion_appointment(starts_at=NOW - timedelta(minutes=minutes_ago))
+    start(appointment, world.users["nurse"], at=NOW - timedelta(minutes=minutes_ago))
+    return appointment
+
+
+def _discharge(world: World, role: str) -> Call:
+    appointment = _infusion_under_way(world, minutes_ago=95)
+    infusion_record_update(
+        actor=world.users["nurse"],
+        appointment_id=appointment.pk,
+        changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
+    )
+    infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
+    body = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+    return Call("POST", f"/api/v1/infusions/{appointment.pk}/discharge/", body)
+
+
+def _acknowledge(world: World, role: str) -> Call:
+    appointment = _infusion_under_way(world, minutes_ago=20)
+    recorded = infusion_vitals_record(
+        actor=world.users["nurse"], appointment_id=appointment.pk, **{**INFUSION_NORMAL, "systolic": 185}
+    )
+    assert recorded.alert is not None
+    return Call("POST", f"/api/v1/alerts/{recorded.alert.pk}/acknowledge/", {"action": "continued"})
+
+
 # (method, path of the schema) -> how a role calls it, with input valid for a role allowed to.
 CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ("GET", "/api/v1/appointment-types/"): lambda w, r: Call("GET", "/api/v1/appointment-types/"),
@@ -170,9 +244,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         "POST", f"/api/v1/appointments/{w.appointment().pk}/cancel/", {"reason": "Away that week."}
     ),
     ("POST", "/api/v1/appointments/{appointment_id}/reschedule/"): _reschedule,
-    ("POST", "/api/v1/appointments/{appointment_id}/check-in/"): lambda w, r: Call(
-        "POST", f"/api/v1/appointments/{w.appointment().pk}/check-in/", {}
-    ),
+    ("POST", "/api/v1/appointments/{appointment_id}/check-in/"): _check_in,
     ("POST", "/api/v1/appointments/{appointment_id}/start/"): lambda w, r: Call(
         "POST", f"/api/v1/appointments/{w.appointment(status=AppointmentStatus.CHECKED_IN).pk}/start/", {}
     ),
@@ -215,13 +287,48 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         {"reason": "Patient moved away."},
     ),
     ("POST", "/api/v1/treatment-plans/{plan_id}/book-series/"): _book_series,
+    ("GET", "/api/v1/infusions/{appointment_id}/"): lambda w, r: Call(
+        "GET", f"/api/v1/infusions/{_infusion_today(w).pk}/"
+    ),
+    ("PATCH", "/api/v1/infusions/{appointment_id}/"): lambda w, r: Call(
+        "PATCH", f"/api/v1/infusions/{_infusion_today(w).pk}/", {"weight_kg": "70.0", "readiness_checked": True}
+    ),
+    ("POST", "/api/v1/infusions/{appointment_id}/vitals/"): lambda w, r: Call(
+        "POST",
+        f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/vitals/",
+        INFUSION_NORMAL,
+    ),
+    ("POST", "/api/v1/infusions/{appointment_id}/adverse-events/"): lambda w, r: Call(
+        "POST",
+        f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/adverse-events/",
+        {"code": "headache", "severity": "mild", "action_taken": "Paracetamol 1 g."},
+    ),
+    ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/auth/register/"): _register,
     ("POST", "/api/v1/auth/token/"): _token,
     ("POST", "/api/v1/auth/token/refresh/"): _refresh,
+    ("POST", "/api/v1/auth/logout/"): _logout,
+    ("POST", "/api/v1/auth/password-reset/"): lambda w, r: Call(
+        "POST", "/api/v1/auth/password-reset/", {"email": w.users.get(r, w.patient).email}
+    ),
+    ("POST", "/api/v1/auth/password-reset/confirm/"): _password_reset_confirm,
     ("GET", "/api/v1/me/"): lambda w, r: Call("GET", "/api/v1/me/"),
     ("GET", "/api/v1/me/contact-preferences/"): lambda w, r: Call("GET", "/api/v1/me/contact-preferences/"),
     ("PATCH", "/api/v1/me/contact-preferences/"): lambda w, r: Call(
         "PATCH", "/api/v1/me/contact-preferences/", {"sms_enabled": True}
+    ),
+    ("GET", "/api/v1/me/questionnaires/"): lambda w, r: Call("GET", "/api/v1/me/questionnaires/"),
+    ("POST", "/api/v1/questionnaires/{questionnaire_id}/answers/"): lambda w, r: Call(
+        "POST",
+        f"/api/v1/questionnaires/{open_phq9_today(w.patient if r == 'patient' else None, now=NOW).pk}/answers/",
+        {"items": [0, 1, 0, 1, 0, 0, 0, 0, 0]},
+    ),
+    ("GET", "/api/v1/treatment-plans/{plan_id}/outcome/"): lambda w, r: Call(
+        "GET", f"/api/v1/treatment-plans/{w.signed.plan.pk}/outcome/"
+    ),
+    ("GET", "/api/v1/reports/outcomes/"): lambda w, r: Call(
+        "GET", "/api/v1/reports/outcomes/?date_from=2026-11-01&date_to=2026-11-30"
     ),
 }
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from web.staff import feed as staff_feed
 from web.views import account, appointments, auth, book, public
+from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -17,6 +18,11 @@ urlpatterns = [
     path("account/series/booked/", account.series_booked, name="account-series-booked"),
     path("account/waitlist/", account.waitlist, name="account-waitlist"),
     path("account/contact-preferences/", account.contact_preferences, name="account-contact"),
+    path(
+        "account/questionnaires/<uuid:questionnaire_id>/",
+        questionnaire_pages.questionnaire_page,
+        name="account-questionnaire",
+    ),
     path("appointments/<uuid:appointment_id>/", appointments.appointment_detail, name="appointment"),
     path(
         "appointments/<uuid:appointment_id>/calendar.ics",
@@ -50,4 +56,15 @@ urlpatterns = [
     ),
     path("staff/", include("web.staff.urls")),
     path("calendar/<str:token>.ics", staff_feed.calendar_feed, name="calendar-feed"),
+    # Accounts and access (SPEC.md section 11): the second factor, the reset, ending sessions.
+    path("signin/code/", auth.sign_in_code, name="signin-code"),
+    path("signin/enrol/", auth.sign_in_enrol, name="signin-enrol"),
+    path("signin/enrol/qr.svg", auth.sign_in_enrol_qr, name="signin-enrol-qr"),
+    path("signin/recovery-codes/", auth.recovery_codes, name="recovery-codes"),
+    path("signout/everywhere/", auth.sign_out_everywhere, name="signout-everywhere"),
+    path("password-reset/", auth.password_reset, name="password-reset"),
+    path("password-reset/sent/", auth.password_reset_sent, name="password-reset-sent"),
+    path("password-reset/<str:uidb64>/<str:token>/", auth.password_reset_set, name="password-reset-confirm"),
+    path("account/security/", auth.security, name="security"),
+    path("account/security/qr.svg", auth.security_qr, name="security-qr"),
 ]

@@ -2,6 +2,15 @@
 
 from django.urls import path
 
+from clinical.api.infusions import (
+    AlertAcknowledgeApi,
+    InfusionAdverseEventApi,
+    InfusionDischargeApi,
+    InfusionRecordApi,
+    InfusionVitalsApi,
+)
+from clinical.api.outcomes import OutcomeReportApi, TreatmentPlanOutcomeApi
+from clinical.api.questionnaires import MyQuestionnairesApi, QuestionnaireAnswersApi
 from clinical.api.views import (
     EvaluationAddendumApi,
     EvaluationCreateApi,
@@ -26,4 +35,23 @@ urlpatterns = [
         TreatmentPlanDiscontinueApi.as_view(),
         name="treatment-plan-discontinue",
     ),
+    # Questionnaires and outcomes (SPEC.md section 10).
+    path("me/questionnaires/", MyQuestionnairesApi.as_view(), name="my-questionnaires"),
+    path(
+        "questionnaires/<uuid:questionnaire_id>/answers/",
+        QuestionnaireAnswersApi.as_view(),
+        name="questionnaire-answers",
+    ),
+    path("treatment-plans/<uuid:plan_id>/outcome/", TreatmentPlanOutcomeApi.as_view(), name="treatment-plan-outcome"),
+    path("reports/outcomes/", OutcomeReportApi.as_view(), name="outcome-report"),
+    # The infusion session record and alerts (SPEC.md section 10).
+    path("infusions/<uuid:appointment_id>/", InfusionRecordApi.as_view(), name="infusion-record"),
+    path("infusions/<uuid:appointment_id>/vitals/", InfusionVitalsApi.as_view(), name="infusion-vitals"),
+    path(
+        "infusions/<uuid:appointment_id>/adverse-events/",
+        InfusionAdverseEventApi.as_view(),
+        name="infusion-adverse-events",
+    ),
+    path("infusions/<uuid:appointment_id>/discharge/", InfusionDischargeApi.as_view(), name="infusion-discharge"),
+    path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
 ]

@@ -185,6 +185,20 @@ def needs_override(evaluation: Evaluation) -> bool:
     return evaluation.substance_use == SubstanceUse.ACTIVE or bool(evaluation.contraindications)
 
 
+VISIT_TOOK_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS, AppointmentStatus.COMPLETED)
+
+
+def _check_visit_took_place(evaluation: Evaluation) -> None:
+    """A draft may be prepared ahead, but it is signed only once the visit has taken place: its
+    appointment checked in, under way or completed (SPEC.md section 4). The status decides, not
+    the clock: a booked visit whose time has passed may still turn out a no-show."""
+    status = Appointment.objects.filter(pk=evaluation.appointment_id).values_list("status", flat=True).first()
+    if status not in VISIT_TOOK_PLACE:
+        raise ClinicalConflictError(
+            "The evaluation is signed once its visit has taken place.", code="visit_not_started"
+        )
+
+
 def evaluation_sign(
     *, actor: User, evaluation_id: UUID, request_id: str = "", now: datetime | None = None
 ) -> Evaluation:
@@ -193,6 +207,7 @@ def evaluation_sign(
     try:
         with transaction.atomic():
             evaluation = _locked_draft(evaluation_id)
+            _check_visit_took_place(evaluation)
             missing = _missing_for_signing(evaluation)
             if missing:
                 raise ClinicalError("The evaluation is not complete.", code="incomplete_evaluation", fields=missing)

@@ -14,7 +14,7 @@ def plan_complete_when_done(event: object) -> None:
         return
     appointment = Appointment.objects.select_related("treatment_plan", "appointment_type").get(pk=event.appointment_id)
     plan = appointment.treatment_plan
-    if plan is None or appointment.appointment_type.counts_against_plan != PlanCounter.INFUSIONS:
+    if plan is None or not appointment.appointment_type.is_infusion:
         return
     done = Appointment.objects.filter(
         treatment_plan=plan,

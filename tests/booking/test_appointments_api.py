@@ -17,6 +17,7 @@ LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=LA)  # a Tuesday morning
 THURSDAY_TEN = "2026-12-03T10:00:00-08:00"
 THURSDAY_ELEVEN = "2026-12-03T11:00:00-08:00"
+THURSDAY_MORNING = datetime(2026, 12, 3, 9, 45, tzinfo=LA)
 
 
 @pytest.fixture(autouse=True)
@@ -441,7 +442,8 @@ def test_bad_reschedule_input_is_a_400_and_changes_nothing(roles, client_for, bo
     ("role", "status_code"),
     [("patient", 403), ("other_patient", 403), ("nurse", 200), ("clinician", 200), ("therapist", 403), ("admin", 200)],
 )
-def test_check_in_by_role(roles, client_for, booked, role, status_code):
+def test_check_in_by_role(roles, client_for, booked, role, status_code, frozen_clock):
+    frozen_clock.move_to(THURSDAY_MORNING)  # an appointment is checked in on its own clinic day
     response = client_for(roles[role]).post(f"/api/v1/appointments/{booked.pk}/check-in/", {}, format="json")
 
     assert response.status_code == status_code
@@ -449,7 +451,8 @@ def test_check_in_by_role(roles, client_for, booked, role, status_code):
     assert booked.status == (AppointmentStatus.CHECKED_IN if status_code == 200 else AppointmentStatus.BOOKED)
 
 
-def test_a_visit_runs_check_in_start_complete_in_order(roles, client_for, booked):
+def test_a_visit_runs_check_in_start_complete_in_order(roles, client_for, booked, frozen_clock):
+    frozen_clock.move_to(THURSDAY_MORNING)  # an appointment is checked in on its own clinic day
     nurse = client_for(roles["nurse"])
     url = f"/api/v1/appointments/{booked.pk}"
 

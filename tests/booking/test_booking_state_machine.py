@@ -35,6 +35,7 @@ from tests.scheduling.conftest import CalendarBuilder
 LA = ZoneInfo("America/Los_Angeles")
 DAY = date(2026, 12, 3)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=LA)
+CHECK_IN_AT = datetime.combine(DAY, time(7), tzinfo=LA)  # check-in happens on the appointment's own clinic day
 STARTS = [datetime.combine(DAY, time(8), tzinfo=LA) + timedelta(minutes=30 * k) for k in range(18)]
 
 
@@ -148,7 +149,10 @@ class BookingMachine(RuleBasedStateMachine):
             return
         refusal = _refusal(
             lambda: appointment_transition(
-                actor=self.nurse, appointment_id=appointment_id, action=AppointmentEvent.Action.CHECKED_IN, now=NOW
+                actor=self.nurse,
+                appointment_id=appointment_id,
+                action=AppointmentEvent.Action.CHECKED_IN,
+                now=CHECK_IN_AT,
             )
         )
         if refusal is not None:

@@ -2,7 +2,12 @@
 and readiness, checks a patient in and starts the visit (the API then shows the new status),
 is told in words why a no-show before the start time is refused, and sees a booking made
 elsewhere appear without reloading; the refresh answers 304 while nothing changes. The keyboard
-alone reaches every button; every page visited passes axe; no sideways scrolling at 320 px."""
+alone reaches every button; every page visited passes axe; no sideways scrolling at 320 px.
+
+An appointment is checked in only on its own clinic day: the visits are booked for next Monday
+and the clock then moves to 8:00 AM that day (forward only, with the clock ticking, before the
+nurse signs in: the live server runs in this process and sees the same clock; moving it back
+would leave the browser holding a session cookie that expired in its own time)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from playwright.sync_api import Browser, Page, Response, expect
 
 from accounts.models import User
@@ -59,6 +65,13 @@ def day_of_visits(clinic, patient_account) -> dict[str, Any]:
 
 
 @pytest.fixture
+def on_the_day(day_of_visits, time_machine: time_machine.TimeMachineFixture) -> dict[str, Any]:
+    """The clock at 8:00 AM Pacific Time on the visits' day, ticking."""
+    time_machine.move_to(at(day_of_visits["day"], 8), tick=True)
+    return day_of_visits
+
+
+@pytest.fixture
 def nurse(transactional_db) -> User:
     return UserFactory(role=Role.NURSE, first_name="Nora", last_name="Quinn")
 
@@ -71,13 +84,13 @@ def open_board(page: Page, site: str, sign_in, nurse: User, day: date) -> None:
 
 
 def test_a_nurse_checks_a_patient_in_and_starts_the_visit(
-    page: Page, site, sign_in, axe, nurse, day_of_visits, client_for
+    page: Page, site, sign_in, axe, nurse, on_the_day, client_for
 ):
-    infusion: Appointment = day_of_visits["infusion"]
-    evaluation: Appointment = day_of_visits["evaluation"]
+    infusion: Appointment = on_the_day["infusion"]
+    evaluation: Appointment = on_the_day["evaluation"]
     assert infusion.room is not None
     assert evaluation.room is not None
-    open_board(page, site, sign_in, nurse, day_of_visits["day"])
+    open_board(page, site, sign_in, nurse, on_the_day["day"])
     expect(page.get_by_text("All times are Pacific Time.").first).to_be_visible()
     axe(page)
 
@@ -101,16 +114,28 @@ def test_a_nurse_checks_a_patient_in_and_starts_the_visit(
     page.get_by_role("button", name="Check in Rosa Martín, 9:00 AM").click()
     expect(page.get_by_role("status").filter(has_text="Rosa Martín: checked in.")).to_be_visible()
     expect(rosa).to_contain_text("Checked in")
+    expect(rosa.get_by_role("link", name="Open session record for Rosa Martín, 9:00 AM")).to_be_visible()
     axe(page)
+    # An infusion starts from its session record, once a baseline reading and readiness are in:
+    # the board's "Start" says what is missing and changes nothing.
     page.get_by_role("button", name="Start Rosa Martín, 9:00 AM").click()
-    expect(page.get_by_role("status").filter(has_text="Rosa Martín: started.")).to_be_visible()
-    expect(rosa).to_contain_text("In progress")
-    expect(page.get_by_role("button", name="Complete Rosa Martín, 9:00 AM")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Nothing was changed:")).to_contain_text("baseline")
+    expect(rosa).to_contain_text("Checked in")
     axe(page)
 
-    api = client_for(nurse).get(f"/api/v1/appointments/{infusion.pk}/")
+    page.get_by_role("button", name="Check in Leo Brandt, 10:00 AM").click()
+    expect(page.get_by_role("status").filter(has_text="Leo Brandt: checked in.")).to_be_visible()
+    page.get_by_role("button", name="Start Leo Brandt, 10:00 AM").click()
+    expect(page.get_by_role("status").filter(has_text="Leo Brandt: started.")).to_be_visible()
+    expect(leo).to_contain_text("In progress")
+    expect(page.get_by_role("button", name="Complete Leo Brandt, 10:00 AM")).to_be_visible()
+    axe(page)
+
+    api = client_for(nurse).get(f"/api/v1/appointments/{evaluation.pk}/")
     assert api.status_code == 200
     assert api.json()["status"] == "in_progress"
+    infusion.refresh_from_db()
+    assert infusion.status == AppointmentStatus.CHECKED_IN
 
 
 def test_a_refused_step_says_why_and_changes_nothing(page: Page, site, sign_in, axe, nurse, day_of_visits):
@@ -161,9 +186,9 @@ def test_the_board_picks_up_a_booking_made_elsewhere_and_answers_304_while_nothi
 
 
 def test_the_keyboard_reaches_every_button_and_a_phone_does_not_scroll_sideways(
-    page: Page, site, sign_in, axe, nurse, day_of_visits
+    page: Page, site, sign_in, axe, nurse, on_the_day
 ):
-    open_board(page, site, sign_in, nurse, day_of_visits["day"])
+    open_board(page, site, sign_in, nurse, on_the_day["day"])
     buttons = page.get_by_role("button", name=STEP_BUTTON)
     expected = {buttons.nth(i).get_attribute("aria-label") for i in range(buttons.count())}
     assert expected == {
@@ -198,10 +223,10 @@ def test_the_keyboard_reaches_every_button_and_a_phone_does_not_scroll_sideways(
 
 
 def test_without_javascript_the_board_checks_in_and_moves_between_days(
-    browser: Browser, site, sign_in, nurse, day_of_visits
+    browser: Browser, site, sign_in, nurse, on_the_day
 ):
     """axe cannot run with JavaScript off; the same pages are checked with it on above."""
-    day: date = day_of_visits["day"]
+    day: date = on_the_day["day"]
     context = browser.new_context(java_script_enabled=False, locale="en-US", timezone_id="America/Los_Angeles")
     page = context.new_page()
     open_board(page, site, sign_in, nurse, day)

@@ -2,6 +2,7 @@
 every rule at its boundary."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,13 +12,16 @@ from booking.models import AppointmentEvent, AppointmentStatus
 from booking.services.appointments import (
     appointment_book,
     appointment_cancel,
+    appointment_confirm_readiness,
     appointment_reschedule,
     appointment_transition,
 )
 from clinical.errors import ClinicalConflictError, ClinicalPermissionError
 from clinical.models import Decision, PlanStatus
+from clinical.services.infusions import infusion_discharge, infusion_record_update
 from core.roles import Role
 from scheduling.models import AppointmentType
+from tests.clinical.infusion_fixtures import reading, start
 from tests.clinical.plans import active_plan, signed_evaluation
 from tests.factories import UserFactory
 
@@ -166,12 +170,24 @@ def test_the_plan_is_completed_when_its_last_infusion_is(desk, nurse_user, patie
     infusions = [book(desk, patient, infusion, at(MONDAY + timedelta(days=k))) for k in range(2)]
 
     for index, appointment in enumerate(infusions):
-        day_after = at(MONDAY + timedelta(days=index), 12)
-        for action in (
-            AppointmentEvent.Action.CHECKED_IN,
-            AppointmentEvent.Action.STARTED,
-            AppointmentEvent.Action.COMPLETED,
-        ):
-            appointment_transition(actor=nurse_user, appointment_id=appointment.pk, action=action, now=day_after)
+        # An infusion is completed by its discharge (SPEC.md section 10): the session record's way.
+        started = at(MONDAY + timedelta(days=index))
+        appointment_confirm_readiness(
+            actor=patient, appointment_id=appointment.pk, driver_arranged=True, fasting_acknowledged=True, now=NOW
+        )
+        start(appointment, nurse_user, at=started)
+        infusion_record_update(
+            actor=nurse_user,
+            appointment_id=appointment.pk,
+            changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
+            now=started,
+        )
+        reading(appointment, nurse_user, at=started + timedelta(minutes=90))
+        infusion_discharge(
+            actor=nurse_user,
+            appointment_id=appointment.pk,
+            checklist=dict.fromkeys(("alert_and_oriented", "escort_present", "walking_steadily"), True),
+            now=started + timedelta(minutes=90),
+        )
         plan.refresh_from_db()
         assert plan.status == (PlanStatus.COMPLETED if index == 1 else PlanStatus.ACTIVE)

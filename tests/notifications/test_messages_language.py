@@ -35,6 +35,7 @@ SPANISH_SUBJECTS = {
     Kind.RESCHEDULE: f"Su cita cambió al {DAY_ES}",
     Kind.RESULT_READY: "Tiene un mensaje nuevo de Harbor View Medical Suite",
     Kind.WAITLIST_OFFER: f"Se abrió un horario el {DAY_ES}",
+    Kind.QUESTIONNAIRE: f"Un breve formulario antes de su cita del {DAY_ES}",
 }
 
 

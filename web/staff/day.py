@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.selectors import day_board as day_board_of
 from booking.services.appointments import appointment_transition
+from clinical.board import clinical_day_board
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import LIFECYCLE_ROLES, Role
@@ -72,7 +72,7 @@ def _user(request: HttpRequest) -> User:
 def day_board(request: HttpRequest) -> HttpResponse:
     form = BoardDayForm(request.GET)
     asked = form.cleaned_data["date"] if form.is_valid() else None
-    board = day_board_of(day=asked)
+    board = clinical_day_board(day=asked)
     show_dose = _user(request).role in CARE_TEAM
     partial = request.headers.get("HX-Request") == "true"
     etag = f'"{board.signature()}-{"dose" if show_dose else "plain"}"'

@@ -16,8 +16,10 @@ refusal is the service's, shown in its words.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -44,13 +46,17 @@ from booking.services.appointments import (
     appointment_reschedule,
     cancellation_is_late,
 )
+from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
+from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
 from core.errors import DomainError
 from core.permissions import role_required
+from core.request_id import request_id_of
 from core.roles import BOOKING_STAFF_ROLES
 from scheduling.models import AppointmentType
 from scheduling.selectors import appointment_types_offered
 from web import timefmt
+from web.charts import SessionScores, outcome_chart
 from web.forms import CancelForm, PageForm, form_add_domain_error
 from web.views.day_picker import day_picker, first_day_asked, last_day_shown, query_date
 
@@ -117,15 +123,36 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         a for a in appointments if a.status in IN_CLINIC or (a.status == AppointmentStatus.BOOKED and a.starts_at > now)
     ]
     past = [a for a in reversed(appointments) if a not in upcoming]
+    summary = treatment_summary_for_patient(patient_id=patient.pk)
     context = {
         "patient": patient,
         "profile": getattr(patient, "patient_profile", None),
         "zone": zone,
         "upcoming": upcoming,
         "past": past,
-        "summary": treatment_summary_for_patient(patient_id=patient.pk),
+        "summary": summary,
+        **_outcome_context(request, summary.plan, zone),
     }
     return render(request, "web/staff/patient_chart.html", context)
+
+
+def _outcome_context(request: HttpRequest, plan: TreatmentPlan | None, zone: ZoneInfo) -> dict[str, Any]:
+    """The plan's outcome and its chart, for the care team (the service logs the read)."""
+    if plan is None or _actor(request).role not in OUTCOME_READER_ROLES:
+        return {}
+    outcome = treatment_plan_outcome_read(actor=_actor(request), plan_id=plan.pk, request_id=request_id_of(request))
+    baseline_gad7 = plan.evaluation.gad7_total if plan.evaluation_id else None
+    sessions = [SessionScores(label="Evaluation", tick="Eval", phq9=outcome.baseline_phq9, gad7=baseline_gad7)]
+    sessions += [
+        SessionScores(
+            label=f"Session {session.session} ({timefmt.day_label(session.starts_at.astimezone(zone).date())})",
+            tick=str(session.session),
+            phq9=session.phq9_total,
+            gad7=session.gad7_total,
+        )
+        for session in outcome.sessions
+    ]
+    return {"outcome": outcome, "outcome_chart": outcome_chart(sessions=sessions)}
 
 
 # -- book on the patient's behalf -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.staff import day, evaluations, feed, home, patients
+from web.staff import day, evaluations, feed, home, infusions, patients, reports
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -43,4 +43,32 @@ urlpatterns = [
         name="staff-patient-cancel",
     ),
     path("calendar-feed/", feed.calendar_feed_page, name="staff-calendar-feed"),
+    # -- infusion and report routes --
+    path("infusions/<uuid:appointment_id>/", infusions.infusion_page, name="staff-infusion"),
+    path("infusions/<uuid:appointment_id>/weight/", infusions.infusion_weight, name="staff-infusion-weight"),
+    path("infusions/<uuid:appointment_id>/dose/", infusions.infusion_dose, name="staff-infusion-dose"),
+    path("infusions/<uuid:appointment_id>/readiness/", infusions.infusion_readiness, name="staff-infusion-readiness"),
+    path("infusions/<uuid:appointment_id>/vitals/", infusions.infusion_vitals, name="staff-infusion-vitals"),
+    path("infusions/<uuid:appointment_id>/end/", infusions.infusion_end, name="staff-infusion-end"),
+    path(
+        "infusions/<uuid:appointment_id>/questionnaires/<uuid:questionnaire_id>/",
+        infusions.infusion_questionnaire,
+        name="staff-infusion-questionnaire",
+    ),
+    path(
+        "infusions/<uuid:appointment_id>/adverse-events/",
+        infusions.infusion_adverse_event,
+        name="staff-infusion-adverse-event",
+    ),
+    path(
+        "infusions/<uuid:appointment_id>/alerts/<uuid:alert_id>/",
+        infusions.infusion_alert,
+        name="staff-infusion-alert",
+    ),
+    path(
+        "infusions/<uuid:appointment_id>/discharge/", infusions.infusion_discharge_page, name="staff-infusion-discharge"
+    ),
+    path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
+    path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
+    path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),
 ]

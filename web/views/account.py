@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from booking.selectors import appointment_list
 from booking.services.waitlist import waitlist_join
+from clinical.outcome_selectors import plan_outcome
+from clinical.questionnaire_selectors import questionnaires_of_patient
 from clinical.selectors import bookable_types_for, treatment_summary_for_patient
 from clinical.services.series import treatment_plan_book_series
 from core.errors import DomainError
@@ -33,6 +35,7 @@ from notifications.preferences import contact_preferences_of, contact_preference
 from scheduling.models import PlanCounter
 from scheduling.selectors import appointment_type_offered, clinic_zone
 from web import timefmt
+from web.checkins import patient_outcome, questionnaire_rows
 from web.forms import ContactPreferencesForm, LanguageForm, SeriesForm, WaitlistForm, form_add_domain_error
 from web.templatetags.type_names import type_name
 
@@ -73,15 +76,19 @@ def account(request: HttpRequest) -> HttpResponse:
     upcoming = [a for a in rows if a.ends_at > now and a.status in ("booked", "checked_in", "in_progress")]
     past = [a for a in reversed(rows) if a not in upcoming]
     bookable = {t.counts_against_plan for t in bookable_types_for(patient_id=patient.pk)}
+    treatment = treatment_summary_for_patient(patient_id=patient.pk)
     context = {
         "upcoming": upcoming,
         "past": past,
-        "treatment": treatment_summary_for_patient(patient_id=patient.pk),
+        "treatment": treatment,
+        # The patient's own reading of their plan's outcome (never the evaluation's score).
+        "outcome": patient_outcome(plan_outcome(treatment.plan) if treatment.plan else None),
         "can_book_infusion": PlanCounter.INFUSIONS in bookable,
         "can_book_integration": PlanCounter.INTEGRATION_SESSIONS in bookable,
         "contact_form": ContactPreferencesForm(initial=asdict(contact_preferences_of(user_id=patient.pk))),
         "language_form": LanguageForm(initial={"language": patient.language}),
         "language_name": dict(settings.LANGUAGES).get(patient.language, patient.language),
+        "checkins": questionnaire_rows(questionnaires_of_patient(patient_id=patient.pk, now=now)),
     }
     return render(request, "web/account.html", context)
 

@@ -35,7 +35,6 @@ from booking.services.appointments import (
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
-from scheduling.models import PlanCounter
 from web import timefmt
 from web.calendar import appointment_ics
 from web.forms import CancelForm, ReadinessForm, form_add_domain_error
@@ -71,7 +70,7 @@ def _detail_url(appointment: Appointment, fragment: str = "") -> str:
 def _render_detail(
     request: HttpRequest, appointment: Appointment, readiness_form: ReadinessForm | None = None
 ) -> HttpResponse:
-    is_infusion = appointment.appointment_type.counts_against_plan == PlanCounter.INFUSIONS
+    is_infusion = appointment.appointment_type.is_infusion
     if readiness_form is None and is_infusion:
         readiness_form = ReadinessForm(
             initial={

@@ -1,0 +1,148 @@
+"""The nurses' day board with section 10 on it: booking's board (``booking.selectors.day_board``,
+which cannot see clinical records) with each row's questionnaire state, open alerts and planned
+dose filled in here.
+
+Per row:
+
+- ``questionnaire``: the infusion's PHQ-9 and GAD-7 (those not closed): ``"due"`` while one is
+  unanswered, ``"answered"`` once both are; None when the appointment has none;
+- ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient, whichever
+  questionnaire raised it: it blocks the start, so it shows wherever the patient is on the board),
+  ``"vitals_threshold"`` (an open alert of a reading of this session past a threshold, until its
+  action is recorded), ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the
+  readings schedule at ``now``, while the infusion is under way);
+- ``planned_dose_mg``: the session record's, once the weight is recorded.
+
+One query beyond booking's board, whatever the number of appointments (see ``_sessions``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from booking.models import Appointment, AppointmentStatus
+from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
+from clinical.models import Alert, AlertKind, Questionnaire
+from clinical.services.readings_schedule import overdue_readings
+
+SELF_HARM = "self_harm"
+VITALS_THRESHOLD = "vitals_threshold"
+VITALS_OVERDUE = "vitals_overdue"
+QUESTIONNAIRE_DUE = "due"
+QUESTIONNAIRE_ANSWERED = "answered"
+
+
+@dataclass
+class _Session:
+    started_at: datetime | None = None
+    infusion_ended_at: datetime | None = None
+    discharged_at: datetime | None = None
+    planned_dose_mg: Decimal | None = None
+    taken: list[datetime] = field(default_factory=list)
+    questionnaire: str | None = None
+    self_harm: bool = False
+    open_threshold_alert: bool = False
+
+
+def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
+    """What section 10 knows of each of the day's appointments, in one query: the appointment's
+    session record (a one-to-one join) and its readings (one row per reading), each row with
+    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
+    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+    open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
+    found = (
+        Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
+        .annotate(
+            has_questionnaire=Exists(open_questionnaires),
+            has_unanswered=Exists(open_questionnaires.filter(answered_at__isnull=True)),
+            has_threshold_alert=Exists(
+                Alert.objects.filter(
+                    appointment=OuterRef("pk"), kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
+                )
+            ),
+            has_self_harm=Exists(
+                Alert.objects.filter(
+                    patient_id=OuterRef("patient_id"), kind=AlertKind.SELF_HARM, resolved_at__isnull=True
+                )
+            ),
+        )
+        .values_list(
+            "pk",
+            "infusion_record__started_at",
+            "infusion_record__infusion_ended_at",
+            "infusion_record__discharged_at",
+            "infusion_record__planned_dose_mg",
+            "infusion_record__readings__taken_at",
+            "has_questionnaire",
+            "has_unanswered",
+            "has_threshold_alert",
+            "has_self_harm",
+        )
+    )
+    sessions: dict[UUID, _Session] = defaultdict(_Session)
+    for pk, started_at, ended_at, discharged_at, dose, taken_at, questionnaire, unanswered, threshold, harm in found:
+        session = sessions[pk]
+        session.started_at, session.infusion_ended_at, session.discharged_at = started_at, ended_at, discharged_at
+        session.planned_dose_mg = dose
+        if taken_at is not None:
+            session.taken.append(taken_at)
+        if questionnaire:
+            session.questionnaire = QUESTIONNAIRE_DUE if unanswered else QUESTIONNAIRE_ANSWERED
+        session.open_threshold_alert, session.self_harm = bool(threshold), bool(harm)
+    return sessions
+
+
+def _overdue(row: BoardRow, session: _Session, now: datetime) -> bool:
+    appointment = row.appointment
+    if appointment.status != AppointmentStatus.IN_PROGRESS or session.started_at is None:
+        return False
+    appointment_type = appointment.appointment_type
+    ends_at = session.infusion_ended_at or session.started_at + timedelta(minutes=appointment_type.duration_minutes)
+    return bool(
+        overdue_readings(
+            started_at=session.started_at,
+            infusion_ends_at=ends_at,
+            recovery_minutes=appointment_type.recovery_minutes,
+            taken=session.taken,
+            now=now,
+            discharged_at=session.discharged_at,
+        )
+    )
+
+
+def clinical_day_board(*, day: date | None = None, now: datetime | None = None) -> DayBoard:
+    """The day board of ``day`` (clinic-local; today when None) with section 10's columns at ``now``."""
+    now = now or timezone.now()
+    board = day_board(day=day)
+    rows = [row for section in board.rooms for row in section.rows] + board.unassigned
+    if not rows:
+        return board
+    sessions = _sessions(rows)
+
+    def filled(row: BoardRow) -> BoardRow:
+        session = sessions.get(row.appointment.pk) or _Session()
+        alerts = []
+        if session.self_harm:
+            alerts.append(SELF_HARM)
+        if session.open_threshold_alert:
+            alerts.append(VITALS_THRESHOLD)
+        if _overdue(row, session, now):
+            alerts.append(VITALS_OVERDUE)
+        return replace(
+            row, questionnaire=session.questionnaire, alerts=tuple(alerts), planned_dose_mg=session.planned_dose_mg
+        )
+
+    return DayBoard(
+        clinic=board.clinic,
+        day=board.day,
+        zone=board.zone,
+        rooms=[BoardRoom(room=section.room, rows=[filled(row) for row in section.rows]) for section in board.rooms],
+        unassigned=[filled(row) for row in board.unassigned],
+    )

@@ -1,0 +1,288 @@
+"""Outcomes of measurement-based care (SPEC.md section 10): one plan's PHQ-9 course, and the
+outcome report of a date range.
+
+One plan (``plan_outcome``):
+
+- the sessions are the plan's infusions that were not cancelled and not a no-show, numbered 1, 2,
+  ... by their start; each carries the PHQ-9 and GAD-7 totals answered before it (the latest
+  answer of each kind for that infusion). Only sessions with at least one answer are listed;
+- ``baseline_phq9``: the PHQ-9 total of the plan's signed evaluation;
+- ``latest_phq9``: the PHQ-9 total of the last session that has one;
+- ``change_percent``: (latest - baseline) / baseline x 100, to one decimal (half up), negative
+  when better; none without a latest answer or with a baseline of 0;
+- ``response``: latest <= 50% of baseline (at least 50% below it; exactly 50% counts), none
+  without a latest answer or with a baseline of 0;
+- ``remission``: latest < 5; none without a latest answer.
+
+The report (``outcome_report``) is over clinic-local dates, ``date_from`` to ``date_to``
+inclusive (from 00:00 of the first day to 00:00 of the day after the last, clinic time):
+
+- ``plans_started``: plans activated in the range;
+- ``series_completed``: plans whose last planned infusion (the ``infusions_planned``-th
+  completed infusion, by start) started in the range;
+- ``completed_infusions``: infusions completed whose start is in the range;
+- response and remission among plans with at least 4 completed infusions by the end of the range
+  and at least one of them in the range (one plan per patient at a time: "patients"), each
+  measured as ``plan_outcome`` with sessions up to the end of the range; the rate's denominator is
+  the plans with a defined value (a latest PHQ-9, and for response a baseline above 0); a rate is
+  a percentage to one decimal, none when nobody qualifies;
+- adverse events by code and severity: those that occurred in the range;
+- blood-pressure alerts per 100 infusions: vital-sign alerts raised in the range naming the
+  systolic or diastolic pressure, x 100 / ``completed_infusions``, to one decimal; none without
+  infusions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from booking.models import Appointment, AppointmentStatus
+from clinical.models import (
+    AdverseEvent,
+    AdverseEventCode,
+    Alert,
+    AlertKind,
+    Questionnaire,
+    Severity,
+    TreatmentPlan,
+)
+from scheduling.models import PlanCounter
+
+MIN_INFUSIONS_FOR_RATES = 4
+RESPONSE_FRACTION = Decimal("0.5")
+REMISSION_BELOW = 5
+BLOOD_PRESSURE_REASONS = frozenset({"systolic", "diastolic"})
+_NOT_HELD = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+_TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class SessionScores:
+    session: int  # 1-based among the plan's infusions held or to be held
+    appointment_id: UUID
+    starts_at: datetime
+    phq9_total: int | None
+    gad7_total: int | None
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    plan_id: UUID
+    baseline_phq9: int | None
+    latest_phq9: int | None
+    change_percent: Decimal | None
+    response: bool | None
+    remission: bool | None
+    sessions: list[SessionScores] = field(default_factory=list)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent, to one decimal (half up); none of nothing."""
+    if whole == 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def outcome_of(baseline: int | None, latest: int | None) -> tuple[Decimal | None, bool | None, bool | None]:
+    """(change in percent, response, remission) of a baseline and a latest PHQ-9 total."""
+    remission = None if latest is None else latest < REMISSION_BELOW
+    if latest is None or not baseline:
+        return None, None, remission
+    change = percent(latest - baseline, baseline)
+    return change, Decimal(latest) <= RESPONSE_FRACTION * baseline, remission
+
+
+def _sessions(
+    appointments: list[tuple[UUID, datetime]], answers: list[tuple[UUID, str, int, datetime]]
+) -> list[SessionScores]:
+    latest: dict[tuple[UUID, str], tuple[datetime, int]] = {}
+    for appointment_id, kind, total, answered_at in answers:
+        key = (appointment_id, kind)
+        if key not in latest or answered_at >= latest[key][0]:
+            latest[key] = (answered_at, total)
+    sessions = []
+    for number, (appointment_id, starts_at) in enumerate(appointments, start=1):
+        phq9 = latest.get((appointment_id, "phq9"))
+        gad7 = latest.get((appointment_id, "gad7"))
+        if phq9 is None and gad7 is None:
+            continue
+        sessions.append(
+            SessionScores(
+                session=number,
+                appointment_id=appointment_id,
+                starts_at=starts_at,
+                phq9_total=phq9[1] if phq9 else None,
+                gad7_total=gad7[1] if gad7 else None,
+            )
+        )
+    return sessions
+
+
+def _plan_outcome(plan_id: UUID, baseline: int | None, sessions: list[SessionScores]) -> PlanOutcome:
+    latest = next((s.phq9_total for s in reversed(sessions) if s.phq9_total is not None), None)
+    change, response, remission = outcome_of(baseline, latest)
+    return PlanOutcome(plan_id, baseline, latest, change, response, remission, sessions)
+
+
+def _held_infusions(plan_ids: list[UUID], *, until: datetime | None = None) -> dict[UUID, list[tuple[UUID, datetime]]]:
+    rows = Appointment.objects.filter(
+        treatment_plan_id__in=plan_ids, appointment_type__counts_against_plan=PlanCounter.INFUSIONS
+    ).exclude(status__in=_NOT_HELD)
+    if until is not None:
+        rows = rows.filter(starts_at__lt=until)
+    by_plan: dict[UUID, list[tuple[UUID, datetime]]] = defaultdict(list)
+    for plan_id, appointment_id, starts_at in rows.order_by("starts_at", "id").values_list(
+        "treatment_plan_id", "id", "starts_at"
+    ):
+        by_plan[plan_id].append((appointment_id, starts_at))
+    return by_plan
+
+
+def _answers(appointment_ids: list[UUID]) -> dict[UUID, list[tuple[UUID, str, int, datetime]]]:
+    """Answered questionnaires of these appointments, by appointment."""
+    by_appointment: dict[UUID, list[tuple[UUID, str, int, datetime]]] = defaultdict(list)
+    rows = Questionnaire.objects.filter(appointment_id__in=appointment_ids, answered_at__isnull=False)
+    for appointment_id, kind, total, answered_at in rows.values_list("appointment_id", "kind", "total", "answered_at"):
+        if total is not None and answered_at is not None:  # always, for an answered one
+            by_appointment[appointment_id].append((appointment_id, kind, total, answered_at))
+    return by_appointment
+
+
+def plan_outcomes(plans: list[tuple[UUID, int | None]], *, until: datetime | None = None) -> list[PlanOutcome]:
+    """The outcome of each (plan id, baseline PHQ-9), counting infusions that start before
+    ``until`` (all when none) (two queries whatever the number of plans)."""
+    infusions = _held_infusions([plan_id for plan_id, _ in plans], until=until)
+    answers = _answers([appointment_id for rows in infusions.values() for appointment_id, _ in rows])
+    outcomes = []
+    for plan_id, baseline in plans:
+        held = infusions.get(plan_id, [])
+        plan_answers = [answer for appointment_id, _ in held for answer in answers.get(appointment_id, [])]
+        outcomes.append(_plan_outcome(plan_id, baseline, _sessions(held, plan_answers)))
+    return outcomes
+
+
+def plan_outcome(plan: TreatmentPlan) -> PlanOutcome:
+    """One plan's outcome (three queries: the evaluation's baseline, the infusions, the answers)."""
+    baseline = TreatmentPlan.objects.filter(pk=plan.pk).values_list("evaluation__phq9_total", flat=True).first()
+    return plan_outcomes([(plan.pk, baseline)])[0]
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdverseEventCount:
+    code: str
+    severity: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    date_from: date
+    date_to: date
+    time_zone: str
+    plans_started: int
+    series_completed: int
+    completed_infusions: int
+    patients_with_enough_infusions: int  # at least MIN_INFUSIONS_FOR_RATES completed
+    responders: int
+    response_measured: int
+    response_rate_percent: Decimal | None
+    remitters: int
+    remission_measured: int
+    remission_rate_percent: Decimal | None
+    adverse_events: list[AdverseEventCount]
+    blood_pressure_alerts: int
+    blood_pressure_alerts_per_100_infusions: Decimal | None
+
+
+def _bounds(date_from: date, date_to: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    # Built from wall-clock midnights, so a daylight-saving day is as long as it really is.
+    return (
+        datetime.combine(date_from, time(0), tzinfo=zone),
+        datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=zone),
+    )
+
+
+def _completed_infusions(until: datetime) -> dict[UUID, list[datetime]]:
+    """Starts of completed infusions before ``until``, by plan, in order."""
+    by_plan: dict[UUID, list[datetime]] = defaultdict(list)
+    rows = Appointment.objects.filter(
+        appointment_type__counts_against_plan=PlanCounter.INFUSIONS,
+        status=AppointmentStatus.COMPLETED,
+        treatment_plan__isnull=False,
+        starts_at__lt=until,
+    ).order_by("starts_at", "id")
+    for plan_id, starts_at in rows.values_list("treatment_plan_id", "starts_at"):
+        by_plan[plan_id].append(starts_at)
+    return by_plan
+
+
+def _adverse_events(start: datetime, end: datetime) -> list[AdverseEventCount]:
+    counted = Counter(
+        AdverseEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).values_list("code", "severity")
+    )
+    codes, severities = list(AdverseEventCode.values), list(Severity.values)
+    return [
+        AdverseEventCount(code, severity, count)
+        for (code, severity), count in sorted(
+            counted.items(), key=lambda item: (codes.index(item[0][0]), severities.index(item[0][1]))
+        )
+    ]
+
+
+def _blood_pressure_alerts(start: datetime, end: datetime) -> int:
+    # Reasons are a JSON list; SQLite has no JSON containment, and the range holds few alerts.
+    reasons = Alert.objects.filter(
+        kind=AlertKind.VITALS_THRESHOLD, raised_at__gte=start, raised_at__lt=end
+    ).values_list("reasons", flat=True)
+    return sum(1 for named in reasons if BLOOD_PRESSURE_REASONS & set(named or ()))
+
+
+def outcome_report(*, date_from: date, date_to: date, zone: ZoneInfo) -> OutcomeReport:
+    """The outcome report of clinic-local dates ``date_from`` to ``date_to`` (see the module's
+    docstring for what each figure counts); a fixed number of queries."""
+    start, end = _bounds(date_from, date_to, zone)
+    plans_started = TreatmentPlan.objects.filter(activated_at__gte=start, activated_at__lt=end).count()
+    completed = _completed_infusions(end)
+    planned = dict(TreatmentPlan.objects.filter(pk__in=list(completed)).values_list("pk", "infusions_planned"))
+    series_completed = sum(
+        1
+        for plan_id, starts in completed.items()
+        if len(starts) >= planned[plan_id] and start <= starts[planned[plan_id] - 1] < end
+    )
+    completed_in_range = sum(1 for starts in completed.values() for at in starts if at >= start)
+    cohort = [
+        plan_id
+        for plan_id, starts in completed.items()
+        if len(starts) >= MIN_INFUSIONS_FOR_RATES and any(at >= start for at in starts)
+    ]
+    baselines = dict(TreatmentPlan.objects.filter(pk__in=cohort).values_list("pk", "evaluation__phq9_total"))
+    outcomes = plan_outcomes([(plan_id, baselines[plan_id]) for plan_id in cohort], until=end)
+    response_measured = [o.response for o in outcomes if o.response is not None]
+    remission_measured = [o.remission for o in outcomes if o.remission is not None]
+    bp_alerts = _blood_pressure_alerts(start, end)
+    return OutcomeReport(
+        date_from=date_from,
+        date_to=date_to,
+        time_zone=str(zone),
+        plans_started=plans_started,
+        series_completed=series_completed,
+        completed_infusions=completed_in_range,
+        patients_with_enough_infusions=len(cohort),
+        responders=sum(response_measured),
+        response_measured=len(response_measured),
+        response_rate_percent=percent(sum(response_measured), len(response_measured)),
+        remitters=sum(remission_measured),
+        remission_measured=len(remission_measured),
+        remission_rate_percent=percent(sum(remission_measured), len(remission_measured)),
+        adverse_events=_adverse_events(start, end),
+        blood_pressure_alerts=bp_alerts,
+        blood_pressure_alerts_per_100_infusions=percent(bp_alerts, completed_in_range),
+    )

@@ -1,0 +1,178 @@
+"""The patient's check-in forms (SPEC.md section 10): the PHQ-9 and the GAD-7, item by item, in
+their published wording (public domain) and the official Spanish versions for the USA (in the
+catalogue, ``locale/es``). Each item is a fieldset whose legend is the question, with four
+labelled radios 0-3 in the instruments' own words.
+
+The patient never reads the instruments' names: a PHQ-9 is "How you have been feeling", a GAD-7
+"Worry and nerves". The rules (what may be answered, when, by whom) are the service's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from clinical.models import Questionnaire
+from clinical.outcome_selectors import PlanOutcome
+from clinical.questionnaire_selectors import PatientQuestionnaire
+from web.forms import PageForm
+
+if TYPE_CHECKING:  # django-stubs-ext is a development tool only
+    from django_stubs_ext import StrOrPromise
+
+PHQ9 = "phq9"
+GAD7 = "gad7"
+
+# The four answers, scored 0-3, in the instruments' words (the same for both).
+ANSWER_CHOICES: tuple[tuple[int, StrOrPromise], ...] = (
+    (0, _("Not at all")),
+    (1, _("Several days")),
+    (2, _("More than half the days")),
+    (3, _("Nearly every day")),
+)
+
+# The question every item of a form answers, as each instrument words it.
+QUESTIONS: dict[str, StrOrPromise] = {
+    PHQ9: _("Over the last 2 weeks, how often have you been bothered by any of the following problems?"),
+    GAD7: _("Over the last 2 weeks, how often have you been bothered by the following problems?"),
+}
+
+ITEMS: dict[str, tuple[StrOrPromise, ...]] = {
+    PHQ9: (
+        _("Little interest or pleasure in doing things"),
+        _("Feeling down, depressed, or hopeless"),
+        _("Trouble falling or staying asleep, or sleeping too much"),
+        _("Feeling tired or having little energy"),
+        _("Poor appetite or overeating"),
+        _("Feeling bad about yourself — or that you are a failure or have let yourself or your family down"),
+        _("Trouble concentrating on things, such as reading the newspaper or watching television"),
+        _(
+            "Moving or speaking so slowly that other people could have noticed? Or the opposite — being so "
+            "fidgety or restless that you have been moving around a lot more than usual"
+        ),
+        _("Thoughts that you would be better off dead or of hurting yourself in some way"),
+    ),
+    GAD7: (
+        _("Feeling nervous, anxious or on edge"),
+        _("Not being able to stop or control worrying"),
+        _("Worrying too much about different things"),
+        _("Trouble relaxing"),
+        _("Being so restless that it is hard to sit still"),
+        _("Becoming easily annoyed or irritable"),
+        _("Feeling afraid as if something awful might happen"),
+    ),
+}
+
+# What the patient reads instead of the instruments' names.
+TITLES: dict[str, StrOrPromise] = {
+    PHQ9: pgettext_lazy("check-in form", "How you have been feeling"),
+    GAD7: pgettext_lazy("check-in form", "Worry and nerves"),
+}
+
+# A total's band (clinical/scoring.py) in the patient's words.
+BANDS: dict[str, StrOrPromise] = {
+    "minimal": _("in the lowest range"),
+    "mild": _("in the mild range"),
+    "moderate": _("in the moderate range"),
+    "moderately_severe": _("in the moderately severe range"),
+    "severe": _("in the severe range"),
+}
+
+MAX_TOTALS = {PHQ9: 27, GAD7: 21}
+
+
+def item_field_name(number: int) -> str:
+    return f"item_{number}"
+
+
+class QuestionnaireForm(PageForm):
+    """One radio group per item, named ``item_1`` ... ``item_9`` (the service's ``items.<n>``)."""
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for number, text in enumerate(ITEMS[kind], start=1):
+            self.fields[item_field_name(number)] = forms.TypedChoiceField(
+                label=format_lazy("{number}. {text}", number=number, text=text),
+                choices=ANSWER_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose an answer to question %(number)s.") % {"number": number},
+                    "invalid_choice": _("Choose one of the four answers to question %(number)s.") % {"number": number},
+                },
+            )
+
+    def items(self) -> list[int]:
+        """The answers in item order (once the form is valid)."""
+        return [self.cleaned_data[item_field_name(number)] for number in range(1, len(ITEMS[self.kind]) + 1)]
+
+
+def answer_label(value: int) -> StrOrPromise:
+    return dict(ANSWER_CHOICES)[value]
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    """One check-in as the account page lists it."""
+
+    questionnaire: Questionnaire
+    title: StrOrPromise
+    item_count: int
+    max_total: int
+    band: StrOrPromise | None
+
+
+@dataclass(frozen=True)
+class Checkins:
+    due: list[CheckinRow]
+    answered: list[CheckinRow]
+
+
+def questionnaire_rows(rows: list[PatientQuestionnaire]) -> Checkins:
+    def row_of(row: PatientQuestionnaire) -> CheckinRow:
+        kind = row.questionnaire.kind
+        return CheckinRow(
+            row.questionnaire, TITLES[kind], len(ITEMS[kind]), MAX_TOTALS[kind], BANDS.get(row.band or "")
+        )
+
+    return Checkins(
+        due=[row_of(row) for row in rows if row.state == "due"],
+        answered=[row_of(row) for row in rows if row.state == "answered"],
+    )
+
+
+@dataclass(frozen=True)
+class PatientOutcome:
+    """A plan's outcome as its patient reads it: their latest PHQ-9 total (their own answer), how
+    far it moved from the evaluation's in whole percent, and what that means. Never the
+    evaluation's own score (a screening value, SPEC.md section 4)."""
+
+    latest: int
+    max_total: int
+    change_whole_percent: int | None  # how far from the evaluation's score, unsigned
+    direction: str | None  # "lower" (better), "higher" or "same"
+    response: bool
+    remission: bool
+
+
+def patient_outcome(outcome: PlanOutcome | None) -> PatientOutcome | None:
+    if outcome is None or outcome.latest_phq9 is None:
+        return None
+    change = outcome.change_percent
+    direction = None if change is None else "lower" if change < 0 else "higher" if change > 0 else "same"
+    whole = None if change is None else int(abs(change).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return PatientOutcome(
+        latest=outcome.latest_phq9,
+        max_total=MAX_TOTALS[PHQ9],
+        change_whole_percent=whole,
+        direction=direction,
+        response=bool(outcome.response),
+        remission=bool(outcome.remission),
+    )
