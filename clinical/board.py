@@ -8,8 +8,8 @@ Per row:
   unanswered, ``"answered"`` once both are; None when the appointment has none;
 - ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient, whichever
   questionnaire raised it: it blocks the start, so it shows wherever the patient is on the board),
-  ``"vitals_threshold"`` (an open alert of a reading of this session past a threshold, until its
-  action is recorded), ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the
+  what an open alert of a reading of this session is past, until its action is recorded:
+  ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's reasons), ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the
   readings schedule at ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, JSONField, OuterRef, Subquery
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
@@ -33,8 +33,13 @@ from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.readings_schedule import overdue_readings
 
 SELF_HARM = "self_harm"
-VITALS_THRESHOLD = "vitals_threshold"
 VITALS_OVERDUE = "vitals_overdue"
+# What a nurse reads first: the vital sign past its threshold, from the alert's reasons.
+THRESHOLD_ALERTS = (
+    ("blood_pressure", {"systolic", "diastolic"}),
+    ("heart_rate", {"heart_rate_high", "heart_rate_low"}),
+    ("spo2", {"spo2_low"}),
+)
 QUESTIONNAIRE_DUE = "due"
 QUESTIONNAIRE_ANSWERED = "answered"
 
@@ -48,7 +53,7 @@ class _Session:
     taken: list[datetime] = field(default_factory=list)
     questionnaire: str | None = None
     self_harm: bool = False
-    open_threshold_alert: bool = False
+    threshold_reasons: tuple[str, ...] = ()
 
 
 def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
@@ -62,10 +67,13 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
         .annotate(
             has_questionnaire=Exists(open_questionnaires),
             has_unanswered=Exists(open_questionnaires.filter(answered_at__isnull=True)),
-            has_threshold_alert=Exists(
+            threshold_reasons=Subquery(
                 Alert.objects.filter(
                     appointment=OuterRef("pk"), kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
                 )
+                .order_by("-raised_at")
+                .values("reasons")[:1],
+                output_field=JSONField(),
             ),
             has_self_harm=Exists(
                 Alert.objects.filter(
@@ -82,7 +90,7 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
             "infusion_record__readings__taken_at",
             "has_questionnaire",
             "has_unanswered",
-            "has_threshold_alert",
+            "threshold_reasons",
             "has_self_harm",
         )
     )
@@ -95,7 +103,7 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
             session.taken.append(taken_at)
         if questionnaire:
             session.questionnaire = QUESTIONNAIRE_DUE if unanswered else QUESTIONNAIRE_ANSWERED
-        session.open_threshold_alert, session.self_harm = bool(threshold), bool(harm)
+        session.threshold_reasons, session.self_harm = tuple(threshold or ()), bool(harm)
     return sessions
 
 
@@ -131,8 +139,7 @@ def clinical_day_board(*, day: date | None = None, now: datetime | None = None) 
         alerts = []
         if session.self_harm:
             alerts.append(SELF_HARM)
-        if session.open_threshold_alert:
-            alerts.append(VITALS_THRESHOLD)
+        alerts.extend(name for name, reasons in THRESHOLD_ALERTS if reasons & set(session.threshold_reasons))
         if _overdue(row, session, now):
             alerts.append(VITALS_OVERDUE)
         return replace(

@@ -69,7 +69,7 @@ def test_a_reading_past_a_threshold_shows_until_its_action_is_recorded(demo_clin
         actor=nurse_user, appointment_id=appointment.pk, now=at, **{**NORMAL, "systolic": 190}
     ).alert
     assert alert is not None
-    assert row_of(appointment, now=at).alerts == ("vitals_threshold",)
+    assert row_of(appointment, now=at).alerts == ("blood_pressure",)
     alert_acknowledge(actor=nurse_user, alert_id=alert.pk, action="paused", now=at)
     assert row_of(appointment, now=at).alerts == ()
 
@@ -193,7 +193,26 @@ def test_the_board_costs_the_same_queries_with_10_and_200_appointments(demo_clin
         assert {row.questionnaire for row in shown} == {"due"}
         assert {row.planned_dose_mg for row in shown} == {Decimal("35.0")}
         assert sorted(row.alerts for row in shown) == sorted(
-            [("vitals_threshold", "vitals_overdue")] * (count - count // 2)
-            + [("self_harm", "vitals_threshold", "vitals_overdue")] * (count // 2)
+            [("blood_pressure", "vitals_overdue")] * (count - count // 2)
+            + [("self_harm", "blood_pressure", "vitals_overdue")] * (count // 2)
         )
     assert counts == [BOARD_QUERIES, BOARD_QUERIES]
+
+
+@pytest.mark.parametrize(
+    ("reading", "shown"),
+    [
+        ({"diastolic": 112}, ("blood_pressure",)),
+        ({"heart_rate": 44}, ("heart_rate",)),
+        ({"spo2": 91}, ("spo2",)),
+        ({"systolic": 181, "heart_rate": 131, "spo2": 90}, ("blood_pressure", "heart_rate", "spo2")),
+    ],
+)
+def test_the_board_names_the_vital_sign_past_its_threshold(demo_clinic, nurse_user, reading, shown):
+    appointment = infusion_appointment(room="Infusion 1")
+    start(appointment, nurse_user)
+    at = START + timedelta(minutes=10)
+
+    infusion_vitals_record(actor=nurse_user, appointment_id=appointment.pk, now=at, **{**NORMAL, **reading})
+
+    assert row_of(appointment, now=at).alerts == shown

@@ -289,7 +289,7 @@ def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(i
     assert rosa.startswith(
         "Rosa Martín Infusion session infusion 1 of 6 0.50 mg/kg IV — In progress Driver: arranged Fasting: read "
     )
-    assert "Vital signs past threshold Vitals overdue Open session record for Rosa Martín, 9:00 AM" in rosa
+    assert "Blood pressure past threshold Vitals overdue Open session record for Rosa Martín, 9:00 AM" in rosa
     assert "Discharge from the session record" in rosa
     leo = board[board.index("Leo Brandt") :]
     assert "Forms due Self-harm answer — clinician review" in leo
