@@ -46,6 +46,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="en",
         help_text="The language of the pages and of every message the person gets.",
     )
+    awaiting_confirmation = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Signed up and not yet confirmed by the emailed link (accounts.services.signup): "
+        "inactive until then. A deactivated account is inactive without it.",
+    )
     session_generation = models.PositiveIntegerField(
         default=0,
         editable=False,

@@ -42,6 +42,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from booking.models import Appointment, AppointmentStatus
+from clinical import scoring
 from clinical.models import (
     AdverseEvent,
     AdverseEventCode,
@@ -285,4 +286,37 @@ def outcome_report(*, date_from: date, date_to: date, zone: ZoneInfo) -> Outcome
         adverse_events=_adverse_events(start, end),
         blood_pressure_alerts=bp_alerts,
         blood_pressure_alerts_per_100_infusions=percent(bp_alerts, completed_in_range),
+    )
+
+
+# -- what the patient reads --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientOutcome:
+    """A plan's outcome as its patient reads it: their latest PHQ-9 total (their own answer), how
+    far it moved from the evaluation's in whole percent, and what that means. Never the
+    evaluation's own score (a screening value, SPEC.md section 4)."""
+
+    latest: int
+    max_total: int
+    change_whole_percent: int | None  # how far from the evaluation's score, unsigned
+    direction: str | None  # "lower" (better), "higher" or "same"
+    response: bool
+    remission: bool
+
+
+def patient_outcome(outcome: PlanOutcome | None) -> PatientOutcome | None:
+    if outcome is None or outcome.latest_phq9 is None:
+        return None
+    change = outcome.change_percent
+    direction = None if change is None else "lower" if change < 0 else "higher" if change > 0 else "same"
+    whole = None if change is None else int(abs(change).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return PatientOutcome(
+        latest=outcome.latest_phq9,
+        max_total=scoring.MAX_TOTALS[scoring.PHQ9],
+        change_whole_percent=whole,
+        direction=direction,
+        response=bool(outcome.response),
+        remission=bool(outcome.remission),
     )

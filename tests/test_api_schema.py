@@ -31,6 +31,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.core.failures import Failure, FailureGroup
 
 from accounts.models import User
+from accounts.services.signup import signup_token_make
 from accounts.tokens import token_pair_for
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import availability_for
@@ -159,6 +160,11 @@ def _password_reset_confirm(world: World, role: str) -> Call:
         "new_password": "a-long-and-uncommon-passphrase-9",
     }
     return Call("POST", "/api/v1/auth/password-reset/confirm/", body)
+
+
+def _register_confirm(world: World, role: str) -> Call:
+    user = PatientFactory(is_active=False, awaiting_confirmation=True)  # signed up, link not yet opened
+    return Call("POST", "/api/v1/auth/register/confirm/", {"token": signup_token_make(user=user)})
 
 
 def _refresh(world: World, role: str) -> Call:
@@ -306,6 +312,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/auth/register/"): _register,
+    ("POST", "/api/v1/auth/register/confirm/"): _register_confirm,
     ("POST", "/api/v1/auth/token/"): _token,
     ("POST", "/api/v1/auth/token/refresh/"): _refresh,
     ("POST", "/api/v1/auth/logout/"): _logout,
@@ -319,6 +326,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         "PATCH", "/api/v1/me/contact-preferences/", {"sms_enabled": True}
     ),
     ("GET", "/api/v1/me/questionnaires/"): lambda w, r: Call("GET", "/api/v1/me/questionnaires/"),
+    ("GET", "/api/v1/me/export/"): lambda w, r: Call("GET", "/api/v1/me/export/"),
     ("POST", "/api/v1/questionnaires/{questionnaire_id}/answers/"): lambda w, r: Call(
         "POST",
         f"/api/v1/questionnaires/{open_phq9_today(w.patient if r == 'patient' else None, now=NOW).pk}/answers/",

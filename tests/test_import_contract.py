@@ -6,7 +6,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "accounts", "scheduling", "booking", "clinical", "notifications", "web", "demo", "config"]
+APPS = [
+    "core",
+    "accounts",
+    "scheduling",
+    "booking",
+    "clinical",
+    "notifications",
+    "patient_data",
+    "web",
+    "demo",
+    "config",
+]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 

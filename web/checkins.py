@@ -10,7 +10,6 @@ The patient never reads the instruments' names: a PHQ-9 is "How you have been fe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -18,16 +17,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from clinical import scoring
 from clinical.models import Questionnaire
-from clinical.outcome_selectors import PlanOutcome
 from clinical.questionnaire_selectors import PatientQuestionnaire
 from web.forms import PageForm
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool only
     from django_stubs_ext import StrOrPromise
 
-PHQ9 = "phq9"
-GAD7 = "gad7"
+PHQ9 = scoring.PHQ9
+GAD7 = scoring.GAD7
 
 # The four answers, scored 0-3, in the instruments' words (the same for both).
 ANSWER_CHOICES: tuple[tuple[int, StrOrPromise], ...] = (
@@ -84,7 +83,7 @@ BANDS: dict[str, StrOrPromise] = {
     "severe": _("in the severe range"),
 }
 
-MAX_TOTALS = {PHQ9: 27, GAD7: 21}
+MAX_TOTALS = scoring.MAX_TOTALS
 
 
 def item_field_name(number: int) -> str:
@@ -145,34 +144,4 @@ def questionnaire_rows(rows: list[PatientQuestionnaire]) -> Checkins:
     return Checkins(
         due=[row_of(row) for row in rows if row.state == "due"],
         answered=[row_of(row) for row in rows if row.state == "answered"],
-    )
-
-
-@dataclass(frozen=True)
-class PatientOutcome:
-    """A plan's outcome as its patient reads it: their latest PHQ-9 total (their own answer), how
-    far it moved from the evaluation's in whole percent, and what that means. Never the
-    evaluation's own score (a screening value, SPEC.md section 4)."""
-
-    latest: int
-    max_total: int
-    change_whole_percent: int | None  # how far from the evaluation's score, unsigned
-    direction: str | None  # "lower" (better), "higher" or "same"
-    response: bool
-    remission: bool
-
-
-def patient_outcome(outcome: PlanOutcome | None) -> PatientOutcome | None:
-    if outcome is None or outcome.latest_phq9 is None:
-        return None
-    change = outcome.change_percent
-    direction = None if change is None else "lower" if change < 0 else "higher" if change > 0 else "same"
-    whole = None if change is None else int(abs(change).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return PatientOutcome(
-        latest=outcome.latest_phq9,
-        max_total=MAX_TOTALS[PHQ9],
-        change_whole_percent=whole,
-        direction=direction,
-        response=bool(outcome.response),
-        remission=bool(outcome.remission),
     )

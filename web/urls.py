@@ -9,6 +9,8 @@ urlpatterns = [
     path("language/", public.language_switch, name="language"),
     path("signin/", auth.sign_in, name="signin"),
     path("signup/", auth.sign_up, name="signup"),
+    path("signup/sent/", auth.sign_up_sent, name="signup-sent"),
+    path("signup/confirm/<str:token>/", auth.sign_up_confirm, name="signup-confirm"),
     path("signout/", auth.sign_out, name="signout"),
     path("book/", book.book, name="book"),
     path("book/review/", book.book_review, name="book-review"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("account/series/booked/", account.series_booked, name="account-series-booked"),
     path("account/waitlist/", account.waitlist, name="account-waitlist"),
     path("account/contact-preferences/", account.contact_preferences, name="account-contact"),
+    path("account/export/", account.data_export, name="account-export"),
     path(
         "account/questionnaires/<uuid:questionnaire_id>/",
         questionnaire_pages.questionnaire_page,

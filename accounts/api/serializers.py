@@ -13,6 +13,12 @@ class RegisterInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, help_text="A valid phone number; US numbers need no country code.")
 
 
+class RegisterConfirmInputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=1000, help_text="The last part of the emailed link (`/signup/confirm/<token>/`)."
+    )
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     date_of_birth = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()

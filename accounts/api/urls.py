@@ -8,12 +8,14 @@ from accounts.api.views import (
     PasswordResetApi,
     PasswordResetConfirmApi,
     RegisterApi,
+    RegisterConfirmApi,
     TokenObtainApi,
     TokenRefreshApi,
 )
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="auth-register"),
+    path("auth/register/confirm/", RegisterConfirmApi.as_view(), name="auth-register-confirm"),
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("auth/token/refresh/", TokenRefreshApi.as_view(), name="auth-token-refresh"),
     path("auth/logout/", LogoutApi.as_view(), name="auth-logout"),

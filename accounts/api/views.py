@@ -2,6 +2,7 @@ import math
 from collections.abc import Sequence
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,19 +20,22 @@ from accounts.api.serializers import (
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     ProfileSerializer,
+    RegisterConfirmInputSerializer,
     RegisterInputSerializer,
     TokenObtainInputSerializer,
     TokenPairSerializer,
 )
 from accounts.authentication import ClinicTokenRefreshSerializer
 from accounts.models import User
-from accounts.services import patient_register
 from accounts.services.access import refresh_token_revoke, user_access_end
 from accounts.services.password_reset import password_reset_confirm, password_reset_request
 from accounts.services.signin import AccountLocked, token_pair_issue
+from accounts.services.signup import patient_signup, signup_confirm
+from accounts.tokens import token_pair_for
 from core.errors import error_body
 from core.schema import errors, rules_beyond_schema
 
+SIGNUP_ASKED = "Check your email: we have sent you a link to finish creating your account. It works once, for 24 hours."
 RESET_ASKED = "If an account has this email, a link to choose a new password is on its way. It works once, for an hour."
 
 
@@ -49,14 +53,35 @@ class RegisterApi(AuthThrottleMixin, APIView):
 
     @extend_schema(
         request=RegisterInputSerializer,
-        responses={201: ProfileSerializer, **errors(409, description="An account with this email exists.")},
+        responses={202: DetailSerializer},
+        description="Emails a link valid for 24 hours that finishes the account (POST its token to "
+        "/auth/register/confirm/). The same answer whether or not the email has an account: its owner gets "
+        "an email saying so instead, and nothing is created. The emails are in the language of the request "
+        "(Accept-Language) for a new account, the account's own otherwise.",
         extensions=rules_beyond_schema("invalid_phone", "weak_password", "invalid_date_of_birth"),
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = patient_register(**serializer.validated_data)
-        return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+        patient_signup(**serializer.validated_data, language=get_language() or "en")
+        return Response({"detail": SIGNUP_ASKED}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmApi(AuthThrottleMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=RegisterConfirmInputSerializer,
+        responses={200: TokenPairSerializer},
+        description="Finishes the account through the emailed link's token (once, within 24 hours) and signs it in.",
+        extensions=rules_beyond_schema("invalid_link"),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        confirmed = signup_confirm(token=serializer.validated_data["token"])
+        return Response(token_pair_for(user=confirmed.user))
 
 
 def locked_response(locked: AccountLocked) -> Response:

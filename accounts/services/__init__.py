@@ -29,7 +29,7 @@ def phone_normalize(*, phone: str, region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def patient_register(
+def patient_details_check(
     *,
     email: str,
     password: str,
@@ -38,9 +38,9 @@ def patient_register(
     date_of_birth: date,
     phone: str,
     today: date | None = None,
-    language: str = "en",
-) -> User:
-    """Create a patient account with its profile, or raise an AccountError and create nothing."""
+) -> str:
+    """The phone in E.164 form when a sign-up's details are acceptable (whether or not the email
+    has an account: sign-up must not tell); an AccountError otherwise."""
     email = User.objects.normalize_email(email).lower()
     if date_of_birth >= (today or clinic_today()):
         raise AccountError(
@@ -56,6 +56,34 @@ def patient_register(
         raise AccountError(
             "The password is too weak.", code="weak_password", fields={"password": list(error.messages)}
         ) from error
+    return normalized_phone
+
+
+def patient_register(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    phone: str,
+    today: date | None = None,
+    language: str = "en",
+    awaiting_confirmation: bool = False,
+) -> User:
+    """Create a patient account with its profile, or raise an AccountError and create nothing.
+    ``awaiting_confirmation``: inactive until its emailed link is opened (accounts.services.signup);
+    accounts made for a patient by others are active at once."""
+    email = User.objects.normalize_email(email).lower()
+    normalized_phone = patient_details_check(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        today=today,
+    )
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -65,6 +93,8 @@ def patient_register(
                 last_name=last_name,
                 role=Role.PATIENT,
                 language=language,
+                is_active=not awaiting_confirmation,
+                awaiting_confirmation=awaiting_confirmation,
             )
             search_text = patient_search_text(
                 first_name=first_name,

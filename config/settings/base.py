@@ -30,12 +30,14 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "core",
     "accounts",
     "scheduling",
     "booking",
     "clinical",
     "notifications",
+    "patient_data",
     "web",
     "demo",
 ]
@@ -55,7 +57,26 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content security policy (django-csp 4), the same in every environment so the tests see it: our
+# own files only, no inline script or style (SPEC.md section 9 "Safe"). Pages keep their scripts in
+# web/static/web/js and their styles in site.css; the API docs widen it for themselves (config/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -220,6 +241,11 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "clinical.models.EvaluationStatus",
         "PlanStatusEnum": "clinical.models.PlanStatus",
         "WaitlistStatusEnum": "booking.models.WaitlistStatus",
+        # The names these enums had before the export (patient_data) used a second "kind" and "action".
+        "ActionEnum": "clinical.models.AlertAction",
+        "QuestionnaireKindEnum": "clinical.models.QuestionnaireKind",
+        "MessageKindEnum": "notifications.models.Kind",
+        "AppointmentActionEnum": "booking.models.AppointmentEvent.Action",
     },
     # Request and response components apart: what a client sends is not what it reads back.
     "COMPONENT_SPLIT_REQUEST": True,

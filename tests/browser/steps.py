@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
+from django.core import mail
 from playwright.sync_api import Locator, Page
 
 from accounts.models import User
@@ -71,6 +72,15 @@ def fill_sign_up(page: Page, *, email: str, labels: dict[str, str] | None = None
     page.get_by_label(names["Date of birth"], exact=True).fill("1986-04-12")
     page.get_by_label(names["Phone"], exact=True).fill("(415) 555-0142")
     page.get_by_label(names["Password"], exact=True).fill("quiet-harbor-lantern-42")
+
+
+def open_emailed_sign_up_link(page: Page, site: str, *, email: str) -> None:
+    """Open the link that finishes an account, as its owner would from their inbox: the live
+    server runs in the test's process, so the in-memory outbox it sends to is this one."""
+    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    found = re.search(r"/signup/confirm/[^/\s]+/", str(message.body))
+    assert found is not None, message.body
+    page.goto(site + found.group(0))
 
 
 def pacific_label(instant: datetime) -> str:

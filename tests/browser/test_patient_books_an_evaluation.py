@@ -10,7 +10,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from booking.models import Appointment
 from tests.browser.conftest import assert_no_sideways_scroll
-from tests.browser.steps import DAY_WITH_TIMES, chosen_start, fill_sign_up, pacific_label, tab_to
+from tests.browser.steps import (
+    DAY_WITH_TIMES,
+    chosen_start,
+    fill_sign_up,
+    open_emailed_sign_up_link,
+    pacific_label,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +52,12 @@ def test_an_anonymous_visitor_books_an_evaluation_with_a_new_account(page: Page,
     axe(page)
     fill_sign_up(page, email="lucia@example.com")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    axe(page)
 
+    open_emailed_sign_up_link(page, site, email="lucia@example.com")
     expect(page.get_by_role("heading", name="Check your booking")).to_be_visible()
+    expect(page.get_by_text(pacific_label(start), exact=True)).to_be_visible()
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
     expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_be_visible()
@@ -90,6 +101,8 @@ def test_the_same_booking_with_the_keyboard_alone(page: Page, site, axe):
             page.keyboard.type(value)
     tab_to(page, "Create account")
     page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/signup/sent/"))
+    open_emailed_sign_up_link(page, site, email="ana.keys@example.com")
     page.wait_for_url(re.compile(r"/book/review/\?type="))
     tab_to(page, "Confirm booking")
     page.keyboard.press("Enter")
@@ -110,6 +123,8 @@ def test_the_same_booking_with_javascript_switched_off(browser: Browser, site):
     page.get_by_role("link", name="Create an account").click()
     fill_sign_up(page, email="no.script@example.com")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    open_emailed_sign_up_link(page, site, email="no.script@example.com")
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
     assert Appointment.objects.get(patient__email="no.script@example.com").starts_at == start

@@ -21,7 +21,7 @@ from booking.models import Appointment
 from notifications.messages import message_render
 from notifications.models import Channel, Kind, OutboxMessage
 from scheduling.models import AppointmentType
-from tests.browser.steps import DAY_WITH_TIMES, chosen_start, fill_sign_up, spanish_label
+from tests.browser.steps import DAY_WITH_TIMES, chosen_start, fill_sign_up, open_emailed_sign_up_link, spanish_label
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.browser
@@ -149,8 +149,13 @@ def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_conte
     axe(page)
     fill_sign_up(page, email="lucia.es@example.com", labels=SPANISH_LABELS)
     page.get_by_role("button", name="Crear cuenta").click()
+    expect(page.get_by_role("heading", name="Revise su correo electrónico")).to_be_visible()
+    assert_spanish(page)
+    axe(page)
 
+    open_emailed_sign_up_link(page, site, email="lucia.es@example.com")
     expect(page.get_by_role("heading", name="Revise su reserva")).to_be_visible()
+    expect(page.get_by_text(spanish_label(start), exact=True)).to_be_visible()
     assert_spanish(page)
     page.get_by_role("button", name="Confirmar la reserva").click()
     expect(page.get_by_role("heading", name="Su cita está reservada")).to_be_visible()

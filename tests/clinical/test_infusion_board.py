@@ -34,8 +34,8 @@ from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 DAY = START.astimezone(LA).date()
-# The clinic, the day's rows, the plan numbering, the rooms (booking's board), then section 10's one.
-BOARD_QUERIES = 5
+# The rooms with their clinic, the day's rows, the plan numbering (booking's board), then section 10's one.
+BOARD_QUERIES = 4
 
 
 def rows(board: DayBoard) -> list[BoardRow]:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from booking.selectors import appointment_list
 from booking.services.waitlist import waitlist_join
-from clinical.outcome_selectors import plan_outcome
+from clinical.outcome_selectors import patient_outcome, plan_outcome
 from clinical.questionnaire_selectors import questionnaires_of_patient
 from clinical.selectors import bookable_types_for, treatment_summary_for_patient
 from clinical.services.series import treatment_plan_book_series
@@ -32,10 +32,11 @@ from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
 from notifications.preferences import contact_preferences_of, contact_preferences_set
+from patient_data.selectors import patient_data_export
 from scheduling.models import PlanCounter
 from scheduling.selectors import appointment_type_offered, clinic_zone
 from web import timefmt
-from web.checkins import patient_outcome, questionnaire_rows
+from web.checkins import questionnaire_rows
 from web.forms import ContactPreferencesForm, LanguageForm, SeriesForm, WaitlistForm, form_add_domain_error
 from web.templatetags.type_names import type_name
 
@@ -195,3 +196,17 @@ def contact_preferences(request: HttpRequest) -> HttpResponse:
         contact_preferences_set(user_id=_patient(request).pk, **form.cleaned_data)
         messages.success(request, _("Your contact preferences are saved."))
     return HttpResponseRedirect(reverse("account") + "#contact-title")
+
+
+# -- the patient's own data ---------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.PATIENT)
+def data_export(request: HttpRequest) -> HttpResponse:
+    """The same document as ``GET /api/v1/me/export/``, as a file to keep (SPEC.md section 11)."""
+    document = patient_data_export(patient=_patient(request), now=timezone.now())
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"  # health data: never kept by a shared cache or the browser's
+    return response

@@ -11,14 +11,14 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _t
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +28,6 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.errors import AccountError
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from accounts.models import User
-from accounts.services import patient_register
 from accounts.services.access import user_access_end, user_password_change
 from accounts.services.password_reset import password_reset_confirm, password_reset_request, password_reset_user
 from accounts.services.second_factor import (
@@ -50,6 +49,7 @@ from accounts.services.signin import (
     password_check,
     second_factor_failed,
 )
+from accounts.services.signup import patient_signup, signup_confirm
 from core.roles import Role
 from scheduling.selectors import clinic_zone
 from web import timefmt
@@ -69,7 +69,6 @@ SIGN_UP_MESSAGES = {
     "invalid_phone": _("Enter a phone number we can call, for example (415) 555-0123."),
     "invalid_date_of_birth": _("The date of birth must be in the past."),
     "weak_password": _("Choose a stronger password: at least 8 characters, not only numbers, not a common one."),
-    "email_taken": _("An account with this email already exists. Sign in instead."),
 }
 WRONG_LOGIN = _("The email or the password is not right. Check both and try again.")
 WRONG_CODE = _("The code is not right, or it was used already. Type the code your app shows now.")
@@ -98,7 +97,7 @@ def _landing(user: User) -> str:
 
 def _locked_message(locked: AccountLocked) -> str:
     zone = clinic_zone()
-    return _t("Too many tries. For your safety this account is locked. Try again after %(time)s.") % {
+    return gettext("Too many tries. For your safety this account is locked. Try again after %(time)s.") % {
         "time": timefmt.clock_label(locked.retry_at, zone) + " " + timefmt.zone_name(zone)
     }
 
@@ -134,7 +133,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
         try:
             if _address_throttled(request):
-                raise AccountError(_t("Too many tries from this network. Wait a minute and try again."))
+                raise AccountError(gettext("Too many tries from this network. Wait a minute and try again."))
             user = password_check(request=request, email=email, password=password)
         except AccountLocked as locked:
             form.add_error(None, _locked_message(locked))
@@ -234,17 +233,43 @@ def sign_in_enrol_qr(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """The same answer for a new email and one with an account ("check your email"): the email
+    itself tells its owner which (accounts.services.signup)."""
     form = SignUpForm(request.POST or None)
+    status = 200
+    next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
         try:
-            patient_register(**form.cleaned_data, language=get_language() or "en")
+            if _address_throttled(request):
+                raise AccountError(
+                    gettext("Too many tries from this network. Wait a minute and try again."), code="throttled"
+                )
+            patient_signup(**form.cleaned_data, language=get_language() or "en", next_path=next_url)
         except AccountError as error:
             form_add_domain_error(form, error, SIGN_UP_MESSAGES)
+            status = 429 if error.code == "throttled" else 200
         else:
-            user = authenticate(request, username=form.cleaned_data["email"], password=form.cleaned_data["password"])
-            assert isinstance(user, User)
-            return _signed_in(request, user, next_url=safe_next(request, ""))
-    return render(request, "web/signup.html", {"form": form, "next": safe_next(request, "")})
+            return HttpResponseRedirect(reverse("signup-sent"))
+    return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_GET
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/signup_sent.html")
+
+
+@never_cache
+@require_GET
+def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: the account starts, the person is signed in and back where they were."""
+    try:
+        confirmed = signup_confirm(token=token)
+    except AccountError:
+        return render(request, "web/signup_invalid.html", status=400)
+    next_path = confirmed.next_path
+    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
+        next_path = ""
+    return _signed_in(request, confirmed.user, next_url=next_path)
 
 
 @require_POST
@@ -269,7 +294,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _address_throttled(request):
-            form.add_error(None, _t("Too many tries from this network. Wait a minute and try again."))
+            form.add_error(None, gettext("Too many tries from this network. Wait a minute and try again."))
             return render(request, "web/password_reset.html", {"form": form}, status=429)
         password_reset_request(email=form.cleaned_data["email"])
         return HttpResponseRedirect(reverse("password-reset-sent"))
@@ -319,7 +344,7 @@ def _password_change(request: HttpRequest, user: User, form: PasswordChangeForm)
         if error.code == "weak_password":
             form.add_error("new_password", WEAK_PASSWORD)
         else:
-            form.add_error("current_password", _t("The current password is not right."))
+            form.add_error("current_password", gettext("The current password is not right."))
         return None
     logout(request)
     return HttpResponseRedirect(reverse("signin") + "?changed=1")

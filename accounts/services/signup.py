@@ -1,0 +1,156 @@
+"""Sign-up that never tells whether an email has an account (SPEC.md section 11).
+
+Every acceptable sign-up gets the same answer after about the same work (a password hash and one
+email). A new email gets an inactive account and a link valid for 24 hours that activates it; an
+email with an account gets nothing created and a note to its owner (sign in, or reset the
+password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
+own salt) naming the account, a fingerprint of its state (so it works once: activation changes
+the state) and where the person was going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts.errors import AccountError
+from accounts.models import User
+from accounts.services import patient_details_check, patient_register
+from accounts.services.signin import email_normalize
+
+SIGNUP_LINK_AGE = timedelta(hours=24)
+_SALT = "accounts.services.signup"
+
+
+@dataclass(frozen=True)
+class SignupConfirmed:
+    user: User
+    next_path: str  # where the person was when they signed up ("" when nowhere in particular)
+
+
+def _state(user: User) -> str:
+    # Changes when the account is activated (or its password changes): a used link stops working.
+    value = f"{user.pk}:{user.password}:{user.is_active}:{user.awaiting_confirmation}"
+    return salted_hmac(_SALT, value, algorithm="sha256").hexdigest()[:32]
+
+
+def signup_token_make(*, user: User, next_path: str = "") -> str:
+    return signing.dumps({"u": str(user.pk), "s": _state(user), "n": next_path}, salt=_SALT, compress=True)
+
+
+def _language(language: str) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _mail(*, user: User, template: str, context: dict[str, object]) -> None:
+    language = _language(user.language)
+    context = {"first_name": user.first_name, **context}
+    with translation.override(language):
+        subject = render_to_string(f"accounts/email/{template}_subject.{language}.txt", context).strip()
+        body = render_to_string(f"accounts/email/{template}.{language}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def _confirm_link_send(*, user: User, next_path: str) -> None:
+    token = signup_token_make(user=user, next_path=next_path)
+    link = _site(reverse("signup-confirm", kwargs={"token": token}))
+    _mail(user=user, template="signup_confirm", context={"link": link, "hours": SIGNUP_LINK_AGE // timedelta(hours=1)})
+
+
+def _owner_told(*, user: User, next_path: str) -> None:
+    if user.awaiting_confirmation:
+        # Signed up before and never opened the link: a fresh one (the details given first stand).
+        _confirm_link_send(user=user, next_path=next_path)
+        return
+    context: dict[str, object] = {
+        "signin_link": _site(reverse("signin")),
+        "reset_link": _site(reverse("password-reset")),
+    }
+    _mail(user=user, template="signup_known", context=context)
+
+
+def patient_signup(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    phone: str,
+    language: str = "en",
+    next_path: str = "",
+    today: date | None = None,
+) -> None:
+    """Answer a sign-up the same way whether or not the email has an account: AccountError for
+    unacceptable details (checked before the email is looked up); otherwise one email — a link to
+    finish a new account, or a note to the owner of an existing one — and nothing else to say."""
+    email = email_normalize(email=email)
+    patient_details_check(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        today=today,
+    )
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            user = patient_register(
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=date_of_birth,
+                phone=phone,
+                today=today,
+                language=_language(language),
+                awaiting_confirmation=True,
+            )
+        except AccountError as error:
+            if error.code != "email_taken":
+                raise
+            # Another sign-up with this email won the race: its owner hears of this one.
+            existing = User.objects.get(email=email)
+        else:
+            _confirm_link_send(user=user, next_path=next_path)
+            return
+    make_password(password)  # the hashing a new account costs, so the time tells little
+    _owner_told(user=existing, next_path=next_path)
+
+
+def signup_confirm(*, token: str) -> SignupConfirmed:
+    """Activate the account a good link names (once, within 24 hours); AccountError invalid_link
+    otherwise."""
+    invalid = AccountError(
+        "This link is not valid: it was used already, it is older than 24 hours, or it was cut short.",
+        code="invalid_link",
+    )
+    try:
+        payload = signing.loads(token, salt=_SALT, max_age=SIGNUP_LINK_AGE)
+        user_id, state, next_path = str(payload["u"]), str(payload["s"]), str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise invalid from error
+    with transaction.atomic():
+        # Locked: two openings of one link at once activate it once.
+        user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
+        if user is None or not constant_time_compare(state, _state(user)):
+            raise invalid
+        user.is_active, user.awaiting_confirmation = True, False
+        user.save(update_fields=["is_active", "awaiting_confirmation"])
+    return SignupConfirmed(user=user, next_path=next_path)

@@ -1,0 +1,273 @@
+"""Sign-up over the API never tells whether an email has an account (SPEC.md section 11): one
+answer, one email (a link to finish a new account, or a note to the owner of an existing one), and
+the link works once, for 24 hours, for its own account only."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from accounts.models import PatientProfile, User
+from accounts.services import patient_register
+from core.roles import Role
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = datetime(2026, 12, 8, 10, 0, tzinfo=LA)
+
+REGISTER = "/api/v1/auth/register/"
+CONFIRM = "/api/v1/auth/register/confirm/"
+TOKEN = "/api/v1/auth/token/"
+ME = "/api/v1/me/"
+ASKED = {
+    "detail": "Check your email: we have sent you a link to finish creating your account. It works once, for 24 hours."
+}
+LINK = re.compile(r"http://testserver/signup/confirm/([^/\s]+)/")
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def site_url(settings):
+    settings.SITE_URL = "http://testserver"
+
+
+def sign_up(**overrides) -> dict:
+    return {
+        "email": "New.Patient@Example.COM",
+        "password": "violet-harbor-lantern-42",
+        "first_name": "Robin",
+        "last_name": "Hale",
+        "date_of_birth": "1990-02-14",
+        "phone": "(415) 555-0123",
+        **overrides,
+    }
+
+
+def token_in(message) -> str:
+    (token,) = LINK.findall(message.body)
+    return token
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == {"code", "detail", "fields"}
+    assert body["code"] == code
+    return body
+
+
+@pytest.fixture
+def known(db) -> User:
+    return UserFactory(email="known@example.com", first_name="Kim", role=Role.PATIENT)
+
+
+# -- one answer ----------------------------------------------------------------------------------
+
+
+def test_a_new_and_a_known_email_get_the_same_answer_and_one_email_each(api_client, known, site_url):
+    new = api_client.post(REGISTER, sign_up(email="new@example.com"), format="json")
+    taken = api_client.post(REGISTER, sign_up(email="KNOWN@example.com"), format="json")
+
+    assert (new.status_code, new.json()) == (202, ASKED)
+    assert (taken.status_code, taken.content) == (new.status_code, new.content)
+    assert taken.headers["Content-Type"] == new.headers["Content-Type"]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["new@example.com"], "Finish creating your account"),
+        (["known@example.com"], "Someone tried to create an account with your email"),
+    ]
+    assert "violet-harbor-lantern-42" not in new.content.decode()
+
+
+def test_a_new_email_gets_an_inactive_account_and_a_link_valid_for_24_hours(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+
+    user = User.objects.get()
+    assert (user.email, user.role, user.is_active, user.awaiting_confirmation) == (
+        "new.patient@example.com",
+        Role.PATIENT,
+        False,
+        True,
+    )
+    assert user.check_password("violet-harbor-lantern-42")
+    assert PatientProfile.objects.get(user=user).phone == "+14155550123"
+    (message,) = mail.outbox
+    assert message.body.startswith("Hello Robin,\n\nTo finish creating your account at the clinic, open this link")
+    assert "within 24 hours" in message.body
+    assert token_in(message)
+
+
+def test_a_known_email_creates_nothing_and_changes_nothing(api_client, known, site_url):
+    password_before = known.password
+
+    api_client.post(REGISTER, sign_up(email="known@example.com", first_name="Mallory"), format="json")
+
+    assert User.objects.count() == 1
+    assert PatientProfile.objects.count() == 0
+    known.refresh_from_db()
+    assert (known.first_name, known.password, known.is_active) == ("Kim", password_before, True)
+    (message,) = mail.outbox
+    assert message.to == ["known@example.com"]
+    assert "Hello Kim," in message.body
+    assert "http://testserver/signin/" in message.body
+    assert "http://testserver/password-reset/" in message.body
+    assert not LINK.search(str(message.body))
+
+
+def test_a_refused_sign_up_reads_the_same_for_a_known_email(api_client, known):
+    new = api_client.post(REGISTER, sign_up(email="new@example.com", password="password"), format="json")
+    taken = api_client.post(REGISTER, sign_up(email="known@example.com", password="password"), format="json")
+
+    assert_error(new, 400, "weak_password")
+    assert (taken.status_code, taken.json()) == (new.status_code, new.json())
+    assert mail.outbox == []
+    assert User.objects.count() == 1
+
+
+def test_the_emails_speak_the_request_language_for_a_new_account_and_the_account_language_otherwise(
+    api_client, site_url
+):
+    UserFactory(email="known@example.com", first_name="Kim", language="es")
+
+    api_client.post(REGISTER, sign_up(email="nueva@example.com"), format="json", HTTP_ACCEPT_LANGUAGE="es")
+    api_client.post(REGISTER, sign_up(email="known@example.com"), format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert User.objects.get(email="nueva@example.com").language == "es"
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["nueva@example.com"], "Termine de crear su cuenta"),
+        (["known@example.com"], "Alguien intentó crear una cuenta con su correo electrónico"),
+    ]
+    assert mail.outbox[0].body.startswith("Hola, Robin:\n\nPara terminar de crear su cuenta")
+    assert "en las próximas 24 horas" in mail.outbox[0].body
+
+
+def test_signing_up_again_before_opening_the_link_sends_a_fresh_link_and_creates_nothing(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+    again = api_client.post(REGISTER, sign_up(first_name="Other"), format="json")
+
+    assert (again.status_code, again.json()) == (202, ASKED)
+    assert User.objects.get().first_name == "Robin"
+    assert PatientProfile.objects.count() == 1
+    first, second = mail.outbox
+    assert second.subject == "Finish creating your account"
+    assert first.subject == "Finish creating your account"
+    response = api_client.post(CONFIRM, {"token": token_in(second)}, format="json")
+    assert response.status_code == 200
+    # The account is open: the first link, unused, no longer works.
+    assert_error(api_client.post(CONFIRM, {"token": token_in(first)}, format="json"), 400, "invalid_link")
+
+
+def test_a_deactivated_account_is_not_reopened_by_signing_up(api_client, site_url):
+    gone = UserFactory(email="gone@example.com", is_active=False)
+
+    response = api_client.post(REGISTER, sign_up(email="gone@example.com"), format="json")
+
+    assert (response.status_code, response.json()) == (202, ASKED)
+    gone.refresh_from_db()
+    assert (gone.is_active, User.objects.count()) == (False, 1)
+    assert [m.subject for m in mail.outbox] == ["Someone tried to create an account with your email"]
+
+
+# -- the link ------------------------------------------------------------------------------------
+
+
+def test_the_link_activates_the_account_and_gives_tokens_that_work(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+
+    response = api_client.post(CONFIRM, {"token": token_in(mail.outbox[0])}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert set(response.json()) == {"access", "refresh"}
+    user = User.objects.get()
+    assert (user.is_active, user.awaiting_confirmation) == (True, False)
+    me = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    assert (me.status_code, me.json()["email"]) == (200, "new.patient@example.com")
+
+
+def test_the_link_works_once(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+    token = token_in(mail.outbox[0])
+    assert api_client.post(CONFIRM, {"token": token}, format="json").status_code == 200
+
+    response = api_client.post(CONFIRM, {"token": token}, format="json")
+
+    assert_error(response, 400, "invalid_link")
+
+
+def test_the_link_works_until_24_hours_and_not_after(api_client, site_url, time_machine):
+    api_client.post(REGISTER, sign_up(email="late@example.com"), format="json")
+    api_client.post(REGISTER, sign_up(email="in.time@example.com"), format="json")
+    late, in_time = (token_in(m) for m in mail.outbox)
+
+    time_machine.move_to(NOW + timedelta(hours=24), tick=False)
+    assert api_client.post(CONFIRM, {"token": in_time}, format="json").status_code == 200
+    time_machine.move_to(NOW + timedelta(hours=24, seconds=1), tick=False)
+    response = api_client.post(CONFIRM, {"token": late}, format="json")
+
+    assert_error(response, 400, "invalid_link")
+    late_user = User.objects.get(email="late@example.com")
+    assert (late_user.is_active, late_user.awaiting_confirmation) == (False, True)
+
+
+def test_a_link_opens_only_its_own_account(api_client, site_url):
+    api_client.post(REGISTER, sign_up(email="a@example.com"), format="json")
+    api_client.post(REGISTER, sign_up(email="b@example.com"), format="json")
+    token_a = token_in(mail.outbox[0])
+    b = User.objects.get(email="b@example.com")
+    # An altered token (as one naming another account would be) fails its signature.
+    payload, rest = token_a.split(":", 1)
+    forged = payload[:-4] + ("AAAA" if not payload.endswith("AAAA") else "BBBB") + ":" + rest
+
+    assert_error(api_client.post(CONFIRM, {"token": forged}, format="json"), 400, "invalid_link")
+    assert api_client.post(CONFIRM, {"token": token_a}, format="json").status_code == 200
+
+    b.refresh_from_db()
+    assert (b.is_active, User.objects.get(email="a@example.com").is_active) == (False, True)
+
+
+@pytest.mark.parametrize("cut", [1, 10, 40])
+def test_a_cut_short_or_garbage_link_gives_400_and_changes_nothing(api_client, site_url, cut):
+    api_client.post(REGISTER, sign_up(), format="json")
+    token = token_in(mail.outbox[0])
+
+    for bad in (token[:-cut], "garbage", "a:b:c"):
+        assert_error(api_client.post(CONFIRM, {"token": bad}, format="json"), 400, "invalid_link")
+
+    assert User.objects.get().is_active is False
+
+
+# -- an unconfirmed account ----------------------------------------------------------------------
+
+
+def test_an_unconfirmed_account_gets_no_token_and_the_answer_of_a_wrong_password(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+
+    right = api_client.post(
+        TOKEN, {"email": "new.patient@example.com", "password": "violet-harbor-lantern-42"}, format="json"
+    )
+    unknown = api_client.post(
+        TOKEN, {"email": "nobody@example.com", "password": "violet-harbor-lantern-42"}, format="json"
+    )
+
+    assert_error(right, 401, "no_active_account")
+    assert right.json() == unknown.json()
+
+
+def test_accounts_made_for_a_patient_by_others_are_active_at_once():
+    user = patient_register(
+        email="desk@example.com",
+        password=TEST_PASSWORD,
+        first_name="Dana",
+        last_name="Desk",
+        date_of_birth=datetime(1980, 1, 1).date(),
+        phone="+14155550100",
+    )
+
+    assert (user.is_active, user.awaiting_confirmation) == (True, False)

@@ -1,0 +1,170 @@
+"""Sign-up on the pages: "check your email" for a new and a known email alike; the emailed link
+starts the account, signs the patient in and takes them back to where they were (SPEC.md section 11)."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import User
+from core.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = datetime(2026, 12, 8, 10, 0, tzinfo=LA)
+LINK = re.compile(r"http://testserver(/signup/confirm/[^/\s]+/)")
+REVIEW = "/book/review/?type=evaluation&start=2026-12-10T09:00:00-08:00"
+PASSWORD = "violet-harbor-lantern-42"
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(time_machine, settings):
+    settings.SITE_URL = "http://testserver"
+    time_machine.move_to(NOW, tick=False)
+
+
+def form(**overrides) -> dict:
+    return {
+        "first_name": "Robin",
+        "last_name": "Hale",
+        "email": "new@example.com",
+        "date_of_birth": "1990-02-14",
+        "phone": "(415) 555-0123",
+        "password": PASSWORD,
+        **overrides,
+    }
+
+
+def link_in(message) -> str:
+    (path,) = LINK.findall(message.body)
+    return path
+
+
+def signed_in_as(client: Client) -> str | None:
+    user_id = client.session.get("_auth_user_id")
+    return User.objects.get(pk=user_id).email if user_id else None
+
+
+def test_a_new_and_a_known_email_see_the_same_pages_and_get_one_email_each(client):
+    UserFactory(email="known@example.com", role=Role.PATIENT)
+
+    new = client.post("/signup/", form(next=REVIEW))
+    taken = client.post("/signup/", form(email="known@example.com", next=REVIEW))
+
+    assert (new.status_code, new["Location"]) == (302, "/signup/sent/")
+    assert (taken.status_code, taken["Location"]) == (302, "/signup/sent/")
+    sent = client.get("/signup/sent/")
+    assert sent.status_code == 200
+    assert sent.templates[0].name == "web/signup_sent.html"
+    assert "We have sent you a link to finish creating your account." in sent.content.decode()
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["new@example.com"], "Finish creating your account"),
+        (["known@example.com"], "Someone tried to create an account with your email"),
+    ]
+    assert signed_in_as(client) is None
+    assert User.objects.get(email="new@example.com").is_active is False
+
+
+def test_the_link_signs_the_patient_in_and_takes_them_back_to_their_booking(client):
+    client.post("/signup/", form(next=REVIEW))
+
+    response = Client().get(link_in(mail.outbox[0]))
+
+    assert (response.status_code, response["Location"]) == (302, REVIEW)
+    opened = Client()
+    response = opened.get(link_in(mail.outbox[0]))
+    assert response.status_code == 400  # used already
+    assert response.templates[0].name == "web/signup_invalid.html"
+    assert signed_in_as(opened) is None
+
+
+def test_the_link_opened_signs_in_the_browser_that_opens_it(client):
+    client.post("/signup/", form(next=REVIEW))
+    browser = Client()
+
+    browser.get(link_in(mail.outbox[0]))
+
+    assert signed_in_as(browser) == "new@example.com"
+    assert browser.get("/account/").status_code == 200
+
+
+def test_without_a_next_the_link_lands_on_the_account_and_a_foreign_next_is_dropped(client):
+    client.post("/signup/", form(next="https://elsewhere.example/steal"))
+
+    response = client.get(link_in(mail.outbox[0]))
+
+    assert response["Location"] == "/account/"
+
+
+def test_a_link_older_than_24_hours_does_not_work_and_signs_nobody_in(client, time_machine):
+    client.post("/signup/", form())
+    time_machine.move_to(NOW + timedelta(hours=24, seconds=1), tick=False)
+
+    response = client.get(link_in(mail.outbox[0]))
+
+    assert response.status_code == 400
+    assert signed_in_as(client) is None
+    assert User.objects.get().is_active is False
+
+
+def test_an_unconfirmed_account_cannot_sign_in_and_reads_as_a_wrong_password(client):
+    client.post("/signup/", form())
+
+    right = client.post("/signin/", {"email": "new@example.com", "password": PASSWORD})
+    wrong = Client().post("/signin/", {"email": "nobody@example.com", "password": PASSWORD})
+
+    assert right.status_code == wrong.status_code == 200
+    message = "The email or the password is not right. Check both and try again."
+    assert message in right.content.decode()
+    assert message in wrong.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_the_form_refuses_the_same_way_for_a_known_email(client):
+    UserFactory(email="known@example.com", role=Role.PATIENT)
+
+    new = client.post("/signup/", form(password="password"))
+    taken = client.post("/signup/", form(email="known@example.com", password="password"))
+
+    assert new.status_code == taken.status_code == 200
+    stronger = "Choose a stronger password: at least 8 characters, not only numbers, not a common one."
+    assert stronger in new.content.decode()
+    assert stronger in taken.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_spanish_page_makes_a_spanish_account_and_a_spanish_email(client):
+    response = client.post("/signup/", form(), HTTP_ACCEPT_LANGUAGE="es")
+
+    assert response["Location"] == "/signup/sent/"
+    assert "Le enviamos un enlace" in client.get("/signup/sent/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert User.objects.get().language == "es"
+    assert mail.outbox[0].subject == "Termine de crear su cuenta"
+
+
+@pytest.fixture
+def auth_rate_two_per_minute(monkeypatch):
+    """The "auth" rate at 2 a minute (DRF binds the rates at import: the class attribute is patched)."""
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth": "2/minute"})
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_sign_up_page_limits_tries_from_one_address(client, auth_rate_two_per_minute):
+    for number in range(2):
+        assert client.post("/signup/", form(email=f"try{number}@example.com"))["Location"] == "/signup/sent/"
+
+    response = client.post("/signup/", form(email="third@example.com"))
+
+    assert response.status_code == 429
+    assert "Too many tries from this network. Wait a minute and try again." in response.content.decode()
+    assert not User.objects.filter(email="third@example.com").exists()
+    assert len(mail.outbox) == 2
