@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from booking.models import Appointment, AppointmentStatus, StaffCalendarFeed
 from booking.services.calendar_feeds import calendar_feed_token_hash
 
@@ -23,6 +24,7 @@ def calendar_feed_active(*, user_id: UUID) -> StaffCalendarFeed | None:
 
 @dataclass(frozen=True)
 class CalendarFeedContents:
+    owner: User  # the staff member whose feed it is (the access log records the read as theirs)
     appointments: list[Appointment]
 
 
@@ -31,7 +33,7 @@ def calendar_feed_for_token(*, token: str, now: datetime | None = None) -> Calen
     supervising clinician), earliest first; None for an unknown or revoked token (two queries)."""
     feed = (
         StaffCalendarFeed.objects.filter(token_hash=calendar_feed_token_hash(token), revoked_at__isnull=True)
-        .only("user_id")
+        .select_related("user")
         .first()
     )
     if feed is None:
@@ -45,4 +47,4 @@ def calendar_feed_for_token(*, token: str, now: datetime | None = None) -> Calen
         .select_related("appointment_type__clinic", "patient", "room")
         .order_by("starts_at", "id")
     )
-    return CalendarFeedContents(appointments=list(rows))
+    return CalendarFeedContents(owner=feed.user, appointments=list(rows))

@@ -9,8 +9,9 @@ Per row:
 - ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient, whichever
   questionnaire raised it: it blocks the start, so it shows wherever the patient is on the board),
   what an open alert of a reading of this session is past, until its action is recorded:
-  ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's reasons), ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the
-  readings schedule at ``now``, while the infusion is under way);
+  ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's reasons), and
+  ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the readings schedule at
+  ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
 One query beyond booking's board, whatever the number of appointments (see ``_sessions``).

@@ -49,6 +49,7 @@ from booking.services.appointments import (
     appointment_transition,
 )
 from booking.services.waitlist import waitlist_join
+from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.permissions import role_permission
 from core.roles import SCHEDULE_ROLES, Role
@@ -140,6 +141,7 @@ class AppointmentListCreateApi(APIView):
         )
         paginator = AppointmentPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []
+        log_patient_reads(request, "api:appointments", [a.patient_id for a in page])
         for_staff = viewer.role != Role.PATIENT
         return paginator.get_paginated_response([appointment_representation(a, for_staff=for_staff) for a in page])
 
@@ -175,6 +177,7 @@ class AppointmentDetailApi(APIView):
         appointment = appointment_visible_to(viewer=viewer, appointment_id=appointment_id)
         if appointment is None:
             raise NotFound("No such appointment.")
+        log_patient_reads(request, "api:appointment", [appointment.patient_id])
         return _rendered(appointment, viewer)
 
 
@@ -238,6 +241,7 @@ class ScheduleApi(APIView):
         query = ScheduleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         schedule = schedule_of(day=query.validated_data.get("date"))
+        log_patient_reads(request, "api:schedule", [row.appointment.patient_id for row in schedule.rows])
         clinical = viewer.role in (Role.NURSE, Role.CLINICIAN)  # dose and route are for the care team
         return Response(
             {

@@ -35,6 +35,7 @@ from clinical.services.infusions import (
     infusion_record_update,
     infusion_vitals_record,
 )
+from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.permissions import role_permission
 from core.request_id import request_id_of
@@ -58,6 +59,7 @@ class InfusionRecordApi(APIView):
         record = infusion_record_read(
             actor=_user(request), appointment_id=appointment_id, request_id=request_id_of(request)
         )
+        log_patient_reads(request, "api:infusion-record", [record.patient_id])
         return _render(record)
 
     @extend_schema(

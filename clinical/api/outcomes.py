@@ -22,7 +22,9 @@ from clinical.api.outcome_serializers import (
     outcome_report_representation,
     plan_outcome_representation,
 )
+from clinical.models import TreatmentPlan
 from clinical.services.outcomes import REPORT_READER_ROLES, outcome_report_read, treatment_plan_outcome_read
+from core.access_log import log_patient_reads
 from core.permissions import role_permission
 from core.request_id import request_id_of
 from core.schema import ClinicAutoSchema, errors, rules_beyond_schema
@@ -39,6 +41,9 @@ class TreatmentPlanOutcomeApi(APIView):
     @extend_schema(responses={200: PlanOutcomeSerializer, **errors(403)})
     def get(self, request: Request, plan_id: UUID) -> Response:
         outcome = treatment_plan_outcome_read(actor=_user(request), plan_id=plan_id, request_id=request_id_of(request))
+        # The outcome names its plan, not the patient: one look-up for the access log.
+        patients = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True)
+        log_patient_reads(request, "api:treatment-plan-outcome", patients)
         return Response(plan_outcome_representation(outcome))
 
 

@@ -32,6 +32,7 @@ from clinical.services.evaluations import (
     treatment_plan_discontinue,
 )
 from clinical.services.series import treatment_plan_book_series
+from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.request_id import request_id_of
 from core.roles import Role
@@ -74,6 +75,7 @@ class EvaluationDetailApi(APIView):
         evaluation, whole = evaluation_read(
             actor=_user(request), evaluation_id=evaluation_id, request_id=request_id_of(request)
         )
+        log_patient_reads(request, "api:evaluation", [evaluation.patient_id])
         return Response(evaluation_full_view(evaluation) if whole else evaluation_limited_view(evaluation))
 
     @extend_schema(request=EvaluationUpdateSerializer, responses={200: EvaluationSerializer, **errors(403, 409)})

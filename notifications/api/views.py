@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from booking.models import Appointment
+from core.access_log import log_patient_reads
 from core.api_fields import StrictBooleanField
 from core.permissions import role_permission
 from core.roles import STAFF_ROLES, Role
@@ -41,8 +42,10 @@ class AppointmentNotificationsApi(APIView):
 
     @extend_schema(responses=OutboxMessageSerializer(many=True))
     def get(self, request: Request, appointment_id: UUID) -> Response:
-        if not Appointment.objects.filter(pk=appointment_id).exists():
+        patient_id = Appointment.objects.filter(pk=appointment_id).values_list("patient_id", flat=True).first()
+        if patient_id is None:
             raise NotFound("No such appointment.")
+        log_patient_reads(request, "api:appointment-notifications", [patient_id])
         rows = OutboxMessage.objects.filter(appointment_id=appointment_id).order_by("due_at", "id")
         return Response(OutboxMessageSerializer(rows, many=True).data)
 

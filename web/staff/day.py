@@ -28,6 +28,7 @@ from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.board import clinical_day_board
+from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import LIFECYCLE_ROLES, Role
@@ -79,7 +80,9 @@ def day_board(request: HttpRequest) -> HttpResponse:
     if partial:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
-            return _uncached(not_modified)
+            return _uncached(not_modified)  # nothing new shown: the answer that showed it was logged
+    shown = [row.appointment.patient_id for section in board.rooms for row in section.rows]
+    log_patient_reads(request, "staff-day", shown + [row.appointment.patient_id for row in board.unassigned])
     context = {
         "board": board,
         "clinic": board.clinic,  # the layout's clinic, already loaded

@@ -30,6 +30,7 @@ from clinical.services.evaluations import (
     evaluation_sign,
     evaluation_update,
 )
+from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
@@ -89,6 +90,7 @@ def _render(
         "addendum_form": addendum_form if whole and can_write and not is_draft else None,
         "contraindications": [Contraindication(code).label for code in evaluation.contraindications] if whole else [],
     }
+    log_patient_reads(request, "staff-evaluation", [evaluation.patient_id])
     return render(request, FORM_TEMPLATE, context, status=status)
 
 

@@ -25,8 +25,10 @@ from accounts.models import User
 from booking.feed_selectors import calendar_feed_active, calendar_feed_for_token
 from booking.models import Appointment
 from booking.services.calendar_feeds import calendar_feed_create, calendar_feed_revoke
+from core.access_log import patient_data_read
 from core.errors import DomainError
 from core.permissions import role_required
+from core.request_id import request_id_of
 from core.roles import STAFF_ROLES
 from scheduling.selectors import clinic_zone
 
@@ -112,6 +114,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     contents = calendar_feed_for_token(token=token)
     if contents is None:
         raise Http404
+    # No session here: the token's owner is the reader (a phone syncing their own feed).
+    patient_data_read(
+        actor=contents.owner,
+        what="calendar-feed",
+        patient_ids=[appointment.patient_id for appointment in contents.appointments],
+        request_id=request_id_of(request),
+    )
     response = HttpResponse(feed_ics(contents.appointments), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
     patch_cache_control(response, private=True, no_cache=True)

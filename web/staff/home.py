@@ -22,6 +22,7 @@ from booking.selectors import schedule_of_staff
 from clinical.questionnaire_selectors import self_harm_alerts_open
 from clinical.selectors import evaluations_to_write
 from clinical.services.alerts import SELF_HARM_ALERT_ROLES, alert_acknowledge
+from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
@@ -51,6 +52,10 @@ def _home(
             for alert in self_harm_alerts_open()
         ]
         context["failed_form"] = failed[1] if failed else None
+    shown = [row.appointment.patient_id for row in schedule.rows]
+    shown += [row.appointment.patient_id for row in context["to_write"] or []]
+    shown += [alert.patient_id for alert, _form in context["alerts"] or []]
+    log_patient_reads(request, "staff-home", shown)
     return render(request, "web/staff/home.html", context, status=status)
 
 

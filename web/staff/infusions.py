@@ -69,6 +69,7 @@ from clinical.services.infusions import (
 )
 from clinical.services.questionnaires import ANSWERABLE_STATUSES, questionnaire_answer
 from clinical.services.readings_schedule import DueKind, DueStatus, readings_schedule, readings_status
+from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
@@ -428,6 +429,7 @@ def _render(
         "failed": failed,
         "can_write": _actor(request).role in RECORD_ROLES,
     }
+    log_patient_reads(request, "staff-infusion", [record.patient_id])
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -741,4 +743,5 @@ def infusion_questionnaire(request: HttpRequest, appointment_id: UUID, questionn
         "form": form,
         "zone": _zone(record),
     }
+    log_patient_reads(request, "staff-infusion-questionnaire", [record.patient_id])
     return render(request, QUESTIONNAIRE_TEMPLATE, context, status=status)

@@ -49,6 +49,7 @@ from booking.services.appointments import (
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
+from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
@@ -108,6 +109,7 @@ def patient_search_page(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         results = patient_search(query=form.cleaned_data["q"])
+        log_patient_reads(request, "staff-patients", [match.id for match in results])
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "web/staff/patients.html", {"form": form, "results": results}, status=status)
 
@@ -124,6 +126,7 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     ]
     past = [a for a in reversed(appointments) if a not in upcoming]
     summary = treatment_summary_for_patient(patient_id=patient.pk)
+    log_patient_reads(request, "staff-patient", [patient.pk])
     context = {
         "patient": patient,
         "profile": getattr(patient, "patient_profile", None),
@@ -186,6 +189,7 @@ def patient_book(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     appointment_type = _type_of(request.GET.get("type"))
     if appointment_type is None:
         types = list(appointment_types_offered())
+        log_patient_reads(request, "staff-patient-book", [patient.pk])
         return render(request, "web/staff/patient_book_type.html", {"patient": patient, "types": types})
     zone = appointment_type.clinic.zone
     today = timezone.localdate(timezone=zone)
@@ -208,6 +212,7 @@ def patient_book(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         time_url=lambda start: _book_review_url(patient, code, start),
     )
     context = {"patient": patient, "appointment_type": appointment_type, "zone": zone, "picker": picker}
+    log_patient_reads(request, "staff-patient-book", [patient.pk])
     return render(request, "web/staff/patient_book_days.html", context)
 
 
@@ -232,6 +237,7 @@ def patient_book_review(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "start_label": timefmt.time_label(start, zone),
         "change_url": _book_url(patient, {"type": appointment_type.code, "day": day}) + "#times",
     }
+    log_patient_reads(request, "staff-patient-book-review", [patient.pk])
     return render(request, "web/staff/patient_book_review.html", context)
 
 
@@ -296,6 +302,7 @@ def patient_move(request: HttpRequest, patient_id: UUID, appointment_id: UUID) -
         time_url=lambda start: _move_review_url(patient, appointment, start),
     )
     context = {"patient": patient, "appointment": appointment, "zone": zone, "picker": picker}
+    log_patient_reads(request, "staff-patient-move", [patient.pk])
     return render(request, "web/staff/patient_move.html", context)
 
 
@@ -314,6 +321,7 @@ def patient_move_review(request: HttpRequest, patient_id: UUID, appointment_id: 
         "start_label": timefmt.time_label(start, zone),
         "change_url": _move_url(patient, appointment, {"day": start.astimezone(zone).date().isoformat()}) + "#times",
     }
+    log_patient_reads(request, "staff-patient-move-review", [patient.pk])
     return render(request, "web/staff/patient_move_review.html", context)
 
 
@@ -362,4 +370,5 @@ def patient_cancel(request: HttpRequest, patient_id: UUID, appointment_id: UUID)
         "form": form,
         "is_late": cancellation_is_late(starts_at=appointment.starts_at, now=timezone.now()),
     }
+    log_patient_reads(request, "staff-patient-cancel", [patient.pk])
     return render(request, "web/staff/patient_cancel.html", context, status=400 if form.errors else 200)
