@@ -5,12 +5,14 @@ import logging
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
 
 from notifications.heartbeat import HEARTBEAT_CACHE_KEY
 
 logger = logging.getLogger(__name__)
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:

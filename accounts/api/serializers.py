@@ -1,20 +1,20 @@
 from rest_framework import serializers
 
 from accounts.models import User
-from core.api_fields import CalendarDateField
+from core.api_fields import CalendarDateField, StrictCharField
 
 
 class RegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
-    first_name = serializers.CharField(max_length=80)
-    last_name = serializers.CharField(max_length=80)
+    password = StrictCharField(max_length=128, write_only=True, trim_whitespace=False)
+    first_name = StrictCharField(max_length=80)
+    last_name = StrictCharField(max_length=80)
     date_of_birth = CalendarDateField(help_text="In the past.")
-    phone = serializers.CharField(max_length=32, help_text="A valid phone number; US numbers need no country code.")
+    phone = StrictCharField(max_length=32, help_text="A valid phone number; US numbers need no country code.")
 
 
 class RegisterConfirmInputSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = StrictCharField(
         max_length=1000, help_text="The last part of the emailed link (`/signup/confirm/<token>/`)."
     )
 
@@ -42,8 +42,8 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 class TokenObtainInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
-    otp = serializers.CharField(
+    password = StrictCharField(max_length=128, write_only=True, trim_whitespace=False)
+    otp = StrictCharField(
         max_length=32,
         required=False,
         help_text="The 6-digit code of the authenticator app, or a one-time recovery code. Required for staff "
@@ -53,12 +53,12 @@ class TokenObtainInputSerializer(serializers.Serializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField(help_text="Send as `Authorization: Bearer <access>`; lives 10 minutes.")
-    refresh = serializers.CharField(help_text="Trade for a new access token at /auth/token/refresh/.")
+    access = StrictCharField(help_text="Send as `Authorization: Bearer <access>`; lives 10 minutes.")
+    refresh = StrictCharField(help_text="Trade for a new access token at /auth/token/refresh/.")
 
 
 class LogoutInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=2000, help_text="The refresh token to revoke.")
+    refresh = StrictCharField(max_length=2000, help_text="The refresh token to revoke.")
     everywhere = serializers.BooleanField(
         default=False, help_text="Also end every other session and token of this account."
     )
@@ -69,10 +69,10 @@ class PasswordResetInputSerializer(serializers.Serializer):
 
 
 class PasswordResetConfirmInputSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=64, help_text="The `uid` part of the emailed link.")
-    token = serializers.CharField(max_length=128, help_text="The `token` part of the emailed link.")
-    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    uid = StrictCharField(max_length=64, help_text="The `uid` part of the emailed link.")
+    token = StrictCharField(max_length=128, help_text="The `token` part of the emailed link.")
+    new_password = StrictCharField(max_length=128, write_only=True, trim_whitespace=False)
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()

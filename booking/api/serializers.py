@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from booking.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistStatus
 from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow, Slot
-from core.api_fields import CalendarDateField, OffsetDateTimeField, StrictBooleanField
+from core.api_fields import CalendarDateField, OffsetDateTimeField, StrictBooleanField, StrictCharField
 from scheduling.api.serializers import AppointmentTypeCodeField
 
 # -- input ------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ class AppointmentRescheduleSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class AppointmentListQuerySerializer(serializers.Serializer):
@@ -97,8 +97,8 @@ class SlotSerializer(serializers.Serializer):
 
 
 class AvailabilitySerializer(serializers.Serializer):
-    timezone = serializers.CharField()
-    type = serializers.CharField()
+    timezone = StrictCharField()
+    type = StrictCharField()
     slots = SlotSerializer(many=True)
 
 
@@ -109,25 +109,25 @@ def availability_representation(*, time_zone: str, type_code: str, slots: list[S
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField(source="full_name")
+    name = StrictCharField(source="full_name")
 
 
 class StaffMemberRefSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField(source="user.full_name")
+    name = StrictCharField(source="user.full_name")
 
 
 class AppointmentSerializer(serializers.Serializer):
     """What a patient sees of an appointment."""
 
     id = serializers.UUIDField()
-    type = serializers.CharField(source="appointment_type.code")
-    type_name = serializers.CharField(source="appointment_type.name")
+    type = StrictCharField(source="appointment_type.code")
+    type_name = StrictCharField(source="appointment_type.name")
     start = ClinicDateTimeField(source="starts_at")
     end = ClinicDateTimeField(source="ends_at")
     status = serializers.ChoiceField(choices=AppointmentStatus.choices)
     is_late_cancellation = serializers.BooleanField()
-    room = serializers.CharField(source="room.name", allow_null=True)
+    room = StrictCharField(source="room.name", allow_null=True)
     staff = StaffMemberRefSerializer(allow_null=True)
     evaluation = serializers.SerializerMethodField(help_text="The signed evaluation of this visit, if any.")
 
@@ -187,8 +187,8 @@ class AppointmentPageSerializer(serializers.Serializer):
 class SchedulePlanSerializer(serializers.Serializer):
     session_number = serializers.IntegerField(allow_null=True)
     sessions_planned = serializers.IntegerField(allow_null=True)
-    dose_mg_per_kg = serializers.CharField(required=False, allow_null=True, help_text="Nurses and clinicians only.")
-    route = serializers.CharField(required=False, help_text="Nurses and clinicians only.")
+    dose_mg_per_kg = StrictCharField(required=False, allow_null=True, help_text="Nurses and clinicians only.")
+    route = StrictCharField(required=False, help_text="Nurses and clinicians only.")
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -204,7 +204,7 @@ class ScheduleRowSerializer(StaffAppointmentSerializer):
 
 class ScheduleSerializer(serializers.Serializer):
     date = serializers.DateField()
-    timezone = serializers.CharField()
+    timezone = StrictCharField()
     appointments = ScheduleRowSerializer(many=True)
 
 
@@ -233,7 +233,7 @@ def schedule_row_representation(row: ScheduleRow, *, clinical: bool) -> dict[str
 
 class WaitlistEntrySerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    type = serializers.CharField(source="appointment_type.code")
+    type = StrictCharField(source="appointment_type.code")
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     status = serializers.ChoiceField(choices=WaitlistStatus.choices)

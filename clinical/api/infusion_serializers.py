@@ -18,7 +18,13 @@ from clinical.infusion_selectors import InfusionSession
 from clinical.models import AdverseEventCode, AlertAction, AlertKind, Route, Severity
 from clinical.services.infusions import VITALS_RANGES
 from clinical.services.readings_schedule import DueKind, DueStatus
-from core.api_fields import OffsetDateTimeField, RuledDecimalField, RuledIntegerField, StrictBooleanField
+from core.api_fields import (
+    OffsetDateTimeField,
+    RuledDecimalField,
+    RuledIntegerField,
+    StrictBooleanField,
+    StrictCharField,
+)
 
 # 25.0 to 350.0 kg with at most one decimal (WEIGHT_KG_RANGE), as a pattern.
 WEIGHT_PATTERN = r"^((2[5-9]|[3-9][0-9]|[12][0-9]{2}|3[0-4][0-9])(\.[0-9])?|350(\.0)?)$"
@@ -37,7 +43,7 @@ class InfusionRecordUpdateSerializer(serializers.Serializer):
         pattern=DOSE_MG_PATTERN, max_digits=6, decimal_places=1, required=False, allow_null=True,
         help_text="At most the planned dose; less needs dose_reason.",
     )  # fmt: skip
-    dose_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    dose_reason = StrictCharField(max_length=500, required=False, allow_blank=True)
     readiness_checked = StrictBooleanField(
         required=False, help_text="The nurse's own readiness record (driver and fasting), before the start."
     )
@@ -56,15 +62,15 @@ class VitalsInputSerializer(serializers.Serializer):
     diastolic = _vital("diastolic", help_text="Below the systolic.")
     heart_rate = _vital("heart_rate")
     spo2 = _vital("spo2")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = StrictCharField(max_length=500, required=False, allow_blank=True)
 
 
 class AdverseEventInputSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=AdverseEventCode.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     occurred_at = OffsetDateTimeField(required=False, help_text="Now when left out; not in the future.")
-    action_taken = serializers.CharField(max_length=500)
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    action_taken = StrictCharField(max_length=500)
+    note = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class DischargeInputSerializer(serializers.Serializer):
@@ -79,7 +85,7 @@ class AlertAcknowledgeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=AlertAction.choices, required=False, help_text="For a reading's alert: the action taken."
     )
-    note = serializers.CharField(
+    note = StrictCharField(
         max_length=2000, required=False, allow_blank=True, help_text="Required for a self-harm alert."
     )
 
@@ -91,12 +97,12 @@ class AlertSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=AlertKind.choices)
     appointment = serializers.UUIDField(source="appointment_id")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=StrictCharField())
     raised_at = IsoDateTimeField()
     resolved_at = IsoDateTimeField(allow_null=True)
     resolved_by = serializers.UUIDField(source="resolved_by_id", allow_null=True)
     action = serializers.ChoiceField(choices=AlertAction.choices, allow_blank=True)
-    note = serializers.CharField(allow_blank=True)
+    note = StrictCharField(allow_blank=True)
 
 
 class ReadingSerializer(serializers.Serializer):
@@ -106,10 +112,10 @@ class ReadingSerializer(serializers.Serializer):
     diastolic = serializers.IntegerField(source="reading.diastolic")
     heart_rate = serializers.IntegerField(source="reading.heart_rate")
     spo2 = serializers.IntegerField(source="reading.spo2")
-    note = serializers.CharField(source="reading.note", allow_blank=True)
+    note = StrictCharField(source="reading.note", allow_blank=True)
     recorded_by = serializers.UUIDField(source="reading.recorded_by_id")
     past_thresholds = serializers.ListField(
-        child=serializers.CharField(), help_text="What was past the clinic's thresholds; empty when nothing."
+        child=StrictCharField(), help_text="What was past the clinic's thresholds; empty when nothing."
     )
 
 
@@ -125,8 +131,8 @@ class AdverseEventSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=AdverseEventCode.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     occurred_at = IsoDateTimeField()
-    action_taken = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
+    action_taken = StrictCharField()
+    note = StrictCharField(allow_blank=True)
     recorded_by = serializers.UUIDField(source="recorded_by_id")
 
 
@@ -163,7 +169,7 @@ class InfusionRecordSerializer(serializers.Serializer):
     dose_given_mg = serializers.DecimalField(
         source="record.dose_given_mg", max_digits=6, decimal_places=1, allow_null=True
     )
-    dose_reason = serializers.CharField(source="record.dose_reason", allow_blank=True)
+    dose_reason = StrictCharField(source="record.dose_reason", allow_blank=True)
     driver_arranged = serializers.BooleanField(source="appointment.driver_arranged")
     fasting_acknowledged = serializers.BooleanField(source="appointment.fasting_acknowledged")
     readiness_confirmed_by_patient = serializers.BooleanField()

@@ -13,7 +13,7 @@ from rest_framework.renderers import BaseRenderer
 
 from clinical.models import AdverseEventCode, Severity
 from clinical.outcome_selectors import OutcomeReport, PlanOutcome
-from core.api_fields import CalendarDateField
+from core.api_fields import CalendarDateField, StrictCharField
 
 
 def _percent_field(help_text: str) -> serializers.DecimalField:
@@ -77,7 +77,7 @@ class AdverseEventCountSerializer(serializers.Serializer):
 class OutcomeReportSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    time_zone = serializers.CharField()
+    time_zone = StrictCharField()
     plans_started = serializers.IntegerField(min_value=0)
     series_completed = serializers.IntegerField(min_value=0)
     completed_infusions = serializers.IntegerField(min_value=0)

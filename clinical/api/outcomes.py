@@ -2,11 +2,13 @@
 and the clinic admin), in JSON or, with ``Accept: text/csv``, as CSV. Who may read is the
 service's rule (clinical/services/outcomes.py); errors are always JSON."""
 
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -47,8 +49,20 @@ class TreatmentPlanOutcomeApi(APIView):
         return Response(plan_outcome_representation(outcome))
 
 
+class AcceptHeaderNegotiation(DefaultContentNegotiation):
+    """The Accept header alone chooses JSON or CSV (SPEC.md section 10): DRF's ``?format=``
+    override is off here, so a stray ``format`` in the query is ignored rather than a 404."""
+
+    # The one setting DefaultContentNegotiation reads; the stubs type it as DRF's own settings.
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
+
+
 class JsonErrorsSchema(ClinicAutoSchema):
-    """Success in either media type; every error in JSON only (see ``handle_exception``)."""
+    """Success in either media type (chosen by the Accept header, no ``format`` parameter); every
+    error in JSON only (see ``handle_exception``)."""
+
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        return []
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         bodies = super()._get_response_bodies(direction)
@@ -60,6 +74,7 @@ class JsonErrorsSchema(ClinicAutoSchema):
 
 class OutcomeReportApi(APIView):
     schema = JsonErrorsSchema()
+    content_negotiation_class = AcceptHeaderNegotiation
     permission_classes = [role_permission(*REPORT_READER_ROLES)]
     renderer_classes = [JSONRenderer, OutcomeReportCsvRenderer]
 

@@ -25,7 +25,7 @@ from clinical.models import (
 )
 from clinical.selectors import PlanProgress, plan_progress
 from clinical.services.evaluations import PLAN_RANGES, RANGES
-from core.api_fields import CalendarDateField, RuledDecimalField, RuledIntegerField, TimeOfDayField
+from core.api_fields import CalendarDateField, RuledDecimalField, RuledIntegerField, StrictCharField, TimeOfDayField
 
 DECISION_IN_PLAIN_WORDS = {
     Decision.CANDIDATE: "You can go ahead: book your treatment sessions when it suits you.",
@@ -67,7 +67,7 @@ class PlanInputSerializer(serializers.Serializer):
     dose_mg_per_kg = RuledDecimalField(pattern=DOSE_PATTERN, max_digits=4, decimal_places=2, required=False)
     route = serializers.ChoiceField(choices=Route.choices, required=False)
     integration_sessions_planned = _ruled(PLAN_RANGES, "integration_sessions_planned", required=False)
-    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    notes = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class EvaluationUpdateSerializer(serializers.Serializer):
@@ -83,17 +83,17 @@ class EvaluationUpdateSerializer(serializers.Serializer):
         max_length=len(Contraindication),
     )
     decision = serializers.ChoiceField(choices=Decision.choices, required=False, allow_blank=True)
-    rationale = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    rationale = StrictCharField(max_length=5000, required=False, allow_blank=True)
+    override_reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
     plan = PlanInputSerializer(required=False)
 
 
 class AddendumInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
+    text = StrictCharField(max_length=5000)
 
 
 class DiscontinueInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    reason = StrictCharField(max_length=500)
 
 
 class BookSeriesInputSerializer(serializers.Serializer):
@@ -133,10 +133,10 @@ class TreatmentPlanSerializer(PlanProgressSerializer):
         source="plan.dose_mg_per_kg", max_digits=4, decimal_places=2, allow_null=True
     )
     route = serializers.ChoiceField(choices=Route.choices, allow_blank=True, source="plan.route")
-    notes = serializers.CharField(source="plan.notes")
+    notes = StrictCharField(source="plan.notes")
     activated_at = IsoDateTimeField(source="plan.activated_at", allow_null=True)
     ended_at = IsoDateTimeField(source="plan.ended_at", allow_null=True)
-    ended_reason = serializers.CharField(source="plan.ended_reason")
+    ended_reason = StrictCharField(source="plan.ended_reason")
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def _plan_of(evaluation: Evaluation) -> TreatmentPlan | None:
 
 class AddendumSerializer(serializers.Serializer):
     author = serializers.UUIDField(source="author_id")
-    text = serializers.CharField()
+    text = StrictCharField()
     created_at = IsoDateTimeField()
 
 
@@ -171,8 +171,8 @@ class EvaluationSerializer(serializers.Serializer):
     substance_use = serializers.ChoiceField(choices=SubstanceUse.choices, allow_blank=True)
     contraindications = serializers.ListField(child=serializers.ChoiceField(choices=Contraindication.choices))
     decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True)
-    rationale = serializers.CharField()
-    override_reason = serializers.CharField()
+    rationale = StrictCharField()
+    override_reason = StrictCharField()
     plan = serializers.SerializerMethodField()
     signed_at = IsoDateTimeField(allow_null=True)
     signed_by = serializers.UUIDField(source="signed_by_id", allow_null=True)
@@ -194,7 +194,7 @@ class EvaluationSummarySerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=Decision.choices, allow_null=True, allow_blank=True, help_text="Once signed."
     )
-    decision_text = serializers.CharField(allow_null=True)
+    decision_text = StrictCharField(allow_null=True)
     signed_on = serializers.DateField(allow_null=True)
     plan = PlanProgressSerializer(allow_null=True, help_text="Once signed, a plan beyond its draft.")
 

@@ -9,17 +9,18 @@ from booking.models import AppointmentEvent, AppointmentStatus, WaitlistStatus
 from clinical.api.questionnaire_serializers import BAND_CHOICES
 from clinical.models import Decision, PlanStatus, QuestionnaireKind
 from clinical.scoring import ITEM_RANGE
+from core.api_fields import StrictCharField
 from notifications.models import Channel, Kind
 
 
 class ExportProfileSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    first_name = StrictCharField()
+    last_name = StrictCharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    phone = serializers.CharField(allow_null=True)
-    language = serializers.CharField()
+    phone = StrictCharField(allow_null=True)
+    language = StrictCharField()
 
 
 class ExportContactPreferencesSerializer(serializers.Serializer):
@@ -35,19 +36,19 @@ class ExportAppointmentEventSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=AppointmentStatus.choices)
     from_starts_at = serializers.DateTimeField(allow_null=True)
     to_starts_at = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField(allow_null=True, help_text="Your own words; a staff member's reason is not given.")
+    reason = StrictCharField(allow_null=True, help_text="Your own words; a staff member's reason is not given.")
 
 
 class ExportAppointmentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    type = serializers.CharField()
-    type_name = serializers.CharField()
+    type = StrictCharField()
+    type_name = StrictCharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=AppointmentStatus.choices)
     is_late_cancellation = serializers.BooleanField()
-    room = serializers.CharField(allow_null=True)
-    staff = serializers.CharField(allow_null=True)
+    room = StrictCharField(allow_null=True)
+    staff = StrictCharField(allow_null=True)
     driver_arranged = serializers.BooleanField()
     fasting_acknowledged = serializers.BooleanField()
     readiness_confirmed_at = serializers.DateTimeField(allow_null=True)
@@ -106,7 +107,7 @@ class ExportQuestionnaireSerializer(serializers.Serializer):
 
 
 class ExportWaitlistEntrySerializer(serializers.Serializer):
-    type = serializers.CharField()
+    type = StrictCharField()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     status = serializers.ChoiceField(choices=WaitlistStatus.choices)
@@ -121,14 +122,14 @@ class ExportMessageSerializer(serializers.Serializer):
 
 
 class ExportMessagesSerializer(serializers.Serializer):
-    note = serializers.CharField(help_text="Why only the kind, channel and time of each message are given.")
+    note = StrictCharField(help_text="Why only the kind, channel and time of each message are given.")
     sent = ExportMessageSerializer(many=True)
 
 
 class PatientDataExportSerializer(serializers.Serializer):
     format_version = serializers.IntegerField(min_value=1)
     exported_at = serializers.DateTimeField()
-    time_zone = serializers.CharField(help_text="The clinic's zone: every instant carries its offset.")
+    time_zone = StrictCharField(help_text="The clinic's zone: every instant carries its offset.")
     profile = ExportProfileSerializer()
     contact_preferences = ExportContactPreferencesSerializer()
     appointments = ExportAppointmentSerializer(many=True)

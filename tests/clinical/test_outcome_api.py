@@ -189,3 +189,20 @@ def test_a_refusal_in_csv_is_json_too(as_role, demo_clinic):
 
     assert (response.status_code, response["Content-Type"]) == (403, "application/json")
     assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("format_in_query", ["csv", "-58800", "xml"])
+def test_only_the_accept_header_chooses_the_format(as_role, plan, format_in_query):
+    query = {"date_from": "2026-11-01", "date_to": "2026-11-30", "format": format_in_query}
+
+    response = as_role("clinician").get(REPORT, query)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_schema_documents_no_format_parameter(as_role):
+    schema = as_role("clinician").get("/api/schema/", {"format": "json"}).json()
+
+    parameters = schema["paths"][REPORT]["get"]["parameters"]
+    assert [parameter["name"] for parameter in parameters] == ["date_from", "date_to"]

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.services import user_set_language
 
@@ -19,6 +19,7 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return target if target and allowed else fallback
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
