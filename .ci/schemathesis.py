@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PASSWORD = "schemathesis-ci-password"  # noqa: S105 - a throwaway database's demo logins
 IDENTITIES = {"patient": "patient@example.com", "clinician": "clinician@example.com"}
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40")
+MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
 
 
 def _free_port() -> int:
