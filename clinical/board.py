@@ -45,6 +45,11 @@ QUESTIONNAIRE_DUE = "due"
 QUESTIONNAIRE_ANSWERED = "answered"
 
 
+def threshold_alert_names(reasons: list[str] | tuple[str, ...]) -> list[str]:
+    """The vital signs a threshold alert's reasons name ("systolic" -> "blood_pressure")."""
+    return [name for name, named in THRESHOLD_ALERTS if named & set(reasons)]
+
+
 @dataclass
 class _Session:
     started_at: datetime | None = None
@@ -140,7 +145,7 @@ def clinical_day_board(*, day: date | None = None, now: datetime | None = None) 
         alerts = []
         if session.self_harm:
             alerts.append(SELF_HARM)
-        alerts.extend(name for name, reasons in THRESHOLD_ALERTS if reasons & set(session.threshold_reasons))
+        alerts.extend(threshold_alert_names(session.threshold_reasons))
         if _overdue(row, session, now):
             alerts.append(VITALS_OVERDUE)
         return replace(

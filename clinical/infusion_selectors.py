@@ -2,7 +2,8 @@
 
 ``infusion_session(record=..., now=...)`` gathers the record with its readings (and what each
 was past), the readings schedule at ``now`` with each due time's status, adverse events, the
-appointment's alerts and the patient's open self-harm alerts, in a fixed number of queries.
+appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, in a
+fixed number of queries.
 Callers get the record through ``clinical.services.infusions.infusion_record_read`` (which
 checks the role and audits the read) or a write service, then call this.
 """
@@ -15,7 +16,15 @@ from datetime import date, datetime
 from django.db.models import Q
 
 from booking.models import BLOCKING_STATUSES, Appointment
-from clinical.models import AdverseEvent, Alert, AlertKind, ClinicThresholds, InfusionRecord, VitalsReading
+from clinical.models import (
+    AdverseEvent,
+    Alert,
+    AlertKind,
+    ClinicThresholds,
+    InfusionRecord,
+    Questionnaire,
+    VitalsReading,
+)
 from clinical.services.infusions import infusion_ends_at, recovery_ends_at, thresholds_of
 from clinical.services.readings_schedule import ScheduledReading, readings_schedule, readings_status
 from scheduling.models import PlanCounter
@@ -42,6 +51,7 @@ class InfusionSession:
     adverse_events: list[AdverseEvent]
     alerts: list[Alert]  # the appointment's, and the patient's open self-harm alerts, oldest first
     thresholds: ClinicThresholds
+    questionnaires: list[Questionnaire]  # the infusion's PHQ-9 then GAD-7, open or answered
 
     @property
     def open_alerts(self) -> list[Alert]:
@@ -88,7 +98,9 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         Alert.objects.filter(
             Q(appointment=appointment)
             | Q(patient_id=appointment.patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
-        ).order_by("raised_at", "id")
+        )
+        .select_related("reading", "questionnaire", "resolved_by")
+        .order_by("raised_at", "id")
     )
     today: date = now.astimezone(zone).date()
     plan = appointment.treatment_plan
@@ -106,4 +118,10 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         adverse_events=list(AdverseEvent.objects.filter(record=record).order_by("occurred_at", "id")),
         alerts=alerts,
         thresholds=thresholds_of(appointment.appointment_type.clinic_id),
+        questionnaires=list(
+            Questionnaire.objects.filter(appointment=appointment)
+            .filter(Q(closed_at__isnull=True) | Q(answered_at__isnull=False))  # closed unanswered ones are gone
+            .select_related("answered_by")
+            .order_by("-kind")  # PHQ-9 first
+        ),
     )

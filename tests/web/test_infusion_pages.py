@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import AppointmentStatus
 from clinical.models import AdverseEvent, Alert, InfusionRecord, Questionnaire, VitalsReading
@@ -380,3 +382,20 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
     assert Alert.objects.filter(kind="self_harm", questionnaire=phq9).count() == 1
     gad7.refresh_from_db()
     assert gad7.answered_at is None
+
+
+def test_the_page_costs_the_same_queries_with_few_and_many_readings(infusion, nurse):
+    """The page reads the session through one selector: a fixed number of queries, however many
+    readings, alerts and events the record holds."""
+    counts = []
+    with time_machine.travel(START + timedelta(minutes=55), tick=False):
+        client = signed_in(nurse)
+        start(infusion, nurse)
+        client.get(page_url(infusion))  # the session's first request writes its start time
+        for minutes in range(5, 55, 5):
+            reading(infusion, nurse, at=START + timedelta(minutes=minutes), systolic=190 if minutes % 20 == 0 else 120)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(page_url(infusion)).status_code == 200
+            counts.append(len(queries))
+    assert Alert.objects.filter(appointment=infusion).count() == 2
+    assert len(set(counts)) == 1, counts

@@ -246,11 +246,16 @@ print(json.dumps({name: getattr(settings, name) for name in names}))
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD", "SECURE_HSTS_SECONDS"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (their live server); a
+    # deployment never has it, and check --deploy rightly refuses it (async.E001).
+    left_out = {
+        "DATABASE_URL",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_HSTS_SECONDS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
     }
+    environ = {key: value for key, value in os.environ.items() if key not in left_out}
     environ.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY="test-only-" + "k" * 60,

@@ -40,9 +40,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
-from booking.selectors import schedule_for_day
 from booking.services.appointments import appointment_transition
 from clinical import scoring
+from clinical.board import SELF_HARM, threshold_alert_names
+from clinical.infusion_selectors import InfusionSession, infusion_session
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -59,16 +60,13 @@ from clinical.services.infusions import (
     WRITABLE_STATUSES,
     infusion_adverse_event_record,
     infusion_discharge,
-    infusion_ends_at,
     infusion_record_read,
     infusion_record_update,
     infusion_vitals_record,
-    reading_reasons,
     recovery_ends_at,
-    thresholds_of,
 )
 from clinical.services.questionnaires import ANSWERABLE_STATUSES, questionnaire_answer
-from clinical.services.readings_schedule import DueKind, DueStatus, readings_schedule, readings_status
+from clinical.services.readings_schedule import DueKind, DueStatus
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
@@ -87,6 +85,7 @@ from web.staff.forms import (
     VitalsForm,
     WeightForm,
 )
+from web.templatetags.board_words import alert_words
 
 TEMPLATE = "web/staff/infusion.html"
 SELF_HARM_ITEM = 9  # PHQ-9's item 9
@@ -133,37 +132,26 @@ def reason_words(reason: str, thresholds: ClinicThresholds) -> str:
 
 
 def alert_title(alert: Alert) -> str:
-    """What an alert is about, as the board says it."""
+    """What an alert is about, in the board's words."""
     if alert.kind == AlertKind.SELF_HARM:
-        return "Self-harm answer — clinician review"
-    reasons = set(alert.reasons or [])
-    parts = []
-    if reasons & {"systolic", "diastolic"}:
-        parts.append("Blood pressure")
-    if reasons & {"heart_rate_high", "heart_rate_low"}:
-        parts.append("Heart rate")
-    if "spo2_low" in reasons:
-        parts.append("SpO2")
-    return (" and ".join(parts) or "Vital signs") + " past threshold"
+        return alert_words(SELF_HARM)
+    return (
+        "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
+        or "Vital signs past threshold"
+    )
 
 
 BAND_WORDS = {"moderately_severe": "moderately severe"}
 
 
-def _questionnaire_rows(record: InfusionRecord, *, now: datetime) -> list[QuestionnaireRow]:
+def _questionnaire_rows(session: InfusionSession, *, now: datetime) -> list[QuestionnaireRow]:
     """The infusion's PHQ-9 and GAD-7 (open or answered; closed unanswered ones are gone)."""
-    appointment = record.appointment
+    record, appointment = session.record, session.appointment
     zone = appointment.appointment_type.clinic.zone
     on_the_day = appointment.starts_at.astimezone(zone).date() == now.astimezone(zone).date()
     before_start = appointment.status in ANSWERABLE_STATUSES and record.started_at is None
     rows = []
-    found = (
-        Questionnaire.objects.filter(appointment=appointment)
-        .filter(Q(closed_at__isnull=True) | Q(answered_at__isnull=False))
-        .select_related("answered_by")
-        .order_by("-kind")  # PHQ-9 first
-    )
-    for questionnaire in found:
+    for questionnaire in session.questionnaires:
         if questionnaire.answered_at is not None and questionnaire.total is not None:
             band = scoring.questionnaire_band(questionnaire.kind, questionnaire.total)
             by = (
@@ -305,61 +293,34 @@ def _now_on_clock(zone: ZoneInfo) -> time:
 
 
 def _page(request: HttpRequest, record: InfusionRecord, failed: dict[str, forms.Form]) -> InfusionPage:
-    """Everything the page shows. ``failed`` holds the bound forms that were refused."""
-    appointment = record.appointment
-    zone = appointment.appointment_type.clinic.zone
+    """Everything the page shows (``clinical.infusion_selectors.infusion_session``), in words.
+    ``failed`` holds the bound forms that were refused."""
     now = timezone.now()
-    thresholds = thresholds_of(appointment.appointment_type.clinic_id)
-    day = appointment.starts_at.astimezone(zone).date()
-    numbering = next(
-        (row for row in schedule_for_day(day=day, zone=zone) if row.appointment.pk == appointment.pk), None
-    )
-    readings = list(record.readings.all())
+    session = infusion_session(record=record, now=now)
+    appointment, thresholds = session.appointment, session.thresholds
+    zone = appointment.appointment_type.clinic.zone
     reading_rows = [
         ReadingRow(
-            reading=reading,
-            time=_clock(reading.taken_at, zone),
-            past=[
-                reason_words(reason, thresholds)
-                for reason in reading_reasons(
-                    thresholds,
-                    systolic=reading.systolic,
-                    diastolic=reading.diastolic,
-                    heart_rate=reading.heart_rate,
-                    spo2=reading.spo2,
-                )
-            ],
+            reading=view.reading,
+            time=_clock(view.reading.taken_at, zone),
+            past=[reason_words(reason, thresholds) for reason in view.past_thresholds],
         )
-        for reading in readings
+        for view in session.readings
     ]
-    ends_at = infusion_ends_at(record, appointment)
-    schedule: list[DueRow] = []
-    if record.started_at is not None and ends_at is not None:
-        due = readings_schedule(
-            started_at=record.started_at,
-            infusion_ends_at=ends_at,
-            recovery_minutes=appointment.appointment_type.recovery_minutes,
+    schedule = [
+        DueRow(
+            kind=DUE_KIND_WORDS.get(row.kind, row.kind),
+            time=_clock(row.due_at, zone),
+            status=row.status,
+            status_words=DUE_STATUS_WORDS.get(row.status, row.status),
+            done_at=_clock(row.satisfied_by, zone),
         )
-        statuses = readings_status(
-            schedule=due, taken=[reading.taken_at for reading in readings], now=now, discharged_at=record.discharged_at
-        )
-        schedule = [
-            DueRow(
-                kind=DUE_KIND_WORDS.get(row.kind, row.kind),
-                time=_clock(row.due_at, zone),
-                status=row.status,
-                status_words=DUE_STATUS_WORDS.get(row.status, row.status),
-                done_at=_clock(row.satisfied_by, zone),
-            )
-            for row in statuses
-        ]
+        for row in session.schedule
+    ]
     actor = _actor(request)
     open_rows: list[AlertRow] = []
     resolved_rows: list[AlertRow] = []
-    alerts = (
-        _alerts_of(appointment).select_related("reading", "questionnaire", "resolved_by").order_by("raised_at", "id")
-    )
-    for alert in alerts:
+    for alert in session.alerts:
         if alert.kind == AlertKind.SELF_HARM:
             details = _self_harm_details(alert)
         else:
@@ -381,17 +342,17 @@ def _page(request: HttpRequest, record: InfusionRecord, failed: dict[str, forms.
         appointment=appointment,
         record=record,
         zone=zone,
-        session_number=numbering.session_number if numbering else None,
-        sessions_planned=numbering.sessions_planned if numbering else None,
+        session_number=session.session_number,
+        sessions_planned=session.sessions_planned or None,
         thresholds=thresholds,
         readings=reading_rows,
         schedule=schedule,
         alerts=open_rows,
         resolved_alerts=resolved_rows,
-        events=list(record.adverse_events.all()),
-        questionnaires=_questionnaire_rows(record, now=now),
-        ends_at=ends_at,
-        recovered_at=recovery_ends_at(record, appointment),
+        events=session.adverse_events,
+        questionnaires=_questionnaire_rows(session, now=now),
+        ends_at=session.infusion_ends_at,
+        recovered_at=session.recovery_ends_at,
     )
     clock_now = _now_on_clock(zone)
     page.forms = {
