@@ -34,9 +34,12 @@ ERROR_DESCRIPTIONS = {
 
 # A NUL character is refused by every DRF CharField; whitespace alone is blank where DRF trims.
 # NO_NUL asks for a character: where "" is allowed, spectacular offers it as a second, separate
-# choice (``oneOf``), which must not match "" too.
+# choice (``oneOf``), which must not match "" too. DRF trims with Python's ``str.strip``: its
+# whitespace, spelled out (JSON Schema's ``\s`` differs: it lacks U+001C-U+001F and U+0085 and
+# has U+FEFF), is what a non-blank string needs one character beyond.
+PYTHON_WHITESPACE = r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NO_NUL = r"^[^\u0000]+$"
-NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NOT_BLANK = rf"^[^\u0000]*[^{PYTHON_WHITESPACE}\u0000][^\u0000]*$"
 
 
 class ErrorSerializer(serializers.Serializer):

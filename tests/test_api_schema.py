@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jsonschema_rs
 import pytest
 import requests
 import schemathesis
@@ -42,6 +43,7 @@ from clinical.services.evaluations import PLAN_RANGES
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.api_fields import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
 from core.roles import Role
+from core.schema import NOT_BLANK
 from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
@@ -473,3 +475,16 @@ def test_the_date_pattern_of_the_schema_is_every_date_the_api_takes() -> None:
         day += timedelta(days=1)
     for impossible in ("2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5"):
         assert pattern.fullmatch(impossible) is None, impossible
+
+
+def test_the_not_blank_pattern_refuses_exactly_what_drf_trims_to_nothing():
+    """The schema's NOT_BLANK, read as JSON Schema reads it (ECMA-262, by jsonschema_rs), against
+    DRF's trimming (Python's ``str.strip``), for every character and for a NUL."""
+    validator = jsonschema_rs.validator_for({"type": "string", "pattern": NOT_BLANK})
+    disagreeing = [
+        hex(code)
+        for code in range(1, 0x110000)
+        if not 0xD800 <= code <= 0xDFFF and validator.is_valid(chr(code)) != bool(chr(code).strip())
+    ]
+    assert disagreeing == []
+    assert not validator.is_valid("a\u0000")
