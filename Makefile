@@ -4,13 +4,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck migrations-check bench bench-pages bench-load bench-notifications lock messages
+.PHONY: install install-test run test lint typecheck migrations-check bench bench-pages bench-load bench-notifications lock messages
 
 CHROMIUM := /usr/bin/chromium
+REDIS_SERVER := /usr/bin/redis-server
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-install: $(STAMP) $(MO_FILES) $(CHROMIUM)
+# What running needs (`make run`): the virtualenv, the Spanish catalogue and a Redis server for the
+# worker and beat. The browser tests' Chromium comes with `make install-test` (and `make test`).
+install: $(STAMP) $(MO_FILES) $(REDIS_SERVER)
+
+install-test: install $(CHROMIUM)
 
 # Debian's packages, as root (CI and a fresh machine); otherwise say what to run.
 define apt_install
@@ -24,6 +29,10 @@ endef
 # The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
 $(CHROMIUM):
 	$(call apt_install,chromium)
+
+# `make run` starts a private Redis on a Unix socket under .run/ when REDIS_URL is unset.
+$(REDIS_SERVER):
+	$(call apt_install,redis-server)
 
 /usr/bin/msgfmt:
 	$(call apt_install,gettext)
@@ -42,7 +51,7 @@ $(STAMP): requirements/dev.txt requirements/base.txt
 run: install
 	PORT=$(PORT) $(BIN)/python -m config.run_local
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
