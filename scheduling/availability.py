@@ -6,7 +6,8 @@ slots of a month" and "is this one start still free, and with which resources" a
 
 A start ``s`` is offered when, for its whole span:
 - the clinic is open from ``s`` until the room is released (turnover included), on a day that is
-  not a closure;
+  not a closure; on the date of an extra opening, the opening is the day's schedule: its blocks
+  are the clinic's hours and the staff it lists work them, nobody else (it wins over a closure);
 - some room of the right kind is in service and unbooked for that span;
 - some staff member of the exclusive role works, is not on leave and is unbooked for ``duration``;
 - some nurse works, is not on leave and monitors fewer than the type's capacity over the
@@ -38,6 +39,7 @@ from scheduling.intervals import (
 )
 
 WeeklyBlocks = dict[int, list[tuple[time, time]]]  # weekday (Monday = 0) -> local blocks
+DatedBlocks = dict[date, list[tuple[time, time]]]  # local date of an extra opening -> local blocks
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class CalendarSnapshot:
     closures: set[date]
     staff_roles: dict[UUID, str]
     staff_hours: dict[UUID, WeeklyBlocks]
+    # Extra openings: their dates with the clinic's blocks, and the blocks of each staff member listed.
+    opening_hours: DatedBlocks
+    staff_opening_hours: dict[UUID, DatedBlocks]
     staff_time_off: dict[UUID, list[Interval]]
     rooms: list[int]
     room_outages: dict[int, list[Interval]]
@@ -108,11 +113,15 @@ class FreeResources:
     supervising_clinicians: tuple[UUID, ...]
 
 
-def _weekly_intervals(blocks: WeeklyBlocks, days: Sequence[date], zone: ZoneInfo) -> list[Interval]:
+def _day_intervals(
+    weekly: WeeklyBlocks, dated: DatedBlocks, opening_days: DatedBlocks, days: Sequence[date], zone: ZoneInfo
+) -> list[Interval]:
+    """The blocks of each day as instants: on an opening's date its ``dated`` blocks (none when
+    not listed that day), on any other day the ``weekly`` blocks of its weekday."""
     return normalize(
         (local_instant(day, opens, zone), local_instant(day, closes, zone))
         for day in days
-        for opens, closes in blocks.get(day.weekday(), ())
+        for opens, closes in (dated.get(day, ()) if day in opening_days else weekly.get(day.weekday(), ()))
     )
 
 
@@ -135,8 +144,16 @@ class AvailabilityEngine:
         self.window = window
         self.bounds = local_day_bounds(first_day, last_day, calendar.zone)
         self._calendar = calendar
-        self._days = [day for day in days_between(first_day, last_day) if day not in calendar.closures]
-        self.clinic_open = IntervalSet(_weekly_intervals(calendar.clinic_hours, self._days, calendar.zone))
+        self._days = [
+            day
+            for day in days_between(first_day, last_day)
+            if day in calendar.opening_hours or day not in calendar.closures
+        ]
+        self.clinic_open = IntervalSet(
+            _day_intervals(
+                calendar.clinic_hours, calendar.opening_hours, calendar.opening_hours, self._days, calendar.zone
+            )
+        )
         self.rooms = self._free_rooms(bookings) if demand.room_kind else []
         self.staff = self._free_staff(bookings, staff_filter) if demand.staff_role else []
         self.nurses = self._free_nurses(bookings) if demand.nurse_capacity else []
@@ -151,8 +168,15 @@ class AvailabilityEngine:
     # -- free intervals of each resource --------------------------------------------------------
 
     def _on_duty(self, staff_id: UUID) -> list[Interval]:
-        working = _weekly_intervals(self._calendar.staff_hours.get(staff_id, {}), self._days, self.zone)
-        return subtract(working, self._calendar.staff_time_off.get(staff_id, ()))
+        calendar = self._calendar
+        working = _day_intervals(
+            calendar.staff_hours.get(staff_id, {}),
+            calendar.staff_opening_hours.get(staff_id, {}),
+            calendar.opening_hours,
+            self._days,
+            self.zone,
+        )
+        return subtract(working, calendar.staff_time_off.get(staff_id, ()))
 
     def _with_role(self, role: str) -> list[UUID]:
         return sorted((s for s, r in self._calendar.staff_roles.items() if r == role), key=str)

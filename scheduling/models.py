@@ -1,7 +1,8 @@
 """The clinic's calendar: who and what exists, when it works, and what can be booked.
 
 Weekly hours are local wall-clock times (a 09:00-17:00 day stays 09:00-17:00 across daylight
-saving); exceptions (time off, room outages) are instants in UTC; closures are local dates.
+saving); exceptions (time off, room outages) are instants in UTC; closures are local dates; an
+extra opening is a local date with its own blocks and staff, and replaces that day's schedule.
 """
 
 import uuid
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+from scheduling.openings import block_problems
 
 
 def validate_time_zone(value: str) -> None:
@@ -169,6 +172,68 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} off from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ClinicOpening(models.Model):
+    """An extra opening (a clinic exception): on ``opens_on`` the clinic is open for this opening's
+    blocks, and only the staff listed work, for those blocks.
+
+    The opening is the whole schedule of its date, on a closed day (a weekday without clinic hours,
+    or a date with a closure: the opening wins, as the later, more specific decision) and on an
+    ordinary clinic day alike (list the usual staff and hours as well to extend one): the weekly
+    clinic hours and every staff member's weekly hours do not apply that date. Time off and room
+    outages still do. Blocks are local wall-clock times inside the date (00:00 to 23:59); a block
+    that begins or ends at a local time that does not exist that day (clocks going forward) is
+    refused, so no start inside the gap is ever offered.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="openings")
+    opens_on = models.DateField(help_text="The local date the clinic opens.")
+    staff = models.ManyToManyField(
+        StaffMember,
+        related_name="openings",
+        blank=True,
+        help_text="The staff on duty that day, for every block; nobody else works that date.",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["opens_on"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "opens_on"], name="one_opening_per_clinic_day")]
+
+    def __str__(self) -> str:
+        return f"Open {self.opens_on}"
+
+
+class ClinicOpeningHours(models.Model):
+    """One block of an extra opening, local time on the opening's date; an opening may have several."""
+
+    opening = models.ForeignKey(ClinicOpening, on_delete=models.CASCADE, related_name="hours")
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    class Meta:
+        ordering = ["opens_at"]
+        verbose_name_plural = "clinic opening hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="clinic_opening_hours_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+    def clean(self) -> None:
+        try:
+            opening = self.opening  # possibly not saved yet (the admin's add page)
+        except ClinicOpening.DoesNotExist:
+            return
+        if self.opens_at is None or self.closes_at is None or opening.opens_on is None or not opening.clinic_id:
+            return
+        problems = block_problems(day=opening.opens_on, block=(self.opens_at, self.closes_at), zone=opening.clinic.zone)
+        if problems:
+            raise ValidationError(problems)
 
 
 class StaffRole(models.TextChoices):

@@ -1,6 +1,8 @@
 """Reads of the calendar. A fixed number of queries whatever the date range:
 
-1. every weekly block (clinic hours and the working hours of the roles needed) in one UNION;
+1. every block of hours in one UNION: the weekly ones (clinic hours and the working hours of the
+   roles needed) and those of the extra openings in the range (the clinic's, and one row per
+   block and staff member listed of the roles needed);
 2. every exception in the range (closures, time off, room outages) and the rooms of the kind
    needed in another.
 """
@@ -26,6 +28,7 @@ from scheduling.models import (
     Clinic,
     ClinicClosure,
     ClinicHours,
+    ClinicOpeningHours,
     Room,
     RoomOutage,
     TimeOff,
@@ -46,6 +49,8 @@ _NO_STAFF = _typed_null(UUIDField())
 _NO_ROOM = _typed_null(IntegerField())
 _NO_INSTANT = _typed_null(DateTimeField())
 _NO_DATE = _typed_null(DateField())
+_NO_WEEKDAY = _typed_null(IntegerField())
+_NO_ROLE = Value("", output_field=CharField())
 
 
 def demand_of(appointment_type: AppointmentType) -> Demand:
@@ -76,7 +81,7 @@ def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, las
     demand = demand_of(appointment_type)
     roles = roles_needed(demand)
     snapshot = _empty_snapshot(clinic.zone)
-    _add_weekly_blocks(snapshot, _weekly_rows(clinic=clinic, roles=roles))
+    _add_blocks(snapshot, _block_rows(clinic=clinic, roles=roles, first_day=first_day, last_day=last_day))
     exceptions = _exception_rows(clinic=clinic, demand=demand, roles=roles, first_day=first_day, last_day=last_day)
     _add_exceptions(snapshot, exceptions)
     return snapshot
@@ -89,35 +94,69 @@ def _empty_snapshot(zone: ZoneInfo) -> CalendarSnapshot:
         closures=set(),
         staff_roles={},
         staff_hours=defaultdict(lambda: defaultdict(list)),
+        opening_hours=defaultdict(list),
+        staff_opening_hours=defaultdict(lambda: defaultdict(list)),
         staff_time_off=defaultdict(list),
         rooms=[],
         room_outages=defaultdict(list),
     )
 
 
-# -- query 1: weekly blocks -------------------------------------------------------------------------
+# -- query 1: blocks of hours, weekly and of the extra openings ----------------------------------------
 
-_WEEKLY_COLUMNS = ("staff_ref", "role", "weekday", "begins", "finishes")
+_BLOCK_COLUMNS = ("staff_ref", "role", "weekday", "day", "begins", "finishes")
 
 
-def _weekly_rows(*, clinic: Clinic, roles: list[str]) -> QuerySet[Any, Any]:
-    """The clinic's hours (rows without staff) and the working hours of the roles needed."""
+def _block_rows(*, clinic: Clinic, roles: list[str], first_day: date, last_day: date) -> QuerySet[Any, Any]:
+    """The clinic's hours (rows without staff), the working hours of the roles needed, and the
+    extra openings of ``first_day``..``last_day`` (rows with a ``day``): their blocks, and each
+    block again for every active staff member of the roles needed that the opening lists."""
     clinic_hours = ClinicHours.objects.filter(clinic=clinic).annotate(
-        staff_ref=_NO_STAFF, role=Value("", output_field=CharField()), begins=F("opens_at"), finishes=F("closes_at")
+        staff_ref=_NO_STAFF, role=_NO_ROLE, day=_NO_DATE, begins=F("opens_at"), finishes=F("closes_at")
     )
     working_hours = WorkingHours.objects.filter(
         staff__clinic=clinic, staff__is_active=True, staff__user__role__in=roles
-    ).annotate(staff_ref=F("staff_id"), role=F("staff__user__role"), begins=F("starts_at"), finishes=F("ends_at"))
-    return _columns(clinic_hours, _WEEKLY_COLUMNS).union(_columns(working_hours, _WEEKLY_COLUMNS), all=True)
+    ).annotate(
+        staff_ref=F("staff_id"), role=F("staff__user__role"), day=_NO_DATE, begins=F("starts_at"), finishes=F("ends_at")
+    )
+    in_range = ClinicOpeningHours.objects.filter(opening__clinic=clinic, opening__opens_on__range=(first_day, last_day))
+    opening_hours = in_range.annotate(
+        staff_ref=_NO_STAFF,
+        role=_NO_ROLE,
+        weekday=_NO_WEEKDAY,
+        day=F("opening__opens_on"),
+        begins=F("opens_at"),
+        finishes=F("closes_at"),
+    )
+    # One filter() call: the conditions and the columns below all name the same listed staff member.
+    opening_staff = in_range.filter(
+        opening__staff__clinic=clinic, opening__staff__is_active=True, opening__staff__user__role__in=roles
+    ).annotate(
+        staff_ref=F("opening__staff__id"),
+        role=F("opening__staff__user__role"),
+        weekday=_NO_WEEKDAY,
+        day=F("opening__opens_on"),
+        begins=F("opens_at"),
+        finishes=F("closes_at"),
+    )
+    first, *others = (
+        _columns(rows, _BLOCK_COLUMNS) for rows in (clinic_hours, working_hours, opening_hours, opening_staff)
+    )
+    return first.union(*others, all=True)
 
 
-def _add_weekly_blocks(snapshot: CalendarSnapshot, rows: Iterable[tuple[Any, ...]]) -> None:
-    for staff_id, role, weekday, begins, finishes in rows:
-        if staff_id is None:
-            snapshot.clinic_hours[weekday].append((begins, finishes))
-        else:
+def _add_blocks(snapshot: CalendarSnapshot, rows: Iterable[tuple[Any, ...]]) -> None:
+    for staff_id, role, weekday, day, begins, finishes in rows:
+        if staff_id is not None:
             snapshot.staff_roles[staff_id] = role
+        if day is None and staff_id is None:
+            snapshot.clinic_hours[weekday].append((begins, finishes))
+        elif day is None:
             snapshot.staff_hours[staff_id][weekday].append((begins, finishes))
+        elif staff_id is None:
+            snapshot.opening_hours[day].append((begins, finishes))
+        else:
+            snapshot.staff_opening_hours[staff_id][day].append((begins, finishes))
 
 
 # -- query 2: exceptions and rooms --------------------------------------------------------------------

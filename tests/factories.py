@@ -13,6 +13,8 @@ from scheduling.models import (
     Clinic,
     ClinicClosure,
     ClinicHours,
+    ClinicOpening,
+    ClinicOpeningHours,
     OnlineBooking,
     Room,
     RoomKind,
@@ -129,6 +131,31 @@ class ClinicClosureFactory(factory.django.DjangoModelFactory):
         model = ClinicClosure
 
     clinic = factory.SubFactory(ClinicFactory)
+
+
+class ClinicOpeningFactory(factory.django.DjangoModelFactory):
+    """An extra opening; pass ``staff=[...]`` to list who is on duty (the blocks: ClinicOpeningHoursFactory)."""
+
+    class Meta:
+        model = ClinicOpening
+        skip_postgeneration_save = True
+
+    clinic = factory.SubFactory(ClinicFactory)
+    reason = "extra day"
+
+    @factory.post_generation
+    def staff(opening, create, extracted, **kwargs):
+        if create and extracted:
+            opening.staff.set(extracted)
+
+
+class ClinicOpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClinicOpeningHours
+
+    opening = factory.SubFactory(ClinicOpeningFactory)
+    opens_at = time(10)
+    closes_at = time(14)
 
 
 class AppointmentTypeFactory(factory.django.DjangoModelFactory):

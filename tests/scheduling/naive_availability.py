@@ -38,6 +38,10 @@ class NaiveCalendar:
     rooms: list[int]
     outages: dict[int, list[tuple[datetime, datetime]]]
     appointments: list[NaiveAppointment] = field(default_factory=list)
+    # Extra openings: on these dates these blocks replace the weekly hours (a closure too), and only
+    # the staff listed that date work, for those blocks.
+    openings: dict[date, list[tuple[time, time]]] = field(default_factory=dict)
+    opening_staff: dict[date, set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,12 +90,19 @@ def naive_open_starts(
                 return index
         return day_minutes[day][-1] + 1 if day in day_minutes else count
 
-    def weekly(blocks: dict[int, list[tuple[time, time]]], skip_closures: bool) -> list[bool]:
+    def blocks_of(day: date, weekly: dict[int, list[tuple[time, time]]], staff_id: str | None) -> list:
+        if day in calendar.openings:
+            listed = staff_id is None or staff_id in calendar.opening_staff.get(day, set())
+            return calendar.openings[day] if listed else []
+        if staff_id is None and day in calendar.closures:
+            return []
+        return weekly.get(day.weekday(), [])
+
+    def hours(weekly: dict[int, list[tuple[time, time]]], staff_id: str | None = None) -> list[bool]:
+        """Minute marks of the clinic's hours (``staff_id`` None) or of one staff member's."""
         marks = [False] * count
         for day in day_minutes:
-            if skip_closures and day in calendar.closures:
-                continue
-            for opens, closes in blocks.get(day.weekday(), []):
+            for opens, closes in blocks_of(day, weekly, staff_id):
                 for index in range(first_reaching(day, opens), first_reaching(day, closes)):
                     marks[index] = True
         return marks
@@ -99,11 +110,11 @@ def naive_open_starts(
     def inside(ranges: list[tuple[datetime, datetime]], instant: datetime) -> bool:
         return any(start <= instant < end for start, end in ranges)
 
-    clinic_open = weekly(calendar.clinic_hours, skip_closures=True)
+    clinic_open = hours(calendar.clinic_hours)
     blocking = [a for a in calendar.appointments if a.blocking]
 
     def on_duty(staff_id: str) -> list[bool]:
-        working = weekly(calendar.staff_hours.get(staff_id, {}), skip_closures=False)
+        working = hours(calendar.staff_hours.get(staff_id, {}), staff_id)
         off = calendar.time_off.get(staff_id, [])
         return [working[i] and not inside(off, minutes[i]) for i in range(count)]
 

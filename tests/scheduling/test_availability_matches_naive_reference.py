@@ -1,5 +1,5 @@
-"""Property: on random calendars, the availability selector offers exactly the starts that a
-minute-by-minute reference offers. Calendars are written to the database and searched through
+"""Property: on random calendars (extra openings included, on daylight-saving days too), the
+availability selector offers exactly the starts that a minute-by-minute reference offers. Calendars are written to the database and searched through
 the real selector (its queries included), then rolled back."""
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +20,8 @@ from tests.factories import (
     ClinicClosureFactory,
     ClinicFactory,
     ClinicHoursFactory,
+    ClinicOpeningFactory,
+    ClinicOpeningHoursFactory,
     PatientFactory,
     RoomFactory,
     RoomOutageFactory,
@@ -50,9 +52,9 @@ NIGHT_STEPS = [12, 15, 18, 24, 26, 27, 30, 33, 36]
 
 
 @st.composite
-def blocks(draw, max_blocks=2):
+def blocks(draw, max_blocks=2, min_blocks=0):
     result = []
-    for _ in range(draw(st.integers(0, max_blocks))):
+    for _ in range(draw(st.integers(min_blocks, max_blocks))):
         start = draw(st.one_of(st.sampled_from(NIGHT_STEPS), st.integers(0, 24 * 12 - 2)))
         later_night_steps = [step for step in NIGHT_STEPS if step > start]
         any_later = st.integers(start + 1, 24 * 12 - 1)
@@ -135,9 +137,19 @@ def scenarios(draw):
                 "status": draw(st.sampled_from(list(AppointmentStatus))),
             }
         )
+    # Extra openings on some of the searched days (a closure's day too), each listing some staff.
+    openings = [
+        {
+            "day": day,
+            "blocks": draw(blocks(max_blocks=2, min_blocks=1)),
+            "staff": [index for index in range(len(staff)) if draw(st.booleans())],
+        }
+        for day in draw(st.lists(st.sampled_from(days), max_size=2, unique=True))
+    ]
     return {
         "zone": zone,
         "zone_name": zone_name,
+        "openings": openings,
         "first_day": first_day,
         "last_day": last_day,
         "kind": kind,
@@ -225,6 +237,12 @@ def write_and_search(scenario):
         horizon_days=scenario["horizon_days"],
     )
     members = _write_staff(scenario, clinic)
+    for spec in scenario["openings"]:
+        opening = ClinicOpeningFactory(
+            clinic=clinic, opens_on=spec["day"], staff=[members[index] for index in spec["staff"]]
+        )
+        for opens, closes in spec["blocks"]:
+            ClinicOpeningHoursFactory(opening=opening, opens_at=opens, closes_at=closes)
     rooms = _write_rooms(scenario, clinic)
     searcher = PatientFactory()
     other = PatientFactory()
@@ -277,6 +295,8 @@ def write_and_search(scenario):
         rooms=[room.pk for room in rooms],
         outages={room.pk: spec["outages"] for room, spec in zip(rooms, scenario["rooms"], strict=True)},
         appointments=naive_appointments,
+        openings={spec["day"]: spec["blocks"] for spec in scenario["openings"]},
+        opening_staff={spec["day"]: {str(members[i].pk) for i in spec["staff"]} for spec in scenario["openings"]},
     )
     now = scenario["now"]
     expected = naive_open_starts(
@@ -301,6 +321,7 @@ def write_and_search(scenario):
 def test_the_selector_offers_exactly_the_starts_a_minute_by_minute_check_finds(db, scenario):
     outcome = {}
     event("zone", scenario["zone_name"])
+    event("openings", str(len(scenario["openings"])))
     nurses = [i for i, spec in enumerate(scenario["staff"]) if spec["role"] == Role.NURSE]
     event("nurse bookings", str(sum(1 for a in scenario["appointments"] if a["nurse"] in nurses)))
     try:
