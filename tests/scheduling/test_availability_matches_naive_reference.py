@@ -1,6 +1,7 @@
 """Property: on random calendars (extra openings included, on daylight-saving days too), the
-availability selector offers exactly the starts that a minute-by-minute reference offers. Calendars are written to the database and searched through
-the real selector (its queries included), then rolled back."""
+availability selector offers exactly the starts that a minute-by-minute reference offers.
+Calendars are written to the database and searched through the real selector (its queries
+included), then rolled back."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
