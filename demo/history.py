@@ -25,26 +25,26 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from accounts.models import PatientProfile, User
-from accounts.services import patient_search_text_refresh
+from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
-from clinical.models import Alert, AlertAction, Questionnaire, QuestionnaireKind
+from clinical.models import Alert, AlertAction
 from clinical.services.alerts import alert_acknowledge
-from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
-from clinical.services.infusions import (
-    infusion_adverse_event_record,
-    infusion_discharge,
-    infusion_record_update,
-    infusion_vitals_record,
+from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from demo.steps import (
+    CHECKLIST,
+    HIGH_SYSTOLIC,
+    PatientDetails,
+    Staff,
+    answer_forms,
+    demo_staff,
+    evaluate,
+    patient_create,
+    vitals,
 )
-from clinical.services.questionnaires import questionnaire_answer
-from core.roles import Role
 from notifications.models import OutboxMessage, Status
 from scheduling.models import AppointmentType, Clinic
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
-CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
 PEAK_MINUTE = 40  # blood pressure peaks around 40 minutes into an infusion
 NAUSEA_MINUTE = 30
 SATURDAY = 5
@@ -123,74 +123,8 @@ def _clinic_days(start: date, *, every: int) -> Iterator[date]:
 
 
 def _patient(spec: HistoryPatient, password: str) -> User:
-    user = User.objects.create_user(
-        email=spec.email,
-        password=password,
-        first_name=spec.first_name,
-        last_name=spec.last_name,
-        role=Role.PATIENT,
-        language=spec.language,
-    )
-    PatientProfile.objects.create(user=user, date_of_birth=spec.date_of_birth, phone=spec.phone)
-    patient_search_text_refresh(user_id=user.pk)
-    return user
-
-
-@dataclass(frozen=True)
-class Staff:
-    admin: User
-    nurse: User
-    clinician: User
-
-
-def _evaluate(spec: HistoryPatient, patient: User, staff: Staff, *, at: datetime) -> None:
-    evaluation_type = AppointmentType.objects.get(code="evaluation")
-    visit = appointment_book(
-        actor=staff.admin, patient=patient, appointment_type=evaluation_type, starts_at=at, now=at - timedelta(days=5)
-    )
-    for action, moment in [
-        (AppointmentEvent.Action.CHECKED_IN, at - timedelta(minutes=10)),
-        (AppointmentEvent.Action.STARTED, at),
-        (AppointmentEvent.Action.COMPLETED, at + timedelta(minutes=55)),
-    ]:
-        appointment_transition(actor=staff.nurse, appointment_id=visit.pk, action=action, now=moment)
-    written = at + timedelta(minutes=58)
-    evaluation = evaluation_create(actor=staff.clinician, appointment_id=visit.pk, now=written)
-    evaluation_update(
-        actor=staff.clinician,
-        evaluation_id=evaluation.pk,
-        changes={
-            "phq9_total": spec.phq9[0],
-            "gad7_total": spec.gad7[0],
-            "systolic_bp": 126,
-            "diastolic_bp": 80,
-            "heart_rate": 74,
-            "substance_use": "none",
-            "contraindications": [],
-            "decision": "candidate",
-            "rationale": "Two adequate antidepressant trials without response; no contraindication found.",
-        },
-        plan_changes={
-            "infusions_planned": 6,
-            "min_days_between": 2,
-            "window_days": 21,
-            "dose_mg_per_kg": Decimal("0.50"),
-            "route": "IV",
-            "integration_sessions_planned": 2,
-        },
-        now=written,
-    )
-    evaluation_sign(actor=staff.clinician, evaluation_id=evaluation.pk, now=written + timedelta(minutes=5))
-
-
-def _answer_forms(appointment: Appointment, patient: User, *, phq9: int, gad7: int, at: datetime) -> None:
-    totals = {QuestionnaireKind.PHQ9: (phq9, 9), QuestionnaireKind.GAD7: (gad7, 7)}
-    for questionnaire in Questionnaire.objects.filter(appointment=appointment, closed_at__isnull=True):
-        total, count = totals[QuestionnaireKind(questionnaire.kind)]
-        # Spread the total over the items, item 9 of the PHQ-9 (the last) always 0.
-        items = [min(3, max(0, total - 3 * index)) for index in range(count - 1)] + [0]
-        items[0] += total - sum(items)
-        questionnaire_answer(actor=patient, questionnaire_id=questionnaire.pk, items=items, now=at)
+    details = PatientDetails(spec.email, spec.first_name, spec.last_name, spec.language, spec.date_of_birth, spec.phone)
+    return patient_create(details, password=password)
 
 
 def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool) -> None:
@@ -209,13 +143,13 @@ def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eve
         changes={"weight_kg": spec.weight_kg},
         now=start - timedelta(minutes=15),
     )
-    _vitals(appointment, nurse, at=start - timedelta(minutes=5))
+    vitals(appointment, nurse, at=start - timedelta(minutes=5))
     appointment_transition(
         actor=nurse, appointment_id=appointment.pk, action=AppointmentEvent.Action.STARTED, now=start
     )
     for minutes in (10, 20, 30, 40, 50):
         high = eventful and minutes == PEAK_MINUTE
-        _vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=184 if high else None)
+        vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=HIGH_SYSTOLIC if high else None)
         if high:
             alert = Alert.objects.get(appointment=appointment, resolved_at__isnull=True)
             alert_acknowledge(
@@ -245,22 +179,9 @@ def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eve
         now=start + timedelta(minutes=51),
     )
     for minutes in (65, 80, 88):
-        _vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
+        vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
     infusion_discharge(
         actor=nurse, appointment_id=appointment.pk, checklist=CHECKLIST, now=start + timedelta(minutes=91)
-    )
-
-
-def _vitals(appointment: Appointment, nurse: User, *, at: datetime, systolic: int | None = None) -> None:
-    calm_systolic, diastolic, heart_rate, spo2 = CALM
-    infusion_vitals_record(
-        actor=nurse,
-        appointment_id=appointment.pk,
-        systolic=systolic or calm_systolic,
-        diastolic=diastolic,
-        heart_rate=heart_rate,
-        spo2=spo2,
-        now=at,
     )
 
 
@@ -268,7 +189,8 @@ def _treat(spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zo
     """The evaluation, the infusions done (every third day), then the next one booked ahead."""
     days = _clinic_days(today - timedelta(days=spec.evaluation_days_ago), every=1)
     evaluation_day = next(days)
-    _evaluate(spec, patient, staff, at=datetime.combine(evaluation_day, time(spec.hour), tzinfo=zone))
+    evaluation_at = datetime.combine(evaluation_day, time(spec.hour), tzinfo=zone)
+    evaluate(patient, staff, at=evaluation_at, phq9=spec.phq9[0], gad7=spec.gad7[0])
     infusion_type = AppointmentType.objects.get(code="infusion")
     infusion_days = _clinic_days(evaluation_day + timedelta(days=3), every=3)
     booked_at = datetime.combine(evaluation_day, time(17), tzinfo=zone)
@@ -284,7 +206,7 @@ def _treat(spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zo
             fasting_acknowledged=True,
             now=start - timedelta(days=1),
         )
-        _answer_forms(
+        answer_forms(
             appointment, patient, phq9=spec.phq9[number], gad7=spec.gad7[number], at=start - timedelta(hours=20)
         )
         _infuse(appointment, spec, staff, eventful=spec.language == "es" and number == 2)  # noqa: PLR2004
@@ -303,11 +225,7 @@ def seed_treatment_history(*, password: str, now: datetime | None = None) -> lis
     clinic = Clinic.objects.get()
     zone = clinic.zone
     today = now.astimezone(zone).date()
-    staff = Staff(
-        admin=User.objects.get(email="admin@example.com"),
-        nurse=User.objects.get(email="nurse@example.com"),
-        clinician=User.objects.get(email="clinician@example.com"),
-    )
+    staff = demo_staff()
     for spec in PATIENTS:
         patient = _patient(spec, password)
         _treat(spec, patient, staff, today=today, zone=zone)
