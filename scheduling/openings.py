@@ -53,3 +53,14 @@ def opening_problems(*, day: date, blocks: Sequence[Block], zone: ZoneInfo) -> l
     """Every problem of an opening's blocks on ``day`` (empty: it may be saved)."""
     each = [problem for block in blocks for problem in block_problems(day=day, block=block, zone=zone)]
     return each + block_set_problems(blocks)
+
+
+def merged_blocks(blocks: Sequence[Block]) -> list[Block]:
+    """The blocks sorted, with overlapping or touching ones merged into one."""
+    merged: list[Block] = []
+    for opens, closes in sorted(blocks):
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
+        else:
+            merged.append((opens, closes))
+    return merged

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,12 +29,14 @@ from scheduling.models import (
     Clinic,
     ClinicClosure,
     ClinicHours,
+    ClinicOpening,
     ClinicOpeningHours,
     Room,
     RoomOutage,
     TimeOff,
     WorkingHours,
 )
+from scheduling.openings import Block
 
 # Extra margin around the searched days when loading exceptions: a time-off range that starts
 # the day before still covers the first day.
@@ -220,6 +223,33 @@ def _add_exceptions(snapshot: CalendarSnapshot, rows: Iterable[tuple[Any, ...]])
 def _columns(rows: QuerySet[Any, Any], columns: tuple[str, ...]) -> QuerySet[Any, Any]:
     # One column order for every branch of a UNION, and no ORDER BY inside it.
     return rows.values_list(*columns).order_by()
+
+
+# -- one day's schedule ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicDay:
+    """A date's schedule as the engine reads it: the clinic's blocks that date, and the opening
+    that decides them when there is one (then only its staff work)."""
+
+    day: date
+    blocks: list[Block]
+    opening: ClinicOpening | None
+
+
+def clinic_day(*, clinic: Clinic, day: date) -> ClinicDay:
+    """The clinic's hours of ``day``: its extra opening's, else none on a closure, else the weekly
+    hours of its weekday."""
+    opening = ClinicOpening.objects.filter(clinic=clinic, opens_on=day).prefetch_related("hours", "staff").first()
+    if opening is not None:
+        blocks = [(block.opens_at, block.closes_at) for block in opening.hours.all()]
+    elif ClinicClosure.objects.filter(clinic=clinic, closed_on=day).exists():
+        blocks = []
+    else:
+        hours = ClinicHours.objects.filter(clinic=clinic, weekday=day.weekday()).order_by("opens_at")
+        blocks = [(opens, closes) for opens, closes in hours.values_list("opens_at", "closes_at")]
+    return ClinicDay(day=day, blocks=blocks, opening=opening)
 
 
 # -- appointment types -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from demo.history import PATIENTS, seed_treatment_history
+from demo.today import demo_day_lines, seed_demo_day
 
 DEFAULT_PASSWORD = "demo-clinic-2026"  # noqa: S105 - demo data only; refused in production
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             raise CommandError("The treatment history is there already.")
         with transaction.atomic():
             emails = seed_treatment_history(password=password)
+            demo_day = seed_demo_day(password=password)
         self.stdout.write(self.style.SUCCESS("Treatment history loaded. Patients with a history:"))
         for email in emails:
             self.stdout.write(f"  {email}")
+        for line in demo_day_lines(demo_day):
+            self.stdout.write(line)
