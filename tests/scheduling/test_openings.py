@@ -11,6 +11,7 @@ from booking.services.appointments import appointment_book
 from core.roles import Role
 from scheduling.errors import OpeningError
 from scheduling.models import ClinicOpening, ClinicOpeningHours, RoomKind
+from scheduling.selectors import ClinicDay, clinic_day
 from scheduling.services import clinic_opening_save
 from tests.factories import (
     ClinicClosureFactory,
@@ -280,3 +281,19 @@ def test_a_block_checks_itself_in_the_model_too(weekday_clinic):
     assert refused.value.messages == [
         "02:15 does not exist on 2026-03-08 in America/Los_Angeles: the clocks go forward."
     ]
+
+
+def test_a_days_hours_read_from_its_opening_else_its_closure_else_its_weekday(weekday_clinic):
+    clinic = weekday_clinic
+    ClinicClosureFactory(clinic=clinic.clinic, closed_on=TUESDAY + timedelta(days=1))
+    open_on(clinic, SATURDAY, [(time(13), time(15)), (time(9), time(11))], staff=[clinic.nurse])
+
+    saturday = clinic_day(clinic=clinic.clinic, day=SATURDAY)
+
+    assert (saturday.blocks, list(saturday.opening.staff.all())) == (
+        [(time(9), time(11)), (time(13), time(15))],
+        [clinic.nurse],
+    )
+    assert clinic_day(clinic=clinic.clinic, day=SUNDAY) == ClinicDay(day=SUNDAY, blocks=[], opening=None)
+    assert clinic_day(clinic=clinic.clinic, day=TUESDAY).blocks == [(time(8), time(18))]
+    assert clinic_day(clinic=clinic.clinic, day=TUESDAY + timedelta(days=1)).blocks == []
