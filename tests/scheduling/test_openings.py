@@ -290,6 +290,7 @@ def test_a_days_hours_read_from_its_opening_else_its_closure_else_its_weekday(we
 
     saturday = clinic_day(clinic=clinic.clinic, day=SATURDAY)
 
+    assert saturday.opening == ClinicOpening.objects.get(opens_on=SATURDAY)
     assert (saturday.blocks, list(saturday.opening.staff.all())) == (
         [(time(9), time(11)), (time(13), time(15))],
         [clinic.nurse],
