@@ -51,8 +51,10 @@ $(STAMP): requirements/dev.txt requirements/base.txt
 run: install
 	PORT=$(PORT) $(BIN)/python -m config.run_local
 
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
