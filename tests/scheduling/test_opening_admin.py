@@ -75,6 +75,9 @@ def test_an_admin_opens_a_saturday_with_two_blocks_and_two_staff(admin_client, c
         (time(13), time(14)),
     ]
     assert set(opening.staff.all()) == {clinic.nurse, clinic.clinician}
+    listed = admin_client.get(reverse("admin:scheduling_clinicopening_changelist")).content.decode()
+    assert "10:00-12:00, 13:00-14:00" in listed
+    assert "Maya Okafor, Priya Shah" in listed
 
 
 @pytest.mark.parametrize(
