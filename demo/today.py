@@ -37,6 +37,7 @@ from booking.selectors import availability_engine, availability_for
 from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
 from clinical.models import InfusionRecord
 from clinical.services.infusions import infusion_record_update
+from core.errors import DomainError
 from demo.steps import HIGH_SYSTOLIC, PatientDetails, Staff, answer_forms, demo_staff, evaluate, patient_create, vitals
 from notifications.models import OutboxMessage, Status
 from scheduling.models import AppointmentType, Clinic, StaffMember
@@ -86,10 +87,11 @@ class DemoDay:
 
     day: date
     zone: ZoneInfo
-    outcome: Literal["written", "already_there", "too_early"]
+    outcome: Literal["written", "already_there", "too_early", "refused"]
     starts: dict[Stage, datetime] = field(default_factory=dict)
     emails: dict[Stage, str] = field(default_factory=dict)
     opening: list[tuple[time, time]] | None = None  # the hours of the opening added for it
+    refusal: str = ""  # the code of the service that refused (outcome "refused")
 
 
 WORDS: dict[Stage, str] = {
@@ -105,6 +107,11 @@ def demo_day_lines(demo_day: DemoDay) -> list[str]:
     emails: they sign in with them)."""
     if demo_day.outcome == "already_there":
         return [f"Today's demo work ({demo_day.day}) is there already; left as it is."]
+    if demo_day.outcome == "refused":
+        return [
+            f"Today's demo work ({demo_day.day}) was not written: the services said {demo_day.refusal!r} "
+            "(today's calendar has no room for it?)."
+        ]
     if demo_day.outcome == "too_early":
         return ["Too early in the day for today's demo work (it begins hours before now); run seed_demo_day later."]
     lines = [f"Today's demo work ({demo_day.day}), on the day board:"]
@@ -166,14 +173,19 @@ def seed_demo_day(*, password: str, now: datetime | None = None) -> DemoDay:
         "in_recovery": anchor + RECOVERY_START,
         "evaluation": anchor + EVALUATION_START,
     }
-    with transaction.atomic():
-        opening = _open_today_if_needed(clinic, today, anchor=anchor, starts=starts)
-        users = {stage: patient_create(details, password=password) for stage, details in patients.items()}
-        _write_work(users, starts, demo_staff(), now=now, zone=zone)
-        # What the worker would have sent before now stays unsent: the demo starts now.
-        OutboxMessage.objects.filter(patient__in=users.values(), status=Status.PENDING, due_at__lt=now).update(
-            status=Status.SKIPPED
-        )
+    try:
+        with transaction.atomic():
+            opening = _open_today_if_needed(clinic, today, anchor=anchor, starts=starts)
+            users = {stage: patient_create(details, password=password) for stage, details in patients.items()}
+            _write_work(users, starts, demo_staff(), now=now, zone=zone)
+            # What the worker would have sent before now stays unsent: the demo starts now.
+            OutboxMessage.objects.filter(patient__in=users.values(), status=Status.PENDING, due_at__lt=now).update(
+                status=Status.SKIPPED
+            )
+    except DomainError as refused:
+        # A calendar too full even with the opening (or a rule the demo did not foresee): nothing
+        # is written, and the launch goes on without today's work.
+        return DemoDay(today, zone, "refused", refusal=refused.code)
     return DemoDay(today, zone, "written", starts=starts, emails=emails, opening=opening)
 
 

@@ -1,7 +1,7 @@
 """Where the demo day's work is laid out: around now, inside today; too early in the day, nothing.
 (Apart from tests/demo/test_today.py, whose seeded scenarios stay open for the whole module.)"""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -9,8 +9,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts.models import User
 from booking.models import Appointment
-from demo.today import demo_anchor
+from demo.today import demo_anchor, today_patients
+from scheduling.models import ClinicOpening, Room, RoomKind, RoomOutage
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -41,3 +43,22 @@ def test_too_early_in_the_day_nothing_is_written(demo_clinic):
 
     assert "Too early in the day" in output.getvalue()
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_calendar_without_room_for_the_work_gets_nothing_and_says_so(demo_clinic):
+    now = datetime(2026, 12, 8, 10, 30, tzinfo=LA)
+    for room in Room.objects.filter(kind=RoomKind.INFUSION):  # every chair out of service all day
+        RoomOutage.objects.create(room=room, starts_at=now - timedelta(hours=12), ends_at=now + timedelta(hours=12))
+    output = StringIO()
+
+    with time_machine.travel(now, tick=False):
+        call_command("seed_demo_day", "--password", "demo-password-for-tests", stdout=output)
+
+    assert output.getvalue() == (
+        "Today's demo work (2026-12-08) was not written: the services said 'slot_unavailable' "
+        "(today's calendar has no room for it?).\n"
+    )
+    assert not Appointment.objects.exists()
+    assert not ClinicOpening.objects.exists()  # the opening tried for it is rolled back too
+    assert not User.objects.filter(email__in=[p.email for p in today_patients(now.date()).values()]).exists()
