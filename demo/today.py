@@ -1,13 +1,14 @@
 """Today's work for the demo (SPEC.md section 7, "demo day"), written through the services with the
 clock each step would have had, around a quarter hour of today (the anchor, ``A``: now's):
 
-- an infusion to check in, booked at ``A`` + 45 min, its forms answered the evening before with
-  PHQ-9 item 9 above 0: a self-harm alert a clinician acknowledges before it may start;
+- an infusion to check in, booked at ``A`` + 45 min, its forms answered the day before with PHQ-9
+  item 9 above 0: a self-harm alert a clinician acknowledges before it may start;
 - one in the chair, started at ``A`` - 30 min (readings every 10 minutes, the one of ``A`` - 10 min
   past the blood-pressure threshold: an open alert for the nurse's action, the next reading due);
-- one in recovery, started at ``A`` - 90 min, the infusion ended and the dose recorded: discharge
-  is allowed once a fresh reading is taken;
-- an evaluation visit at ``A``, checked in: the clinician writes and signs the record.
+- one in recovery, started an infusion and a recovery time before ``A`` (90 min at the demo
+  clinic), the infusion ended and the dose recorded: discharge is allowed once a fresh reading is
+  taken;
+- an evaluation visit at ``A``, checked in, no record yet: the clinician writes and signs it.
 
 The three infusion patients were evaluated (signed, plans active) on an earlier clinic day; the
 evaluation patient is new. Each date has its own patients, so the treatment history (Linda,
@@ -47,22 +48,53 @@ from scheduling.services import clinic_opening_save
 
 GRID = timedelta(minutes=15)
 CHECK_IN_BEFORE = timedelta(minutes=20)  # a patient checks in 20 minutes before the start
-# Starts relative to the anchor.
-RECOVERY_START = timedelta(minutes=-90)
-CHAIR_START = timedelta(minutes=-30)
-TO_CHECK_IN_START = timedelta(minutes=45)
-EVALUATION_START = timedelta(0)
-# The day's work spans the recovery patient's check-in to the release of the last infusion room.
-FIRST_STEP = RECOVERY_START - CHECK_IN_BEFORE
-INFUSION_MINUTES = timedelta(minutes=50)  # the demo clinic's infusion type: 50 + 40 recovery + 15 turnover
-INFUSION_ROOM_SPAN = INFUSION_MINUTES + timedelta(minutes=40 + 15)
-LAST_END = TO_CHECK_IN_START + INFUSION_ROOM_SPAN
+READINGS_EVERY = timedelta(minutes=10)  # during the infusion (SPEC.md section 10)
+RECOVERY_READINGS_EVERY = timedelta(minutes=15)
 EVALUATION_SEARCH_DAYS = range(4, 30)  # how far back the infusion patients' evaluation may be
 
 Stage = Literal["to_check_in", "in_chair", "in_recovery", "evaluation"]
 STAGES: tuple[Stage, ...] = ("to_check_in", "in_chair", "in_recovery", "evaluation")
 FIRST_NAMES = ["Maria", "David", "Grace", "Samuel", "Aisha", "Tomas", "Lucia", "Benjamin"]
 LAST_NAMES = ["Chen", "Osei", "Kim", "Ortiz", "Novak", "Reed", "Haddad", "Brooks"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the day's visits lie around the anchor, from the infusion type's times."""
+
+    infusion: timedelta
+    recovery: timedelta
+    turnover: timedelta
+
+    @property
+    def starts(self) -> dict[Stage, timedelta]:
+        return {
+            "to_check_in": timedelta(minutes=45),
+            "in_chair": timedelta(minutes=-30),
+            "in_recovery": -(self.infusion + self.recovery),  # recovery time over at the anchor
+            "evaluation": timedelta(0),
+        }
+
+    @property
+    def first_step(self) -> timedelta:
+        """The recovery patient's check-in."""
+        return self.starts["in_recovery"] - CHECK_IN_BEFORE
+
+    @property
+    def last_end(self) -> timedelta:
+        """The release of the last infusion room (the patient to check in, turnover included)."""
+        return self.starts["to_check_in"] + self.infusion + self.recovery + self.turnover
+
+
+DEMO_CLINIC_LAYOUT = Layout(timedelta(minutes=50), timedelta(minutes=40), timedelta(minutes=15))
+
+
+def layout_of(infusion: AppointmentType) -> Layout:
+    return Layout(
+        timedelta(minutes=infusion.duration_minutes),
+        timedelta(minutes=infusion.recovery_minutes),
+        timedelta(minutes=infusion.turnover_minutes),
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +169,7 @@ def today_patients(day: date) -> dict[Stage, PatientDetails]:
     return patients
 
 
-def demo_anchor(now: datetime, zone: ZoneInfo) -> datetime | None:
+def demo_anchor(now: datetime, zone: ZoneInfo, layout: Layout = DEMO_CLINIC_LAYOUT) -> datetime | None:
     """The quarter hour the work is laid out around: now's, or in the late evening the latest
     whose visits still end today; None when work begun earlier today cannot fit (small hours)."""
     local = now.astimezone(zone)
@@ -146,9 +178,9 @@ def demo_anchor(now: datetime, zone: ZoneInfo) -> datetime | None:
     anchor = now.astimezone(UTC) - timedelta(
         minutes=local.minute % 15, seconds=local.second, microseconds=local.microsecond
     )
-    while (anchor + LAST_END).astimezone(zone).date() != today:
+    while (anchor + layout.last_end).astimezone(zone).date() != today:
         anchor -= GRID
-    if (anchor + FIRST_STEP).astimezone(zone).date() != today:
+    if (anchor + layout.first_step).astimezone(zone).date() != today:
         return None
     return anchor
 
@@ -164,18 +196,14 @@ def seed_demo_day(*, password: str, now: datetime | None = None) -> DemoDay:
     emails = {stage: details.email for stage, details in patients.items()}
     if User.objects.filter(email__in=emails.values()).exists():
         return DemoDay(today, zone, "already_there", emails=emails)
-    anchor = demo_anchor(now, zone)
+    layout = layout_of(AppointmentType.objects.get(code="infusion"))
+    anchor = demo_anchor(now, zone, layout)
     if anchor is None:
         return DemoDay(today, zone, "too_early")
-    starts: dict[Stage, datetime] = {
-        "to_check_in": anchor + TO_CHECK_IN_START,
-        "in_chair": anchor + CHAIR_START,
-        "in_recovery": anchor + RECOVERY_START,
-        "evaluation": anchor + EVALUATION_START,
-    }
+    starts = {stage: anchor + offset for stage, offset in layout.starts.items()}
     try:
         with transaction.atomic():
-            opening = _open_today_if_needed(clinic, today, anchor=anchor, starts=starts)
+            opening = _open_today_if_needed(clinic, today, anchor=anchor, layout=layout)
             users = {stage: patient_create(details, password=password) for stage, details in patients.items()}
             _write_work(users, starts, demo_staff(), now=now, zone=zone)
             # What the worker would have sent before now stays unsent: the demo starts now.
@@ -196,10 +224,12 @@ def _types() -> tuple[AppointmentType, AppointmentType]:
     return AppointmentType.objects.get(code="infusion"), AppointmentType.objects.get(code="evaluation")
 
 
-def _calendar_holds(day: date, starts: dict[Stage, datetime], *, booked_at: datetime) -> bool:
+def _calendar_holds(day: date, anchor: datetime, layout: Layout) -> bool:
     """Whether today's calendar offers each of the day's visits (the engine's own answer)."""
     infusion, evaluation = _types()
-    for stage, start in starts.items():
+    booked_at = anchor - timedelta(days=3)
+    for stage, offset in layout.starts.items():
+        start = anchor + offset
         appointment_type = evaluation if stage == "evaluation" else infusion
         engine = availability_engine(
             appointment_type=appointment_type, first_day=day, last_day=day, online=False, now=booked_at
@@ -222,17 +252,16 @@ def _wall_time(instant: datetime, zone: ZoneInfo, *, up: bool) -> time:
 
 
 def _open_today_if_needed(
-    clinic: Clinic, day: date, *, anchor: datetime, starts: dict[Stage, datetime]
+    clinic: Clinic, day: date, *, anchor: datetime, layout: Layout
 ) -> list[tuple[time, time]] | None:
     """An extra opening for today when the calendar cannot hold the work: today's hours (or the
     opening's already there) merged with the time needed, and every active staff member on duty."""
-    booked_at = anchor - timedelta(days=3)
-    if _calendar_holds(day, starts, booked_at=booked_at):
+    if _calendar_holds(day, anchor, layout):
         return None
     current = clinic_day(clinic=clinic, day=day)
     needed = (
-        _wall_time(anchor + RECOVERY_START, clinic.zone, up=False),
-        _wall_time(anchor + LAST_END, clinic.zone, up=True),
+        _wall_time(anchor + layout.starts["in_recovery"], clinic.zone, up=False),
+        _wall_time(anchor + layout.last_end, clinic.zone, up=True),
     )
     blocks = merged_blocks([*current.blocks, needed])
     staff = set(StaffMember.objects.filter(clinic=clinic, is_active=True))
@@ -267,7 +296,7 @@ def _earlier_evaluation_start(patient: User, today: date, zone: ZoneInfo) -> dat
         )
         if slots:
             return slots[0].start
-    raise RuntimeError("No open evaluation time in the four weeks before today.")
+    raise DomainError("No open evaluation time in the four weeks before today.", code="no_evaluation_time")
 
 
 def _write_work(
@@ -302,7 +331,7 @@ def _write_work(
             self_harm=stage == "to_check_in",
         )
         if stage != "to_check_in":
-            _infusion_under_way(appointment, measures, staff, ended=stage == "in_recovery")
+            _infusion_under_way(appointment, measures, staff, ended=stage == "in_recovery", until=starts["evaluation"])
     visit_start = starts["evaluation"]
     visit = appointment_book(
         actor=staff.admin,
@@ -319,12 +348,15 @@ def _write_work(
     )
 
 
-def _infusion_under_way(appointment: Appointment, measures: Measures, staff: Staff, *, ended: bool) -> None:
-    """Check-in, weight, baseline and start, then the readings every 10 minutes up to the anchor:
-    in the chair the latest is past the blood-pressure threshold (an open alert) and the next is
-    due; when ``ended``, the whole infusion, its end and dose, and the recovery readings every 15
-    minutes (the latest 10 minutes before the anchor, when recovery ends)."""
+def _infusion_under_way(
+    appointment: Appointment, measures: Measures, staff: Staff, *, ended: bool, until: datetime
+) -> None:
+    """Check-in, weight, baseline and start, then the readings every 10 minutes before the anchor
+    (``until``): in the chair the latest is past the blood-pressure threshold (an open alert) and
+    the next falls due at the anchor; when ``ended``, the whole infusion, its end and dose, and the
+    recovery readings every 15 minutes before the anchor, when recovery is over."""
     start, nurse = appointment.starts_at, staff.nurse
+    infusion_ends = start + timedelta(minutes=appointment.appointment_type.duration_minutes)
 
     def record(changes: dict[str, Any], at: datetime) -> InfusionRecord:
         return infusion_record_update(actor=nurse, appointment_id=appointment.pk, changes=changes, now=at)
@@ -336,14 +368,24 @@ def _infusion_under_way(appointment: Appointment, measures: Measures, staff: Sta
     record({"weight_kg": measures.weight_kg}, start - timedelta(minutes=15))
     vitals(appointment, nurse, at=start - timedelta(minutes=5))
     transition(AppointmentEvent.Action.STARTED, start)
+    during = [at for at in _every(READINGS_EVERY, after=start, through=infusion_ends) if at < until]
+    for at in during:
+        high = not ended and at == during[-1]
+        vitals(appointment, nurse, at=at, systolic=HIGH_SYSTOLIC if high else None)
     if not ended:
-        vitals(appointment, nurse, at=start + timedelta(minutes=10))
-        vitals(appointment, nurse, at=start + timedelta(minutes=20), systolic=HIGH_SYSTOLIC)
         return
-    for minutes in (10, 20, 30, 40, 50):
-        vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
-    ended_at = start + INFUSION_MINUTES
-    planned = record({"infusion_ended_at": ended_at}, ended_at + timedelta(minutes=1)).planned_dose_mg
-    record({"dose_given_mg": planned}, ended_at + timedelta(minutes=1))
-    for minutes in (65, 80):
-        vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
+    planned = record({"infusion_ended_at": infusion_ends}, infusion_ends + timedelta(minutes=1)).planned_dose_mg
+    record({"dose_given_mg": planned}, infusion_ends + timedelta(minutes=1))
+    for at in _every(RECOVERY_READINGS_EVERY, after=infusion_ends, through=until):
+        if at < until:
+            vitals(appointment, nurse, at=at)
+
+
+def _every(step: timedelta, *, after: datetime, through: datetime) -> list[datetime]:
+    """``after + step``, ``after + 2 step``... up to ``through``."""
+    moments = []
+    moment = after + step
+    while moment <= through:
+        moments.append(moment)
+        moment += step
+    return moments
