@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentStatus
@@ -22,11 +23,21 @@ NOW = datetime(2026, 12, 2, 8, tzinfo=LA)  # a Wednesday morning
 HISTORY = ("linda@example.com", "rosa@example.com", "james@example.com")
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeded once for the module, in a transaction rolled back at its end (each test runs in a
+    savepoint inside it): the history is a few hundred service calls."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo_clinic(password="demo-password-for-tests")
+        with time_machine.travel(NOW, tick=False):
+            call_command("seed_demo_history", "--password", "demo-password-for-tests", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def history():
-    seed_demo_clinic(password="demo-password-for-tests")
-    with time_machine.travel(NOW, tick=False):
-        call_command("seed_demo_history", "--password", "demo-password-for-tests", stdout=StringIO())
+def history(seeded, db):
+    return None
 
 
 def test_the_history_has_series_done_and_under_way(history):
