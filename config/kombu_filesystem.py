@@ -29,6 +29,7 @@ from queue import Empty
 from time import monotonic
 from typing import Any
 
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
@@ -51,14 +52,14 @@ class Channel(filesystem.Channel):
     def _queue_file_name(self, queue: str) -> str:
         return f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]  # as kombu's
         path = Path(self.data_folder_out) / self._queue_file_name(queue)
         try:
             _write_whole(path, str_to_bytes(dumps(payload)))
         except OSError as exc:
-            raise filesystem.ChannelError(f"Cannot add file {str(path)!r} to directory") from exc
+            raise ChannelError(f"Cannot add file {str(path)!r} to directory") from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str) -> dict[str, Any]:  # type: ignore[override]  # as kombu's
         folder = Path(self.data_folder_in)
         wanted = f"{queue}.msg"
         for name in sorted(os.listdir(folder)):
@@ -71,7 +72,7 @@ class Channel(filesystem.Channel):
             except OSError:
                 continue  # another reader took it
             try:
-                message = loads(bytes_to_str(claimed.read_bytes()))
+                message: dict[str, Any] = loads(bytes_to_str(claimed.read_bytes()))
             except (OSError, ValueError):
                 self._set_aside(claimed)
                 continue
@@ -97,7 +98,7 @@ class Channel(filesystem.Channel):
     @contextmanager
     def _table_lock(self, exchange: str) -> Iterator[Path]:
         """The exchange's table file, with every other writer of it kept out."""
-        table = self._exchange_file(exchange)
+        table: Path = self._exchange_file(exchange)  # type: ignore[attr-defined]  # kombu 5.7, not in the stubs
         self.control_folder.mkdir(parents=True, exist_ok=True)
         with open(table.with_name(f"{table.name}.lock"), "a") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
@@ -114,7 +115,7 @@ class Channel(filesystem.Channel):
             logger.warning("filesystem broker: unreadable table of exchange %r, treated as empty", exchange)
             return []
 
-    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str | None, queue: str) -> None:
         entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
         with self._table_lock(exchange) as table:
             queues = self.get_table(exchange)

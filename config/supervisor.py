@@ -50,7 +50,7 @@ class Child:
     exit_codes: list[int] = field(default_factory=list)
     started_at: float = 0.0
     restart_at: float | None = None
-    backoff: float = BACKOFF_FIRST_SECONDS
+    quick_exits: int = 0  # exits in a row, each before the process had run STABLE_AFTER_SECONDS
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -120,12 +120,12 @@ class Supervisor:
                 continue
             exited.append(child)
             ran = now - child.started_at
-            child.backoff = BACKOFF_FIRST_SECONDS if ran >= STABLE_AFTER_SECONDS else child.backoff
+            child.quick_exits = 0 if ran >= STABLE_AFTER_SECONDS else child.quick_exits
+            wait = min(BACKOFF_FIRST_SECONDS * 2 ** min(child.quick_exits, 16), BACKOFF_MAX_SECONDS)
+            child.quick_exits += 1
             child.exit_codes.append(code)
-            child.restart_at = now + child.backoff
-            pid, wait = child.pid, child.backoff
-            say(f"{child.name} (pid {pid}) exited with {code} after {ran:.0f} s; restarting it in {wait:.0f} s")
-            child.backoff = min(child.backoff * 2, BACKOFF_MAX_SECONDS)
+            child.restart_at = now + wait
+            say(f"{child.name} (pid {child.pid}) exited with {code} after {ran:.0f} s; restarting it in {wait:g} s")
             self.write_status()
         return exited
 

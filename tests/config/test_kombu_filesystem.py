@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import pytest
@@ -101,12 +102,12 @@ def test_a_message_is_invisible_until_whole_then_read_once(tmp_path, held_writer
     writer, reader = _channel(tmp_path, OURS), _channel(tmp_path, OURS)
 
     with held_writer.writing(lambda: writer._put("celery", {"n": 1})):
-        with pytest.raises(filesystem.Empty):
+        with pytest.raises(Empty):
             reader._get("celery")
         assert [path.name.endswith(".tmp") for path in tmp_path.iterdir() if path.is_file()] == [True]
 
     assert reader._get("celery") == {"n": 1}
-    with pytest.raises(filesystem.Empty):
+    with pytest.raises(Empty):
         reader._get("celery")
 
 
