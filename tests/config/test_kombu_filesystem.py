@@ -112,8 +112,8 @@ def test_a_message_is_invisible_until_whole_then_read_once(tmp_path, held_writer
 
 
 def _unreadable_file_then_a_message(folder: Path, channel: Any) -> None:
-    (folder / "1_00000000-0000-0000-0000-000000000000.celery.msg").write_bytes(b'{"body": "torn')
-    channel._put("celery", {"n": 2})  # written later: its name sorts after the damaged one
+    (folder / "0_00000000-0000-0000-0000-000000000000.celery.msg").write_bytes(b'{"body": "torn')
+    channel._put("celery", {"n": 2})  # its name (monotonic milliseconds first) sorts after "0_"
 
 
 def test_control_kombus_transport_raises_on_an_unreadable_message_file(tmp_path):
@@ -130,7 +130,7 @@ def test_an_unreadable_message_file_is_set_aside_and_the_next_message_read(tmp_p
 
     assert channel._get("celery") == {"n": 2}
     assert [path.name for path in (tmp_path / ".unreadable").iterdir()] == [
-        "1_00000000-0000-0000-0000-000000000000.celery.msg"
+        "0_00000000-0000-0000-0000-000000000000.celery.msg"
     ]
     assert [record.levelname for record in caplog.records] == ["WARNING"]
 
