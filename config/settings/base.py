@@ -337,7 +337,9 @@ LOGGING = {
     "loggers": {
         "django": {"level": env("LOG_LEVEL", default="INFO")},
         "django.request": {"filters": ["request_errors"]},
-        "django.server": {"filters": ["server_errors_once"]},
+        # runserver's access lines, through the root handler (Django's default sends them to a
+        # handler of their own, which naming the logger here removes).
+        "django.server": {"filters": ["server_errors_once"], "propagate": True},
         # axes logs every failed sign-in with the email typed: no personal data in logs.
         "axes": {"level": "ERROR"},
     },
