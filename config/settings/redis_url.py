@@ -18,9 +18,3 @@ def celery_broker_url(redis_url: str) -> str:
     database = parse_qs(parts.query).get("db", [""])[0]
     query = f"?virtual_host={database}" if database else ""
     return f"redis+socket://{parts.path}{query}"
-
-
-def socket_path(redis_url: str) -> str:
-    """The socket's path when ``redis_url`` names a Unix socket, else ""."""
-    parts = urlsplit(redis_url)
-    return parts.path if parts.scheme == "unix" else ""
