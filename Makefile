@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install install-test run test lint typecheck migrations-check bench bench-pages bench-load bench-notifications lock messages
+.PHONY: install install-test run test lint typecheck migrations-check bench bench-pages bench-load bench-notifications lock messages soak
 
 CHROMIUM := /usr/bin/chromium
 REDIS_SERVER := /usr/bin/redis-server
@@ -54,7 +54,7 @@ run: install
 # The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
 PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -85,6 +85,12 @@ messages: install
 # Server time of /book/'s day and time lists on the clinic of SPEC.md section 8.
 bench-pages: install
 	$(BIN)/python bench/pages.py
+
+SOAK_MINUTES ?= 20
+# make run's launcher under a steady load for SOAK_MINUTES (bench/soak.py): no process may exit,
+# no message may go twice or be lost.
+soak: install
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 # Regenerate the lock files after editing requirements/*.in.
 lock: install

@@ -1,21 +1,26 @@
-"""Text-message backends, chosen by the SMS_BACKEND setting: a console backend for development
-and tests, and Twilio's REST API for production. Each calls ``handover`` (notifications.delivery)
-just before the provider could act on the message."""
+"""Text-message backends, chosen by the SMS_BACKEND setting: a console backend (the log, at DEBUG)
+for development and tests, the demo mailbox of `make run`, and Twilio's REST API for production.
+Each calls ``handover`` (notifications.delivery) just before the provider could act on the
+message."""
 
 from __future__ import annotations
 
 import base64
 import http.client
 import json
-import sys
+import logging
 import urllib.parse
+import uuid
 from http import HTTPStatus
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from core.dev_mailbox import SMS, mailbox_folder, mailbox_keep
 from notifications.delivery import DeliveryRefused, Handover
+
+logger = logging.getLogger(__name__)
 
 
 class SmsError(Exception):
@@ -30,7 +35,7 @@ class SmsBackend(Protocol):
 
 
 class ConsoleSmsBackend:
-    """Writes messages to standard output, like Django's console email backend."""
+    """Logs messages at DEBUG (a number and a body are personal data: never at INFO or above)."""
 
     def __init__(self) -> None:
         self.sent = 0
@@ -39,8 +44,22 @@ class ConsoleSmsBackend:
         if not handover():
             return None
         self.sent += 1
-        sys.stdout.write(f"SMS to {to}:\n{body}\n{'-' * 40}\n")
+        logger.debug("SMS to %s:\n%s", to, body)
         return f"console-{self.sent}"
+
+
+class MailboxSmsBackend:
+    """Keeps messages in the demo mailbox of `make run` (DEV_MAILBOX_DIR), read at /dev/mail/."""
+
+    def send(self, *, to: str, body: str, handover: Handover) -> str | None:
+        folder = mailbox_folder()
+        if folder is None:
+            raise SmsError("MailboxSmsBackend needs DEV_MAILBOX_DIR (config/settings/dev.py).")
+        if not handover():
+            return None
+        message_id = f"mailbox-{uuid.uuid4().hex}"
+        mailbox_keep(folder=folder, channel=SMS, to=[to], body=body, message_id=message_id)
+        return message_id
 
 
 class TwilioSmsBackend:

@@ -621,6 +621,11 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (L, 200, 200, 200, 200, 200, 200),
         "POST": (L, 405, 405, 405, 405, 405, 405),
     },
+    # The demo mailbox of `make run`: off outside the development settings (tests/web/test_dev_mailbox.py).
+    "/dev/mail/": {
+        "GET": (404, 404, 404, 404, 404, 404, 404),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
 }
 
 

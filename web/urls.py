@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from web.staff import feed as staff_feed
-from web.views import account, appointments, auth, book, public
+from web.views import account, appointments, auth, book, dev_mail, public
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
@@ -70,4 +70,6 @@ urlpatterns = [
     path("password-reset/<str:uidb64>/<str:token>/", auth.password_reset_set, name="password-reset-confirm"),
     path("account/security/", auth.security, name="security"),
     path("account/security/qr.svg", auth.security_qr, name="security-qr"),
+    # The demo mailbox of `make run`; 404 unless the development settings turn it on.
+    path("dev/mail/", dev_mail.dev_mailbox, name="dev-mailbox"),
 ]

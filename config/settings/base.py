@@ -5,10 +5,13 @@ from pathlib import Path
 
 import environ
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-RUN_DIR = BASE_DIR / ".run"  # local state of `make run`: embedded broker, beat schedule
+from config.settings.redis_url import celery_broker_url
 
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
+# Local state of `make run` (config/run_local.py): its Redis socket, beat schedule, demo mailbox and,
+# without Redis, the filesystem broker and cache. The launcher passes it on to its children.
+RUN_DIR = Path(env("RUN_DIR", default=str(BASE_DIR / ".run")))
 
 SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
@@ -251,15 +254,18 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Celery: Redis in production; kombu's filesystem transport (works across processes, needs no
-# server) when REDIS_URL is unset, as under `make run`.
+# Celery and the shared cache: Redis, as `redis://host:port/db` or, as `make run` sets it for its
+# private server, a Unix socket `unix:///path/redis.sock` (spelt for kombu by celery_broker_url).
+# Without REDIS_URL (a bare `celery worker` or `runserver`, or `make run` when no redis-server could
+# be started), kombu's filesystem transport, in the race-free form of config/kombu_filesystem.py.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(RUN_DIR / "broker")))
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "config.kombu_filesystem:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
@@ -299,8 +305,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-due-messages": {"task": "notifications.tasks.sweep_due_messages", "schedule": 60.0},
 }
 
+# A task's stray output (Celery turns a worker's stdout into log records) at DEBUG, not WARNING.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "DEBUG"
+
+# Without EMAIL_URL, emails are logged at DEBUG only (core/mail_backends.py): their bodies carry
+# links and names. Under `make run` the demo mailbox keeps them instead (dev.py, DEV_MAILBOX_DIR).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if not env("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "core.mail_backends.DebugLogEmailBackend"
+# The demo mailbox (/dev/mail/, core/dev_mailbox.py): off here; only dev.py turns it on.
+DEV_MAILBOX_DIR = ""
 # A stalled SMTP server must not hold a worker (and its claimed row) forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Front Desk <frontdesk@example.com>")
@@ -309,12 +324,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        # One line per request error, with its request id; a traceback only for a 5xx.
+        "request_errors": {"()": "core.log_filters.RequestErrorFilter"},
+        # runserver's access line of an error repeats django.request's line, without the id.
+        "server_errors_once": {"()": "core.log_filters.SkipServerErrorLines"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own loggers stop at INFO by default; let LOG_LEVEL quiet them too (e.g. every 409
     # is otherwise a "django.request" warning).
     "loggers": {
         "django": {"level": env("LOG_LEVEL", default="INFO")},
+        "django.request": {"filters": ["request_errors"]},
+        # runserver's access lines, through the root handler (Django's default sends them to a
+        # handler of their own, which naming the logger here removes).
+        "django.server": {"filters": ["server_errors_once"], "propagate": True},
         # axes logs every failed sign-in with the email typed: no personal data in logs.
         "axes": {"level": "ERROR"},
     },

@@ -7,6 +7,8 @@ from config.settings.base import env
 
 DEBUG = False
 DEMO_DATA_ALLOWED = False
+# The demo mailbox of `make run` (/dev/mail/ answers 404) is off whatever the environment says.
+DEV_MAILBOX_DIR = ""
 SECRET_KEY = env("SECRET_KEY", default="")
 MIN_SECRET_KEY_LENGTH = 50
 if not SECRET_KEY or SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:

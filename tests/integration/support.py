@@ -197,12 +197,13 @@ class Broker:
         assert self.folder is not None
         app = Celery("integration-producer", broker="filesystem://localhost/", set_as_current=False)
         app.conf.update(
+            broker_transport="config.kombu_filesystem:Transport",  # as the settings say
             broker_transport_options={
                 "data_folder_in": str(self.folder),
                 "data_folder_out": str(self.folder),
                 "control_folder": str(self.folder / "control"),
                 "store_processed": False,
-            }
+            },
         )
         return app
 

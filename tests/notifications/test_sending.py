@@ -1,8 +1,8 @@
 """Sending one outbox row: claimed once, re-checked at send time, retried with bounded backoff;
 the beat sweep enqueues due ids and recovers rows stuck in sending. Tasks are called directly."""
 
-import io
 import json
+import logging
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -126,18 +126,17 @@ def test_the_send_task_takes_an_id_and_is_safe_to_run_twice(appointment, monkeyp
     assert len(mail.outbox) == 1
 
 
-def test_the_console_sms_backend_prints_and_returns_an_id(monkeypatch):
-    output = io.StringIO()
-    monkeypatch.setattr("sys.stdout", output)
+def test_the_console_sms_backend_logs_the_message_at_debug_only_and_returns_an_id(caplog):
+    caplog.set_level(logging.DEBUG, logger="notifications.sms")
 
     backend = ConsoleSmsBackend()
     message_id = backend.send(to="+14155550123", body="Hello", handover=lambda: True)
     abandoned = backend.send(to="+14155550123", body="Not this one", handover=lambda: False)
 
     assert (message_id, abandoned) == ("console-1", None)
-    assert "+14155550123" in output.getvalue()
-    assert "Hello" in output.getvalue()
-    assert "Not this one" not in output.getvalue()
+    assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
+        (logging.DEBUG, "SMS to +14155550123:\nHello")
+    ]
 
 
 class _FakeTwilio(BaseHTTPRequestHandler):

@@ -62,6 +62,7 @@ from web.auth_forms import (
     SignInForm,
 )
 from web.forms import SignUpForm, form_add_domain_error
+from web.views.dev_mail import dev_mailbox_on
 from web.views.public import remember_language, safe_next
 
 # The service's refusals in the reader's words (the API answers the same codes).
@@ -255,7 +256,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sign_up_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/signup_sent.html")
+    return render(request, "web/signup_sent.html", {"dev_mailbox_on": dev_mailbox_on()})
 
 
 @never_cache
@@ -303,7 +304,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/password_reset_sent.html")
+    return render(request, "web/password_reset_sent.html", {"dev_mailbox_on": dev_mailbox_on()})
 
 
 @never_cache
