@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from clinical.evaluation_rules import PLAN_RANGES, RANGES
 from clinical.models import (
     AdverseEventCode,
     AlertAction,
@@ -21,7 +22,6 @@ from clinical.models import (
     TreatmentPlan,
 )
 from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
-from clinical.services.evaluations import PLAN_RANGES, RANGES
 from core.errors import DomainError
 from web.forms import PageForm
 
