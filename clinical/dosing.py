@@ -48,15 +48,29 @@ def infusion_rate_mg_per_min(*, dose_mg: Decimal, minutes: int) -> Decimal:
     return (Decimal(dose_mg) / Decimal(minutes)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class PlanRate:
+    dose_mg: Decimal
+    minutes: int
+    mg_per_min: Decimal
+
+
+def plan_rate(
+    *, dose_mg_per_kg: Decimal | None, weight_kg: Decimal | None, route: str, minutes: int | None
+) -> PlanRate | None:
+    """An IV plan's dose at a weight, over its minutes; None when a term is missing or for IM."""
+    if route != Route.IV or dose_mg_per_kg is None or weight_kg is None or not minutes:
+        return None
+    dose_mg = planned_dose(dose_mg_per_kg=dose_mg_per_kg, weight_kg=weight_kg)
+    return PlanRate(dose_mg, minutes, infusion_rate_mg_per_min(dose_mg=dose_mg, minutes=minutes))
+
+
 def plan_rate_mg_per_min(
     *, dose_mg_per_kg: Decimal | None, weight_kg: Decimal | None, route: str, minutes: int | None
 ) -> Decimal | None:
-    """The rate of an IV plan at a weight; None when a term is missing or the route has no minutes."""
-    if route != Route.IV or dose_mg_per_kg is None or weight_kg is None or not minutes:
-        return None
-    return infusion_rate_mg_per_min(
-        dose_mg=planned_dose(dose_mg_per_kg=dose_mg_per_kg, weight_kg=weight_kg), minutes=minutes
-    )
+    """The rate of ``plan_rate`` alone."""
+    rate = plan_rate(dose_mg_per_kg=dose_mg_per_kg, weight_kg=weight_kg, route=route, minutes=minutes)
+    return None if rate is None else rate.mg_per_min
 
 
 def dose_problems(*, route: str, dose_mg_per_kg: Decimal | None, limits: DoseLimits) -> dict[str, list[str]]:
