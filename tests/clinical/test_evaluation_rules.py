@@ -65,7 +65,7 @@ def fill(draft: Evaluation, clinician: Any, *, plan: dict[str, Any] | None = Non
     values = {**SCREENING, "substance_use": "none", "decision": "candidate", "rationale": RATIONALE, **changes}
     if "phq9_items" in changes:
         del values["phq9_total"]  # the items make it
-    plan_values = {**PLAN, "dose_mg_per_kg": Decimal(PLAN["dose_mg_per_kg"]), **(plan or {})}
+    plan_values = {**PLAN, "dose_mg_per_kg": Decimal(str(PLAN["dose_mg_per_kg"])), **(plan or {})}
     return evaluation_update(actor=clinician, evaluation_id=draft.pk, changes=values, plan_changes=plan_values)
 
 

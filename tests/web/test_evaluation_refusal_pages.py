@@ -55,7 +55,7 @@ def page(evaluation: Evaluation) -> str:
     return f"/staff/evaluations/{evaluation.pk}/"
 
 
-def candidate(**values: str) -> dict[str, object]:
+def candidate(**values: object) -> dict[str, object]:
     """A complete candidate with a 0.50 mg/kg IV plan, as the browser posts it, changed by ``values``."""
     body: dict[str, object] = {
         "phq9_total": "14",
