@@ -88,14 +88,26 @@ def _items(kind: str, **kwargs: Any) -> serializers.ListField:
     )
 
 
-class MedicationSerializer(serializers.Serializer):
+class WholeObjectSerializer(serializers.Serializer):
+    """A nested object sent whole: its required fields stay required inside a partial update (DRF
+    skips a missing field anywhere under ``partial=True``)."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        missing = {name: ["This field is required."] for name, field in self.fields.items() if field.required}
+        missing = {name: problem for name, problem in missing.items() if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class MedicationSerializer(WholeObjectSerializer):
     name = StrictCharField(max_length=MEDICATION_TEXT_LIMITS["name"])
     dose = StrictCharField(max_length=MEDICATION_TEXT_LIMITS["dose"], help_text="For example 200 mg.")
     frequency = StrictCharField(max_length=MEDICATION_TEXT_LIMITS["frequency"], help_text="How often it is taken.")
     drug_class = serializers.ChoiceField(choices=MedicationClass.choices)
 
 
-class ReferringProviderSerializer(serializers.Serializer):
+class ReferringProviderSerializer(WholeObjectSerializer):
     name = StrictCharField(max_length=200)
     practice = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     email = StrictCharField(max_length=254, required=False, allow_blank=True, default="", help_text="An email address.")
