@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='clinicthresholds',
-            constraint=models.CheckConstraint(condition=models.Q(('iv_dose_min_mg_per_kg__gte', Decimal('0.05')), ('iv_dose_min_mg_per_kg__lte', models.F('iv_dose_max_mg_per_kg')), ('iv_dose_max_mg_per_kg__lte', Decimal('2.00')), ('im_dose_min_mg_per_kg__gte', Decimal('0.05')), ('im_dose_min_mg_per_kg__lte', models.F('im_dose_max_mg_per_kg')), ('im_dose_max_mg_per_kg__lte', Decimal('2.00')), ('single_dose_cap_mg__gt', 0)), name='dose_limits_are_coherent'),
+            constraint=models.CheckConstraint(condition=models.Q(('iv_dose_min_mg_per_kg__gte', Decimal('0.05')), ('iv_dose_min_mg_per_kg__lte', models.F('iv_dose_max_mg_per_kg')), ('iv_dose_max_mg_per_kg__lte', Decimal('2.00')), ('im_dose_min_mg_per_kg__gte', Decimal('0.05')), ('im_dose_min_mg_per_kg__lte', models.F('im_dose_max_mg_per_kg')), ('im_dose_max_mg_per_kg__lte', Decimal('2.00')), ('single_dose_cap_mg__gt', 0)), name='dose_limits_are_coherent', violation_error_message="Each route's lowest dose is at most its highest, both within 0.05 to 2.00 mg/kg, and the single-dose cap is above 0."),
         ),
         migrations.AddConstraint(
             model_name='evaluation',

@@ -224,6 +224,8 @@ class ClinicThresholds(models.Model):
                 & Q(im_dose_max_mg_per_kg__lte=DOSE_MG_PER_KG_RANGE[1])
                 & Q(single_dose_cap_mg__gt=0),
                 name="dose_limits_are_coherent",
+                violation_error_message="Each route's lowest dose is at most its highest, both within 0.05 to "
+                "2.00 mg/kg, and the single-dose cap is above 0.",
             ),
         ]
 

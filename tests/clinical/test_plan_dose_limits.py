@@ -13,12 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.test import Client
 
 from clinical.dosing import infusion_rate_mg_per_min, plan_rate_mg_per_min, planned_dose
 from clinical.errors import ClinicalError
 from clinical.models import ClinicThresholds, Evaluation, TreatmentPlan
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
+from core.roles import Role
+from tests.accounts.otp import enrolled
 from tests.clinical.evaluation_fixtures import RATIONALE, SCREENING, evaluation_appointment
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +185,36 @@ def test_the_rate_is_the_planned_dose_over_the_minutes_to_a_hundredth():
 )
 def test_no_rate_for_im_or_while_a_term_is_missing(dose, weight, route, minutes):
     assert plan_rate_mg_per_min(dose_mg_per_kg=dose, weight_kg=weight, route=route, minutes=minutes) is None
+
+
+def test_an_admin_sets_the_clinics_dose_limits_and_cap_and_incoherent_ones_are_refused(demo_clinic):
+    admin_user = enrolled(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+    client = Client()
+    client.force_login(admin_user)
+    limits = ClinicThresholds.objects.create(clinic=demo_clinic)
+    form = {
+        "clinic": demo_clinic.pk,
+        "systolic_at_least": 180,
+        "diastolic_at_least": 110,
+        "heart_rate_at_least": 130,
+        "heart_rate_at_most": 45,
+        "spo2_below": 92,
+        "iv_dose_min_mg_per_kg": "0.20",
+        "iv_dose_max_mg_per_kg": "0.80",
+        "im_dose_min_mg_per_kg": "0.25",
+        "im_dose_max_mg_per_kg": "0.75",
+        "single_dose_cap_mg": "90.0",
+    }
+    url = f"/admin/clinical/clinicthresholds/{limits.pk}/change/"
+
+    assert client.post(url, form).status_code == 302
+    limits.refresh_from_db()
+    assert (limits.iv_dose_min_mg_per_kg, limits.iv_dose_max_mg_per_kg) == (Decimal("0.20"), Decimal("0.80"))
+    assert (limits.im_dose_min_mg_per_kg, limits.im_dose_max_mg_per_kg) == (Decimal("0.25"), Decimal("0.75"))
+    assert limits.single_dose_cap_mg == Decimal("90.0")
+
+    refused = client.post(url, {**form, "iv_dose_min_mg_per_kg": "0.90"})
+    assert refused.status_code == 200
+    assert "Each route&#x27;s lowest dose is at most its highest" in refused.content.decode()
+    limits.refresh_from_db()
+    assert limits.iv_dose_min_mg_per_kg == Decimal("0.20")
