@@ -8,6 +8,7 @@ historical models, migrates forward to today's leaves and reads them back throug
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -82,7 +83,7 @@ def test_a_signed_evaluation_from_before_keeps_what_it_holds_and_gains_only_empt
     before = old_apps.get_model("clinical", "Evaluation").objects.filter(pk=evaluation.pk).values().get()
     _migrate(leaves)
 
-    kept = Evaluation.objects.filter(pk=evaluation.pk).values().get()
+    kept: dict[str, Any] = dict(Evaluation.objects.filter(pk=evaluation.pk).values().get())
     assert {name: kept[name] for name in before} == before
     assert kept["contraindications"] == OLD_CODES
     assert {name: value for name, value in kept.items() if name not in before} == {
