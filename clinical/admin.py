@@ -30,7 +30,8 @@ class ClinicalAccessAdmin(ReadOnlyAdmin):
 
 @admin.register(ClinicThresholds)
 class ClinicThresholdsAdmin(admin.ModelAdmin):
-    """The clinic's vital signs alert thresholds (SPEC.md section 10's defaults until changed)."""
+    """The clinic's clinical limits: vital signs alert thresholds (SPEC.md section 10), dose
+    limits per route and the single-dose cap (section 4); SPEC.md's defaults until changed."""
 
     list_display = [
         "clinic",
@@ -39,6 +40,36 @@ class ClinicThresholdsAdmin(admin.ModelAdmin):
         "heart_rate_at_least",
         "heart_rate_at_most",
         "spo2_below",
+        "iv_dose_min_mg_per_kg",
+        "iv_dose_max_mg_per_kg",
+        "im_dose_min_mg_per_kg",
+        "im_dose_max_mg_per_kg",
+        "single_dose_cap_mg",
+    ]
+    fieldsets = [
+        (
+            "Vital signs alert thresholds",
+            {
+                "fields": [
+                    "clinic",
+                    "systolic_at_least",
+                    "diastolic_at_least",
+                    "heart_rate_at_least",
+                    "heart_rate_at_most",
+                    "spo2_below",
+                ]
+            },
+        ),
+        (
+            "Dose limits",
+            {
+                "fields": [
+                    ("iv_dose_min_mg_per_kg", "iv_dose_max_mg_per_kg"),
+                    ("im_dose_min_mg_per_kg", "im_dose_max_mg_per_kg"),
+                    "single_dose_cap_mg",
+                ]
+            },
+        ),
     ]
 
 

@@ -38,8 +38,8 @@ from booking.models import Appointment, AppointmentStatus
 from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
 from clinical.api.serializers import DOSE_PATTERN
+from clinical.evaluation_rules import PLAN_RANGES
 from clinical.models import Evaluation
-from clinical.services.evaluations import PLAN_RANGES
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.api_fields import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
 from core.roles import Role

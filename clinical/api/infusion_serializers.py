@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from booking.api.serializers import PersonSerializer
 from booking.models import AppointmentStatus
-from clinical.api.serializers import IsoDateTimeField
+from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
 from clinical.infusion_selectors import InfusionSession
 from clinical.models import AdverseEventCode, AlertAction, AlertKind, Route, Severity
 from clinical.services.infusions import VITALS_RANGES
@@ -26,8 +26,6 @@ from core.api_fields import (
     StrictCharField,
 )
 
-# 25.0 to 350.0 kg with at most one decimal (WEIGHT_KG_RANGE), as a pattern.
-WEIGHT_PATTERN = r"^((2[5-9]|[3-9][0-9]|[12][0-9]{2}|3[0-4][0-9])(\.[0-9])?|350(\.0)?)$"
 # 0.1 to 99999.9 mg with at most one decimal (the column's width; the plan decides the rest).
 DOSE_MG_PATTERN = r"^(0\.[1-9]|[1-9][0-9]{0,4}(\.[0-9])?)$"
 

@@ -78,7 +78,13 @@ class EvaluationDetailApi(APIView):
         log_patient_reads(request, "api:evaluation", [evaluation.patient_id])
         return Response(evaluation_full_view(evaluation) if whole else evaluation_limited_view(evaluation))
 
-    @extend_schema(request=EvaluationUpdateSerializer, responses={200: EvaluationSerializer, **errors(403, 409)})
+    @extend_schema(
+        request=EvaluationUpdateSerializer,
+        responses={200: EvaluationSerializer, **errors(403, 409)},
+        extensions=rules_beyond_schema(
+            "dose_out_of_range", "infusion_minutes_not_applicable", "invalid_answers", "invalid_contact"
+        ),
+    )
     def patch(self, request: Request, evaluation_id: UUID) -> Response:
         payload = EvaluationUpdateSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -100,7 +106,14 @@ class EvaluationSignApi(APIView):
     @extend_schema(
         request=None,
         responses={200: EvaluationSerializer, **errors(400, 403, 409)},
-        extensions=rules_beyond_schema("incomplete_evaluation", "override_reason_required"),
+        extensions=rules_beyond_schema(
+            "incomplete_evaluation",
+            "hard_contraindication",
+            "screening_inconsistent",
+            "risk_assessment_required",
+            "dose_out_of_range",
+            "override_reason_required",
+        ),
     )
     def post(self, request: Request, evaluation_id: UUID) -> Response:
         evaluation = evaluation_sign(

@@ -2,15 +2,18 @@
 
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.evaluations import (
+    ChildbearingPotential,
     ClinicalAccess,
     Contraindication,
     Decision,
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    MedicationClass,
     PlanStatus,
     Route,
     SubstanceUse,
+    SuicideRiskLevel,
     TreatmentPlan,
 )
 from clinical.models.infusions import (
@@ -29,6 +32,7 @@ __all__ = [
     "Alert",
     "AlertAction",
     "AlertKind",
+    "ChildbearingPotential",
     "ClinicThresholds",
     "ClinicalAccess",
     "Contraindication",
@@ -37,12 +41,14 @@ __all__ = [
     "EvaluationAddendum",
     "EvaluationStatus",
     "InfusionRecord",
+    "MedicationClass",
     "PlanStatus",
     "Questionnaire",
     "QuestionnaireKind",
     "Route",
     "Severity",
     "SubstanceUse",
+    "SuicideRiskLevel",
     "TreatmentPlan",
     "VitalsReading",
 ]

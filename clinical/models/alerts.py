@@ -2,6 +2,10 @@
 PHQ-9 item 9 answered above 0. Each stays open until someone records what was done: a nurse the
 action taken on a reading, a clinician a note acknowledging a self-harm answer.
 
+A self-harm answer comes from an infusion's questionnaire, or from the evaluation (SPEC.md section
+4): that one belongs to the evaluation visit (``appointment``, no infusion) and is raised already
+acknowledged by the suicide-risk assessment signed with it.
+
 Overdue readings are not stored: the board computes them from the readings schedule, and the
 reading itself clears them.
 """
@@ -13,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from booking.models import Appointment
+from clinical.models.evaluations import Evaluation
 from clinical.models.infusions import VitalsReading
 from clinical.models.questionnaires import Questionnaire
 
@@ -37,6 +42,9 @@ class Alert(models.Model):
     questionnaire = models.OneToOneField(
         Questionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
     )
+    evaluation = models.OneToOneField(
+        Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="self_harm_alert"
+    )
     reasons = models.JSONField(default=list, help_text="What was past a threshold, e.g. ['systolic'].")
     raised_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -51,8 +59,20 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["appointment", "resolved_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="vitals_threshold") & Q(reading__isnull=False) & Q(questionnaire__isnull=True))
-                | (Q(kind="self_harm") & Q(questionnaire__isnull=False) & Q(reading__isnull=True)),
+                condition=(
+                    Q(kind="vitals_threshold")
+                    & Q(reading__isnull=False)
+                    & Q(questionnaire__isnull=True)
+                    & Q(evaluation__isnull=True)
+                )
+                | (
+                    Q(kind="self_harm")
+                    & Q(reading__isnull=True)
+                    & (
+                        (Q(questionnaire__isnull=False) & Q(evaluation__isnull=True))
+                        | (Q(questionnaire__isnull=True) & Q(evaluation__isnull=False))
+                    )
+                ),
                 name="alert_has_its_source",
             ),
             models.CheckConstraint(

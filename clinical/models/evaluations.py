@@ -5,12 +5,18 @@ before the move goes on with the same rows (clinical/migrations/0001_move_from_b
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from booking.models import Appointment
+
+# A weight to believe, in kg (the evaluation's and the infusion day's).
+WEIGHT_KG_RANGE = (Decimal("25.0"), Decimal("350.0"))
+# What any plan's dose may be, in mg/kg, whatever a clinic's limits (they lie inside it too).
+DOSE_MG_PER_KG_RANGE = (Decimal("0.05"), Decimal("2.00"))
 
 
 class SubstanceUse(models.TextChoices):
@@ -30,6 +36,40 @@ class Contraindication(models.TextChoices):
     SEIZURE_DISORDER = "seizure_disorder", "Seizure disorder"
     ACTIVE_SUBSTANCE_MISUSE = "active_substance_misuse", "Active substance misuse"
     ACUTE_SUICIDALITY = "acute_suicidality", "Acute suicidality"
+    HYPERSENSITIVITY_KETAMINE = "hypersensitivity_ketamine", "Hypersensitivity to ketamine"
+    ANEURYSMAL_VASCULAR_DISEASE = (
+        "aneurysmal_vascular_disease",
+        "Aneurysmal vascular disease (aneurysm or arteriovenous malformation)",
+    )
+    INTRACEREBRAL_HEMORRHAGE_HISTORY = "intracerebral_hemorrhage_history", "History of intracerebral hemorrhage"
+    SEVERE_CARDIAC_DISEASE = (
+        "severe_cardiac_disease",
+        "Severe cardiac disease (unstable angina, heart attack in the last 6 months, uncontrolled arrhythmia, "
+        "heart failure)",
+    )
+    SEVERE_HEPATIC_IMPAIRMENT = "severe_hepatic_impairment", "Severe hepatic impairment"
+
+
+class MedicationClass(models.TextChoices):
+    BENZODIAZEPINE = "benzodiazepine", "Benzodiazepine"
+    LAMOTRIGINE = "lamotrigine", "Lamotrigine"
+    MAOI = "maoi", "MAOI"
+    STIMULANT = "stimulant", "Stimulant"
+    OPIOID = "opioid", "Opioid"
+    ANTIPSYCHOTIC = "antipsychotic", "Antipsychotic"
+    OTHER = "other", "Other"
+
+
+class ChildbearingPotential(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class SuicideRiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
 
 
 class Decision(models.TextChoices):
@@ -57,11 +97,31 @@ class Evaluation(models.Model):
     systolic_bp = models.PositiveSmallIntegerField(null=True, blank=True)
     diastolic_bp = models.PositiveSmallIntegerField(null=True, blank=True)
     heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The answers item by item (0-3 each, in item order) when they are known; the total is then their sum.
+    phq9_items = models.JSONField(null=True, blank=True)
+    gad7_items = models.JSONField(null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    # [{"name", "dose", "frequency", "drug_class"}]; null: not recorded, []: none taken.
+    medications = models.JSONField(null=True, blank=True)
+    allergies = models.TextField(blank=True, max_length=2000)
+    allergies_none_known = models.BooleanField(default=False)
+    # Blank: not recorded, which counts as "unknown" (clinical.evaluation_rules.childbearing_potential_of).
+    childbearing_potential = models.CharField(max_length=8, choices=ChildbearingPotential.choices, blank=True)
+    referring_provider_name = models.CharField(max_length=200, blank=True)
+    referring_provider_practice = models.CharField(max_length=200, blank=True)
+    referring_provider_email = models.EmailField(blank=True)
+    referring_provider_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +14155550123")
+    referring_provider_write_back_agreed = models.BooleanField(
+        null=True, blank=True, help_text="Whether the patient agrees to the clinic writing back to them."
+    )
     substance_use = models.CharField(max_length=16, choices=SubstanceUse.choices, blank=True)
     contraindications = models.JSONField(default=list, blank=True, help_text="Codes of Contraindication.")
     decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
     rationale = models.TextField(blank=True, max_length=5000)
     override_reason = models.TextField(blank=True, max_length=2000)
+    # The suicide-risk assessment a PHQ-9 item 9 above 0 asks for before signing.
+    suicide_risk_level = models.CharField(max_length=8, choices=SuicideRiskLevel.choices, blank=True)
+    suicide_risk_note = models.TextField(blank=True, max_length=1800)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -82,6 +142,11 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | (Q(signed_at__isnull=False) & Q(signed_by__isnull=False)),
                 name="signed_evaluation_has_signature",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True)
+                | (Q(weight_kg__gte=WEIGHT_KG_RANGE[0]) & Q(weight_kg__lte=WEIGHT_KG_RANGE[1])),
+                name="evaluation_weight_range",
             ),
         ]
 
@@ -127,6 +192,8 @@ class TreatmentPlan(models.Model):
     window_days = models.PositiveSmallIntegerField(default=21)
     dose_mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     route = models.CharField(max_length=2, choices=Route.choices, blank=True)
+    # IV only (20-120, 40 when not given); an IM injection has none.
+    infusion_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     integration_sessions_planned = models.PositiveSmallIntegerField(default=0)
     notes = models.TextField(blank=True, max_length=5000)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -147,6 +214,11 @@ class TreatmentPlan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(min_days_between__gte=1) & Q(window_days__gte=1), name="plan_spacing_and_window_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(infusion_minutes__isnull=True)
+                | (Q(infusion_minutes__gte=20) & Q(infusion_minutes__lte=120) & ~Q(route="IM")),
+                name="plan_infusion_minutes_iv_20_to_120",
             ),
         ]
 

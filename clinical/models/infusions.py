@@ -14,7 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 
 from booking.models import Appointment
-from clinical.models.evaluations import TreatmentPlan
+
+# WEIGHT_KG_RANGE is the evaluation's too; the session record's users import it from here.
+from clinical.models.evaluations import DOSE_MG_PER_KG_RANGE, WEIGHT_KG_RANGE, TreatmentPlan
 from scheduling.models import Clinic
 
 # Physiological ranges a reading must fall in to be believed (a typo, not a patient, outside them).
@@ -22,7 +24,6 @@ SYSTOLIC_RANGE = (50, 300)
 DIASTOLIC_RANGE = (20, 200)
 HEART_RATE_RANGE = (20, 250)
 SPO2_RANGE = (50, 100)
-WEIGHT_KG_RANGE = (Decimal("25.0"), Decimal("350.0"))
 
 
 class InfusionRecord(models.Model):
@@ -164,12 +165,25 @@ class AdverseEvent(models.Model):
         return f"{self.code} ({self.severity}) in {self.record_id}"
 
 
-class ClinicThresholds(models.Model):
-    """The clinic's alert thresholds for vital signs (an admin edits them; SPEC.md's defaults).
+def _dose_limit(label: str, default: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(DOSE_MG_PER_KG_RANGE[0]), MaxValueValidator(DOSE_MG_PER_KG_RANGE[1])],
+    )
 
-    A reading is past a threshold when systolic >= ``systolic_at_least``, diastolic >=
-    ``diastolic_at_least``, heart rate >= ``heart_rate_at_least`` or <= ``heart_rate_at_most``,
-    or SpO2 < ``spo2_below``.
+
+class ClinicThresholds(models.Model):
+    """The clinic's clinical limits (an admin edits them; SPEC.md's defaults until changed).
+
+    Vital signs alert thresholds (section 10): a reading is past one when systolic >=
+    ``systolic_at_least``, diastolic >= ``diastolic_at_least``, heart rate >=
+    ``heart_rate_at_least`` or <= ``heart_rate_at_most``, or SpO2 < ``spo2_below``.
+
+    Dose limits (section 4): a plan's mg/kg lies within its route's range, both ends included;
+    a single dose is never above ``single_dose_cap_mg``.
     """
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="vitals_thresholds")
@@ -178,16 +192,40 @@ class ClinicThresholds(models.Model):
     heart_rate_at_least = models.PositiveSmallIntegerField(default=130)
     heart_rate_at_most = models.PositiveSmallIntegerField(default=45)
     spo2_below = models.PositiveSmallIntegerField(default=92, validators=[MaxValueValidator(100)])
+    iv_dose_min_mg_per_kg = _dose_limit("IV dose, lowest (mg/kg)", "0.10")
+    iv_dose_max_mg_per_kg = _dose_limit("IV dose, highest (mg/kg)", "1.00")
+    im_dose_min_mg_per_kg = _dose_limit("IM dose, lowest (mg/kg)", "0.10")
+    im_dose_max_mg_per_kg = _dose_limit("IM dose, highest (mg/kg)", "1.00")
+    single_dose_cap_mg = models.DecimalField(
+        "Single dose cap (mg)",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("100.0"),
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text="No single dose above it without a dose order that covers it.",
+    )
 
     class Meta:
-        verbose_name = "vital signs alert thresholds"
-        verbose_name_plural = "vital signs alert thresholds"
+        verbose_name = "clinical limits"
+        verbose_name_plural = "clinical limits"
         constraints = [
             models.CheckConstraint(
                 condition=Q(heart_rate_at_most__lt=F("heart_rate_at_least"))
                 & Q(diastolic_at_least__lt=F("systolic_at_least"))
                 & Q(spo2_below__lte=100),
                 name="thresholds_are_coherent",
+            ),
+            models.CheckConstraint(
+                condition=Q(iv_dose_min_mg_per_kg__gte=DOSE_MG_PER_KG_RANGE[0])
+                & Q(iv_dose_min_mg_per_kg__lte=F("iv_dose_max_mg_per_kg"))
+                & Q(iv_dose_max_mg_per_kg__lte=DOSE_MG_PER_KG_RANGE[1])
+                & Q(im_dose_min_mg_per_kg__gte=DOSE_MG_PER_KG_RANGE[0])
+                & Q(im_dose_min_mg_per_kg__lte=F("im_dose_max_mg_per_kg"))
+                & Q(im_dose_max_mg_per_kg__lte=DOSE_MG_PER_KG_RANGE[1])
+                & Q(single_dose_cap_mg__gt=0),
+                name="dose_limits_are_coherent",
+                violation_error_message="Each route's lowest dose is at most its highest, both within 0.05 to "
+                "2.00 mg/kg, and the single-dose cap is above 0.",
             ),
         ]
 

@@ -1,16 +1,23 @@
 """Writes of evaluation records and treatment plans: draft, edit, sign, addenda, discontinue.
 
-The clinic's rules: a history of addiction in stable recovery (``in_recovery``) is not a
-contraindication; active substance use or any listed contraindication allows a ``candidate``
-decision only with an override reason. Signing checks completeness, makes the record final and,
-for a candidate, activates the plan (one active plan per patient, a partial unique index says so
-too). Every staff read and change of a record is written to the clinical access log.
+The clinic's rules (SPEC.md section 4; the pure ones in ``clinical.evaluation_rules`` and
+``clinical.dosing``): a draft takes any value inside its range, and its plan's dose stays within
+the clinic's limits for its route (400 ``dose_out_of_range``). Signing checks, and names every
+reason at once (``code`` is the first one's): completeness (``incomplete_evaluation``), the hard
+stops no override passes (``hard_contraindication``), that the record agrees with itself
+(``screening_inconsistent``), a suicide-risk assessment when PHQ-9 item 9 is above 0
+(``risk_assessment_required``), the dose (``dose_out_of_range``) and the override reason that
+active substance use or another contraindication needs for a candidate
+(``override_reason_required``). A history of addiction in stable recovery (``in_recovery``) is
+not a contraindication. Signing makes the record final; for a candidate it activates the plan (one
+active plan per patient, a partial unique index says so too); with PHQ-9 item 9 above 0 it raises
+a self-harm alert already acknowledged by the assessment. Every staff read and change of a record
+is written to the clinical access log.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -21,20 +28,27 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_cancel_booked
+from clinical import evaluation_rules
 from clinical.audit import clinical_audit
+from clinical.dosing import infusion_minutes_for, infusion_minutes_problems
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
+from clinical.evaluation_rules import ITEMS, OPTIONAL_RANGES, PLAN_RANGES, RANGES
 from clinical.events import EvaluationSigned
 from clinical.models import (
+    Alert,
+    AlertKind,
     ClinicalAccess,
-    Contraindication,
     Decision,
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
     PlanStatus,
-    SubstanceUse,
+    SuicideRiskLevel,
     TreatmentPlan,
 )
+from clinical.services.evaluation_checks import check_input, clinic_of, range_problems, signing_refusal
+from clinical.services.plan_rules import plan_check_dose
+from clinical.services.questionnaires import SELF_HARM_REASON
 from core.events import publish
 from core.roles import Role
 
@@ -43,28 +57,29 @@ WRITER_ROLES = (Role.CLINICIAN,)
 FULL_READER_ROLES = (Role.CLINICIAN, Role.NURSE)
 LIMITED_READER_ROLES = (Role.THERAPIST, Role.ADMIN)
 
-# Field -> (low, high) inclusive ranges of the screening and vital signs.
-RANGES: dict[str, tuple[int, int]] = {
-    "phq9_total": (0, 27),
-    "gad7_total": (0, 21),
-    "systolic_bp": (50, 260),
-    "diastolic_bp": (30, 160),
-    "heart_rate": (20, 250),
-}
-PLAN_RANGES: dict[str, tuple[Any, Any]] = {
-    "infusions_planned": (1, 12),
-    "min_days_between": (1, 14),
-    "window_days": (1, 90),
-    "integration_sessions_planned": (0, 12),
-    "dose_mg_per_kg": (Decimal("0.05"), Decimal("2.00")),
-}
+REFERRING_PROVIDER_FIELDS = (
+    "referring_provider_name",
+    "referring_provider_practice",
+    "referring_provider_email",
+    "referring_provider_phone",
+    "referring_provider_write_back_agreed",
+)
 EVALUATION_FIELDS = (
     *RANGES,
+    *ITEMS,
+    *OPTIONAL_RANGES,
+    "medications",
+    "allergies",
+    "allergies_none_known",
+    "childbearing_potential",
+    *REFERRING_PROVIDER_FIELDS,
     "substance_use",
     "contraindications",
     "decision",
     "rationale",
     "override_reason",
+    "suicide_risk_level",
+    "suicide_risk_note",
 )
 PLAN_FIELDS = (*PLAN_RANGES, "route", "notes")
 
@@ -72,30 +87,6 @@ PLAN_FIELDS = (*PLAN_RANGES, "route", "notes")
 def _require_writer(actor: User) -> None:
     if actor.role not in WRITER_ROLES:
         raise ClinicalPermissionError("Only clinicians write evaluations.")
-
-
-def _check_ranges(values: dict[str, Any], ranges: dict[str, tuple[Any, Any]]) -> None:
-    wrong = {
-        name: [f"Must be between {low} and {high}."]
-        for name, (low, high) in ranges.items()
-        if values.get(name) is not None and not low <= values[name] <= high
-    }
-    if wrong:
-        raise ClinicalError("Some values are out of range.", code="out_of_range", fields=wrong)
-
-
-def _check_codes(values: dict[str, Any]) -> None:
-    codes = values.get("contraindications")
-    if codes is None:
-        return
-    unknown = sorted(set(codes) - set(Contraindication.values))
-    if unknown or len(set(codes)) != len(codes):
-        raise ClinicalError(
-            "Unknown or repeated contraindication codes.",
-            code="unknown_contraindication",
-            fields={"contraindications": unknown or ["Repeated."]},
-        )
-    values["contraindications"] = sorted(codes)
 
 
 def _locked_draft(evaluation_id: UUID) -> Evaluation:
@@ -140,49 +131,63 @@ def evaluation_update(
     request_id: str = "",
     now: datetime | None = None,
 ) -> Evaluation:
-    """Change a draft: any of EVALUATION_FIELDS, and the plan's PLAN_FIELDS (created on first use)."""
+    """Change a draft: any of EVALUATION_FIELDS, and the plan's PLAN_FIELDS (created on first use).
+    A refusal names every value at fault and writes nothing."""
     now = now or timezone.now()
     _require_writer(actor)
     changes = {name: value for name, value in changes.items() if name in EVALUATION_FIELDS}
-    _check_ranges(changes, RANGES)
-    _check_codes(changes)
     plan_values = {name: value for name, value in (plan_changes or {}).items() if name in PLAN_FIELDS}
-    _check_ranges(plan_values, PLAN_RANGES)
+    plan_problems = range_problems(plan_values, PLAN_RANGES)
+    if plan_problems:
+        raise ClinicalError("Some values are out of range.", code="out_of_range", fields=plan_problems)
     with transaction.atomic():
         evaluation = _locked_draft(evaluation_id)
+        check_input(changes, evaluation)
         for name, value in changes.items():
             setattr(evaluation, name, value)
         evaluation.save(update_fields=[*changes, "updated_at"])
         if plan_changes is not None:
-            plan, _ = TreatmentPlan.objects.get_or_create(
-                evaluation=evaluation, defaults={"patient_id": evaluation.patient_id}
-            )
-            for name, value in plan_values.items():
-                setattr(plan, name, value)
-            plan.save()
+            _plan_update(evaluation, plan_values)
         clinical_audit(actor, ClinicalAccess.Action.UPDATE, evaluation, request_id=request_id, at=now)
     return evaluation
 
 
-def _missing_for_signing(evaluation: Evaluation) -> dict[str, list[str]]:
-    missing = {name: ["Required to sign."] for name in RANGES if getattr(evaluation, name) is None}
-    for name in ("substance_use", "decision", "rationale"):
-        if not getattr(evaluation, name):
-            missing[name] = ["Required to sign."]
-    if evaluation.decision == Decision.CANDIDATE:
-        plan = TreatmentPlan.objects.filter(evaluation=evaluation).first()
-        if plan is None:
-            missing["plan"] = ["A candidate needs a treatment plan."]
-        else:
-            for name in ("dose_mg_per_kg", "route"):
-                if not getattr(plan, name):
-                    missing[f"plan.{name}"] = ["Required to sign."]
-    return missing
+def _plan_update(evaluation: Evaluation, values: dict[str, Any]) -> TreatmentPlan:
+    """The draft's plan with ``values``: an IV plan runs 40 minutes unless told, an IM one none;
+    its dose within the clinic's range for its route."""
+    plan, _ = TreatmentPlan.objects.get_or_create(evaluation=evaluation, defaults={"patient_id": evaluation.patient_id})
+    for name, value in values.items():
+        setattr(plan, name, value)
+    problems = infusion_minutes_problems(route=plan.route, minutes=values.get("infusion_minutes"))
+    if problems:
+        raise ClinicalError(
+            "An IM injection has no infusion minutes.", code="infusion_minutes_not_applicable", fields=problems
+        )
+    plan.infusion_minutes = infusion_minutes_for(route=plan.route, minutes=plan.infusion_minutes)
+    plan_check_dose(plan, clinic_id=clinic_of(evaluation))
+    plan.save()
+    return plan
 
 
-def needs_override(evaluation: Evaluation) -> bool:
-    """Active use or a listed contraindication; recovery alone is not a contraindication."""
-    return evaluation.substance_use == SubstanceUse.ACTIVE or bool(evaluation.contraindications)
+def _raise_self_harm_alert(evaluation: Evaluation, *, actor: User, request_id: str, now: datetime) -> None:
+    """PHQ-9 item 9 above 0 at the evaluation: an alert for the clinicians' queue, raised already
+    acknowledged by the assessment signed with it (so it blocks no start). It belongs to the
+    evaluation visit, not to an infusion."""
+    if not evaluation_rules.self_harm_answered(evaluation.phq9_items):
+        return
+    level = SuicideRiskLevel(evaluation.suicide_risk_level).label.lower()
+    alert = Alert.objects.create(
+        kind=AlertKind.SELF_HARM,
+        patient_id=evaluation.patient_id,
+        appointment_id=evaluation.appointment_id,
+        evaluation=evaluation,
+        reasons=[SELF_HARM_REASON],
+        raised_at=now,
+        resolved_at=now,
+        resolved_by=actor,
+        note=f"Suicide-risk assessment at the evaluation: {level} risk. {evaluation.suicide_risk_note.strip()}",
+    )
+    clinical_audit(actor, ClinicalAccess.Action.ACKNOWLEDGE, alert, request_id=request_id, at=now)
 
 
 VISIT_TOOK_PLACE = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS, AppointmentStatus.COMPLETED)
@@ -208,17 +213,8 @@ def evaluation_sign(
         with transaction.atomic():
             evaluation = _locked_draft(evaluation_id)
             _check_visit_took_place(evaluation)
-            missing = _missing_for_signing(evaluation)
-            if missing:
-                raise ClinicalError("The evaluation is not complete.", code="incomplete_evaluation", fields=missing)
-            candidate = evaluation.decision == Decision.CANDIDATE
-            if candidate and needs_override(evaluation) and not evaluation.override_reason.strip():
-                raise ClinicalError(
-                    "Active substance use or a contraindication needs an override reason for a candidate decision.",
-                    code="override_reason_required",
-                    fields={"override_reason": ["Required with this decision."]},
-                )
-            if candidate:
+            signing_refusal(evaluation).raise_if_any()
+            if evaluation.decision == Decision.CANDIDATE:
                 if TreatmentPlan.objects.filter(patient_id=evaluation.patient_id, status=PlanStatus.ACTIVE).exists():
                     raise ClinicalConflictError(
                         "The patient already has an active plan; discontinue it first.", code="active_plan_exists"
@@ -232,6 +228,7 @@ def evaluation_sign(
             if signed != 1:
                 raise ClinicalConflictError("The evaluation was signed meanwhile.", code="evaluation_signed")
             clinical_audit(actor, ClinicalAccess.Action.SIGN, evaluation, request_id=request_id, at=now)
+            _raise_self_harm_alert(evaluation, actor=actor, request_id=request_id, now=now)
             publish(EvaluationSigned(evaluation_id=evaluation.pk, occurred_at=now))
     except IntegrityError as error:
         # The partial unique index: another plan of the patient became active concurrently.

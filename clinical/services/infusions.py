@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +49,7 @@ from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.audit import clinical_audit
+from clinical.dosing import planned_dose
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import (
     AdverseEvent,
@@ -68,7 +69,6 @@ from scheduling.intervals import local_day_bounds
 RECORD_ROLES = (Role.NURSE, Role.CLINICIAN)
 WEIGHT_VALID_FOR = timedelta(days=30)
 RECENT_READING = timedelta(minutes=15)  # the discharge's reading, and the start's baseline
-TENTH = Decimal("0.1")
 
 VITALS_RANGES: dict[str, tuple[int, int]] = {
     "systolic": SYSTOLIC_RANGE,
@@ -88,11 +88,6 @@ AT_THE_CLINIC = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
 
 
 # -- pure rules ---------------------------------------------------------------------------------------
-
-
-def planned_dose(*, dose_mg_per_kg: Decimal, weight_kg: Decimal) -> Decimal:
-    """The plan's mg/kg times the weight, to 0.1 mg, halves rounded up (0.5 mg/kg times 70.3 kg = 35.2 mg)."""
-    return (Decimal(dose_mg_per_kg) * Decimal(weight_kg)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 def reading_reasons(

@@ -1,4 +1,10 @@
-"""The treatment plan's rules for booking infusions and integration sessions.
+"""The treatment plan's rules: its dose within the clinic's limits, and booking its sessions.
+
+The dose (SPEC.md section 4): a plan's mg/kg lies within its route's range at the clinic (its
+admin sets them on ``ClinicThresholds``; defaults IV 0.1-1.0, IM 0.1-1.0 mg/kg), checked when a
+draft's plan changes and again at signing (400 ``dose_out_of_range``).
+
+Booking infusions and integration sessions against the plan:
 
 Checked by the booking service itself, inside its transaction and after its locks (the patient's
 row is locked, so the counts cannot change underneath), for every path: patients and staff alike.
@@ -25,9 +31,29 @@ from django.db.models import FilteredRelation, Q
 
 from accounts.models import User
 from booking.models import BLOCKING_STATUSES, Appointment
-from clinical.errors import ClinicalConflictError, ClinicalPermissionError
-from clinical.models import PlanStatus, TreatmentPlan
+from clinical.dosing import DoseRange, dose_problems
+from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
+from clinical.models import ClinicThresholds, PlanStatus, Route, TreatmentPlan
 from scheduling.models import AppointmentType, PlanCounter
+
+
+def clinic_dose_limits(clinic_id: int) -> dict[str, DoseRange]:
+    """The clinic's mg/kg range per route; SPEC.md's defaults while its admin has set none (read
+    only: an unsaved row carries the defaults)."""
+    limits = ClinicThresholds.objects.filter(clinic_id=clinic_id).first() or ClinicThresholds(clinic_id=clinic_id)
+    return {
+        Route.IV: DoseRange(limits.iv_dose_min_mg_per_kg, limits.iv_dose_max_mg_per_kg),
+        Route.IM: DoseRange(limits.im_dose_min_mg_per_kg, limits.im_dose_max_mg_per_kg),
+    }
+
+
+def plan_check_dose(plan: TreatmentPlan, *, clinic_id: int) -> None:
+    """400 ``dose_out_of_range`` when the plan's mg/kg is outside its route's range at the clinic."""
+    problems = dose_problems(route=plan.route, dose_mg_per_kg=plan.dose_mg_per_kg, limits=clinic_dose_limits(clinic_id))
+    if problems:
+        raise ClinicalError(
+            "The dose is outside the clinic's limits for its route.", code="dose_out_of_range", fields=problems
+        )
 
 
 def active_plan_of(patient_id: UUID) -> TreatmentPlan | None:

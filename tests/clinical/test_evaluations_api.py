@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from clinical.evaluation_rules import HARD_STOPS
 from clinical.models import ClinicalAccess, Contraindication, Evaluation, EvaluationAddendum, TreatmentPlan
 from tests.clinical.evaluation_fixtures import (
     OVERRIDE_REASON,
@@ -46,11 +47,21 @@ FULL_VIEW_KEYS = {
     "systolic_bp",
     "diastolic_bp",
     "heart_rate",
+    "phq9_items",
+    "gad7_items",
+    "weight_kg",
+    "medications",
+    "allergies",
+    "allergies_none_known",
+    "childbearing_potential",
+    "referring_provider",
     "substance_use",
     "contraindications",
     "decision",
     "rationale",
     "override_reason",
+    "suicide_risk_level",
+    "suicide_risk_note",
     "plan",
     "signed_at",
     "signed_by",
@@ -70,6 +81,15 @@ NEVER_SHOWN_TO_PATIENTS = (
     "notes",
     "dose_mg_per_kg",
     "route",
+    "phq9_items",
+    "weight_kg",
+    "medications",
+    "allergies",
+    "childbearing_potential",
+    "referring_provider",
+    "suicide_risk",
+    "infusion_minutes",
+    "rate_mg_per_min",
 )
 CANDIDATE_TEXT = "You can go ahead: book your treatment sessions when it suits you."
 
@@ -182,11 +202,21 @@ def test_a_clinician_opens_an_empty_draft_for_a_completed_evaluation_appointment
         "systolic_bp": None,
         "diastolic_bp": None,
         "heart_rate": None,
+        "phq9_items": None,
+        "gad7_items": None,
+        "weight_kg": None,
+        "medications": None,
+        "allergies": "",
+        "allergies_none_known": False,
+        "childbearing_potential": "",
+        "referring_provider": None,
         "substance_use": "",
         "contraindications": [],
         "decision": "",
         "rationale": "",
         "override_reason": "",
+        "suicide_risk_level": "",
+        "suicide_risk_note": "",
         "plan": None,
         "signed_at": None,
         "signed_by": None,
@@ -300,6 +330,8 @@ def test_a_complete_draft_is_saved_with_its_plan(clinician, draft_id):
         "window_days": 21,
         "dose_mg_per_kg": "0.50",
         "route": "IV",
+        "infusion_minutes": 40,
+        "rate_mg_per_min": None,  # no weight recorded
         "notes": PLAN_NOTES,
         "activated_at": None,
         "ended_at": None,
@@ -489,9 +521,11 @@ def test_active_substance_use_with_an_override_reason_signs_a_candidate(clinicia
     assert _plan_row(draft_id)["status"] == "active"
 
 
-@pytest.mark.parametrize("code", Contraindication.values)
+@pytest.mark.parametrize("code", [code for code in Contraindication.values if code not in HARD_STOPS])
 def test_any_contraindication_needs_an_override_reason_for_a_candidate(clinician, draft_id, code):
-    fill_complete_draft(clinician, draft_id, contraindications=(code,))
+    # Active misuse ticked agrees only with active use; the hard stops have tests of their own.
+    substance_use = "active" if code == "active_substance_misuse" else "none"
+    fill_complete_draft(clinician, draft_id, contraindications=(code,), substance_use=substance_use)
     before = _row(draft_id)
 
     response: Any = clinician.post(evaluations_url(draft_id, "sign"))

@@ -16,6 +16,15 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+# The dose limits and the cap, as the change form holds them (SPEC.md's defaults).
+DOSE_LIMITS = {
+    "iv_dose_min_mg_per_kg": "0.10",
+    "iv_dose_max_mg_per_kg": "1.00",
+    "im_dose_min_mg_per_kg": "0.10",
+    "im_dose_max_mg_per_kg": "1.00",
+    "single_dose_cap_mg": "100.0",
+}
+
 
 @pytest.fixture
 def admin_client(demo_clinic) -> tuple[Client, object]:
@@ -37,6 +46,7 @@ def test_an_admin_changes_the_clinics_thresholds(admin_client, demo_clinic):
             "heart_rate_at_least": 125,
             "heart_rate_at_most": 48,
             "spo2_below": 93,
+            **DOSE_LIMITS,
         },
     )
     assert response.status_code == 302

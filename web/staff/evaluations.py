@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from clinical.models import Contraindication, Evaluation, EvaluationStatus
-from clinical.selectors import evaluation_record_parts
+from clinical.dosing import plan_rate
+from clinical.evaluation_rules import MAX_MEDICATIONS, childbearing_potential_of
+from clinical.models import ChildbearingPotential, Contraindication, Evaluation, EvaluationStatus, MedicationClass
+from clinical.selectors import EvaluationRecordParts, evaluation_record_parts
 from clinical.services.evaluations import (
     WRITER_ROLES,
     evaluation_add_addendum,
@@ -30,12 +32,19 @@ from clinical.services.evaluations import (
     evaluation_sign,
     evaluation_update,
 )
+from clinical.services.plan_rules import clinic_dose_limits
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import STAFF_ROLES
-from web.staff.forms import AddendumForm, EvaluationForm, form_data_of, initial_of
+from web.staff.evaluation_forms import (
+    AddendumForm,
+    EvaluationForm,
+    as_form_data,
+    medication_rows_for,
+    values_of,
+)
 
 FORM_TEMPLATE = "web/staff/evaluation.html"
 
@@ -65,6 +74,42 @@ def _page_url(evaluation_id: UUID) -> str:
     return reverse("staff-evaluation", args=[evaluation_id])
 
 
+def _form(evaluation: Evaluation, data: Any = None, *, rows: int | None = None, **kwargs: Any) -> EvaluationForm:
+    """The form of the draft, with the clinic's dose limits and the medication rows to show."""
+    clinic_id = evaluation.appointment.appointment_type.clinic_id
+    return EvaluationForm(
+        data,
+        dose_limits=clinic_dose_limits(clinic_id),
+        medication_rows=medication_rows_for(evaluation) if rows is None else rows,
+        **kwargs,
+    )
+
+
+def _posted_rows(request: HttpRequest) -> int | None:
+    """How many medication rows the page posted (its hidden count), if it says."""
+    count = request.POST.get("medication_rows", "")
+    return min(int(count), MAX_MEDICATIONS) if count.isdigit() else None
+
+
+def _record_words(evaluation: Evaluation, parts: EvaluationRecordParts) -> dict[str, Any]:
+    """The whole record's values in words, for the read-only view."""
+    plan = parts.plan
+    return {
+        "contraindications": [Contraindication(code).label for code in evaluation.contraindications],
+        "medications": [
+            {**medication, "drug_class": MedicationClass(medication["drug_class"]).label}
+            for medication in evaluation.medications or []
+        ],
+        "childbearing_potential": ChildbearingPotential(
+            childbearing_potential_of(evaluation.childbearing_potential)
+        ).label,
+        "rate": plan_rate(
+            dose_mg_per_kg=plan.dose_mg_per_kg, weight_kg=evaluation.weight_kg, route=plan.route,
+            minutes=plan.infusion_minutes,
+        ) if plan is not None else None,
+    }  # fmt: skip
+
+
 def _render(
     request: HttpRequest,
     evaluation: Evaluation,
@@ -78,7 +123,7 @@ def _render(
     can_write = _actor(request).role in WRITER_ROLES
     is_draft = evaluation.status == EvaluationStatus.DRAFT
     if whole and can_write and is_draft and form is None:
-        form = EvaluationForm(initial=initial_of(evaluation, parts.plan))
+        form = _form(evaluation, initial=values_of(evaluation, parts.plan))
     if whole and can_write and not is_draft and addendum_form is None:
         addendum_form = AddendumForm()
     context: dict[str, Any] = {
@@ -88,7 +133,7 @@ def _render(
         "zone": parts.appointment.appointment_type.clinic.zone,
         "form": form if whole and can_write and is_draft else None,
         "addendum_form": addendum_form if whole and can_write and not is_draft else None,
-        "contraindications": [Contraindication(code).label for code in evaluation.contraindications] if whole else [],
+        "words": _record_words(evaluation, parts) if whole else {},
     }
     log_patient_reads(request, "staff-evaluation", [evaluation.patient_id])
     return render(request, FORM_TEMPLATE, context, status=status)
@@ -117,7 +162,7 @@ def evaluation_page(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
     evaluation, whole = _read(request, evaluation_id)
     if request.method == "GET":
         return _render(request, evaluation, whole)
-    form = EvaluationForm(request.POST)
+    form = _form(evaluation, request.POST, rows=_posted_rows(request))
     if not form.is_valid():
         return _render(request, evaluation, whole, form=form, status=400)
     changes, plan_changes = form.changes()
@@ -155,7 +200,8 @@ def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpRespo
         evaluation_sign(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
         _raise_as_http(error)
-        form = EvaluationForm(form_data_of(evaluation, evaluation_record_parts(evaluation=evaluation).plan))
+        stored = values_of(evaluation, evaluation_record_parts(evaluation=evaluation).plan)
+        form = _form(evaluation, as_form_data(stored))
         form.is_valid()
         form.add_service_error(error)
         if error.fields and error.detail not in form.non_field_errors():

@@ -1,6 +1,7 @@
 // The evaluation form, enhanced: the override reason shows only when it is required (a candidate
-// decision with active substance use or any contraindication) and the plan only for a candidate.
-// Without this file both are always shown, with a hint saying when they are needed.
+// decision with active substance use or any contraindication), the plan only for a candidate and
+// the suicide-risk assessment only when PHQ-9 item 9 is answered above 0. Without this file all
+// are always shown, with a hint saying when they are needed.
 (function () {
   "use strict";
   function checked(form, name) {
@@ -19,13 +20,20 @@
       show(part, candidate && (active || contraindicated));
     });
     form.querySelectorAll("[data-show-when='candidate']").forEach(function (part) { show(part, candidate); });
+    var item9 = form.elements.phq9_item_9;
+    var note = form.elements.suicide_risk_note;
+    var assessed = checked(form, "suicide_risk_level").length > 0 || Boolean(note && note.value.trim());
+    var selfHarm = Boolean(item9 && item9.value && Number(item9.value) > 0) || assessed;
+    form.querySelectorAll("[data-show-when='self-harm']").forEach(function (part) { show(part, selfHarm); });
   }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-evaluation-form]");
     if (!form) { return; }
     form.addEventListener("change", function (event) {
       var name = event.target && event.target.name;
-      if (name === "decision" || name === "substance_use" || name === "contraindications") { update(form); }
+      if (name === "decision" || name === "substance_use" || name === "contraindications" || name === "phq9_item_9") {
+        update(form);
+      }
     });
     update(form);
   });
