@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "scheduling",
     "booking",
     "clinical",
+    "controlled",
     "notifications",
     "patient_data",
     "web",
