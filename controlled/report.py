@@ -25,11 +25,12 @@ from django.db.models import OuterRef, Subquery
 
 from controlled.errors import ControlledError
 from controlled.models import Container, EntryKind, LedgerEntry
-from controlled.rules import ZERO, ml_of
+from controlled.rules import MG, ZERO, ml_of
 from scheduling.intervals import local_day_bounds
 from scheduling.selectors import clinic_zone
 
 MAX_REPORT_DAYS = 366
+CONTAINER_ORDER = ("received_on", "recorded_at", "lot", "pk")
 
 
 def report_range_check(*, date_from: date, date_to: date) -> None:
@@ -94,7 +95,7 @@ def _balances_at(instant: datetime) -> dict[UUID, Decimal]:
         .values("balance_after_mg")[:1]
     )
     rows = Container.objects.annotate(then=Subquery(last)).filter(then__isnull=False).values_list("pk", "then")
-    return dict(rows)
+    return {pk: Decimal(then).quantize(MG) for pk, then in rows}
 
 
 def _sum(entries: list[LedgerEntry], kind: str, *, of_draw: bool | None = None) -> Decimal:
@@ -123,7 +124,7 @@ def controlled_report(*, date_from: date, date_to: date) -> Report:
         ContainerBalance(
             container=container, opening_mg=opening.get(container.pk, ZERO), closing_mg=closing[container.pk]
         )
-        for container in Container.objects.filter(pk__in=shown).order_by("received_on", "recorded_at", "pk")
+        for container in Container.objects.filter(pk__in=shown).order_by(*CONTAINER_ORDER)
     ]
     totals = Totals(
         received_mg=_sum(entries, EntryKind.RECEIPT),
@@ -164,7 +165,7 @@ def controlled_inventory(*, on: date) -> Inventory:
     _, end = local_day_bounds(on, on, clinic_zone())
     balances = _balances_at(end)
     containers = Container.objects.filter(pk__in=[pk for pk, mg in balances.items() if mg > 0]).order_by(
-        "received_on", "recorded_at", "pk"
+        *CONTAINER_ORDER
     )
     rows = [
         InventoryRow(

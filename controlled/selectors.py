@@ -32,7 +32,8 @@ class StockRow:
 
 def containers_open() -> list[Container]:
     """Containers opened (drawn from) and not empty: each has its mL counted."""
-    return list(Container.objects.filter(balance_mg__gt=0, opened_at__isnull=False).order_by("received_on", "pk"))
+    opened = Container.objects.filter(balance_mg__gt=0, opened_at__isnull=False)
+    return list(opened.order_by("received_on", "recorded_at", "lot", "pk"))
 
 
 def stock_on_hand(*, today: date) -> list[StockRow]:
@@ -43,7 +44,7 @@ def stock_on_hand(*, today: date) -> list[StockRow]:
             balance_ml=ml_of(mg=container.balance_mg, concentration_mg_per_ml=container.concentration_mg_per_ml),
             expired=container.expires_on < today,
         )
-        for container in Container.objects.filter(balance_mg__gt=0).order_by("received_on", "recorded_at", "pk")
+        for container in Container.objects.filter(balance_mg__gt=0).order_by("received_on", "recorded_at", "lot", "pk")
     ]
 
 
