@@ -20,6 +20,7 @@ invariants the code also checks:
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,7 @@ from django.db.models import F, Q
 
 from booking.models import Appointment
 from clinical.models import Alert
+from controlled.rules import ml_of
 
 
 class AppendOnlyError(Exception):
@@ -90,6 +92,10 @@ class Container(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} lot {self.lot} ({self.pk})"
+
+    @property
+    def balance_ml(self) -> Decimal:
+        return ml_of(mg=self.balance_mg, concentration_mg_per_ml=self.concentration_mg_per_ml)
 
 
 class EntryKind(models.TextChoices):

@@ -114,7 +114,7 @@ def controlled_report(*, date_from: date, date_to: date) -> Report:
     start, end = local_day_bounds(date_from, date_to, clinic_zone())
     entries = list(
         LedgerEntry.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .select_related("container", "actor", "witness", "patient")
+        .select_related("container__received_by", "actor", "witness", "patient")
         .order_by("id")
     )
     opening, closing = _balances_at(start), _balances_at(end)
@@ -124,7 +124,7 @@ def controlled_report(*, date_from: date, date_to: date) -> Report:
         ContainerBalance(
             container=container, opening_mg=opening.get(container.pk, ZERO), closing_mg=closing[container.pk]
         )
-        for container in Container.objects.filter(pk__in=shown).order_by(*CONTAINER_ORDER)
+        for container in Container.objects.filter(pk__in=shown).select_related("received_by").order_by(*CONTAINER_ORDER)
     ]
     totals = Totals(
         received_mg=_sum(entries, EntryKind.RECEIPT),
@@ -164,8 +164,10 @@ class Inventory:
 def controlled_inventory(*, on: date) -> Inventory:
     _, end = local_day_bounds(on, on, clinic_zone())
     balances = _balances_at(end)
-    containers = Container.objects.filter(pk__in=[pk for pk, mg in balances.items() if mg > 0]).order_by(
-        *CONTAINER_ORDER
+    containers = (
+        Container.objects.filter(pk__in=[pk for pk, mg in balances.items() if mg > 0])
+        .select_related("received_by")
+        .order_by(*CONTAINER_ORDER)
     )
     rows = [
         InventoryRow(

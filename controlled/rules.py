@@ -23,6 +23,10 @@ from core.roles import STAFF_ROLES, Role
 MG = Decimal("0.1")
 ML = Decimal("0.01")
 ZERO = Decimal("0.0")
+# A container's concentration and volume: above zero, to 0.01, below 1000 (ketamine comes as 10,
+# 50 and 100 mg/mL in vials of a few mL); so a content always fits the ledger's columns.
+MAX_CONCENTRATION_MG_PER_ML = Decimal("999.99")
+MAX_VOLUME_ML = Decimal("999.99")
 
 # Who keeps the log, who reads its report, who may witness (SPEC.md section 12).
 WRITER_ROLES = (Role.NURSE, Role.CLINICIAN)

@@ -44,7 +44,9 @@ def stock_on_hand(*, today: date) -> list[StockRow]:
             balance_ml=ml_of(mg=container.balance_mg, concentration_mg_per_ml=container.concentration_mg_per_ml),
             expired=container.expires_on < today,
         )
-        for container in Container.objects.filter(balance_mg__gt=0).order_by("received_on", "recorded_at", "lot", "pk")
+        for container in Container.objects.filter(balance_mg__gt=0)
+        .select_related("received_by")
+        .order_by("received_on", "recorded_at", "lot", "pk")
     ]
 
 
@@ -100,7 +102,7 @@ def infusion_ketamine(*, appointment_id: UUID) -> InfusionKetamine:
         raise ControlledNotFoundError("No such infusion appointment.")
     entries = list(
         LedgerEntry.objects.filter(appointment=appointment)
-        .select_related("container", "actor", "witness")
+        .select_related("container", "actor", "witness", "patient")
         .order_by("id")
     )
     corrected: dict[int, Decimal] = {}

@@ -29,7 +29,7 @@ from booking.models import Appointment
 from controlled import balance
 from controlled.errors import ControlledConflictError, ControlledError, ControlledNotFoundError
 from controlled.models import STOCK_WASTE_REASONS, Container, EntryKind, LedgerEntry
-from controlled.rules import ML, content_mg, is_exact
+from controlled.rules import MAX_CONCENTRATION_MG_PER_ML, MAX_VOLUME_ML, ML, content_mg, is_exact
 from controlled.services.common import clinic_day, mg_require, writer_require
 from controlled.services.infusions import infusion_reconciled
 from controlled.witness import WitnessSignature, witness_verify
@@ -43,9 +43,12 @@ def _receipt_check(
 ) -> Decimal:
     """The content of one container, or a refusal naming every field at fault."""
     fields: dict[str, list[str]] = {}
-    for name, value in (("concentration_mg_per_ml", concentration_mg_per_ml), ("volume_ml", volume_ml)):
-        if value <= 0 or not is_exact(value, ML):
-            fields[name] = ["Above zero, to 0.01."]
+    for name, value, most in (
+        ("concentration_mg_per_ml", concentration_mg_per_ml, MAX_CONCENTRATION_MG_PER_ML),
+        ("volume_ml", volume_ml, MAX_VOLUME_ML),
+    ):
+        if not 0 < value <= most or not is_exact(value, ML):
+            fields[name] = [f"Above zero, to 0.01, at most {most}."]
     if fields:
         raise ControlledError("Give the concentration and volume above zero, to 0.01.", code="invalid", fields=fields)
     content = content_mg(concentration_mg_per_ml=concentration_mg_per_ml, volume_ml=volume_ml)
