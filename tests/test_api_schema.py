@@ -342,8 +342,14 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         "GET", "/api/v1/reports/outcomes/?date_from=2026-11-01&date_to=2026-11-30"
     ),
 }
+
+
+def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | None]]) -> Callable[[World, str], Call]:
+    return lambda w, r: Call(*build(w, r))
+
+
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
-CALLS.update({key: (lambda w, r, build=build: Call(*build(w, r))) for key, build in CONTROLLED_CALLS.items()})
+CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
 
 
 @pytest.fixture
