@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from clinical.services.alerts import count_discrepancy_alert_raise
 from clinical.services.infusions import infusion_record_update
 from controlled.models import Container, EntryKind, LedgerEntry
 from controlled.selectors import containers_open
@@ -134,4 +135,68 @@ CONTROLLED_CALLS: dict[tuple[str, str], Build] = {
         f"/api/v1/controlled/inventory/?date={_today()}",
         None,
     ),
+}
+
+
+# -- the staff pages (tests/route_world.py's PAGES): form bodies as the pages post them -------------
+
+
+def _page_witness(prefix: str = "") -> dict[str, str]:
+    return {f"{prefix}{name}": value for name, value in witness_body().items()}
+
+
+def _page_administration(world: Any, role: str) -> Request:
+    _method, url, _ = _administration(world, role)
+    appointment_id = url.split("/")[-3]
+    return ("POST", f"/staff/controlled/infusions/{appointment_id}/administration/", _page_witness("administration-"))
+
+
+def _page_count(world: Any, role: str) -> Request:
+    body: dict[str, Any] = {"containers_counted": Container.objects.filter(balance_mg__gt=0).count()}
+    body |= {f"ml_{c.pk}": str(c.balance_ml) for c in containers_open()}
+    return ("POST", "/staff/controlled/count/", body | _page_witness())
+
+
+def _page_resolve(world: Any, role: str) -> Request:
+    alert = count_discrepancy_alert_raise(reasons=["container_number"], at=_now())
+    return ("POST", f"/staff/controlled/discrepancies/{alert.pk}/resolve/", {f"resolve-{alert.pk}-note": "Recounted."})
+
+
+CONTROLLED_PAGES: dict[str, Build] = {
+    "/staff/controlled/receive/": lambda w, r: (
+        "POST",
+        "/staff/controlled/receive/",
+        _receive(w, r)[2],
+    ),
+    "/staff/controlled/containers/<uuid:container_id>/waste/": lambda w, r: (
+        "POST",
+        f"/staff/controlled/containers/{fresh_vial(w).pk}/waste/",
+        {"reason": "damaged", "note": "Cracked vial.", **_page_witness()},
+    ),
+    "/staff/controlled/infusions/<uuid:appointment_id>/": lambda w, r: (
+        "GET",
+        f"/staff/controlled/infusions/{under_way(w).pk}/",
+        None,
+    ),
+    "/staff/controlled/infusions/<uuid:appointment_id>/draw/": lambda w, r: (
+        "POST",
+        f"/staff/controlled/infusions/{under_way(w).pk}/draw/",
+        {"draw-container": str(fresh_vial(w).pk), "draw-mg": "35.0"},
+    ),
+    "/staff/controlled/infusions/<uuid:appointment_id>/administration/": _page_administration,
+    "/staff/controlled/count/": _page_count,
+    "/staff/controlled/discrepancies/<uuid:alert_id>/resolve/": _page_resolve,
+    "/staff/controlled/report/": lambda w, r: (
+        "GET",
+        f"/staff/controlled/report/?date_from={_today()}&date_to={_today()}",
+        None,
+    ),
+    "/staff/controlled/inventory/": lambda w, r: ("GET", f"/staff/controlled/inventory/?date={_today()}", None),
+}
+# The pages whose builder serves their GET too.
+CONTROLLED_PAGE_GETS = {
+    "/staff/controlled/containers/<uuid:container_id>/waste/",
+    "/staff/controlled/infusions/<uuid:appointment_id>/",
+    "/staff/controlled/report/",
+    "/staff/controlled/inventory/",
 }
