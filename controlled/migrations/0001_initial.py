@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('expires_on', models.DateField()),
                 ('concentration_mg_per_ml', models.DecimalField(decimal_places=2, max_digits=6)),
                 ('volume_ml', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('content_mg', models.DecimalField(decimal_places=1, help_text='Concentration × volume.', max_digits=8)),
+                ('content_mg', models.DecimalField(decimal_places=1, help_text='The concentration times the volume.', max_digits=8)),
                 ('received_on', models.DateField()),
                 ('supplier', models.CharField(max_length=200)),
                 ('invoice_number', models.CharField(max_length=60)),
