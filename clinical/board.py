@@ -14,24 +14,34 @@ Per row:
   ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
-One query beyond booking's board, whatever the number of appointments (see ``_sessions``).
+One query beyond booking's board, whatever the number of appointments (see ``_sessions``). A layer
+above may ask for facts of the whole day to be read in that same query (``day_facts``: the
+controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
+``ClinicalDayBoard.facts``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.readings_schedule import overdue_readings
+from scheduling.models import Clinic
+
+# Day-wide facts a layer above asks the board's query to read: name -> expression, for the day.
+DayFacts = Callable[[date], Mapping[str, BaseExpression]]
 
 SELF_HARM = "self_harm"
 VITALS_OVERDUE = "vitals_overdue"
@@ -62,7 +72,18 @@ class _Session:
     threshold_reasons: tuple[str, ...] = ()
 
 
-def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
+@dataclass(frozen=True)
+class ClinicalDayBoard(DayBoard):
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+    def signature(self) -> str:
+        facts = repr(sorted(self.facts.items()))
+        return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
+
+
+def _sessions(
+    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
+) -> tuple[dict[UUID, _Session], dict[str, object]]:
     """What section 10 knows of each of the day's appointments, in one query: the appointment's
     session record (a one-to-one join) and its readings (one row per reading), each row with
     whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
@@ -86,6 +107,7 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
                     patient_id=OuterRef("patient_id"), kind=AlertKind.SELF_HARM, resolved_at__isnull=True
                 )
             ),
+            **facts,
         )
         .values_list(
             "pk",
@@ -98,10 +120,25 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
             "has_unanswered",
             "threshold_reasons",
             "has_self_harm",
+            *facts,
         )
     )
     sessions: dict[UUID, _Session] = defaultdict(_Session)
-    for pk, started_at, ended_at, discharged_at, dose, taken_at, questionnaire, unanswered, threshold, harm in found:
+    read: dict[str, object] = {}
+    for (
+        pk,
+        started_at,
+        ended_at,
+        discharged_at,
+        dose,
+        taken_at,
+        questionnaire,
+        unanswered,
+        threshold,
+        harm,
+        *day,
+    ) in found:
+        read = dict(zip(facts, day, strict=True))
         session = sessions[pk]
         session.started_at, session.infusion_ended_at, session.discharged_at = started_at, ended_at, discharged_at
         session.planned_dose_mg = dose
@@ -110,7 +147,15 @@ def _sessions(rows: list[BoardRow]) -> dict[UUID, _Session]:
         if questionnaire:
             session.questionnaire = QUESTIONNAIRE_DUE if unanswered else QUESTIONNAIRE_ANSWERED
         session.threshold_reasons, session.self_harm = tuple(threshold or ()), bool(harm)
-    return sessions
+    return sessions, read
+
+
+def _facts_alone(clinic: Clinic | None, facts: Mapping[str, BaseExpression]) -> dict[str, object]:
+    """The day's facts when the board has no row to read them with."""
+    if clinic is None or not facts:
+        return {}
+    found = Clinic.objects.filter(pk=clinic.pk).annotate(**facts).values_list(*facts).first()
+    return dict(zip(facts, found, strict=True)) if found else {}
 
 
 def _overdue(row: BoardRow, session: _Session, now: datetime) -> bool:
@@ -131,14 +176,18 @@ def _overdue(row: BoardRow, session: _Session, now: datetime) -> bool:
     )
 
 
-def clinical_day_board(*, day: date | None = None, now: datetime | None = None) -> DayBoard:
-    """The day board of ``day`` (clinic-local; today when None) with section 10's columns at ``now``."""
+def clinical_day_board(
+    *, day: date | None = None, now: datetime | None = None, day_facts: DayFacts | None = None
+) -> ClinicalDayBoard:
+    """The day board of ``day`` (clinic-local; today when None) with section 10's columns at ``now``,
+    and the ``day_facts`` asked for."""
     now = now or timezone.now()
     board = day_board(day=day)
+    facts = day_facts(board.day) if day_facts else {}
     rows = [row for section in board.rooms for row in section.rows] + board.unassigned
     if not rows:
-        return board
-    sessions = _sessions(rows)
+        return ClinicalDayBoard(**vars(board), facts=_facts_alone(board.clinic, facts))
+    sessions, read = _sessions(rows, facts)
 
     def filled(row: BoardRow) -> BoardRow:
         session = sessions.get(row.appointment.pk) or _Session()
@@ -152,10 +201,11 @@ def clinical_day_board(*, day: date | None = None, now: datetime | None = None) 
             row, questionnaire=session.questionnaire, alerts=tuple(alerts), planned_dose_mg=session.planned_dose_mg
         )
 
-    return DayBoard(
+    return ClinicalDayBoard(
         clinic=board.clinic,
         day=board.day,
         zone=board.zone,
         rooms=[BoardRoom(room=section.room, rows=[filled(row) for row in section.rows]) for section in board.rooms],
         unassigned=[filled(row) for row in board.unassigned],
+        facts=read,
     )

@@ -58,6 +58,7 @@ api_v1: list[URLPattern | URLResolver] = [
     ),
     path("waitlist/", WaitlistApi.as_view(), name="waitlist"),
     path("", include("clinical.api.urls")),
+    path("controlled/", include("controlled.api.urls")),
     path("", include("patient_data.api.urls")),
 ]
 

@@ -11,6 +11,8 @@ every ten minutes, a discharge that completes each infusion. The patients:
   questionnaires open;
 - James Carter: two infusions done and the next one on the next clinic day, forms not yet answered.
 
+Every infusion's ketamine is in the controlled-substance log (``demo/controlled.py``).
+
 Messages the history would have sent in the past are marked skipped, so a first `make run` does
 not mail the demo patients about visits long gone.
 """
@@ -31,6 +33,7 @@ from booking.services.appointments import appointment_book, appointment_confirm_
 from clinical.models import Alert, AlertAction
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
     HIGH_SYSTOLIC,
@@ -127,7 +130,9 @@ def _patient(spec: HistoryPatient, password: str) -> User:
     return patient_create(details, password=password)
 
 
-def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool) -> None:
+def _infuse(
+    appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool, number: int, log: ControlledDemo
+) -> None:
     """One infusion from check-in to discharge, as the nurse records it."""
     start = appointment.starts_at
     nurse = staff.nurse
@@ -147,6 +152,7 @@ def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eve
     appointment_transition(
         actor=nurse, appointment_id=appointment.pk, action=AppointmentEvent.Action.STARTED, now=start
     )
+    log.draw(appointment, email=spec.email, number=number, at=start + timedelta(minutes=2))
     for minutes in (10, 20, 30, 40, 50):
         high = eventful and minutes == PEAK_MINUTE
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=HIGH_SYSTOLIC if high else None)
@@ -178,6 +184,7 @@ def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eve
         changes={"dose_given_mg": record.planned_dose_mg},
         now=start + timedelta(minutes=51),
     )
+    log.administer(appointment, email=spec.email, number=number, at=start + timedelta(minutes=52))
     for minutes in (65, 80, 88):
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
     infusion_discharge(
@@ -185,7 +192,9 @@ def _infuse(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eve
     )
 
 
-def _treat(spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zone: ZoneInfo) -> None:
+def _treat(
+    spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zone: ZoneInfo, log: ControlledDemo
+) -> None:
     """The evaluation, the infusions done (every third day), then the next one booked ahead."""
     days = _clinic_days(today - timedelta(days=spec.evaluation_days_ago), every=1)
     evaluation_day = next(days)
@@ -209,7 +218,8 @@ def _treat(spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zo
         answer_forms(
             appointment, patient, phq9=spec.phq9[number], gad7=spec.gad7[number], at=start - timedelta(hours=20)
         )
-        _infuse(appointment, spec, staff, eventful=spec.language == "es" and number == 2)  # noqa: PLR2004
+        eventful = spec.language == "es" and number == 2  # noqa: PLR2004
+        _infuse(appointment, spec, staff, eventful=eventful, number=number, log=log)
         booked_at = start + timedelta(hours=2)
     if spec.infusions_done < 6:  # noqa: PLR2004 - the plan's six infusions
         next_day = next(_clinic_days(today + timedelta(days=1), every=1))
@@ -226,9 +236,20 @@ def seed_treatment_history(*, password: str, now: datetime | None = None) -> lis
     zone = clinic.zone
     today = now.astimezone(zone).date()
     staff = demo_staff()
+    # One vial a patient, received before the first evaluation; two infusions waste a rest.
+    log = ControlledDemo(
+        nurse=staff.nurse,
+        witness=staff.clinician,
+        password=password,
+        waste_on={("linda@example.com", 6), ("rosa@example.com", 2)},
+    )
+    received_on = today - timedelta(days=max(spec.evaluation_days_ago for spec in PATIENTS) + 7)
+    log.receive(
+        emails=[spec.email for spec in PATIENTS], on=received_on, at=datetime.combine(received_on, time(8), tzinfo=zone)
+    )
     for spec in PATIENTS:
         patient = _patient(spec, password)
-        _treat(spec, patient, staff, today=today, zone=zone)
+        _treat(spec, patient, staff, today=today, zone=zone, log=log)
     # What the worker would have sent long ago stays unsent: the demo starts today.
     OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=now).update(status=Status.SKIPPED)
     return [spec.email for spec in PATIENTS]

@@ -20,6 +20,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Model
@@ -43,11 +44,13 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
+from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
 from tests.test_api_schema import CALLS, NOW, SEARCH_FROM, Call, World
 
@@ -327,6 +330,14 @@ PAGES: dict[str, Build] = {
 }
 
 
+def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[str, Any] | None]]) -> Build:
+    return lambda w, r: Call(*build(w, r))
+
+
+# The controlled-substance log's pages (SPEC.md section 12), built in their own module.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+
+
 def _open_start(world: MatrixWorld, role: str) -> str:
     """An open evaluation start of the clinic (the patient holds their one evaluation already)."""
     return world.first_open_start(None).isoformat()
@@ -430,6 +441,7 @@ PAGE_GETS = {
     "/staff/reports/outcomes/",
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
+    *CONTROLLED_PAGE_GETS,
 }
 
 
@@ -453,6 +465,8 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "step": "check-in",
         "token": "not-a-token",
         "alert_id": world.alert.pk,
+        "container_id": UUID(int=1),  # none such: only the routes' other method reaches these
+        "entry_id": 1,
     }
 
 
@@ -519,4 +533,15 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
+    "/api/v1/controlled/containers/": Container,
+    "/api/v1/controlled/containers/<uuid:container_id>/waste/": LedgerEntry,
+    "/api/v1/controlled/entries/<int:entry_id>/corrections/": LedgerEntry,
+    "/api/v1/controlled/infusions/<uuid:appointment_id>/draws/": LedgerEntry,
+    "/api/v1/controlled/infusions/<uuid:appointment_id>/administration/": LedgerEntry,
+    "/api/v1/controlled/counts/": DailyCount,
+    "/staff/controlled/receive/": Container,
+    "/staff/controlled/containers/<uuid:container_id>/waste/": LedgerEntry,
+    "/staff/controlled/infusions/<uuid:appointment_id>/draw/": LedgerEntry,
+    "/staff/controlled/infusions/<uuid:appointment_id>/administration/": LedgerEntry,
+    "/staff/controlled/count/": DailyCount,
 }

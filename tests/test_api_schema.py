@@ -52,6 +52,7 @@ from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
+from tests.controlled.api_calls import CONTROLLED_CALLS
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -341,6 +342,14 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         "GET", "/api/v1/reports/outcomes/?date_from=2026-11-01&date_to=2026-11-30"
     ),
 }
+
+
+def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | None]]) -> Callable[[World, str], Call]:
+    return lambda w, r: Call(*build(w, r))
+
+
+# The controlled-substance log's operations (SPEC.md section 12), built in their own module.
+CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
 
 
 @pytest.fixture

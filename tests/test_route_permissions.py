@@ -246,6 +246,42 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    "/api/v1/controlled/containers/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/containers/<uuid:container_id>/waste/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/entries/<int:entry_id>/corrections/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/infusions/<uuid:appointment_id>/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 405, 405, 403, 403),
+    },
+    "/api/v1/controlled/infusions/<uuid:appointment_id>/draws/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/infusions/<uuid:appointment_id>/administration/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/counts/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/controlled/report/": {
+        "GET": (401, 403, 403, 403, 200, 403, 200),
+        "POST": (401, 403, 403, 403, 405, 403, 405),
+    },
+    "/api/v1/controlled/inventory/": {
+        "GET": (401, 403, 403, 403, 200, 403, 200),
+        "POST": (401, 403, 403, 403, 405, 403, 405),
+    },
     "/api/v1/me/export/": {
         "GET": (401, 200, 200, 403, 403, 403, 403),
         "POST": (401, 405, 405, 403, 403, 403, 403),
@@ -531,6 +567,62 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "POST": (L, 403, 403, 403, "→/staff/#alerts-title", 403, 403),
     },
     "/staff/reports/outcomes/": {
+        "GET": (L, 403, 403, 403, 200, 403, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/controlled/": {
+        "GET": (L, 403, 403, 200, 200, 403, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/controlled/receive/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, "→/staff/controlled/", "→/staff/controlled/", 403, 403),
+    },
+    "/staff/controlled/containers/<uuid:container_id>/waste/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, "→/staff/controlled/", "→/staff/controlled/", 403, 403),
+    },
+    "/staff/controlled/infusions/<uuid:appointment_id>/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/controlled/infusions/<uuid:appointment_id>/draw/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/controlled/infusions/<id>/#draws",
+            "→/staff/controlled/infusions/<id>/#draws",
+            403,
+            403,
+        ),
+    },
+    "/staff/controlled/infusions/<uuid:appointment_id>/administration/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/controlled/infusions/<id>/#administration",
+            "→/staff/controlled/infusions/<id>/#administration",
+            403,
+            403,
+        ),
+    },
+    "/staff/controlled/count/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, "→/staff/controlled/#count", "→/staff/controlled/#count", 403, 403),
+    },
+    "/staff/controlled/discrepancies/<uuid:alert_id>/resolve/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/controlled/#discrepancies", 403, 403),
+    },
+    "/staff/controlled/report/": {
+        "GET": (L, 403, 403, 403, 200, 403, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/controlled/inventory/": {
         "GET": (L, 403, 403, 403, 200, 403, 200),
         "POST": (405, 405, 405, 405, 405, 405, 405),
     },

@@ -94,7 +94,9 @@ class AlertAcknowledgeSerializer(serializers.Serializer):
 class AlertSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=AlertKind.choices)
-    appointment = serializers.UUIDField(source="appointment_id")
+    appointment = serializers.UUIDField(
+        source="appointment_id", allow_null=True, help_text="None for a controlled-substance count discrepancy."
+    )
     reasons = serializers.ListField(child=StrictCharField())
     raised_at = IsoDateTimeField()
     resolved_at = IsoDateTimeField(allow_null=True)

@@ -1,6 +1,8 @@
-"""Alerts on the day board (SPEC.md section 10): a reading past the clinic's thresholds, or a
-PHQ-9 item 9 answered above 0. Each stays open until someone records what was done: a nurse the
-action taken on a reading, a clinician a note acknowledging a self-harm answer.
+"""Alerts on the day board (SPEC.md section 10): a reading past the clinic's thresholds, a
+PHQ-9 item 9 answered above 0, or a controlled-substance count that disagrees with the book
+(section 12: raised by ``controlled/``, it belongs to no patient and no appointment). Each stays
+open until someone records what was done: a nurse the action taken on a reading, a clinician a
+note acknowledging a self-harm answer or resolving a count discrepancy.
 
 A self-harm answer comes from an infusion's questionnaire, or from the evaluation (SPEC.md section
 4): that one belongs to the evaluation visit (``appointment``, no infusion) and is raised already
@@ -25,6 +27,7 @@ from clinical.models.questionnaires import Questionnaire
 class AlertKind(models.TextChoices):
     VITALS_THRESHOLD = "vitals_threshold", "Vital signs past a threshold"
     SELF_HARM = "self_harm", "Self-harm answer"
+    COUNT_DISCREPANCY = "count_discrepancy", "Controlled-substance count discrepancy"
 
 
 class AlertAction(models.TextChoices):
@@ -35,9 +38,12 @@ class AlertAction(models.TextChoices):
 
 class Alert(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=16, choices=AlertKind.choices)
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=24, choices=AlertKind.choices)
+    # Every alert but a count discrepancy belongs to a patient and an appointment (the constraint).
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
     reading = models.OneToOneField(VitalsReading, on_delete=models.PROTECT, null=True, blank=True, related_name="alert")
     questionnaire = models.OneToOneField(
         Questionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
@@ -64,14 +70,26 @@ class Alert(models.Model):
                     & Q(reading__isnull=False)
                     & Q(questionnaire__isnull=True)
                     & Q(evaluation__isnull=True)
+                    & Q(patient__isnull=False)
+                    & Q(appointment__isnull=False)
                 )
                 | (
                     Q(kind="self_harm")
                     & Q(reading__isnull=True)
+                    & Q(patient__isnull=False)
+                    & Q(appointment__isnull=False)
                     & (
                         (Q(questionnaire__isnull=False) & Q(evaluation__isnull=True))
                         | (Q(questionnaire__isnull=True) & Q(evaluation__isnull=False))
                     )
+                )
+                | (
+                    Q(kind="count_discrepancy")
+                    & Q(questionnaire__isnull=True)
+                    & Q(reading__isnull=True)
+                    & Q(evaluation__isnull=True)
+                    & Q(patient__isnull=True)
+                    & Q(appointment__isnull=True)
                 ),
                 name="alert_has_its_source",
             ),

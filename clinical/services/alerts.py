@@ -3,9 +3,11 @@
 - A reading past a threshold (``vitals_threshold``): a nurse or a clinician records the action
   taken (``continued``, ``paused`` or ``stopped``: 400 ``action_required`` without one) and may
   add a note.
-- A PHQ-9 item 9 answered above 0 (``self_harm``, raised by the questionnaire service): only a
-  clinician acknowledges it (a nurse: 403), with a note (400 ``note_required``); an infusion
-  action means nothing here (400 ``action_not_applicable``).
+- A PHQ-9 item 9 answered above 0 (``self_harm``, raised by the questionnaire service) and a
+  controlled-substance count that disagrees with the book (``count_discrepancy``, raised by
+  ``controlled/`` through ``count_discrepancy_alert_raise``): only a clinician acknowledges them
+  (a nurse: 403), with a note (400 ``note_required``); an infusion action means nothing here (400
+  ``action_not_applicable``).
 
 An alert is resolved once (409 ``alert_resolved``), by a conditional update; the acknowledgement
 is audited. Patients never reach this (403 by role), nor see the note.
@@ -27,6 +29,15 @@ from core.roles import Role
 
 VITALS_ALERT_ROLES = (Role.NURSE, Role.CLINICIAN)
 SELF_HARM_ALERT_ROLES = (Role.CLINICIAN,)
+# Alerts a clinician acknowledges with a note (no infusion action).
+NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY)
+
+
+def count_discrepancy_alert_raise(*, reasons: list[str], at: datetime) -> Alert:
+    """A count of the controlled-substance stock disagrees with the book (SPEC.md section 12):
+    an alert of no patient and no appointment, open until a clinician resolves it with a note.
+    The caller's transaction holds it together with the count."""
+    return Alert.objects.create(kind=AlertKind.COUNT_DISCREPANCY, reasons=reasons, raised_at=at)
 
 
 def alert_acknowledge(
@@ -45,12 +56,12 @@ def alert_acknowledge(
     if alert is None:
         raise ClinicalError("No such alert.", code="not_found", status_code=404)
     note = note.strip()
-    if alert.kind == AlertKind.SELF_HARM:
+    if alert.kind in NOTE_ALERT_KINDS:
         if actor.role not in SELF_HARM_ALERT_ROLES:
-            raise ClinicalPermissionError("A clinician acknowledges a self-harm answer.")
+            raise ClinicalPermissionError("A clinician acknowledges this alert.")
         if action:
             raise ClinicalError(
-                "A self-harm alert takes a note, not an infusion action.",
+                "This alert takes a note, not an infusion action.",
                 code="action_not_applicable",
                 fields={"action": ["Not for this alert."]},
             )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "scheduling",
     "booking",
     "clinical",
+    "controlled",
     "notifications",
     "patient_data",
     "web",

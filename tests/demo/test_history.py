@@ -61,6 +61,7 @@ def test_the_history_has_series_done_and_under_way(history):
 def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recorded(history):
     alert = Alert.objects.get(patient__email__in=HISTORY)
     assert (alert.kind, alert.reasons, alert.action) == ("vitals_threshold", ["systolic"], "continued")
+    assert alert.patient is not None  # a count discrepancy alone has none (SPEC.md section 12)
     assert alert.patient.email == "rosa@example.com"
     assert list(AdverseEvent.objects.values_list("code", "severity")) == [("nausea_vomiting", "mild")]  # all of them
 

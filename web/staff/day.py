@@ -28,6 +28,7 @@ from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.board import clinical_day_board
+from controlled.selectors import board_facts
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
@@ -73,7 +74,8 @@ def _user(request: HttpRequest) -> User:
 def day_board(request: HttpRequest) -> HttpResponse:
     form = BoardDayForm(request.GET)
     asked = form.cleaned_data["date"] if form.is_valid() else None
-    board = clinical_day_board(day=asked)
+    # The controlled-substance count and any open discrepancy ride on the board's own query.
+    board = clinical_day_board(day=asked, day_facts=board_facts)
     show_dose = _user(request).role in CARE_TEAM
     partial = request.headers.get("HX-Request") == "true"
     etag = f'"{board.signature()}-{"dose" if show_dose else "plain"}"'

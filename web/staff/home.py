@@ -88,6 +88,7 @@ def alert_acknowledge_page(request: HttpRequest, alert_id: UUID) -> HttpResponse
             form_add_domain_error(form, error)
         else:
             when = timefmt.time_label(alert.raised_at, clinic_zone())
-            messages.success(request, f"Acknowledged: {alert.patient.full_name}'s answer raised {when}.")
+            whose = f"{alert.patient.full_name}'s answer" if alert.patient else "the alert"  # a count has no patient
+            messages.success(request, f"Acknowledged: {whose} raised {when}.")
             return HttpResponseRedirect(reverse("staff-home") + "#alerts-title")
     return _home(request, failed=(alert_id, form), status=400)

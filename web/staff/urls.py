@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.staff import day, evaluations, feed, home, infusions, patients, reports
+from web.staff import controlled_urls, day, evaluations, feed, home, infusions, patients, reports
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -71,4 +71,6 @@ urlpatterns = [
     path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
     path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
     path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),
+    # -- the controlled-substance log (SPEC.md section 12) --
+    *controlled_urls.urlpatterns,
 ]
