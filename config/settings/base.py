@@ -153,6 +153,13 @@ AXES_VERBOSE = False
 # W006 asks for a lock per address too: the "auth" throttle limits an address instead (a lock
 # would shut a whole clinic network out after five typos).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
+# The proxies in front of the app: 0 (the default) when clients reach gunicorn directly, as
+# docker-compose.yml serves it. A client writes X-Forwarded-For as it likes, so the client's address
+# (for the per-address "auth" throttle and axes' records) is REMOTE_ADDR with no proxy, and the
+# entry the last of NUM_PROXIES proxies added with some (DRF's reading, accounts.backends.client_address).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.backends.client_address"
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES  # read only if django-ipware were installed; the callable comes first
 # Second factor (django-otp): TOTP with one-time recovery codes, the issuer shown by the app.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Clinic")
 RECOVERY_CODE_COUNT = 10
@@ -204,6 +211,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
