@@ -40,7 +40,7 @@ class AccountLocked(AccountError):
 
 
 def email_normalize(*, email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
+    return User.objects.normalize_email(email)
 
 
 def account_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:
