@@ -2,8 +2,10 @@
 
 Every acceptable sign-up gets the same answer after about the same work (a password hash and one
 email). A new email gets an inactive account and a link valid for 24 hours that activates it; an
-email with an account gets nothing created and a note to its owner (sign in, or reset the
-password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
+email whose account still awaits its link gets that account restarted with the new details and a
+fresh link (the earlier links stop working: whoever signed up first, only the mailbox's holder
+decides the password); an email with an account gets nothing created and a note to its owner
+(sign in, or reset the password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
 own salt) naming the account, a fingerprint of its state (so it works once: activation changes
 the state) and where the person was going.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -20,11 +23,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.errors import AccountError
-from accounts.models import User
+from accounts.models import PatientProfile, User
+from accounts.selectors import patient_search_text
 from accounts.services import patient_details_check, patient_register
 from accounts.services.signin import email_normalize
 
@@ -71,16 +75,44 @@ def _confirm_link_send(*, user: User, next_path: str) -> None:
     _mail(user=user, template="signup_confirm", context={"link": link, "hours": SIGNUP_LINK_AGE // timedelta(hours=1)})
 
 
-def _owner_told(*, user: User, next_path: str) -> None:
-    if user.awaiting_confirmation:
-        # Signed up before and never opened the link: a fresh one (the details given first stand).
-        _confirm_link_send(user=user, next_path=next_path)
-        return
+def _owner_told(*, user: User) -> None:
     context: dict[str, object] = {
         "signin_link": _site(reverse("signin")),
         "reset_link": _site(reverse("password-reset")),
     }
     _mail(user=user, template="signup_known", context=context)
+
+
+def _pending_restart(
+    *,
+    user_id: UUID,
+    password: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    phone: str,
+    language: str,
+) -> User | None:
+    """An account still awaiting its link starts afresh with the details given now (whoever signed
+    up before, only the mailbox's holder opens the link, and it activates what this sign-up chose);
+    the links sent before stop working, as their fingerprint names the old password hash. None
+    when the account was opened meanwhile."""
+    with transaction.atomic():
+        # Locked as signup_confirm locks it: an old link opened at this moment activates before or not at all.
+        user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
+        if user is None:
+            return None
+        user.set_password(password)
+        user.first_name, user.last_name, user.language = first_name, last_name, language
+        user.date_joined = timezone.now()
+        user.save(update_fields=["password", "first_name", "last_name", "language", "date_joined"])
+        search_text = patient_search_text(
+            first_name=first_name, last_name=last_name, email=user.email, phone=phone, date_of_birth=date_of_birth
+        )
+        PatientProfile.objects.update_or_create(
+            user=user, defaults={"date_of_birth": date_of_birth, "phone": phone, "search_text": search_text}
+        )
+    return user
 
 
 def patient_signup(
@@ -97,41 +129,34 @@ def patient_signup(
 ) -> None:
     """Answer a sign-up the same way whether or not the email has an account: AccountError for
     unacceptable details (checked before the email is looked up); otherwise one email — a link to
-    finish a new account, or a note to the owner of an existing one — and nothing else to say."""
+    finish a new account (or to restart one still awaiting its link, with these details), or a
+    note to the owner of an existing one — after one password hash, and nothing else to say."""
     email = email_normalize(email=email)
-    patient_details_check(
-        email=email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-        date_of_birth=date_of_birth,
-        phone=phone,
-        today=today,
-    )
+    details = {"password": password, "first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth}
+    phone = patient_details_check(email=email, phone=phone, today=today, **details)
+    language = _language(language)
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:
             user = patient_register(
-                email=email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                phone=phone,
-                today=today,
-                language=_language(language),
-                awaiting_confirmation=True,
+                email=email, phone=phone, today=today, language=language, awaiting_confirmation=True, **details
             )
         except AccountError as error:
             if error.code != "email_taken":
                 raise
-            # Another sign-up with this email won the race: its owner hears of this one.
+            # Another sign-up with this email won the race: this one restarts it or tells its owner.
             existing = User.objects.get(email=email)
         else:
             _confirm_link_send(user=user, next_path=next_path)
             return
-    make_password(password)  # the hashing a new account costs, so the time tells little
-    _owner_told(user=existing, next_path=next_path)
+    if existing.awaiting_confirmation:
+        restarted = _pending_restart(user_id=existing.pk, phone=phone, language=language, **details)
+        if restarted is not None:
+            _confirm_link_send(user=restarted, next_path=next_path)
+            return
+    else:
+        make_password(password)  # the hashing a new account costs, so the time tells little
+    _owner_told(user=existing)
 
 
 def signup_confirm(*, token: str) -> SignupConfirmed:
