@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from rest_framework.throttling import BaseThrottle
 from django.http import HttpRequest
+from rest_framework.throttling import BaseThrottle
 
 
 class LockoutBackend(AxesStandaloneBackend):

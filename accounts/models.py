@@ -11,7 +11,6 @@ from django.utils.crypto import salted_hmac
 
 from core.roles import Role
 
-
 EMAIL_TAKEN = "An account with this email already exists (emails are compared without regard to case)."
 
 

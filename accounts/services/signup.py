@@ -132,14 +132,29 @@ def patient_signup(
     finish a new account (or to restart one still awaiting its link, with these details), or a
     note to the owner of an existing one — after one password hash, and nothing else to say."""
     email = email_normalize(email=email)
-    details = {"password": password, "first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth}
-    phone = patient_details_check(email=email, phone=phone, today=today, **details)
+    phone = patient_details_check(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        phone=phone,
+        today=today,
+    )
     language = _language(language)
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:
             user = patient_register(
-                email=email, phone=phone, today=today, language=language, awaiting_confirmation=True, **details
+                email=email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=date_of_birth,
+                phone=phone,
+                today=today,
+                language=language,
+                awaiting_confirmation=True,
             )
         except AccountError as error:
             if error.code != "email_taken":
@@ -150,7 +165,15 @@ def patient_signup(
             _confirm_link_send(user=user, next_path=next_path)
             return
     if existing.awaiting_confirmation:
-        restarted = _pending_restart(user_id=existing.pk, phone=phone, language=language, **details)
+        restarted = _pending_restart(
+            user_id=existing.pk,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            phone=phone,
+            language=language,
+        )
         if restarted is not None:
             _confirm_link_send(user=restarted, next_path=next_path)
             return
