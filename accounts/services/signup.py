@@ -12,7 +12,7 @@ the state) and where the person was going.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -40,6 +40,18 @@ _SALT = "accounts.services.signup"
 class SignupConfirmed:
     user: User
     next_path: str  # where the person was when they signed up ("" when nowhere in particular)
+
+
+@dataclass(frozen=True)
+class _Details:
+    """What a sign-up chose: the account made, or restarted, holds exactly this."""
+
+    password: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    phone: str  # E.164
+    language: str
 
 
 def _state(user: User) -> str:
@@ -83,16 +95,7 @@ def _owner_told(*, user: User) -> None:
     _mail(user=user, template="signup_known", context=context)
 
 
-def _pending_restart(
-    *,
-    user_id: UUID,
-    password: str,
-    first_name: str,
-    last_name: str,
-    date_of_birth: date,
-    phone: str,
-    language: str,
-) -> User | None:
+def _pending_restart(*, user_id: UUID, details: _Details) -> User | None:
     """An account still awaiting its link starts afresh with the details given now (whoever signed
     up before, only the mailbox's holder opens the link, and it activates what this sign-up chose);
     the links sent before stop working, as their fingerprint names the old password hash. None
@@ -102,15 +105,20 @@ def _pending_restart(
         user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
         if user is None:
             return None
-        user.set_password(password)
-        user.first_name, user.last_name, user.language = first_name, last_name, language
+        user.set_password(details.password)
+        user.first_name, user.last_name, user.language = details.first_name, details.last_name, details.language
         user.date_joined = timezone.now()
         user.save(update_fields=["password", "first_name", "last_name", "language", "date_joined"])
         search_text = patient_search_text(
-            first_name=first_name, last_name=last_name, email=user.email, phone=phone, date_of_birth=date_of_birth
+            first_name=details.first_name,
+            last_name=details.last_name,
+            email=user.email,
+            phone=details.phone,
+            date_of_birth=details.date_of_birth,
         )
         PatientProfile.objects.update_or_create(
-            user=user, defaults={"date_of_birth": date_of_birth, "phone": phone, "search_text": search_text}
+            user=user,
+            defaults={"date_of_birth": details.date_of_birth, "phone": details.phone, "search_text": search_text},
         )
     return user
 
@@ -141,21 +149,11 @@ def patient_signup(
         phone=phone,
         today=today,
     )
-    language = _language(language)
+    details = _Details(password, first_name, last_name, date_of_birth, phone, _language(language))
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:
-            user = patient_register(
-                email=email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                phone=phone,
-                today=today,
-                language=language,
-                awaiting_confirmation=True,
-            )
+            user = patient_register(email=email, today=today, awaiting_confirmation=True, **asdict(details))
         except AccountError as error:
             if error.code != "email_taken":
                 raise
@@ -165,15 +163,7 @@ def patient_signup(
             _confirm_link_send(user=user, next_path=next_path)
             return
     if existing.awaiting_confirmation:
-        restarted = _pending_restart(
-            user_id=existing.pk,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            date_of_birth=date_of_birth,
-            phone=phone,
-            language=language,
-        )
+        restarted = _pending_restart(user_id=existing.pk, details=details)
         if restarted is not None:
             _confirm_link_send(user=restarted, next_path=next_path)
             return
