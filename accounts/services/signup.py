@@ -172,23 +172,43 @@ def patient_signup(
     _owner_told(user=existing)
 
 
-def signup_confirm(*, token: str) -> SignupConfirmed:
-    """Activate the account a good link names (once, within 24 hours); AccountError invalid_link
-    otherwise."""
-    invalid = AccountError(
+def _link_invalid() -> AccountError:
+    return AccountError(
         "This link is not valid: it was used already, it is older than 24 hours, or it was cut short.",
         code="invalid_link",
     )
+
+
+def _link_read(token: str) -> tuple[str, str, str]:
+    """The account id, state fingerprint and path a good link names; AccountError invalid_link otherwise."""
     try:
         payload = signing.loads(token, salt=_SALT, max_age=SIGNUP_LINK_AGE)
-        user_id, state, next_path = str(payload["u"]), str(payload["s"]), str(payload["n"])
+        return str(payload["u"]), str(payload["s"]), str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise invalid from error
+        raise _link_invalid() from error
+
+
+def _link_opens(user: User | None, state: str) -> bool:
+    return user is not None and constant_time_compare(state, _state(user))
+
+
+def signup_link_check(*, token: str) -> None:
+    """AccountError invalid_link unless the link would start its account now. Only reads: the
+    link's page asks for a button press before ``signup_confirm``."""
+    user_id, state, _ = _link_read(token)
+    if not _link_opens(User.objects.filter(pk=user_id, awaiting_confirmation=True).first(), state):
+        raise _link_invalid()
+
+
+def signup_confirm(*, token: str) -> SignupConfirmed:
+    """Activate the account a good link names (once, within 24 hours); AccountError invalid_link
+    otherwise."""
+    user_id, state, next_path = _link_read(token)
     with transaction.atomic():
         # Locked: two openings of one link at once activate it once.
         user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
-        if user is None or not constant_time_compare(state, _state(user)):
-            raise invalid
+        if user is None or not _link_opens(user, state):
+            raise _link_invalid()
         user.is_active, user.awaiting_confirmation = True, False
         user.save(update_fields=["is_active", "awaiting_confirmation"])
     return SignupConfirmed(user=user, next_path=next_path)

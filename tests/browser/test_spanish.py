@@ -154,6 +154,10 @@ def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_conte
     axe(page)
 
     open_emailed_sign_up_link(page, site, email="lucia.es@example.com")
+    expect(page.get_by_role("heading", name="Termine de crear su cuenta")).to_be_visible()
+    assert_spanish(page)
+    axe(page)
+    page.get_by_role("button", name="Confirmar mi cuenta").click()
     expect(page.get_by_role("heading", name="Revise su reserva")).to_be_visible()
     expect(page.get_by_text(spanish_label(start), exact=True)).to_be_visible()
     assert_spanish(page)

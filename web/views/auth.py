@@ -1,5 +1,5 @@
-"""Signing in (password, then the second factor where one is required), creating an account,
-signing out (here or everywhere), the password reset and the account's security page. Django
+"""Signing in (password, then the second factor where one is required), signing out (here or
+everywhere), the password reset and the account's security page. Django
 sessions; the API keeps JWT. Every rule is accounts' services'; these views ask and show.
 
 Between the password and the code the session holds only who is signing in and since when
@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,7 +48,6 @@ from accounts.services.signin import (
     password_check,
     second_factor_failed,
 )
-from accounts.services.signup import patient_signup, signup_confirm
 from core.roles import Role
 from scheduling.selectors import clinic_zone
 from web import timefmt
@@ -61,7 +59,6 @@ from web.auth_forms import (
     PasswordResetForm,
     SignInForm,
 )
-from web.forms import SignUpForm, form_add_domain_error
 from web.views.public import remember_language, safe_next
 
 # The service's refusals in the reader's words (the API answers the same codes).
@@ -86,7 +83,7 @@ class AddressThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": "pages-auth", "ident": self.get_ident(request)}
 
 
-def _address_throttled(request: HttpRequest) -> bool:
+def address_throttled(request: HttpRequest) -> bool:
     # DRF's throttle reads only the address and the clock of the request: a page's request will do.
     return not AddressThrottle().allow_request(request, None)  # type: ignore[arg-type]
 
@@ -102,7 +99,7 @@ def _locked_message(locked: AccountLocked) -> str:
     }
 
 
-def _signed_in(request: HttpRequest, user: User, *, next_url: str, device: Any = None) -> HttpResponse:
+def signed_in(request: HttpRequest, user: User, *, next_url: str, device: Any = None) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)  # the session has passed the second factor (user.is_verified())
@@ -132,7 +129,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
         try:
-            if _address_throttled(request):
+            if address_throttled(request):
                 raise AccountError(gettext("Too many tries from this network. Wait a minute and try again."))
             user = password_check(request=request, email=email, password=password)
         except AccountLocked as locked:
@@ -145,7 +142,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             if not second_factor_required(user=user):
-                return _signed_in(request, user, next_url=next_url)
+                return signed_in(request, user, next_url=next_url)
             request.session.cycle_key()
             request.session[PENDING] = {"user": str(user.pk), "at": int(timezone.now().timestamp()), "next": next_url}
             step = "signin-code" if second_factor_enabled(user=user) else "signin-enrol"
@@ -175,7 +172,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 form.add_error("code", WRONG_CODE)
             else:
                 del request.session[PENDING]
-                return _signed_in(request, user, next_url=next_url, device=device)
+                return signed_in(request, user, next_url=next_url, device=device)
     return render(request, "web/signin_code.html", {"form": form}, status=status)
 
 
@@ -200,7 +197,7 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
             form.add_error("code", WRONG_CODE)
         else:
             del request.session[PENDING]
-            response = _signed_in(request, user, next_url=next_url, device=enrolment.device)
+            response = signed_in(request, user, next_url=next_url, device=enrolment.device)
             request.session[RECOVERY_CODES] = {"codes": enrolment.recovery_codes, "next": response["Location"]}
             response["Location"] = reverse("recovery-codes")
             return response
@@ -230,48 +227,6 @@ def sign_in_enrol_qr(request: HttpRequest) -> HttpResponse:
     return HttpResponse(totp_qr_svg(device=totp_device_pending(user=pending[0])), content_type="image/svg+xml")
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest) -> HttpResponse:
-    """The same answer for a new email and one with an account ("check your email"): the email
-    itself tells its owner which (accounts.services.signup)."""
-    form = SignUpForm(request.POST or None)
-    status = 200
-    next_url = safe_next(request, "")
-    if request.method == "POST" and form.is_valid():
-        try:
-            if _address_throttled(request):
-                raise AccountError(
-                    gettext("Too many tries from this network. Wait a minute and try again."), code="throttled"
-                )
-            patient_signup(**form.cleaned_data, language=get_language() or "en", next_path=next_url)
-        except AccountError as error:
-            form_add_domain_error(form, error, SIGN_UP_MESSAGES)
-            status = 429 if error.code == "throttled" else 200
-        else:
-            return HttpResponseRedirect(reverse("signup-sent"))
-    return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
-
-
-@require_GET
-def sign_up_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/signup_sent.html")
-
-
-@never_cache
-@require_GET
-def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: the account starts, the person is signed in and back where they were."""
-    try:
-        confirmed = signup_confirm(token=token)
-    except AccountError:
-        return render(request, "web/signup_invalid.html", status=400)
-    next_path = confirmed.next_path
-    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
-        next_path = ""
-    return _signed_in(request, confirmed.user, next_url=next_path)
-
-
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -293,7 +248,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _address_throttled(request):
+        if address_throttled(request):
             form.add_error(None, gettext("Too many tries from this network. Wait a minute and try again."))
             return render(request, "web/password_reset.html", {"form": form}, status=429)
         password_reset_request(email=form.cleaned_data["email"])
