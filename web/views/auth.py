@@ -13,6 +13,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.errors import AccountError
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from accounts.models import User
-from accounts.services.access import user_access_end, user_password_change
+from accounts.services.access import user_access_end, user_password_change, user_signed_out
 from accounts.services.password_reset import password_reset_confirm, password_reset_request, password_reset_user
 from accounts.services.second_factor import (
     SecondFactorError,
@@ -46,7 +47,7 @@ from accounts.services.signin import (
     InvalidCredentials,
     account_locked_until,
     password_check,
-    second_factor_failed,
+    sign_in_failed,
 )
 from core.roles import Role
 from scheduling.selectors import clinic_zone
@@ -71,6 +72,7 @@ WRONG_LOGIN = _("The email or the password is not right. Check both and try agai
 WRONG_CODE = _("The code is not right, or it was used already. Type the code your app shows now.")
 WEAK_PASSWORD = SIGN_UP_MESSAGES["weak_password"]
 RECOVERY_CODES = "recovery_codes_to_show"  # shown once, on the page after enrolment
+LOCKED = "account_locked"  # the code of a form error that says the account is locked
 PENDING = "signin_pending"  # {"user": id, "at": epoch seconds, "next": path} between password and code
 
 
@@ -168,7 +170,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             try:
                 device = second_factor_verify(user=user, code=form.cleaned_data["code"])
             except SecondFactorError:
-                second_factor_failed(request=request, email=user.email)
+                sign_in_failed(request=request, email=user.email)
                 form.add_error("code", WRONG_CODE)
             else:
                 del request.session[PENDING]
@@ -193,7 +195,7 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
         try:
             enrolment = totp_enrol_confirm(user=user, code=form.cleaned_data["code"])
         except SecondFactorError:
-            second_factor_failed(request=request, email=user.email)
+            sign_in_failed(request=request, email=user.email)
             form.add_error("code", WRONG_CODE)
         else:
             del request.session[PENDING]
@@ -229,6 +231,9 @@ def sign_in_enrol_qr(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """This session ends, and with it the account's API refresh tokens."""
+    if isinstance(request.user, User):
+        user_signed_out(user_id=request.user.pk)
     logout(request)
     return HttpResponseRedirect(reverse("home"))
 
@@ -291,10 +296,14 @@ def _password_change(request: HttpRequest, user: User, form: PasswordChangeForm)
     """The answer once the password changed (every session ends, this one too); None to show the errors."""
     try:
         user_password_change(
+            request=request,
             user=user,
             current_password=form.cleaned_data["current_password"],
             new_password=form.cleaned_data["new_password"],
         )
+    except AccountLocked as locked:
+        form.add_error("current_password", ValidationError(_locked_message(locked), code=LOCKED))
+        return None
     except AccountError as error:
         if error.code == "weak_password":
             form.add_error("new_password", WEAK_PASSWORD)
@@ -350,7 +359,8 @@ def security(request: HttpRequest) -> HttpResponse:
     if not enabled and user.role == Role.PATIENT:
         device = totp_device_pending(user=user)
         context.update(secret=totp_secret_base32(device=device), qr_url=reverse("security-qr"))
-    return render(request, "web/security.html", context)
+    locked = password_form.has_error("current_password", code=LOCKED)
+    return render(request, "web/security.html", context, status=429 if locked else 200)
 
 
 @never_cache
