@@ -168,13 +168,14 @@ class PasswordResetApi(AuthThrottleMixin, APIView):
     @extend_schema(
         request=PasswordResetInputSerializer,
         responses={202: DetailSerializer},
-        description="Emails a one-time link valid for one hour. "
-        "The same answer whether or not the email has an account.",
+        description="Emails a one-time link valid for one hour, in the account's language. "
+        "The same answer, after the same work, whether or not the email has an account: any other address "
+        "gets a note that no account uses it instead, in the language of the request (Accept-Language).",
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordResetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        password_reset_request(email=serializer.validated_data["email"])
+        password_reset_request(email=serializer.validated_data["email"], language=get_language() or "en")
         return Response({"detail": RESET_ASKED}, status=status.HTTP_202_ACCEPTED)
 
 

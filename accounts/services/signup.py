@@ -16,20 +16,18 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.errors import AccountError
 from accounts.models import PatientProfile, User
 from accounts.selectors import patient_search_text
 from accounts.services import patient_details_check, patient_register
+from accounts.services.emails import account_email_send, language_offered, site_link
 from accounts.services.signin import email_normalize
 
 SIGNUP_LINK_AGE = timedelta(hours=24)
@@ -64,33 +62,21 @@ def signup_token_make(*, user: User, next_path: str = "") -> str:
     return signing.dumps({"u": str(user.pk), "s": _state(user), "n": next_path}, salt=_SALT, compress=True)
 
 
-def _language(language: str) -> str:
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _mail(*, user: User, template: str, context: dict[str, object]) -> None:
-    language = _language(user.language)
     context = {"first_name": user.first_name, **context}
-    with translation.override(language):
-        subject = render_to_string(f"accounts/email/{template}_subject.{language}.txt", context).strip()
-        body = render_to_string(f"accounts/email/{template}.{language}.txt", context)
-    send_mail(subject, body, None, [user.email])
+    account_email_send(to=user.email, language=user.language, template=template, context=context)
 
 
 def _confirm_link_send(*, user: User, next_path: str) -> None:
     token = signup_token_make(user=user, next_path=next_path)
-    link = _site(reverse("signup-confirm", kwargs={"token": token}))
+    link = site_link(reverse("signup-confirm", kwargs={"token": token}))
     _mail(user=user, template="signup_confirm", context={"link": link, "hours": SIGNUP_LINK_AGE // timedelta(hours=1)})
 
 
 def _owner_told(*, user: User) -> None:
     context: dict[str, object] = {
-        "signin_link": _site(reverse("signin")),
-        "reset_link": _site(reverse("password-reset")),
+        "signin_link": site_link(reverse("signin")),
+        "reset_link": site_link(reverse("password-reset")),
     }
     _mail(user=user, template="signup_known", context=context)
 
@@ -149,7 +135,7 @@ def patient_signup(
         phone=phone,
         today=today,
     )
-    details = _Details(password, first_name, last_name, date_of_birth, phone, _language(language))
+    details = _Details(password, first_name, last_name, date_of_birth, phone, language_offered(language))
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:

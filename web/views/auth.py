@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -256,7 +256,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         if address_throttled(request):
             form.add_error(None, gettext("Too many tries from this network. Wait a minute and try again."))
             return render(request, "web/password_reset.html", {"form": form}, status=429)
-        password_reset_request(email=form.cleaned_data["email"])
+        password_reset_request(email=form.cleaned_data["email"], language=get_language() or "en")
         return HttpResponseRedirect(reverse("password-reset-sent"))
     return render(request, "web/password_reset.html", {"form": form})
 
