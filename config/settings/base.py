@@ -226,7 +226,10 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     # Short-lived access tokens: a leaked token is useful for minutes, not days.
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
+    # The longest a refresh token lives unused (a patient's idle limit): accounts.tokens gives each
+    # its own, by role, never past 12 hours from the sign-in, and makes a new one at each refresh.
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=SESSION_IDLE_PATIENT_SECONDS),
+    "ROTATE_REFRESH_TOKENS": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "UPDATE_LAST_LOGIN": False,
