@@ -13,7 +13,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from accounts.models import User
-from accounts.tokens import token_generation_current
+from accounts.tokens import token_generation_current, token_pair_renew
 
 REVOKED = "This token was ended by a sign-out, a password change or a deactivation."
 
@@ -30,8 +30,9 @@ class ClinicJWTAuthentication(JWTAuthentication):
 
 
 class ClinicTokenRefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh (blacklist, inactive accounts), plus the session generation and a
-    401 instead of a 500 for a token of an account that no longer exists."""
+    """simplejwt's refresh checks (signature, expiry, blacklist), plus the account (a 401, not a
+    500, for one that no longer exists), its session generation and the sign-in's limits; the
+    answer is a new pair, and the token given is refused from then on (accounts.tokens)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = RefreshToken(attrs["refresh"])
@@ -40,7 +41,7 @@ class ClinicTokenRefreshSerializer(TokenRefreshSerializer):
             raise exceptions.AuthenticationFailed("No active account for this token.", code="no_active_account")
         if not token_generation_current(token=refresh, user=user):
             raise exceptions.AuthenticationFailed(REVOKED, code="token_revoked")
-        return super().validate(attrs)
+        return token_pair_renew(refresh=refresh, user=user)
 
 
 class ClinicJWTScheme(SimpleJWTScheme):

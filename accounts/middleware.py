@@ -1,15 +1,16 @@
 """Page sessions end after a while idle (15 minutes for staff, 30 for patients) and after 12
-hours in any case (SPEC.md section 11). The API's access tokens live 10 minutes on their own."""
+hours in any case (SPEC.md section 11, accounts.session_limits); the API's refresh tokens follow
+the same limits (accounts.tokens)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from accounts.session_limits import session_absolute_limit, session_idle_limit
 from core.roles import Role
 
 SIGNED_IN_AT = "signed_in_at"  # epoch seconds of the sign-in
@@ -20,10 +21,6 @@ WRITE_EVERY_SECONDS = 30
 # A request a page makes by itself (the day board's refresh sends this header through htmx's
 # hx-headers) is not activity: a board left open does not keep a session alive.
 BACKGROUND_HEADER = "X-Background-Refresh"
-
-
-def session_idle_limit(role: str) -> int:
-    return settings.SESSION_IDLE_PATIENT_SECONDS if role == Role.PATIENT else settings.SESSION_IDLE_STAFF_SECONDS
 
 
 class SessionTimeoutMiddleware:
@@ -38,7 +35,7 @@ class SessionTimeoutMiddleware:
             signed_in_at = int(session.get(SIGNED_IN_AT, now))
             last_seen_at = int(session.get(LAST_SEEN_AT, now))
             idle_limit = session_idle_limit(getattr(user, "role", Role.PATIENT))
-            if now - last_seen_at >= idle_limit or now - signed_in_at >= settings.SESSION_ABSOLUTE_SECONDS:
+            if now - last_seen_at >= idle_limit or now - signed_in_at >= session_absolute_limit():
                 logout(request)  # the request goes on signed out: a gated page sends it to sign in
             else:
                 if SIGNED_IN_AT not in session:

@@ -4,19 +4,29 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.roles import Role
 
+EMAIL_TAKEN = "An account with this email already exists (emails are compared without regard to case)."
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The one form an email is kept and looked up in (sign-up, sign-in, reset, the admin):
+        trimmed and all lower-case, so a person has one account whatever they type."""
+        return super().normalize_email((email or "").strip()).lower()
+
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -33,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     ``is_staff`` only opens the Django admin."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(unique=True)
+    email = models.EmailField(unique=True, error_messages={"unique": EMAIL_TAKEN})
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
@@ -67,9 +77,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [
+            # With the unique email, one account per address whatever its case: the manager's
+            # normalize_email (and clean(), for the admin's forms) keep it lower-case.
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lower_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def clean(self) -> None:
+        # Every model form (the Django admin's add and change forms) normalizes as sign-up does,
+        # before the unique check compares it.
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django ends a page session whose stored hash no longer matches (as after a password

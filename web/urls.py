@@ -1,16 +1,16 @@
 from django.urls import include, path
 
 from web.staff import feed as staff_feed
-from web.views import account, appointments, auth, book, dev_mail, public
+from web.views import account, appointments, auth, book, dev_mail, public, signup
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
     path("", public.home, name="home"),
     path("language/", public.language_switch, name="language"),
     path("signin/", auth.sign_in, name="signin"),
-    path("signup/", auth.sign_up, name="signup"),
-    path("signup/sent/", auth.sign_up_sent, name="signup-sent"),
-    path("signup/confirm/<str:token>/", auth.sign_up_confirm, name="signup-confirm"),
+    path("signup/", signup.sign_up, name="signup"),
+    path("signup/sent/", signup.sign_up_sent, name="signup-sent"),
+    path("signup/confirm/<str:token>/", signup.sign_up_confirm, name="signup-confirm"),
     path("signout/", auth.sign_out, name="signout"),
     path("book/", book.book, name="book"),
     path("book/review/", book.book_review, name="book-review"),

@@ -54,7 +54,10 @@ class TokenObtainInputSerializer(serializers.Serializer):
 
 class TokenPairSerializer(serializers.Serializer):
     access = StrictCharField(help_text="Send as `Authorization: Bearer <access>`; lives 10 minutes.")
-    refresh = StrictCharField(help_text="Trade for a new access token at /auth/token/refresh/.")
+    refresh = StrictCharField(
+        help_text="Trade for a new pair at /auth/token/refresh/, once: it lasts 15 minutes unused for staff, "
+        "30 for patients, and never past 12 hours from the sign-in."
+    )
 
 
 class LogoutInputSerializer(serializers.Serializer):

@@ -128,10 +128,18 @@ class TokenObtainApi(AuthThrottleMixin, APIView):
 
 @extend_schema_view(
     post=extend_schema(
+        request=TokenRefreshSerializer,
         responses={
-            200: TokenRefreshSerializer,
-            **errors(401, description="The refresh token is invalid, expired, revoked or of an ended account."),
-        }
+            200: TokenPairSerializer,
+            **errors(
+                401,
+                description="`token_not_valid`: the refresh token is invalid, used already, revoked, or its sign-in "
+                "has ended (unused for 15 minutes for staff or 30 for patients, or 12 hours after the sign-in); "
+                "`no_active_account`, `token_revoked`: its account is closed or ended every sign-in.",
+            ),
+        },
+        description="A new pair: the refresh token given is refused from then on. The new refresh token lasts "
+        "15 minutes unused for staff, 30 for patients, and never past 12 hours from the sign-in.",
     )
 )
 class TokenRefreshApi(AuthThrottleMixin, TokenRefreshView):
@@ -168,13 +176,14 @@ class PasswordResetApi(AuthThrottleMixin, APIView):
     @extend_schema(
         request=PasswordResetInputSerializer,
         responses={202: DetailSerializer},
-        description="Emails a one-time link valid for one hour. "
-        "The same answer whether or not the email has an account.",
+        description="Emails a one-time link valid for one hour, in the account's language. "
+        "The same answer, after the same work, whether or not the email has an account: any other address "
+        "gets a note that no account uses it instead, in the language of the request (Accept-Language).",
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordResetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        password_reset_request(email=serializer.validated_data["email"])
+        password_reset_request(email=serializer.validated_data["email"], language=get_language() or "en")
         return Response({"detail": RESET_ASKED}, status=status.HTTP_202_ACCEPTED)
 
 

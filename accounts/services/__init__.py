@@ -41,7 +41,7 @@ def patient_details_check(
 ) -> str:
     """The phone in E.164 form when a sign-up's details are acceptable (whether or not the email
     has an account: sign-up must not tell); an AccountError otherwise."""
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email)
     if date_of_birth >= (today or clinic_today()):
         raise AccountError(
             "The date of birth must lie in the past.",
@@ -74,7 +74,7 @@ def patient_register(
     """Create a patient account with its profile, or raise an AccountError and create nothing.
     ``awaiting_confirmation``: inactive until its emailed link is opened (accounts.services.signup);
     accounts made for a patient by others are active at once."""
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email)
     normalized_phone = patient_details_check(
         email=email,
         password=password,

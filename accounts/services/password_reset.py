@@ -2,7 +2,8 @@
 
 Django's PasswordResetTokenGenerator signs the link with the account's password hash and last
 sign-in, so it stops working once used (the password changes) and after PASSWORD_RESET_TIMEOUT.
-Asking answers the same whether or not the email has an account, after similar work.
+Asking answers the same whether or not the email has an account, after the same work: one email
+either way (as sign-up does), the link to an account's owner or a note to any other address.
 """
 
 from __future__ import annotations
@@ -10,37 +11,35 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.errors import AccountError
 from accounts.models import User
 from accounts.services.access import user_password_set
+from accounts.services.emails import account_email_send, site_link
 from accounts.services.signin import email_normalize
 
 
-def password_reset_request(*, email: str) -> None:
-    """Email a reset link to the account with this email, in its language; nothing (after the
-    same hashing work) when there is none."""
-    user = User.objects.filter(email=email_normalize(email=email), is_active=True).first()
+def password_reset_request(*, email: str, language: str = "en") -> None:
+    """Email a reset link to the active account with this email, in the account's language; to
+    any other address, a note in ``language`` (the request's) that no account that can sign in
+    uses it. The same work either way (one query, one email rendered and sent, no password hash),
+    so neither the answer nor its time tells whether the email has an account."""
+    email = email_normalize(email=email)
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None or not user.has_usable_password():
-        make_password(email)  # about the time the token and the email take, so timing tells little
+        default_token_generator.make_token(User(email=email))  # the token a link costs, so the time tells little
+        context: dict[str, object] = {"signup_link": site_link(reverse("signup"))}
+        account_email_send(to=email, language=language, template="password_reset_unknown", context=context)
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = settings.SITE_URL.rstrip("/") + reverse("password-reset-confirm", kwargs={"uidb64": uid, "token": token})
+    link = site_link(reverse("password-reset-confirm", kwargs={"uidb64": uid, "token": token}))
     context = {"first_name": user.first_name, "link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
-    language = user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = render_to_string(f"accounts/email/password_reset_subject.{language}.txt", context).strip()
-        body = render_to_string(f"accounts/email/password_reset.{language}.txt", context)
-    send_mail(subject, body, None, [user.email])
+    account_email_send(to=user.email, language=user.language, template="password_reset", context=context)
 
 
 def password_reset_user(*, uidb64: str, token: str) -> User:

@@ -40,7 +40,7 @@ class AccountLocked(AccountError):
 
 
 def email_normalize(*, email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
+    return User.objects.normalize_email(email)
 
 
 def account_locked_until(*, email: str, now: datetime | None = None) -> datetime | None:
@@ -73,8 +73,9 @@ def password_check(*, request: HttpRequest, email: str, password: str) -> User:
     return user
 
 
-def second_factor_failed(*, request: HttpRequest, email: str) -> None:
-    """A wrong code counts as a failed sign-in of the account, as a wrong password does."""
+def sign_in_failed(*, request: HttpRequest, email: str) -> None:
+    """A wrong code, or a wrong current password on a password change, counts as a failed sign-in
+    of the account, as a wrong password does: guesses of any of them meet the one lockout."""
     user_login_failed.send(sender=__name__, credentials={"username": email_normalize(email=email)}, request=request)
 
 
@@ -92,7 +93,7 @@ def token_pair_issue(*, request: HttpRequest, email: str, password: str, otp: st
         try:
             second_factor_verify(user=user, code=otp)
         except SecondFactorError:
-            second_factor_failed(request=request, email=email)
+            sign_in_failed(request=request, email=email)
             raise
     # A sign-in clears the account's earlier failures (as axes does for page sign-ins on login()).
     AxesProxyHandler.reset_attempts(username=user.email)

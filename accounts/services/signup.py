@@ -2,30 +2,32 @@
 
 Every acceptable sign-up gets the same answer after about the same work (a password hash and one
 email). A new email gets an inactive account and a link valid for 24 hours that activates it; an
-email with an account gets nothing created and a note to its owner (sign in, or reset the
-password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
+email whose account still awaits its link gets that account restarted with the new details and a
+fresh link (the earlier links stop working: whoever signed up first, only the mailbox's holder
+decides the password); an email with an account gets nothing created and a note to its owner
+(sign in, or reset the password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
 own salt) naming the account, a fingerprint of its state (so it works once: activation changes
 the state) and where the person was going.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.errors import AccountError
-from accounts.models import User
+from accounts.models import PatientProfile, User
+from accounts.selectors import patient_search_text
 from accounts.services import patient_details_check, patient_register
+from accounts.services.emails import account_email_send, language_offered, site_link
 from accounts.services.signin import email_normalize
 
 SIGNUP_LINK_AGE = timedelta(hours=24)
@@ -38,6 +40,18 @@ class SignupConfirmed:
     next_path: str  # where the person was when they signed up ("" when nowhere in particular)
 
 
+@dataclass(frozen=True)
+class _Details:
+    """What a sign-up chose: the account made, or restarted, holds exactly this."""
+
+    password: str
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    phone: str  # E.164
+    language: str
+
+
 def _state(user: User) -> str:
     # Changes when the account is activated (or its password changes): a used link stops working.
     value = f"{user.pk}:{user.password}:{user.is_active}:{user.awaiting_confirmation}"
@@ -48,39 +62,51 @@ def signup_token_make(*, user: User, next_path: str = "") -> str:
     return signing.dumps({"u": str(user.pk), "s": _state(user), "n": next_path}, salt=_SALT, compress=True)
 
 
-def _language(language: str) -> str:
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _mail(*, user: User, template: str, context: dict[str, object]) -> None:
-    language = _language(user.language)
     context = {"first_name": user.first_name, **context}
-    with translation.override(language):
-        subject = render_to_string(f"accounts/email/{template}_subject.{language}.txt", context).strip()
-        body = render_to_string(f"accounts/email/{template}.{language}.txt", context)
-    send_mail(subject, body, None, [user.email])
+    account_email_send(to=user.email, language=user.language, template=template, context=context)
 
 
 def _confirm_link_send(*, user: User, next_path: str) -> None:
     token = signup_token_make(user=user, next_path=next_path)
-    link = _site(reverse("signup-confirm", kwargs={"token": token}))
+    link = site_link(reverse("signup-confirm", kwargs={"token": token}))
     _mail(user=user, template="signup_confirm", context={"link": link, "hours": SIGNUP_LINK_AGE // timedelta(hours=1)})
 
 
-def _owner_told(*, user: User, next_path: str) -> None:
-    if user.awaiting_confirmation:
-        # Signed up before and never opened the link: a fresh one (the details given first stand).
-        _confirm_link_send(user=user, next_path=next_path)
-        return
+def _owner_told(*, user: User) -> None:
     context: dict[str, object] = {
-        "signin_link": _site(reverse("signin")),
-        "reset_link": _site(reverse("password-reset")),
+        "signin_link": site_link(reverse("signin")),
+        "reset_link": site_link(reverse("password-reset")),
     }
     _mail(user=user, template="signup_known", context=context)
+
+
+def _pending_restart(*, user_id: UUID, details: _Details) -> User | None:
+    """An account still awaiting its link starts afresh with the details given now (whoever signed
+    up before, only the mailbox's holder opens the link, and it activates what this sign-up chose);
+    the links sent before stop working, as their fingerprint names the old password hash. None
+    when the account was opened meanwhile."""
+    with transaction.atomic():
+        # Locked as signup_confirm locks it: an old link opened at this moment activates before or not at all.
+        user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
+        if user is None:
+            return None
+        user.set_password(details.password)
+        user.first_name, user.last_name, user.language = details.first_name, details.last_name, details.language
+        user.date_joined = timezone.now()
+        user.save(update_fields=["password", "first_name", "last_name", "language", "date_joined"])
+        search_text = patient_search_text(
+            first_name=details.first_name,
+            last_name=details.last_name,
+            email=user.email,
+            phone=details.phone,
+            date_of_birth=details.date_of_birth,
+        )
+        PatientProfile.objects.update_or_create(
+            user=user,
+            defaults={"date_of_birth": details.date_of_birth, "phone": details.phone, "search_text": search_text},
+        )
+    return user
 
 
 def patient_signup(
@@ -97,9 +123,10 @@ def patient_signup(
 ) -> None:
     """Answer a sign-up the same way whether or not the email has an account: AccountError for
     unacceptable details (checked before the email is looked up); otherwise one email — a link to
-    finish a new account, or a note to the owner of an existing one — and nothing else to say."""
+    finish a new account (or to restart one still awaiting its link, with these details), or a
+    note to the owner of an existing one — after one password hash, and nothing else to say."""
     email = email_normalize(email=email)
-    patient_details_check(
+    phone = patient_details_check(
         email=email,
         password=password,
         first_name=first_name,
@@ -108,49 +135,66 @@ def patient_signup(
         phone=phone,
         today=today,
     )
+    details = _Details(password, first_name, last_name, date_of_birth, phone, language_offered(language))
     existing = User.objects.filter(email=email).first()
     if existing is None:
         try:
-            user = patient_register(
-                email=email,
-                password=password,
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                phone=phone,
-                today=today,
-                language=_language(language),
-                awaiting_confirmation=True,
-            )
+            user = patient_register(email=email, today=today, awaiting_confirmation=True, **asdict(details))
         except AccountError as error:
             if error.code != "email_taken":
                 raise
-            # Another sign-up with this email won the race: its owner hears of this one.
+            # Another sign-up with this email won the race: this one restarts it or tells its owner.
             existing = User.objects.get(email=email)
         else:
             _confirm_link_send(user=user, next_path=next_path)
             return
-    make_password(password)  # the hashing a new account costs, so the time tells little
-    _owner_told(user=existing, next_path=next_path)
+    if existing.awaiting_confirmation:
+        restarted = _pending_restart(user_id=existing.pk, details=details)
+        if restarted is not None:
+            _confirm_link_send(user=restarted, next_path=next_path)
+            return
+    else:
+        make_password(password)  # the hashing a new account costs, so the time tells little
+    _owner_told(user=existing)
+
+
+def _link_invalid() -> AccountError:
+    return AccountError(
+        "This link is not valid: it was used already, it is older than 24 hours, or it was cut short.",
+        code="invalid_link",
+    )
+
+
+def _link_read(token: str) -> tuple[str, str, str]:
+    """The account id, state fingerprint and path a good link names; AccountError invalid_link otherwise."""
+    try:
+        payload = signing.loads(token, salt=_SALT, max_age=SIGNUP_LINK_AGE)
+        return str(payload["u"]), str(payload["s"]), str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
+        raise _link_invalid() from error
+
+
+def _link_opens(user: User | None, state: str) -> bool:
+    return user is not None and constant_time_compare(state, _state(user))
+
+
+def signup_link_check(*, token: str) -> None:
+    """AccountError invalid_link unless the link would start its account now. Only reads: the
+    link's page asks for a button press before ``signup_confirm``."""
+    user_id, state, _ = _link_read(token)
+    if not _link_opens(User.objects.filter(pk=user_id, awaiting_confirmation=True).first(), state):
+        raise _link_invalid()
 
 
 def signup_confirm(*, token: str) -> SignupConfirmed:
     """Activate the account a good link names (once, within 24 hours); AccountError invalid_link
     otherwise."""
-    invalid = AccountError(
-        "This link is not valid: it was used already, it is older than 24 hours, or it was cut short.",
-        code="invalid_link",
-    )
-    try:
-        payload = signing.loads(token, salt=_SALT, max_age=SIGNUP_LINK_AGE)
-        user_id, state, next_path = str(payload["u"]), str(payload["s"]), str(payload["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise invalid from error
+    user_id, state, next_path = _link_read(token)
     with transaction.atomic():
         # Locked: two openings of one link at once activate it once.
         user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
-        if user is None or not constant_time_compare(state, _state(user)):
-            raise invalid
+        if user is None or not _link_opens(user, state):
+            raise _link_invalid()
         user.is_active, user.awaiting_confirmation = True, False
         user.save(update_fields=["is_active", "awaiting_confirmation"])
     return SignupConfirmed(user=user, next_path=next_path)

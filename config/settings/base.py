@@ -157,6 +157,13 @@ AXES_VERBOSE = False
 # W006 asks for a lock per address too: the "auth" throttle limits an address instead (a lock
 # would shut a whole clinic network out after five typos).
 SILENCED_SYSTEM_CHECKS = ["axes.W002", "axes.W006"]
+# The proxies in front of the app: 0 (the default) when clients reach gunicorn directly, as
+# docker-compose.yml serves it. A client writes X-Forwarded-For as it likes, so the client's address
+# (for the per-address "auth" throttle and axes' records) is REMOTE_ADDR with no proxy, and the
+# entry the last of NUM_PROXIES proxies added with some (DRF's reading, accounts.backends.client_address).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.backends.client_address"
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES  # read only if django-ipware were installed; the callable comes first
 # Second factor (django-otp): TOTP with one-time recovery codes, the issuer shown by the app.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Clinic")
 RECOVERY_CODE_COUNT = 10
@@ -208,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -222,7 +230,10 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     # Short-lived access tokens: a leaked token is useful for minutes, not days.
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
+    # The longest a refresh token lives unused (a patient's idle limit): accounts.tokens gives each
+    # its own, by role, never past 12 hours from the sign-in, and makes a new one at each refresh.
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=SESSION_IDLE_PATIENT_SECONDS),
+    "ROTATE_REFRESH_TOKENS": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "UPDATE_LAST_LOGIN": False,

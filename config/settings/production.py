@@ -35,12 +35,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The proxies in front of gunicorn: the client's address is the one they add to X-Forwarded-For,
-# for the per-address sign-in throttle (DRF) and the lockout's records (axes).
-NUM_PROXIES = env.int("NUM_PROXIES", default=1)
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": NUM_PROXIES}  # noqa: F405
-AXES_IPWARE_PROXY_COUNT = NUM_PROXIES
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# NUM_PROXIES (base.py) stays 0 unless the deployment names the proxies in front of gunicorn: a
+# client's own X-Forwarded-For must never choose the address the sign-in throttle counts.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

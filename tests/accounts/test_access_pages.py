@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.django_db
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 12, 8, 10, 0, tzinfo=LA)
 NEW_PASSWORD = "amber-willow-compass-77"
+TOKEN = "/api/v1/auth/token/"
+REFRESH = "/api/v1/auth/token/refresh/"
 
 
 @pytest.fixture(autouse=True)
@@ -249,6 +252,40 @@ def test_a_page_refreshing_itself_does_not_keep_a_session_alive(client, nurse, t
 # -- ending sessions -------------------------------------------------------------------------------
 
 
+def api_refresh_token(user: User) -> str:
+    """A refresh token of the account from the API's token endpoint, as its app holds one."""
+    response = APIClient().post(TOKEN, {"email": user.email, "password": TEST_PASSWORD}, format="json")
+    assert response.status_code == 200, response.json()
+    refresh: str = response.json()["refresh"]
+    return refresh
+
+
+def refreshed(refresh: str) -> tuple[int, str | None]:
+    response = APIClient().post(REFRESH, {"refresh": refresh}, format="json")
+    return response.status_code, response.json().get("code")
+
+
+def test_signing_out_on_the_pages_ends_the_accounts_api_refresh_tokens(client, patient):
+    phone, tablet = api_refresh_token(patient), api_refresh_token(patient)
+    somebody_else = api_refresh_token(UserFactory())
+    password_step(client, patient)
+
+    response = client.post("/signout/")
+
+    assert response["Location"] == "/"
+    assert signed_in_as(client) is None
+    assert refreshed(phone) == refreshed(tablet) == (401, "token_not_valid")
+    assert refreshed(somebody_else)[0] == 200
+
+
+def test_signing_out_when_not_signed_in_ends_nothing(client, patient):
+    phone = api_refresh_token(patient)
+
+    assert client.post("/signout/")["Location"] == "/"
+
+    assert refreshed(phone)[0] == 200
+
+
 def test_sign_out_everywhere_ends_every_session_of_the_account(client, patient):
     password_step(client, patient)
     laptop = Client()
@@ -289,6 +326,41 @@ def test_a_password_change_needs_the_current_password(client, patient):
     assert patient.check_password(TEST_PASSWORD)
 
 
+def password_change(client: Client, current: str):
+    return client.post(
+        "/account/security/", {"action": "password", "current_password": current, "new_password": NEW_PASSWORD}
+    )
+
+
+def test_guesses_at_the_current_password_meet_the_lock_after_five(client, patient):
+    password_step(client, patient)
+
+    guesses = [password_change(client, f"guess-{number}") for number in range(5)]
+    right = password_change(client, TEST_PASSWORD)
+
+    assert [guess.status_code for guess in guesses] == [200] * 5
+    assert right.status_code == 429
+    locked = "Too many tries. For your safety this account is locked. Try again after 10:15 AM Pacific Time."
+    assert right.context["password_form"].errors == {"current_password": [locked]}
+    patient.refresh_from_db()
+    assert patient.check_password(TEST_PASSWORD)
+    # The guesses count as failed sign-ins of the account: it is locked everywhere for 15 minutes.
+    assert "locked" in password_step(Client(), patient).content.decode()
+
+
+def test_the_password_changes_again_once_the_lock_ends(client, patient, time_machine):
+    password_step(client, patient)
+    for number in range(5):
+        password_change(client, f"guess-{number}")
+
+    time_machine.move_to(NOW + timedelta(minutes=15, seconds=1), tick=False)
+    response = password_change(client, TEST_PASSWORD)
+
+    assert response["Location"] == "/signin/?changed=1"
+    patient.refresh_from_db()
+    assert patient.check_password(NEW_PASSWORD)
+
+
 # -- the reset pages -------------------------------------------------------------------------------
 
 
@@ -301,8 +373,13 @@ def reset_link(client: Client, email: str) -> str:
 
 
 def test_asking_for_a_reset_leads_to_the_same_page_for_unknown_emails(client):
-    assert client.post("/password-reset/", {"email": "nobody@example.com"})["Location"] == "/password-reset/sent/"
-    assert mail.outbox == []
+    response = client.post("/password-reset/", {"email": "nobody@example.com"}, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert response["Location"] == "/password-reset/sent/"
+    # The address gets a note that no account uses it (the same work as a link), in the page's language.
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["nobody@example.com"], "No hay ninguna cuenta con este correo electrónico")
+    ]
 
 
 def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(client, patient):

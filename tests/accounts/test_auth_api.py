@@ -176,13 +176,14 @@ def test_a_token_request_for_a_deactivated_user_gives_401(api_client, patient):
     assert_error(response, 401, "no_active_account")
 
 
-def test_a_refresh_token_buys_a_new_access_token_that_signs_in(api_client, patient):
+def test_a_refresh_token_buys_a_new_pair_whose_access_token_signs_in(api_client, patient):
     pair = api_client.post(TOKEN, {"email": patient.email, "password": TEST_PASSWORD}, format="json").json()
 
     response = api_client.post(REFRESH, {"refresh": pair["refresh"]}, format="json")
 
     assert response.status_code == 200, response.json()
-    assert set(response.json()) == {"access"}
+    assert set(response.json()) == {"access", "refresh"}
+    assert response.json()["refresh"] != pair["refresh"]
     me = api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
     assert me.status_code == 200
     assert me.json()["id"] == str(patient.pk)

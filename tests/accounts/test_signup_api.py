@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 
 from accounts.models import PatientProfile, User
@@ -148,20 +149,88 @@ def test_the_emails_speak_the_request_language_for_a_new_account_and_the_account
     assert "en las próximas 24 horas" in mail.outbox[0].body
 
 
-def test_signing_up_again_before_opening_the_link_sends_a_fresh_link_and_creates_nothing(api_client, site_url):
-    api_client.post(REGISTER, sign_up(), format="json")
-    again = api_client.post(REGISTER, sign_up(first_name="Other"), format="json")
+# Someone who is not the mailbox's holder signs up first with its address.
+INTRUDER = {
+    "first_name": "Mallory",
+    "last_name": "Stone",
+    "password": "mallory-chose-this-99",
+    "phone": "(415) 555-0199",
+    "date_of_birth": "1970-01-01",
+}
+
+
+def test_the_owners_sign_up_after_an_intruders_starts_afresh_with_the_owners_details(api_client, site_url):
+    api_client.post(REGISTER, sign_up(**INTRUDER), format="json")
+
+    again = api_client.post(REGISTER, sign_up(), format="json")
 
     assert (again.status_code, again.json()) == (202, ASKED)
-    assert User.objects.get().first_name == "Robin"
-    assert PatientProfile.objects.count() == 1
+    assert (User.objects.count(), PatientProfile.objects.count()) == (1, 1)
+    intruders, owners = mail.outbox
+    assert [m.subject for m in mail.outbox] == ["Finish creating your account"] * 2
+    assert owners.body.startswith("Hello Robin,")
+    # The earlier link no longer works; the owner's activates the owner's details.
+    assert_error(api_client.post(CONFIRM, {"token": token_in(intruders)}, format="json"), 400, "invalid_link")
+    assert api_client.post(CONFIRM, {"token": token_in(owners)}, format="json").status_code == 200
+    user = User.objects.select_related("patient_profile").get()
+    profile = user.patient_profile
+    assert (user.first_name, user.last_name, user.is_active) == ("Robin", "Hale", True)
+    assert (profile.phone, profile.date_of_birth.isoformat()) == ("+14155550123", "1990-02-14")
+    assert "mallory" not in profile.search_text
+    intruder = {"email": "new.patient@example.com", "password": INTRUDER["password"]}
+    owner = {"email": "new.patient@example.com", "password": "violet-harbor-lantern-42"}
+    assert_error(api_client.post(TOKEN, intruder, format="json"), 401, "no_active_account")
+    assert api_client.post(TOKEN, owner, format="json").status_code == 200
+
+
+def test_once_opened_the_other_links_of_the_address_no_longer_work(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+    api_client.post(REGISTER, sign_up(first_name="Robyn"), format="json")
     first, second = mail.outbox
-    assert second.subject == "Finish creating your account"
-    assert first.subject == "Finish creating your account"
-    response = api_client.post(CONFIRM, {"token": token_in(second)}, format="json")
-    assert response.status_code == 200
-    # The account is open: the first link, unused, no longer works.
+
+    assert api_client.post(CONFIRM, {"token": token_in(second)}, format="json").status_code == 200
+
     assert_error(api_client.post(CONFIRM, {"token": token_in(first)}, format="json"), 400, "invalid_link")
+    assert_error(api_client.post(CONFIRM, {"token": token_in(second)}, format="json"), 400, "invalid_link")
+    assert User.objects.get().first_name == "Robyn"
+
+
+def test_a_sign_up_in_another_language_restarts_the_account_in_it(api_client, site_url):
+    api_client.post(REGISTER, sign_up(**INTRUDER), format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    api_client.post(REGISTER, sign_up(), format="json", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert User.objects.get().language == "es"
+    assert mail.outbox[1].subject == "Termine de crear su cuenta"
+
+
+@pytest.fixture
+def hashes(monkeypatch) -> list[str]:
+    """Every password hash made (the suite's hasher is MD5PasswordHasher, settings/test.py)."""
+    made: list[str] = []
+    encode = MD5PasswordHasher.encode
+
+    def counted(self, password, salt):
+        made.append(password)
+        return encode(self, password, salt)
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", counted)
+    return made
+
+
+@pytest.mark.parametrize("existing", ["none", "awaiting", "active", "deactivated"])
+def test_every_sign_up_costs_one_password_hash_and_one_email(api_client, site_url, hashes, existing):
+    if existing == "awaiting":
+        api_client.post(REGISTER, sign_up(**INTRUDER), format="json")
+    elif existing != "none":
+        UserFactory(email="new.patient@example.com", is_active=existing == "active")
+    hashes.clear()
+    mail.outbox.clear()
+
+    response = api_client.post(REGISTER, sign_up(), format="json")
+
+    assert (response.status_code, response.json()) == (202, ASKED)
+    assert (hashes, len(mail.outbox)) == (["violet-harbor-lantern-42"], 1)
 
 
 def test_a_deactivated_account_is_not_reopened_by_signing_up(api_client, site_url):

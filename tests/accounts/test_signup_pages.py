@@ -1,5 +1,6 @@
 """Sign-up on the pages: "check your email" for a new and a known email alike; the emailed link
-starts the account, signs the patient in and takes them back to where they were (SPEC.md section 11)."""
+shows a page whose button (a POST, CSRF-checked) starts the account, signs the patient in and takes
+them back to where they were (SPEC.md section 11)."""
 
 import re
 from datetime import datetime, timedelta
@@ -47,6 +48,13 @@ def link_in(message) -> str:
     return path
 
 
+def confirmed(client: Client, path: str):
+    """Open the emailed link and press its button, as a person does (CSRF checked)."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    return client.post(path, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+
+
 def signed_in_as(client: Client) -> str | None:
     user_id = client.session.get("_auth_user_id")
     return User.objects.get(pk=user_id).email if user_id else None
@@ -75,7 +83,7 @@ def test_a_new_and_a_known_email_see_the_same_pages_and_get_one_email_each(clien
 def test_the_link_signs_the_patient_in_and_takes_them_back_to_their_booking(client):
     client.post("/signup/", form(next=REVIEW))
 
-    response = Client().get(link_in(mail.outbox[0]))
+    response = confirmed(Client(enforce_csrf_checks=True), link_in(mail.outbox[0]))
 
     assert (response.status_code, response["Location"]) == (302, REVIEW)
     opened = Client()
@@ -89,16 +97,82 @@ def test_the_link_opened_signs_in_the_browser_that_opens_it(client):
     client.post("/signup/", form(next=REVIEW))
     browser = Client()
 
-    browser.get(link_in(mail.outbox[0]))
+    confirmed(browser, link_in(mail.outbox[0]))
 
     assert signed_in_as(browser) == "new@example.com"
     assert browser.get("/account/").status_code == 200
 
 
+def test_opening_the_link_asks_for_a_button_press_and_changes_nothing(client):
+    client.post("/signup/", form(next=REVIEW))
+    path = link_in(mail.outbox[0])
+    opened = Client()
+
+    for _ in range(2):  # a mail scanner, then the person
+        page = opened.get(path)
+        assert page.status_code == 200
+        assert page.templates[0].name == "web/signup_confirm.html"
+        assert "no-store" in page["Cache-Control"]
+        html = page.content.decode()
+        assert '<button type="submit" class="button">Confirm my account</button>' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert signed_in_as(opened) is None
+        assert User.objects.get().is_active is False
+
+    assert confirmed(opened, path)["Location"] == REVIEW
+    assert signed_in_as(opened) == "new@example.com"
+
+
+def test_a_press_from_another_site_without_the_pages_csrf_token_changes_nothing(client):
+    client.post("/signup/", form())
+    path = link_in(mail.outbox[0])
+    elsewhere = Client(enforce_csrf_checks=True)
+
+    response = elsewhere.post(path)
+
+    assert response.status_code == 403
+    assert signed_in_as(elsewhere) is None
+    assert User.objects.get().is_active is False
+    assert confirmed(Client(enforce_csrf_checks=True), path).status_code == 302
+
+
+def test_the_links_page_speaks_spanish(client):
+    client.post("/signup/", form(), HTTP_ACCEPT_LANGUAGE="es")
+
+    page = Client().get(link_in(mail.outbox[0]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert '<button type="submit" class="button">Confirmar mi cuenta</button>' in page
+    assert "<h1>Termine de crear su cuenta</h1>" in page
+
+
+def test_a_garbage_link_shows_the_page_that_says_it_does_not_work(client):
+    for response in (client.get("/signup/confirm/garbage/"), client.post("/signup/confirm/garbage/")):
+        assert response.status_code == 400
+        assert response.templates[0].name == "web/signup_invalid.html"
+    assert signed_in_as(client) is None
+
+
+def test_the_owners_sign_up_after_an_intruders_links_the_owners_details(client):
+    client.post("/signup/", form(first_name="Mallory", password="mallory-chose-this-99"))
+    client.post("/signup/", form())
+    intruders, owners = (link_in(message) for message in mail.outbox)
+
+    assert Client().get(intruders).status_code == 400
+    browser = Client()
+    confirmed(browser, owners)
+
+    assert signed_in_as(browser) == "new@example.com"
+    assert User.objects.get().first_name == "Robin"
+    assert (
+        Client().post("/signin/", {"email": "new@example.com", "password": "mallory-chose-this-99"}).status_code == 200
+    )
+    assert Client().post("/signin/", {"email": "new@example.com", "password": PASSWORD})["Location"] == "/account/"
+
+
 def test_without_a_next_the_link_lands_on_the_account_and_a_foreign_next_is_dropped(client):
     client.post("/signup/", form(next="https://elsewhere.example/steal"))
 
-    response = client.get(link_in(mail.outbox[0]))
+    response = confirmed(client, link_in(mail.outbox[0]))
 
     assert response["Location"] == "/account/"
 
@@ -108,8 +182,9 @@ def test_a_link_older_than_24_hours_does_not_work_and_signs_nobody_in(client, ti
     time_machine.move_to(NOW + timedelta(hours=24, seconds=1), tick=False)
 
     response = client.get(link_in(mail.outbox[0]))
+    pressed = client.post(link_in(mail.outbox[0]))
 
-    assert response.status_code == 400
+    assert response.status_code == pressed.status_code == 400
     assert signed_in_as(client) is None
     assert User.objects.get().is_active is False
 

@@ -56,6 +56,9 @@ def test_an_anonymous_visitor_books_an_evaluation_with_a_new_account(page: Page,
     axe(page)
 
     open_emailed_sign_up_link(page, site, email="lucia@example.com")
+    expect(page.get_by_role("heading", name="Finish creating your account")).to_be_visible()
+    axe(page)
+    page.get_by_role("button", name="Confirm my account").click()
     expect(page.get_by_role("heading", name="Check your booking")).to_be_visible()
     expect(page.get_by_text(pacific_label(start), exact=True)).to_be_visible()
     page.get_by_role("button", name="Confirm booking").click()
@@ -103,6 +106,8 @@ def test_the_same_booking_with_the_keyboard_alone(page: Page, site, axe):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/signup/sent/"))
     open_emailed_sign_up_link(page, site, email="ana.keys@example.com")
+    tab_to(page, "Confirm my account")
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/book/review/\?type="))
     tab_to(page, "Confirm booking")
     page.keyboard.press("Enter")
@@ -125,6 +130,7 @@ def test_the_same_booking_with_javascript_switched_off(browser: Browser, site):
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     open_emailed_sign_up_link(page, site, email="no.script@example.com")
+    page.get_by_role("button", name="Confirm my account").click()
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()
     assert Appointment.objects.get(patient__email="no.script@example.com").starts_at == start

@@ -111,49 +111,50 @@ def spanish_context(browser: Browser, site) -> Iterator[BrowserContext]:
     context.close()
 
 
-def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_context, site, axe):
-    page = spanish_context.new_page()
-    page.goto(site)
+def spanish_and_accessible(page: Page, axe) -> None:
     assert_spanish(page)
     axe(page)
 
+
+def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_context, site, axe):
+    page = spanish_context.new_page()
+    page.goto(site)
+    spanish_and_accessible(page, axe)
+
     page.get_by_role("link", name="Reservar una evaluación").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reservar: Evaluación para terapia con ketamina")
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
 
     day = page.get_by_role("link", name=DAY_WITH_TIMES).first
     expect(day).to_have_accessible_name(re.compile(r"^\w+, \d+ de \w+: \d+ horarios? disponibles?$"))
     day.click()
     expect(page.locator("#times")).to_be_focused()
     expect(page.get_by_role("heading", name=re.compile(r"^Horarios del \w+, \d+ de \w+$"))).to_be_visible()
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
 
     time_link = page.get_by_role("link", name=re.compile(r"a las \d+:\d\d, hora del Pacífico$")).first
     start = chosen_start(time_link)
     time_link.click()
     expect(page.get_by_role("heading", name="Revise su reserva")).to_be_visible()
     expect(page.get_by_text(spanish_label(start), exact=True)).to_be_visible()
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
 
     page.get_by_role("link", name="Crear una cuenta").click()
     expect(page.get_by_role("heading", name="Crear una cuenta")).to_be_visible()
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
     page.get_by_role("button", name="Crear cuenta").click()  # nothing filled in: the errors, in Spanish
     expect(page.get_by_role("alert")).to_contain_text("Hay un problema")
     expect(page.get_by_role("alert")).to_contain_text("Nombre: Este campo es requerido.")
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
     fill_sign_up(page, email="lucia.es@example.com", labels=SPANISH_LABELS)
     page.get_by_role("button", name="Crear cuenta").click()
     expect(page.get_by_role("heading", name="Revise su correo electrónico")).to_be_visible()
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
 
     open_emailed_sign_up_link(page, site, email="lucia.es@example.com")
+    expect(page.get_by_role("heading", name="Termine de crear su cuenta")).to_be_visible()
+    spanish_and_accessible(page, axe)
+    page.get_by_role("button", name="Confirmar mi cuenta").click()
     expect(page.get_by_role("heading", name="Revise su reserva")).to_be_visible()
     expect(page.get_by_text(spanish_label(start), exact=True)).to_be_visible()
     assert_spanish(page)
@@ -161,8 +162,7 @@ def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_conte
     expect(page.get_by_role("heading", name="Su cita está reservada")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("Su cita está reservada.")
     expect(page.get_by_role("link", name="Agregar al calendario (.ics)")).to_be_visible()
-    assert_spanish(page)
-    axe(page)
+    spanish_and_accessible(page, axe)
 
     booked = Appointment.objects.get(patient__email="lucia.es@example.com")
     assert (booked.starts_at, booked.appointment_type.code, booked.status) == (start, "evaluation", "booked")

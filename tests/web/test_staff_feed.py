@@ -15,6 +15,7 @@ from django.test import Client
 from icalendar import Calendar
 
 from accounts.models import User
+from accounts.services.access import user_deactivate
 from booking.models import Appointment, StaffCalendarFeed
 from booking.services.appointments import appointment_book, appointment_cancel
 from booking.services.calendar_feeds import calendar_feed_create, calendar_feed_token_hash
@@ -179,3 +180,26 @@ def test_patients_have_no_feed(rosa):
     assert client.get("/staff/calendar-feed/").status_code == 403
     assert client.post("/staff/calendar-feed/", {"action": "create"}).status_code == 403
     assert not StaffCalendarFeed.objects.exists()
+
+
+def test_deactivating_the_staff_member_ends_their_feed(clinician_visits):
+    clinician, _ = clinician_visits
+    token = calendar_feed_create(actor=clinician, now=BEFORE_ALL)
+    with time_machine.travel(BEFORE_ALL, tick=False):
+        assert feed_of(Client(), token)[0] == 200
+
+        user_deactivate(user_id=clinician.pk)
+
+        assert feed_of(Client(), token)[0] == 404
+
+
+def test_a_feed_ends_when_its_owner_is_made_inactive_in_the_admin_or_no_longer_staff(clinician_visits):
+    clinician, _ = clinician_visits
+    nurse = UserFactory(role=Role.NURSE)
+    first, second = calendar_feed_create(actor=clinician), calendar_feed_create(actor=nurse)
+
+    User.objects.filter(pk=clinician.pk).update(is_active=False)  # as the admin's change form saves it
+    User.objects.filter(pk=nurse.pk).update(role=Role.PATIENT)
+
+    assert feed_of(Client(), first)[0] == 404
+    assert feed_of(Client(), second)[0] == 404

@@ -3,9 +3,10 @@ a calendar subscription behind a secret, revocable URL.
 
 The page makes a feed (the URL is shown once, on the answer to that POST: only the token's hash
 is stored), says whether one is active, and revokes it. The feed needs no session: the token is
-the key; an unknown or revoked one answers 404. Calendars are synced to phones and shared, so an
-event names no patient and no treatment: "Visit (R. M.) \u2013 Consult 1" (an en dash), the patient's initials and
-the room as stored, or "Room <id>" when the room's name holds a treatment word.
+the key; an unknown or revoked one, or one of a deactivated owner, answers 404. Calendars are
+synced to phones and shared, so an event names no patient and no treatment:
+"Visit (R. M.) \u2013 Consult 1" (an en dash), the patient's initials and the room as stored,
+or "Room <id>" when the room's name holds a treatment word.
 """
 
 from __future__ import annotations

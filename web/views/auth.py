@@ -1,5 +1,5 @@
-"""Signing in (password, then the second factor where one is required), creating an account,
-signing out (here or everywhere), the password reset and the account's security page. Django
+"""Signing in (password, then the second factor where one is required), signing out (here or
+everywhere), the password reset and the account's security page. Django
 sessions; the API keeps JWT. Every rule is accounts' services'; these views ask and show.
 
 Between the password and the code the session holds only who is signing in and since when
@@ -13,11 +13,11 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -28,7 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.errors import AccountError
 from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from accounts.models import User
-from accounts.services.access import user_access_end, user_password_change
+from accounts.services.access import user_access_end, user_password_change, user_signed_out
 from accounts.services.password_reset import password_reset_confirm, password_reset_request, password_reset_user
 from accounts.services.second_factor import (
     SecondFactorError,
@@ -47,9 +47,8 @@ from accounts.services.signin import (
     InvalidCredentials,
     account_locked_until,
     password_check,
-    second_factor_failed,
+    sign_in_failed,
 )
-from accounts.services.signup import patient_signup, signup_confirm
 from core.roles import Role
 from scheduling.selectors import clinic_zone
 from web import timefmt
@@ -61,7 +60,6 @@ from web.auth_forms import (
     PasswordResetForm,
     SignInForm,
 )
-from web.forms import SignUpForm, form_add_domain_error
 from web.views.dev_mail import dev_mailbox_on
 from web.views.public import remember_language, safe_next
 
@@ -75,6 +73,7 @@ WRONG_LOGIN = _("The email or the password is not right. Check both and try agai
 WRONG_CODE = _("The code is not right, or it was used already. Type the code your app shows now.")
 WEAK_PASSWORD = SIGN_UP_MESSAGES["weak_password"]
 RECOVERY_CODES = "recovery_codes_to_show"  # shown once, on the page after enrolment
+LOCKED = "account_locked"  # the code of a form error that says the account is locked
 PENDING = "signin_pending"  # {"user": id, "at": epoch seconds, "next": path} between password and code
 
 
@@ -87,7 +86,7 @@ class AddressThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": "pages-auth", "ident": self.get_ident(request)}
 
 
-def _address_throttled(request: HttpRequest) -> bool:
+def address_throttled(request: HttpRequest) -> bool:
     # DRF's throttle reads only the address and the clock of the request: a page's request will do.
     return not AddressThrottle().allow_request(request, None)  # type: ignore[arg-type]
 
@@ -103,7 +102,7 @@ def _locked_message(locked: AccountLocked) -> str:
     }
 
 
-def _signed_in(request: HttpRequest, user: User, *, next_url: str, device: Any = None) -> HttpResponse:
+def signed_in(request: HttpRequest, user: User, *, next_url: str, device: Any = None) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)  # the session has passed the second factor (user.is_verified())
@@ -133,7 +132,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
         try:
-            if _address_throttled(request):
+            if address_throttled(request):
                 raise AccountError(gettext("Too many tries from this network. Wait a minute and try again."))
             user = password_check(request=request, email=email, password=password)
         except AccountLocked as locked:
@@ -146,7 +145,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             if not second_factor_required(user=user):
-                return _signed_in(request, user, next_url=next_url)
+                return signed_in(request, user, next_url=next_url)
             request.session.cycle_key()
             request.session[PENDING] = {"user": str(user.pk), "at": int(timezone.now().timestamp()), "next": next_url}
             step = "signin-code" if second_factor_enabled(user=user) else "signin-enrol"
@@ -172,11 +171,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             try:
                 device = second_factor_verify(user=user, code=form.cleaned_data["code"])
             except SecondFactorError:
-                second_factor_failed(request=request, email=user.email)
+                sign_in_failed(request=request, email=user.email)
                 form.add_error("code", WRONG_CODE)
             else:
                 del request.session[PENDING]
-                return _signed_in(request, user, next_url=next_url, device=device)
+                return signed_in(request, user, next_url=next_url, device=device)
     return render(request, "web/signin_code.html", {"form": form}, status=status)
 
 
@@ -197,11 +196,11 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
         try:
             enrolment = totp_enrol_confirm(user=user, code=form.cleaned_data["code"])
         except SecondFactorError:
-            second_factor_failed(request=request, email=user.email)
+            sign_in_failed(request=request, email=user.email)
             form.add_error("code", WRONG_CODE)
         else:
             del request.session[PENDING]
-            response = _signed_in(request, user, next_url=next_url, device=enrolment.device)
+            response = signed_in(request, user, next_url=next_url, device=enrolment.device)
             request.session[RECOVERY_CODES] = {"codes": enrolment.recovery_codes, "next": response["Location"]}
             response["Location"] = reverse("recovery-codes")
             return response
@@ -231,50 +230,11 @@ def sign_in_enrol_qr(request: HttpRequest) -> HttpResponse:
     return HttpResponse(totp_qr_svg(device=totp_device_pending(user=pending[0])), content_type="image/svg+xml")
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest) -> HttpResponse:
-    """The same answer for a new email and one with an account ("check your email"): the email
-    itself tells its owner which (accounts.services.signup)."""
-    form = SignUpForm(request.POST or None)
-    status = 200
-    next_url = safe_next(request, "")
-    if request.method == "POST" and form.is_valid():
-        try:
-            if _address_throttled(request):
-                raise AccountError(
-                    gettext("Too many tries from this network. Wait a minute and try again."), code="throttled"
-                )
-            patient_signup(**form.cleaned_data, language=get_language() or "en", next_path=next_url)
-        except AccountError as error:
-            form_add_domain_error(form, error, SIGN_UP_MESSAGES)
-            status = 429 if error.code == "throttled" else 200
-        else:
-            return HttpResponseRedirect(reverse("signup-sent"))
-    return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
-
-
-@require_GET
-def sign_up_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/signup_sent.html", {"dev_mailbox_on": dev_mailbox_on()})
-
-
-@never_cache
-@require_GET
-def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link: the account starts, the person is signed in and back where they were."""
-    try:
-        confirmed = signup_confirm(token=token)
-    except AccountError:
-        return render(request, "web/signup_invalid.html", status=400)
-    next_path = confirmed.next_path
-    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
-        next_path = ""
-    return _signed_in(request, confirmed.user, next_url=next_path)
-
-
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """This session ends, and with it the account's API refresh tokens."""
+    if isinstance(request.user, User):
+        user_signed_out(user_id=request.user.pk)
     logout(request)
     return HttpResponseRedirect(reverse("home"))
 
@@ -294,10 +254,10 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _address_throttled(request):
+        if address_throttled(request):
             form.add_error(None, gettext("Too many tries from this network. Wait a minute and try again."))
             return render(request, "web/password_reset.html", {"form": form}, status=429)
-        password_reset_request(email=form.cleaned_data["email"])
+        password_reset_request(email=form.cleaned_data["email"], language=get_language() or "en")
         return HttpResponseRedirect(reverse("password-reset-sent"))
     return render(request, "web/password_reset.html", {"form": form})
 
@@ -337,10 +297,14 @@ def _password_change(request: HttpRequest, user: User, form: PasswordChangeForm)
     """The answer once the password changed (every session ends, this one too); None to show the errors."""
     try:
         user_password_change(
+            request=request,
             user=user,
             current_password=form.cleaned_data["current_password"],
             new_password=form.cleaned_data["new_password"],
         )
+    except AccountLocked as locked:
+        form.add_error("current_password", ValidationError(_locked_message(locked), code=LOCKED))
+        return None
     except AccountError as error:
         if error.code == "weak_password":
             form.add_error("new_password", WEAK_PASSWORD)
@@ -396,7 +360,8 @@ def security(request: HttpRequest) -> HttpResponse:
     if not enabled and user.role == Role.PATIENT:
         device = totp_device_pending(user=user)
         context.update(secret=totp_secret_base32(device=device), qr_url=reverse("security-qr"))
-    return render(request, "web/security.html", context)
+    locked = password_form.has_error("current_password", code=LOCKED)
+    return render(request, "web/security.html", context, status=429 if locked else 200)
 
 
 @never_cache

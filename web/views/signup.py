@@ -1,0 +1,67 @@
+"""Creating an account on the pages: the form, "check your email", and the emailed link's page.
+Every rule is accounts.services.signup's; these views ask and show."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.errors import AccountError
+from accounts.services.signup import patient_signup, signup_confirm, signup_link_check
+from web.forms import SignUpForm, form_add_domain_error
+from web.views.auth import SIGN_UP_MESSAGES, address_throttled, signed_in
+from web.views.dev_mail import dev_mailbox_on
+from web.views.public import safe_next
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """The same answer for a new email and one with an account ("check your email"): the email
+    itself tells its owner which (accounts.services.signup)."""
+    form = SignUpForm(request.POST or None)
+    status = 200
+    next_url = safe_next(request, "")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if address_throttled(request):
+                raise AccountError(
+                    gettext("Too many tries from this network. Wait a minute and try again."), code="throttled"
+                )
+            patient_signup(**form.cleaned_data, language=get_language() or "en", next_path=next_url)
+        except AccountError as error:
+            form_add_domain_error(form, error, SIGN_UP_MESSAGES)
+            status = 429 if error.code == "throttled" else 200
+        else:
+            return HttpResponseRedirect(reverse("signup-sent"))
+    return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_GET
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/signup_sent.html", {"dev_mailbox_on": dev_mailbox_on()})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. GET shows a page with one button and changes nothing (a mail scanner
+    that opens links, or another site that sends a browser here, starts no account and signs
+    nobody in); its POST, CSRF-checked, starts the account, signs the person in and takes them
+    back to where they were."""
+    try:
+        if request.method == "GET":
+            signup_link_check(token=token)
+            return render(request, "web/signup_confirm.html")
+        confirmed = signup_confirm(token=token)
+    except AccountError:
+        return render(request, "web/signup_invalid.html", status=400)
+    next_path = confirmed.next_path
+    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
+        next_path = ""
+    return signed_in(request, confirmed.user, next_url=next_path)
