@@ -39,6 +39,7 @@ from booking.services.appointments import appointment_book, appointment_confirm_
 from clinical.models import InfusionRecord
 from clinical.services.infusions import infusion_record_update
 from core.errors import DomainError
+from demo.controlled import ControlledDemo
 from demo.steps import HIGH_SYSTOLIC, PatientDetails, Staff, answer_forms, demo_staff, evaluate, patient_create, vitals
 from notifications.models import OutboxMessage, Status
 from scheduling.models import AppointmentType, Clinic, StaffMember
@@ -303,6 +304,14 @@ def _write_work(
     users: dict[Stage, User], starts: dict[Stage, datetime], staff: Staff, *, now: datetime, zone: ZoneInfo
 ) -> None:
     infusion, evaluation = _types()
+    # The ketamine of today's infusions is in the controlled-substance log: a vial each, received
+    # before the first start, drawn at the start and, once given, administered (no rest to waste).
+    log = ControlledDemo(nurse=staff.nurse, witness=staff.clinician, password="", waste_on=set())
+    under_way = [stage for stage in MEASURES if stage != "to_check_in"]
+    received_at = min(starts[stage] for stage in under_way) - timedelta(minutes=30)
+    log.receive(
+        emails=[users[stage].email for stage in under_way], on=received_at.astimezone(zone).date(), at=received_at
+    )
     for stage, measures in MEASURES.items():
         patient = users[stage]
         evaluated_at = _earlier_evaluation_start(patient, now.astimezone(zone).date(), zone)
@@ -331,7 +340,9 @@ def _write_work(
             self_harm=stage == "to_check_in",
         )
         if stage != "to_check_in":
-            _infusion_under_way(appointment, measures, staff, ended=stage == "in_recovery", until=starts["evaluation"])
+            _infusion_under_way(
+                appointment, measures, staff, ended=stage == "in_recovery", until=starts["evaluation"], log=log
+            )
     visit_start = starts["evaluation"]
     visit = appointment_book(
         actor=staff.admin,
@@ -349,7 +360,7 @@ def _write_work(
 
 
 def _infusion_under_way(
-    appointment: Appointment, measures: Measures, staff: Staff, *, ended: bool, until: datetime
+    appointment: Appointment, measures: Measures, staff: Staff, *, ended: bool, until: datetime, log: ControlledDemo
 ) -> None:
     """Check-in, weight, baseline and start, then the readings every 10 minutes before the anchor
     (``until``): in the chair the latest is past the blood-pressure threshold (an open alert) and
@@ -368,6 +379,8 @@ def _infusion_under_way(
     record({"weight_kg": measures.weight_kg}, start - timedelta(minutes=15))
     vitals(appointment, nurse, at=start - timedelta(minutes=5))
     transition(AppointmentEvent.Action.STARTED, start)
+    email = appointment.patient.email
+    log.draw(appointment, email=email, number=1, at=start + timedelta(minutes=2))
     during = [at for at in _every(READINGS_EVERY, after=start, through=infusion_ends) if at < until]
     for at in during:
         high = not ended and at == during[-1]
@@ -376,6 +389,7 @@ def _infusion_under_way(
         return
     planned = record({"infusion_ended_at": infusion_ends}, infusion_ends + timedelta(minutes=1)).planned_dose_mg
     record({"dose_given_mg": planned}, infusion_ends + timedelta(minutes=1))
+    log.administer(appointment, email=email, number=1, at=infusion_ends + timedelta(minutes=2))
     for at in _every(RECOVERY_READINGS_EVERY, after=infusion_ends, through=until):
         if at < until:
             vitals(appointment, nurse, at=at)
