@@ -28,9 +28,10 @@ Rules:
   appointment takes no writes (409 ``invalid_status``).
 - Discharge: see ``infusion_discharge``.
 
-Every write locks the appointment's row, then the record's, in that order (booking's
-``appointment_transition`` locks the appointment before its visit gate reads the record, so a
-start or a discharge never interleaves with a reading). Every staff read and write is audited.
+Every write locks the patient's row, then the appointment's, then the record's, in that order
+(booking's lock order, booking/locking.py: ``appointment_transition`` locks the appointment before
+its visit gate reads the record, so a start or a discharge never interleaves with a reading, and a
+move of the appointment never deadlocks with a write here). Every staff read and write is audited.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking import locking
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
@@ -150,8 +152,9 @@ def _not_found() -> ClinicalError:
 def _infusion_appointment(appointment_id: UUID, *, lock: bool = False) -> Appointment:
     rows = Appointment.objects.select_related("appointment_type__clinic", "treatment_plan", "patient")
     if lock:
-        rows = rows.select_for_update(of=("self",))
-    appointment = rows.filter(pk=appointment_id).first()
+        appointment = locking.lock_appointment(appointment_id=appointment_id, rows=rows)
+    else:
+        appointment = rows.filter(pk=appointment_id).first()
     if appointment is None or not appointment.appointment_type.is_infusion:
         raise _not_found()
     return appointment
@@ -309,6 +312,7 @@ def _check_dose(record: InfusionRecord) -> None:
         )
 
 
+@locking.retried_once_on_deadlock
 def infusion_record_update(
     *,
     actor: User,
@@ -420,6 +424,7 @@ class RecordedReading:
     alert: Alert | None
 
 
+@locking.retried_once_on_deadlock
 def infusion_vitals_record(
     *,
     actor: User,
@@ -468,6 +473,7 @@ def infusion_vitals_record(
 # -- adverse events ----------------------------------------------------------------------------------------
 
 
+@locking.retried_once_on_deadlock
 def infusion_adverse_event_record(
     *,
     actor: User,
@@ -559,6 +565,7 @@ def discharge_missing(
     return missing
 
 
+@locking.retried_once_on_deadlock
 def infusion_discharge(
     *,
     actor: User,

@@ -1,23 +1,26 @@
 """booking/locking.py: locks only inside a transaction, and on PostgreSQL a lock that stays taken
-beyond BOOKING_LOCK_TIMEOUT_SECONDS is a 409 ``resource_busy`` with nothing written, not a hang."""
+beyond BOOKING_LOCK_TIMEOUT_SECONDS is a 409 ``resource_busy`` with nothing written, not a hang;
+a change to an appointment locks its patient first; a deadlock is run again once, then a 409."""
 
 import threading
 import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
+from psycopg.errors import DeadlockDetected
 
 from accounts.models import User
 from booking import locking
 from booking.errors import BookingBusyError
-from booking.models import Appointment, AppointmentStatus
-from booking.services.appointments import appointment_book
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.services.appointments import appointment_book, appointment_cancel
 from clinical.models import PlanStatus
 from clinical.services.evaluations import treatment_plan_discontinue
 from core.roles import Role
@@ -170,3 +173,80 @@ def test_discontinuing_a_plan_whose_patient_is_locked_elsewhere_is_a_409_and_cha
     plan.refresh_from_db()
     booked.refresh_from_db()
     assert (plan.status, booked.status) == (PlanStatus.ACTIVE, AppointmentStatus.BOOKED)
+
+
+def _deadlock() -> OperationalError:
+    error = OperationalError("deadlock detected")
+    error.__cause__ = DeadlockDetected("deadlock detected")  # what Django wraps (SQLSTATE 40P01)
+    return error
+
+
+def _service_failing(times: int, calls: list[int]) -> Callable[[], str]:
+    @locking.retried_once_on_deadlock
+    def service() -> str:
+        calls.append(1)
+        if len(calls) <= times:
+            raise _deadlock()
+        return "written"
+
+    return service
+
+
+def test_a_deadlock_is_retried_once_and_the_second_run_answers():
+    calls: list[int] = []
+
+    assert _service_failing(1, calls)() == "written"
+    assert len(calls) == 2
+
+
+def test_a_second_deadlock_is_a_409_resource_busy_not_a_server_error():
+    calls: list[int] = []
+
+    with pytest.raises(BookingBusyError) as refusal:
+        _service_failing(2, calls)()
+
+    assert (refusal.value.status_code, refusal.value.code) == (409, "resource_busy")
+    assert len(calls) == 2
+
+
+def test_inside_a_callers_transaction_a_deadlock_is_not_retried_but_a_409():
+    calls: list[int] = []
+
+    with pytest.raises(BookingBusyError), transaction.atomic():
+        _service_failing(1, calls)()
+
+    assert len(calls) == 1
+
+
+def test_other_database_errors_are_not_retried():
+    calls: list[int] = []
+
+    @locking.retried_once_on_deadlock
+    def service() -> None:
+        calls.append(1)
+        raise OperationalError("disk full")
+
+    with pytest.raises(OperationalError, match="disk full"):
+        service()
+    assert len(calls) == 1
+
+
+def test_the_appointment_lock_refuses_to_run_outside_a_transaction(clinic):
+    with pytest.raises(TransactionManagementError, match="inside transaction"):
+        locking.lock_appointment(appointment_id=uuid4())
+
+
+@postgres_only
+def test_a_change_to_an_appointment_waits_for_its_patient_first(clinic, short_lock_timeout):
+    """The order: with the patient locked elsewhere (a move under way), a cancel waits on the
+    patient before it touches the appointment, and ends 409 resource_busy with nothing written."""
+    booked = AppointmentFactory(
+        patient=clinic["patient"], appointment_type=clinic["evaluation"], starts_at=_next_monday_at_ten()
+    )
+
+    with held_by_another_connection(HELD_ROWS["the patient"](clinic)), pytest.raises(BookingBusyError):
+        appointment_cancel(actor=clinic["desk"], appointment_id=booked.pk, reason="Away.")
+
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
+    assert not AppointmentEvent.objects.filter(appointment=booked).exists()
