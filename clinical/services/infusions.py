@@ -13,7 +13,8 @@ Rules:
   when the record is made, the patient's latest weight of the 30 days before the appointment's
   day (``weight_measured_on`` then says when). The planned dose is the plan's mg/kg times the
   weight, rounded half up to 0.1 mg (``Decimal``), recomputed whenever the weight changes.
-- Dose given: more than planned is refused (400 ``dose_above_plan``, a value the rules refuse, as
+- Dose given: more than 0 (400 ``out_of_range`` otherwise; the database checks it too); more
+  than planned is refused (400 ``dose_above_plan``, a value the rules refuse, as
   ``override_reason_required`` is for evaluations); less needs ``dose_reason`` (400
   ``dose_reason_required``); no dose before a planned dose (409 ``weight_missing``).
 - Readiness: the patient's own confirmation (driver and fasting) or the nurse's record
@@ -63,7 +64,14 @@ from clinical.models import (
     Severity,
     VitalsReading,
 )
-from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
+from clinical.models.infusions import (
+    DIASTOLIC_RANGE,
+    DOSE_GIVEN_MG_RANGE,
+    HEART_RATE_RANGE,
+    SPO2_RANGE,
+    SYSTOLIC_RANGE,
+    WEIGHT_KG_RANGE,
+)
 from core.roles import Role
 from scheduling.intervals import local_day_bounds
 
@@ -312,6 +320,20 @@ def _check_dose(record: InfusionRecord) -> None:
         )
 
 
+_UPDATE_RANGES = {"weight_kg": WEIGHT_KG_RANGE, "dose_given_mg": DOSE_GIVEN_MG_RANGE}
+
+
+def _check_ranges(changes: dict[str, Any]) -> None:
+    """A weight and a dose given inside their ranges (a dose of 0 or less is no dose), each named."""
+    fields = {
+        name: [f"Must be between {low} and {high}."]
+        for name, (low, high) in _UPDATE_RANGES.items()
+        if changes.get(name) is not None and not low <= changes[name] <= high
+    }
+    if fields:
+        raise ClinicalError("Some values are out of range.", code="out_of_range", fields=fields)
+
+
 @locking.retried_once_on_deadlock
 def infusion_record_update(
     *,
@@ -329,14 +351,7 @@ def infusion_record_update(
     now = now or timezone.now()
     _require_record_role(actor)
     changes = {name: value for name, value in changes.items() if name in UPDATE_FIELDS}
-    weight = changes.get("weight_kg")
-    if weight is not None and not WEIGHT_KG_RANGE[0] <= weight <= WEIGHT_KG_RANGE[1]:
-        low, high = WEIGHT_KG_RANGE
-        raise ClinicalError(
-            "Some values are out of range.",
-            code="out_of_range",
-            fields={"weight_kg": [f"Must be between {low} and {high}."]},
-        )
+    _check_ranges(changes)
     with transaction.atomic():
         locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
         _check_writable(locked)
