@@ -453,6 +453,8 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "step": "check-in",
         "token": "not-a-token",
         "alert_id": world.alert.pk,
+        # The admin's change views: the patient's booked appointment, or the patient's account.
+        "object_id": world.booked.pk if "/appointment/" in pattern else world.patient.pk,
     }
 
 
@@ -519,4 +521,6 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
+    "/admin/booking/appointment/<uuid:appointment_id>/cancel/": AppointmentEvent,
+    "/admin/booking/appointment/<uuid:appointment_id>/reschedule/": AppointmentEvent,
 }
