@@ -7,6 +7,7 @@ import time as clock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -20,12 +21,21 @@ from accounts.models import User
 from booking import locking
 from booking.errors import BookingBusyError
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_book, appointment_cancel
-from clinical.models import PlanStatus
+from booking.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_confirm_readiness,
+    appointment_transition,
+)
+from clinical.models import InfusionRecord, PlanStatus, Questionnaire
 from clinical.services.evaluations import treatment_plan_discontinue
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
 from scheduling.models import Room, RoomKind, StaffMember
+from tests.clinical.infusion_fixtures import CHECK_IN, NORMAL, START
 from tests.clinical.plans import active_plan
+from tests.clinical.questionnaire_fixtures import PHQ9_CALM, infusion_with_questionnaires
 from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 from tests.scheduling.conftest import CalendarBuilder
 
@@ -250,3 +260,46 @@ def test_a_change_to_an_appointment_waits_for_its_patient_first(clinic, short_lo
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.BOOKED
     assert not AppointmentEvent.objects.filter(appointment=booked).exists()
+
+
+def _infusion_writes(nurse: User) -> dict[str, Callable[[Appointment], object]]:
+    """Each write to an infusion appointment (the day's, the patient's, the chair's) at CHECK_IN."""
+    return {
+        "check-in": lambda a: appointment_transition(
+            actor=nurse, appointment_id=a.pk, action=AppointmentEvent.Action.CHECKED_IN, now=CHECK_IN
+        ),
+        "readiness": lambda a: appointment_confirm_readiness(
+            actor=a.patient, appointment_id=a.pk, driver_arranged=True, fasting_acknowledged=True, now=CHECK_IN
+        ),
+        "questionnaire answer": lambda a: questionnaire_answer(
+            actor=a.patient,
+            questionnaire_id=Questionnaire.objects.get(appointment=a, kind="phq9").pk,
+            items=PHQ9_CALM,
+            now=CHECK_IN,
+        ),
+        "weight": lambda a: infusion_record_update(
+            actor=nurse, appointment_id=a.pk, changes={"weight_kg": Decimal("70.0")}, now=CHECK_IN
+        ),
+        "reading": lambda a: infusion_vitals_record(actor=nurse, appointment_id=a.pk, now=CHECK_IN, **NORMAL),
+    }
+
+
+@postgres_only
+@pytest.mark.parametrize("write", ["check-in", "readiness", "questionnaire answer", "weight", "reading"])
+def test_every_write_to_an_appointment_waits_for_its_patient_first(demo_clinic, short_lock_timeout, write):
+    """The order, for the day's transitions, the patient's readiness and answers and the chair: with
+    the patient's row held elsewhere (a move under way), each waits before touching the
+    appointment and ends 409 resource_busy within the timeout, nothing written."""
+    nurse = UserFactory(role=Role.NURSE)
+    appointment, _, _ = infusion_with_questionnaires(
+        active_plan(PatientFactory(), signed_at=START - timedelta(days=10)), starts_at=START, created_at=CHECK_IN
+    )
+    before = (AppointmentEvent.objects.count(), Questionnaire.objects.filter(answered_at__isnull=False).count())
+
+    with held_by_another_connection(User.objects.filter(pk=appointment.patient_id)), pytest.raises(BookingBusyError):
+        _infusion_writes(nurse)[write](appointment)
+
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.readiness_confirmed_at) == (AppointmentStatus.BOOKED, None)
+    assert (AppointmentEvent.objects.count(), Questionnaire.objects.filter(answered_at__isnull=False).count()) == before
+    assert not InfusionRecord.objects.filter(appointment=appointment, weight_kg__isnull=False).exists()
