@@ -12,7 +12,8 @@ from web.staff import urls as staff_urls
 
 pytestmark = pytest.mark.django_db
 
-CONVERTER_VALUES = {"uuid": uuid.uuid4(), "slug": "check-in", "str": "x", "int": 1}
+# A fixed id: the test ids are built from it, and pytest-xdist's workers must collect the same ones.
+CONVERTER_VALUES = {"uuid": uuid.UUID("00000000-0000-4000-8000-000000000001"), "slug": "check-in", "str": "x", "int": 1}
 
 
 def _staff_urls() -> list[str]:
