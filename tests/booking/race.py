@@ -118,7 +118,8 @@ class OldLockOrder:
             return
         self._waited.add(threading.get_ident())
         with suppress(threading.BrokenBarrierError):
-            self._after_first_lock.wait(timeout=5)
+            # Both racers always reach their first lock: a long wait costs nothing but a slow machine.
+            self._after_first_lock.wait(timeout=30)
 
     def _appointment_row_first(self, *, appointment_id, rows=None):
         locked = (rows if rows is not None else Appointment.objects.all()).select_for_update(of=("self",))
