@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, F, QuerySet, Subquery, UUIDField, Value
+from django.db.models import BigIntegerField, CharField, ExpressionWrapper, F, QuerySet, Subquery, UUIDField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -69,9 +69,9 @@ def _busy_rows(*, range_start: datetime, range_end: datetime, ignore_appointment
     return (
         rows.annotate(
             room_ref=F("room_id"),
-            staff_ref=F("staff_id"),
-            nurse_ref=F("nurse_id"),
-            patient_ref=F("patient_id"),
+            staff_ref=_raw_id("staff_id"),
+            nurse_ref=_raw_id("nurse_id"),
+            patient_ref=_raw_id("patient_id"),
             starts=EpochMicroseconds("starts_at"),
             ends=EpochMicroseconds("ends_at"),
             staff_until=EpochMicroseconds("staff_released_at"),
@@ -80,6 +80,12 @@ def _busy_rows(*, range_start: datetime, range_end: datetime, ignore_appointment
         .values_list(*_BUSY_COLUMNS)
         .order_by()
     )
+
+
+def _raw_id(column: str) -> ExpressionWrapper:
+    # Without Django's per-value UUID converter (SQLite stores hex text): ``_add_busy`` turns each
+    # distinct id into a UUID once. PostgreSQL's driver returns UUIDs itself.
+    return ExpressionWrapper(F(column), output_field=CharField())
 
 
 _BUSY_COLUMNS = ("room_ref", "staff_ref", "nurse_ref", "patient_ref", "starts", "ends", "staff_until", "room_until")
@@ -92,7 +98,7 @@ def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
         Clinic.objects.filter(pk=clinic_id)
         .annotate(
             room_ref=none_int,
-            staff_ref=F("calendar_version"),
+            staff_ref=_raw_id("calendar_version"),
             nurse_ref=none_uuid,
             patient_ref=none_uuid,
             starts=none_int,
@@ -105,29 +111,46 @@ def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
     )
 
 
+class _Decoded:
+    """Many busy rows share their instants (the grid) and their staff: each distinct raw value is
+    converted once per search."""
+
+    def __init__(self) -> None:
+        self._instants: dict[int, datetime] = {}
+        self._ids: dict[Any, UUID] = {}
+
+    def instant(self, microseconds: int) -> datetime:
+        found = self._instants.get(microseconds)
+        if found is None:
+            found = self._instants[microseconds] = instant_of(microseconds)
+        return found
+
+    def uuid(self, raw: Any) -> Any:
+        if raw is None:
+            return None
+        found = self._ids.get(raw)
+        if found is None:
+            found = self._ids[raw] = raw if isinstance(raw, UUID) else UUID(raw)
+        return found
+
+
 def _add_busy(bookings: Bookings, rows: Iterable[tuple[Any, ...]], patient_id: UUID | None) -> UUID | None:
     """Files the busy rows into ``bookings``; returns the calendar version row's value, if any."""
     version = None
-    instants: dict[int, datetime] = {}  # many rows share their instants (the grid): convert each once
-
-    def instant(microseconds: int) -> datetime:
-        found = instants.get(microseconds)
-        if found is None:
-            found = instants[microseconds] = instant_of(microseconds)
-        return found
-
-    for room_id, staff_id, nurse_id, appointment_patient_id, starts, ends, staff_until, room_until in rows:
+    decoded = _Decoded()
+    instant, uuid_of = decoded.instant, decoded.uuid
+    for room_id, raw_staff, raw_nurse, raw_patient, starts, ends, staff_until, room_until in rows:
         if starts is None:
-            version = staff_id
+            version = uuid_of(raw_staff)
             continue
         starts_at = instant(starts)
         if room_id is not None:
             bookings.room_busy[room_id].append((starts_at, instant(room_until)))
-        if staff_id is not None:
-            bookings.staff_busy[staff_id].append((starts_at, instant(staff_until)))
-        if nurse_id is not None:
-            bookings.nurse_monitoring[nurse_id].append((starts_at, instant(ends)))
-        if patient_id is not None and appointment_patient_id == patient_id:
+        if raw_staff is not None:
+            bookings.staff_busy[uuid_of(raw_staff)].append((starts_at, instant(staff_until)))
+        if raw_nurse is not None:
+            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts_at, instant(ends)))
+        if patient_id is not None and uuid_of(raw_patient) == patient_id:
             bookings.patient_busy.append((starts_at, instant(ends)))
     return version
 

@@ -21,6 +21,8 @@ class EpochMicroseconds(Func):
     """A datetime column as integer microseconds since 1970-01-01 UTC."""
 
     output_field = BigIntegerField()
+    # The driver returns an int already: no per-value int() on the way out.
+    convert_value = staticmethod(Func._convert_value_noop)
 
     def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
         # EXTRACT gives an exact numeric: no rounding of the microseconds.

@@ -30,6 +30,7 @@ from scheduling.intervals import (
     ONE_MINUTE,
     Interval,
     IntervalSet,
+    StartSet,
     covered_at_least,
     days_between,
     local_day_bounds,
@@ -164,6 +165,7 @@ class AvailabilityEngine:
         )
         self.patient_busy = IntervalSet(bookings.patient_busy)
         self.bookings = bookings  # kept so that booking can spread load across free resources
+        self._fits: list[StartSet] | None = None  # built on the first open_starts()
 
     # -- free intervals of each resource --------------------------------------------------------
 
@@ -271,19 +273,24 @@ class AvailabilityEngine:
     def open_starts(self) -> list[datetime]:
         return [start for start in self.candidate_starts() if self._has_resources(start)]
 
+    def _starts_that_fit(self) -> list[StartSet]:
+        """Per kind of resource needed, the starts some resource of that kind is free for."""
+        if self._fits is None:
+            demand = self.demand
+            needs = [
+                (demand.room_kind, self.rooms, demand.room_span),
+                (demand.staff_role, self.staff, demand.duration),
+                (demand.nurse_capacity, self.nurses, demand.patient_span),
+                (demand.needs_supervising_clinician, self.supervisors, demand.patient_span),
+            ]
+            self._fits = [StartSet((free for _, free in pool), span) for needed, pool, span in needs if needed]
+        return self._fits
+
     def _has_resources(self, start: datetime) -> bool:
-        # The hot path of a month's search: stop at the first free resource of each kind.
-        demand = self.demand
-        patient_end = start + demand.patient_span
-        if self.patient_busy.overlaps(start, patient_end):
+        # The hot path of a month's search: one look-up per kind of resource.
+        if self.patient_busy.overlaps(start, start + self.demand.patient_span):
             return False
-        if demand.room_kind and not self._any_free(self.rooms, start, start + demand.room_span):
-            return False
-        if demand.staff_role and not self._any_free(self.staff, start, start + demand.duration):
-            return False
-        if demand.nurse_capacity and not self._any_free(self.nurses, start, patient_end):
-            return False
-        return not demand.needs_supervising_clinician or self._any_free(self.supervisors, start, patient_end)
+        return all(fits.allows(start) for fits in self._starts_that_fit())
 
     def _inside_window(self, start: datetime) -> bool:
         if not (self.bounds[0] <= start < self.bounds[1]) or start < self.window.earliest:
@@ -295,9 +302,3 @@ class AvailabilityEngine:
         resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
     ) -> tuple:
         return tuple(resource for resource, free in resources if free.contains(start, end))
-
-    @staticmethod
-    def _any_free(
-        resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
-    ) -> bool:
-        return any(free.contains(start, end) for _, free in resources)
