@@ -22,7 +22,7 @@ class EpochMicroseconds(Func):
 
     output_field = BigIntegerField()
     # The driver returns an int already: no per-value int() on the way out.
-    convert_value = staticmethod(Func._convert_value_noop)
+    convert_value = staticmethod(Func._convert_value_noop)  # type: ignore[attr-defined]
 
     def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
         # EXTRACT gives an exact numeric: no rounding of the microseconds.

@@ -277,13 +277,13 @@ class AvailabilityEngine:
         """Per kind of resource needed, the starts some resource of that kind is free for."""
         if self._fits is None:
             demand = self.demand
-            needs = [
-                (demand.room_kind, self.rooms, demand.room_span),
-                (demand.staff_role, self.staff, demand.duration),
-                (demand.nurse_capacity, self.nurses, demand.patient_span),
-                (demand.needs_supervising_clinician, self.supervisors, demand.patient_span),
+            needs: list[tuple[object, list[IntervalSet], timedelta]] = [
+                (demand.room_kind, [free for _, free in self.rooms], demand.room_span),
+                (demand.staff_role, [free for _, free in self.staff], demand.duration),
+                (demand.nurse_capacity, [free for _, free in self.nurses], demand.patient_span),
+                (demand.needs_supervising_clinician, [free for _, free in self.supervisors], demand.patient_span),
             ]
-            self._fits = [StartSet((free for _, free in pool), span) for needed, pool, span in needs if needed]
+            self._fits = [StartSet(pool, span) for needed, pool, span in needs if needed]
         return self._fits
 
     def _has_resources(self, start: datetime) -> bool:

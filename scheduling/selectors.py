@@ -5,6 +5,9 @@
    block and staff member listed of the roles needed);
 2. every exception in the range (closures, time off, room outages) and the rooms of the kind
    needed in another.
+
+Both only when this process has no snapshot of the clinic's current calendar version for the
+same needs and dates (``scheduling.calendar_version``); otherwise none.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """The cached calendar snapshot: every kind of calendar edit changes the clinic's calendar version
 in the edit's own transaction, so that the next search, even inside that transaction, sees it."""
 
-from collections.abc import Callable
 from datetime import time
 
 import pytest
@@ -18,14 +17,14 @@ from tests.factories import (
     RoomOutageFactory,
     TimeOffFactory,
 )
-from tests.scheduling.conftest import CalendarBuilder, at, local_starts, quarter_hours
+from tests.scheduling.conftest import at, local_starts, quarter_hours
 from tests.scheduling.test_availability import MONDAY, search
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def evaluation_clinic(calendar: CalendarBuilder) -> CalendarBuilder:
+def evaluation_clinic(calendar):
     """Open 08-18 every day, one clinician 09-17, one consult room, one-hour evaluations."""
     calendar.open()
     calendar.clinician = calendar.staff(Role.CLINICIAN)
@@ -34,63 +33,63 @@ def evaluation_clinic(calendar: CalendarBuilder) -> CalendarBuilder:
     return calendar
 
 
-def shorter_clinic_hours(calendar: CalendarBuilder) -> None:
+def shorter_clinic_hours(calendar):
     hours = ClinicHours.objects.get(clinic=calendar.clinic, weekday=MONDAY.weekday())
     hours.closes_at = time(12)
     hours.save()
 
 
-def clinic_hours_removed(calendar: CalendarBuilder) -> None:
+def clinic_hours_removed(calendar):
     ClinicHours.objects.get(clinic=calendar.clinic, weekday=MONDAY.weekday()).delete()
 
 
-def shorter_working_hours(calendar: CalendarBuilder) -> None:
+def shorter_working_hours(calendar):
     hours = WorkingHours.objects.get(staff=calendar.clinician, weekday=MONDAY.weekday())
     hours.ends_at = time(12)
     hours.save()
 
 
-def time_off(calendar: CalendarBuilder) -> None:
+def time_off(calendar):
     TimeOffFactory(staff=calendar.clinician, starts_at=at(MONDAY, 8), ends_at=at(MONDAY, 13))
 
 
-def closure(calendar: CalendarBuilder) -> None:
+def closure(calendar):
     ClinicClosureFactory(clinic=calendar.clinic, closed_on=MONDAY)
 
 
-def opening_by_the_service(calendar: CalendarBuilder) -> None:
+def opening_by_the_service(calendar):
     clinic_opening_save(clinic=calendar.clinic, day=MONDAY, blocks=[(time(9), time(11))], staff=[calendar.clinician])
 
 
-def opening_as_the_admin_saves_it(calendar: CalendarBuilder) -> None:
+def opening_as_the_admin_saves_it(calendar):
     # The opening, then its staff list, then its block: each write on its own, as the admin's inlines.
     opening = ClinicOpeningFactory(clinic=calendar.clinic, opens_on=MONDAY)
     opening.staff.add(calendar.clinician)
     ClinicOpeningHoursFactory(opening=opening, opens_at=time(13), closes_at=time(15))
 
 
-def room_out_of_service(calendar: CalendarBuilder) -> None:
+def room_out_of_service(calendar):
     room = calendar.consult_rooms[0]
     room.is_active = False
     room.save()
 
 
-def room_outage(calendar: CalendarBuilder) -> None:
+def room_outage(calendar):
     RoomOutageFactory(room=calendar.consult_rooms[0], starts_at=at(MONDAY, 8), ends_at=at(MONDAY, 14))
 
 
-def staff_member_inactive(calendar: CalendarBuilder) -> None:
+def staff_member_inactive(calendar):
     calendar.clinician.is_active = False
     calendar.clinician.save()
 
 
-def staff_role_changed(calendar: CalendarBuilder) -> None:
+def staff_role_changed(calendar):
     user = calendar.clinician.user
     user.role = Role.NURSE
     user.save(update_fields=["role"])
 
 
-def type_changed(calendar: CalendarBuilder) -> None:
+def type_changed(calendar):
     calendar.type.duration_minutes = 120
     calendar.type.save()
 
@@ -111,14 +110,12 @@ EDITS = [
 ]
 
 
-def version_of(calendar: CalendarBuilder):
+def version_of(calendar):
     return Clinic.objects.values_list("calendar_version", flat=True).get(pk=calendar.clinic.pk)
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda edit: edit.__name__)
-def test_each_calendar_edit_changes_the_version_and_the_next_search_in_its_transaction(
-    evaluation_clinic: CalendarBuilder, edit: Callable[[CalendarBuilder], None]
-) -> None:
+def test_each_calendar_edit_changes_the_version_and_the_next_search_in_its_transaction(evaluation_clinic, edit):
     before = search(evaluation_clinic.type, MONDAY)  # now cached under the current version
     assert local_starts(before) == quarter_hours("09:00", "16:00")
 
@@ -134,9 +131,7 @@ def test_each_calendar_edit_changes_the_version_and_the_next_search_in_its_trans
     assert local_starts(after) != local_starts(before)
 
 
-def test_a_search_with_an_unchanged_calendar_reuses_the_snapshot(
-    evaluation_clinic: CalendarBuilder, django_assert_num_queries
-) -> None:
+def test_a_search_with_an_unchanged_calendar_reuses_the_snapshot(evaluation_clinic, django_assert_num_queries):
     forget_snapshots()
     with django_assert_num_queries(3):  # busy times and version, then the calendar's two
         first = search(evaluation_clinic.type, MONDAY)
@@ -146,8 +141,8 @@ def test_a_search_with_an_unchanged_calendar_reuses_the_snapshot(
 
 
 def test_the_rooms_of_another_kind_are_not_in_the_version_key_but_their_edits_still_count(
-    evaluation_clinic: CalendarBuilder,
-) -> None:
+    evaluation_clinic,
+):
     search(evaluation_clinic.type, MONDAY)
     version = version_of(evaluation_clinic)
     evaluation_clinic.rooms(RoomKind.INFUSION)
