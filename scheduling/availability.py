@@ -237,13 +237,26 @@ class AvailabilityEngine:
         grid = timedelta(minutes=self.demand.grid_minutes)
         span = self.demand.clinic_span
         low = max(self.bounds[0], self.window.earliest)
+        high, latest = self.bounds[1], self.window.latest  # starts only grow: the window's lower end holds
         for opens, closes in self.clinic_open.intervals:
             start = self._first_on_grid(max(opens, low))
-            while start + span <= closes and self._inside_window(start):
+            last = closes - span if latest is None else min(closes - span, latest)
+            steady = self._grid_steady(opens, closes)
+            while start <= last and start < high:
                 yield start
                 start += grid
-                if not self._on_grid(start):
+                if not steady and not self._on_grid(start):
                     start = self._first_on_grid(start)
+
+    def _grid_steady(self, opens: datetime, closes: datetime) -> bool:
+        """Whether a step of the grid from a start on it stays on it all through ``opens``..``closes``:
+        no change of UTC offset in between (at most a day: never two changes), and the grid
+        divides the day (a step over midnight lands on it)."""
+        return (
+            1440 % self.demand.grid_minutes == 0
+            and closes - opens <= timedelta(days=1)
+            and opens.astimezone(self.zone).utcoffset() == closes.astimezone(self.zone).utcoffset()
+        )
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -288,7 +301,7 @@ class AvailabilityEngine:
 
     def _has_resources(self, start: datetime) -> bool:
         # The hot path of a month's search: one look-up per kind of resource.
-        if self.patient_busy.overlaps(start, start + self.demand.patient_span):
+        if self.patient_busy and self.patient_busy.overlaps(start, start + self.demand.patient_span):
             return False
         return all(fits.allows(start) for fits in self._starts_that_fit())
 
