@@ -53,7 +53,7 @@ from zoneinfo import ZoneInfo
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this folder comes first on sys.path: the repository root must come before it.
 sys.path.insert(0, str(REPO_ROOT))
-from bench.databases import drop_database, engine_name, recreate_database  # noqa: E402
+from bench.databases import bench_url, drop_database, engine_name, recreate_database  # noqa: E402
 
 ZONE = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=ZONE)  # a Monday morning; the 30-day search crosses DST (March 8)
@@ -678,19 +678,12 @@ def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
 
-def postgres_url(url: str) -> str:
-    """The benchmark's own database next to ``url``'s: its name gets "_bench" unless it has it."""
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/")) or "clinic"
-    return parts._replace(path="/" + (name if "bench" in name else f"{name}_bench")).geturl()
-
-
 def each_database(options: argparse.Namespace) -> int:
     """SQLite, then PostgreSQL: one child process each (Django is set up once per process)."""
     url = os.environ.get("DATABASE_URL", "")
     targets = [""]
     if urlsplit(url).scheme.startswith("postgres"):
-        targets.append(postgres_url(url))
+        targets.append(bench_url(url))
     elif options.postgres:
         targets.append(DEFAULT_POSTGRES_URL)
     worst = 0

@@ -9,8 +9,8 @@ Run from the repository root::
         REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/notifications.py --keep
 
 It (re)creates the PostgreSQL database named by ``DATABASE_URL`` (default
-``postgres://postgres@127.0.0.1:5432/clinic_notify_bench``; the name must contain "bench", so a
-developer's database is never dropped), migrates it and loads the demo clinic (``seed_demo``),
+``postgres://postgres@127.0.0.1:5432/clinic_notify_bench``; a name without "bench" gets "_bench"
+appended, so a developer's database is never dropped), migrates it and loads the demo clinic (``seed_demo``),
 both as ``manage.py`` subprocesses with ``config.settings.dev`` and ``DEBUG=False``. It then
 writes, with ``bulk_create``: a few hundred patients, enough future booked infusions (placed so
 that PostgreSQL's exclusion constraints on rooms and patients and the nurse capacity hold) and
@@ -81,7 +81,7 @@ from urllib.parse import urlsplit
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this folder comes first on sys.path: the repository root must come before it.
 sys.path.insert(0, str(REPO_ROOT))
-from bench.databases import checked_name, conninfo, drop_database, recreate_database  # noqa: E402
+from bench.databases import bench_url, checked_name, conninfo, drop_database, recreate_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_notify_bench"
 # Not 13 or 14: tests/integration uses those for its own workers.
@@ -810,7 +810,7 @@ def main() -> int:
 
     from aiosmtpd.controller import Controller
 
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = bench_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     broker = redis_client(redis_url)
     checked_name(url)  # refuse a wrong name before anything else happens
