@@ -22,6 +22,7 @@ from clinical.models import (
     AlertKind,
     ClinicThresholds,
     InfusionRecord,
+    PredoseOverride,
     Questionnaire,
     VitalsReading,
 )
@@ -52,6 +53,7 @@ class InfusionSession:
     alerts: list[Alert]  # the appointment's, and the patient's open self-harm alerts, oldest first
     thresholds: ClinicThresholds
     questionnaires: list[Questionnaire]  # the infusion's PHQ-9 then GAD-7, open or answered
+    predose_overrides: list[PredoseOverride]  # oldest first
 
     @property
     def open_alerts(self) -> list[Alert]:
@@ -124,4 +126,5 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             .select_related("answered_by")
             .order_by("-kind")  # PHQ-9 first
         ),
+        predose_overrides=list(PredoseOverride.objects.filter(record=record).order_by("recorded_at", "id")),
     )

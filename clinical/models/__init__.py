@@ -21,6 +21,8 @@ from clinical.models.infusions import (
     AdverseEventCode,
     ClinicThresholds,
     InfusionRecord,
+    MedicationsReview,
+    PredoseOverride,
     Severity,
     VitalsReading,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "EvaluationAddendum",
     "EvaluationStatus",
     "InfusionRecord",
+    "MedicationsReview",
+    "PredoseOverride",
     "MedicationClass",
     "PlanStatus",
     "Questionnaire",
