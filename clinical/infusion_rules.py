@@ -37,7 +37,7 @@ START_CODES = {
 PREGNANCY_TEST_POSITIVE = "pregnancy_test_positive"
 # One place for the words of each item (the pages and the 409's detail say them).
 START_WORDS = {
-    "self_harm_acknowledgement": "A self-harm answer is waiting for a clinician's acknowledgement.",
+    "self_harm_acknowledgement": "A clinician has not yet acknowledged the patient's self-harm answer.",
     "plan_active": "The treatment plan is no longer active.",
     "consent": "There is no current treatment consent.",
     "pregnancy_test": "The pregnancy test is missing or positive.",
@@ -46,8 +46,8 @@ START_WORDS = {
     "medications_reviewed": "The medication list has not been reviewed at check-in.",
     "questionnaires": "This infusion's PHQ-9 and GAD-7 are not both answered.",
     "readiness": "Readiness is not confirmed: neither the patient's confirmation (driver and fasting) "
-    "nor the nurse's record.",
-    "baseline_reading": "There is no baseline reading in the last 15 minutes.",
+    "nor a nurse's record.",
+    "baseline_reading": "No baseline reading in the last 15 minutes: record vitals first.",
     "baseline_in_range": "The baseline reading is outside the pre-dose limits and no clinician has recorded "
     "a pre-dose override since.",
 }

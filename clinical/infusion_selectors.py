@@ -126,5 +126,7 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             .select_related("answered_by")
             .order_by("-kind")  # PHQ-9 first
         ),
-        predose_overrides=list(PredoseOverride.objects.filter(record=record).order_by("recorded_at", "id")),
+        predose_overrides=list(
+            PredoseOverride.objects.filter(record=record).select_related("recorded_by").order_by("recorded_at", "id")
+        ),
     )

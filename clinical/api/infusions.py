@@ -40,8 +40,8 @@ from clinical.services.start_gate import predose_override_record
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.permissions import role_permission
-from core.roles import Role
 from core.request_id import request_id_of
+from core.roles import Role
 from core.schema import IDEMPOTENCY_KEY_PARAMETER, errors, rules_beyond_schema
 
 

@@ -20,8 +20,9 @@ Rules:
   (``readiness_checked_at``), and the nurse's medication review (``medications_review``), until
   the start.
 - Readings and events: only while the patient is at the clinic (checked in or under way: 409
-  ``visit_not_started`` otherwise); the dose given only once started (409 ``visit_not_started``); ``taken_at`` (default now) neither in the future nor before the
-  appointment's clinic day (400 ``taken_at_out_of_range``); values inside the physiological
+  ``visit_not_started`` otherwise), the dose given only once started (409 ``visit_not_started``);
+  ``taken_at`` (default now) neither in the future nor before the appointment's clinic day
+  (400 ``taken_at_out_of_range``); values inside the physiological
   ranges of ``clinical.models.infusions`` (400 ``out_of_range``, per field) and diastolic below
   systolic (400 ``diastolic_not_below_systolic``). A reading past the clinic's thresholds raises
   an ``Alert(kind=vitals_threshold)`` naming the reasons, in the same transaction.
@@ -346,7 +347,9 @@ def infusion_record_update(
             _set_weight(record, appointment, changes["weight_kg"], now=now)
         if "dose_given_mg" in changes:
             if changes["dose_given_mg"] is not None and appointment.status != AppointmentStatus.IN_PROGRESS:
-                raise ClinicalConflictError("The dose is given once the infusion has started.", code="visit_not_started")
+                raise ClinicalConflictError(
+                    "The dose is given once the infusion has started.", code="visit_not_started"
+                )
             record.dose_given_mg = changes["dose_given_mg"]
         if "dose_reason" in changes:
             record.dose_reason = changes["dose_reason"] or ""

@@ -114,7 +114,8 @@ def reading(appointment: Appointment, nurse: User, *, at: datetime, **values: An
 
 def self_harm_alert(appointment: Appointment) -> Alert:
     """An answered PHQ-9 of ``appointment`` with item 9 above 0, and its open alert (as the
-    questionnaire service raises it)."""
+    questionnaire service raises it; it replaces an earlier PHQ-9 of ``appointment``)."""
+    Questionnaire.objects.filter(appointment=appointment, kind="phq9", closed_at__isnull=True).delete()
     questionnaire = Questionnaire.objects.create(
         patient=appointment.patient,
         appointment=appointment,
