@@ -40,6 +40,7 @@ from clinical.models import (
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    PredoseOverride,
     Questionnaire,
     VitalsReading,
 )
@@ -284,6 +285,14 @@ PAGES: dict[str, Build] = {
         f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/readiness/",
         {"readiness-readiness_checked": "on"},
     ),
+    "/staff/infusions/<uuid:appointment_id>/medications/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/medications/",
+        {"medications-medications_review": "no_change"},
+    ),
+    "/staff/infusions/<uuid:appointment_id>/predose-override/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
+        {"override-note": "Known hypertension; reviewed with the patient."},
+    ),
     "/staff/infusions/<uuid:appointment_id>/vitals/": lambda w, r: _p(
         f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/vitals/",
         {f"vitals-{name}": value for name, value in INFUSION_NORMAL.items()} | {"vitals-taken_at": "08:55"},
@@ -515,6 +524,7 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/api/v1/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/api/v1/infusions/<uuid:appointment_id>/discharge/": ClinicalAccess,
+    "/api/v1/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": ClinicalAccess,
     "/api/v1/auth/register/": User,
     "/book/confirm/": Appointment,
@@ -530,6 +540,7 @@ WRITES: dict[str, type[Model]] = {
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/confirm/": AppointmentEvent,
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/": AppointmentEvent,
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
+    "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
