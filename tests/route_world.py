@@ -49,7 +49,7 @@ from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, start
+from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
@@ -425,6 +425,7 @@ def _acknowledge_page(world: MatrixWorld) -> Call:
 def _infusion_start(world: MatrixWorld) -> Call:
     appointment = infusion_today(world, status=AppointmentStatus.CHECKED_IN)
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
+    prepare_start(appointment, world.users["nurse"], at=NOW)  # weight, medication review, both forms
     return _p(f"/staff/infusions/{appointment.pk}/start/")
 
 
