@@ -128,7 +128,7 @@ def test_the_start_names_everything_missing(demo_clinic, nurse_user):
     self_harm_alert(appointment)
     before = state(appointment)
     error = refused(lambda: start_now(appointment, nurse_user), "self_harm_unacknowledged")
-    assert error.fields == {"missing": ["self_harm_acknowledgement", "baseline_reading", "readiness"]}
+    assert error.fields == {"missing": ["self_harm_acknowledgement", "readiness", "baseline_reading"]}
     assert state(appointment) == before
 
 
