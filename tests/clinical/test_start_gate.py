@@ -128,7 +128,7 @@ def _self_harm(appointment: Appointment, nurse: Any) -> None:
 
 
 def _plan_ended(appointment: Appointment, nurse: Any) -> None:
-    TreatmentPlan.objects.filter(pk=appointment.treatment_plan_id).update(status=PlanStatus.DISCONTINUED)
+    TreatmentPlan.objects.filter(appointments=appointment).update(status=PlanStatus.DISCONTINUED)
 
 
 def _consent(appointment: Appointment, nurse: Any) -> None:
