@@ -164,8 +164,10 @@ class InfusionPredoseOverrideApi(APIView):
 
     @extend_schema(
         request=PredoseOverrideInputSerializer,
-        responses={201: InfusionRecordSerializer, **errors(409)},
-        extensions=rules_beyond_schema("note_required"),
+        responses={
+            201: InfusionRecordSerializer,
+            **errors(409, description="`visit_not_started` before the check-in; `record_discharged`."),
+        },
     )
     def post(self, request: Request, appointment_id: UUID) -> Response:
         payload = PredoseOverrideInputSerializer(data=request.data)
