@@ -62,6 +62,18 @@ class ClinicThresholdsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Pre-dose limits (the baseline before the start)",
+            {
+                "fields": [
+                    "predose_systolic_at_least",
+                    "predose_diastolic_at_least",
+                    "predose_heart_rate_at_least",
+                    "predose_heart_rate_below",
+                    "predose_spo2_below",
+                ]
+            },
+        ),
+        (
             "Dose limits",
             {
                 "fields": [

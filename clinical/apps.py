@@ -12,7 +12,7 @@ class ClinicalConfig(AppConfig):
         from booking.visit_gate import register_visit_gate
         from clinical.services.plan_progress import plan_complete_when_done
         from clinical.services.plan_rules import TreatmentPlanGate
-        from clinical.services.visit_rules import ClinicalVisitGate
+        from clinical.services.start_gate import ClinicalVisitGate
         from core.events import subscribe
 
         register_plan_gate(TreatmentPlanGate())

@@ -22,6 +22,7 @@ from clinical.models import (
     AlertKind,
     ClinicThresholds,
     InfusionRecord,
+    PredoseOverride,
     Questionnaire,
     VitalsReading,
 )
@@ -52,6 +53,7 @@ class InfusionSession:
     alerts: list[Alert]  # the appointment's, and the patient's open self-harm alerts, oldest first
     thresholds: ClinicThresholds
     questionnaires: list[Questionnaire]  # the infusion's PHQ-9 then GAD-7, open or answered
+    predose_overrides: list[PredoseOverride]  # oldest first
 
     @property
     def open_alerts(self) -> list[Alert]:
@@ -123,5 +125,8 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             .filter(Q(closed_at__isnull=True) | Q(answered_at__isnull=False))  # closed unanswered ones are gone
             .select_related("answered_by")
             .order_by("-kind")  # PHQ-9 first
+        ),
+        predose_overrides=list(
+            PredoseOverride.objects.filter(record=record).select_related("recorded_by").order_by("recorded_at", "id")
         ),
     )

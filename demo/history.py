@@ -145,7 +145,7 @@ def _infuse(
     infusion_record_update(
         actor=nurse,
         appointment_id=appointment.pk,
-        changes={"weight_kg": spec.weight_kg},
+        changes={"weight_kg": spec.weight_kg, "medications_review": "no_change"},
         now=start - timedelta(minutes=15),
     )
     vitals(appointment, nurse, at=start - timedelta(minutes=5))

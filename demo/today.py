@@ -325,7 +325,7 @@ def _infusion_under_way(
         appointment_transition(actor=nurse, appointment_id=appointment.pk, action=action, now=at)
 
     transition(AppointmentEvent.Action.CHECKED_IN, start - CHECK_IN_BEFORE)
-    record({"weight_kg": measures.weight_kg}, start - timedelta(minutes=15))
+    record({"weight_kg": measures.weight_kg, "medications_review": "no_change"}, start - timedelta(minutes=15))
     vitals(appointment, nurse, at=start - timedelta(minutes=5))
     transition(AppointmentEvent.Action.STARTED, start)
     email = appointment.patient.email

@@ -40,6 +40,7 @@ from clinical.models import (
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    PredoseOverride,
     Questionnaire,
     VitalsReading,
 )
@@ -48,7 +49,7 @@ from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, start
+from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
@@ -284,6 +285,14 @@ PAGES: dict[str, Build] = {
         f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/readiness/",
         {"readiness-readiness_checked": "on"},
     ),
+    "/staff/infusions/<uuid:appointment_id>/medications/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/medications/",
+        {"medications-medications_review": "no_change"},
+    ),
+    "/staff/infusions/<uuid:appointment_id>/predose-override/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
+        {"override-note": "Known hypertension; reviewed with the patient."},
+    ),
     "/staff/infusions/<uuid:appointment_id>/vitals/": lambda w, r: _p(
         f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/vitals/",
         {f"vitals-{name}": value for name, value in INFUSION_NORMAL.items()} | {"vitals-taken_at": "08:55"},
@@ -416,6 +425,7 @@ def _acknowledge_page(world: MatrixWorld) -> Call:
 def _infusion_start(world: MatrixWorld) -> Call:
     appointment = infusion_today(world, status=AppointmentStatus.CHECKED_IN)
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
+    prepare_start(appointment, world.users["nurse"], at=NOW)  # weight, medication review, both forms
     return _p(f"/staff/infusions/{appointment.pk}/start/")
 
 
@@ -517,6 +527,7 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/api/v1/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/api/v1/infusions/<uuid:appointment_id>/discharge/": ClinicalAccess,
+    "/api/v1/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": ClinicalAccess,
     "/api/v1/auth/register/": User,
     "/book/confirm/": Appointment,
@@ -532,6 +543,7 @@ WRITES: dict[str, type[Model]] = {
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/confirm/": AppointmentEvent,
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/": AppointmentEvent,
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
+    "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,

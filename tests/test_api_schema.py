@@ -313,6 +313,11 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         {"code": "headache", "severity": "mild", "action_taken": "Paracetamol 1 g."},
     ),
     ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
+    ("POST", "/api/v1/infusions/{appointment_id}/predose-override/"): lambda w, r: Call(
+        "POST",
+        f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
+        {"note": "Known hypertension; reviewed with the patient."},
+    ),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/auth/register/"): _register,
     ("POST", "/api/v1/auth/register/confirm/"): _register_confirm,

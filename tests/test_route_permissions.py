@@ -327,6 +327,10 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    "/api/v1/infusions/<uuid:appointment_id>/predose-override/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 201, 403, 403),
+    },
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": {
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
@@ -603,6 +607,14 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/staff/infusions/<uuid:appointment_id>/readiness/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/#readiness", "→/staff/infusions/<id>/#readiness", 403, 403),
+    },
+    "/staff/infusions/<uuid:appointment_id>/medications/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, "→/staff/infusions/<id>/#readiness", "→/staff/infusions/<id>/#readiness", 403, 403),
+    },
+    "/staff/infusions/<uuid:appointment_id>/predose-override/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/infusions/<id>/#start", 403, 403),
     },
     "/staff/infusions/<uuid:appointment_id>/vitals/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),

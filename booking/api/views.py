@@ -213,13 +213,26 @@ class AppointmentRescheduleApi(APIView):
         return _rendered(appointment, actor)
 
 
+# The clinical gate's answers (SPEC.md section 10), named here for the API's readers only.
+TRANSITION_CONFLICTS = (
+    "The step is not allowed now. An infusion's start names every missing item in `fields.missing`, "
+    "`code` the first one's: `self_harm_unacknowledged`, `plan_not_active`, `consent_missing`, "
+    "`pregnancy_test_missing` or `pregnancy_test_positive`, `weight_missing`, `dose_over_cap`, "
+    "`medications_not_reviewed`, `questionnaires_unanswered`, `readiness_missing`, `baseline_missing`, "
+    "`predose_out_of_range`; an infusion completes only by its discharge (`discharge_required`)."
+)
+
+
 class AppointmentTransitionApi(APIView):
     """check-in, start, complete, no-show: one view, the action fixed per URL."""
 
     permission_classes = [IsAuthenticated]
     action = ""
 
-    @extend_schema(request=ReasonSerializer, responses={200: APPOINTMENT_FOR_VIEWER, **errors(403, 409)})
+    @extend_schema(
+        request=ReasonSerializer,
+        responses={200: APPOINTMENT_FOR_VIEWER, **errors(403), **errors(409, description=TRANSITION_CONFLICTS)},
+    )
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _signed_in_user(request)
         payload = ReasonSerializer(data=request.data)

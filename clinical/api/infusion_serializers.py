@@ -15,7 +15,7 @@ from booking.api.serializers import PersonSerializer
 from booking.models import AppointmentStatus
 from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
 from clinical.infusion_selectors import InfusionSession
-from clinical.models import AdverseEventCode, AlertAction, AlertKind, Route, Severity
+from clinical.models import AdverseEventCode, AlertAction, AlertKind, MedicationsReview, Route, Severity
 from clinical.models.infusions import DOSE_GIVEN_MG_RANGE
 from clinical.services.infusions import VITALS_RANGES
 from clinical.services.readings_schedule import DueKind, DueStatus
@@ -46,6 +46,12 @@ class InfusionRecordUpdateSerializer(serializers.Serializer):
     dose_reason = StrictCharField(max_length=500, required=False, allow_blank=True)
     readiness_checked = StrictBooleanField(
         required=False, help_text="The nurse's own readiness record (driver and fasting), before the start."
+    )
+    medications_review = serializers.ChoiceField(
+        choices=MedicationsReview.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The nurse's check-in review of the medication list, before the start; blank clears it.",
     )
     infusion_ended_at = OffsetDateTimeField(
         required=False, allow_null=True, help_text="When the infusion was stopped: after the start, not in the future."
@@ -81,6 +87,10 @@ class DischargeInputSerializer(serializers.Serializer):
     walking_steadily = StrictBooleanField(required=False, default=False)
 
 
+class PredoseOverrideInputSerializer(serializers.Serializer):
+    note = StrictCharField(max_length=2000, help_text="Why the infusion may start with this baseline.")
+
+
 class AlertAcknowledgeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(
         choices=AlertAction.choices, required=False, help_text="For a reading's alert: the action taken."
@@ -105,6 +115,13 @@ class AlertSerializer(serializers.Serializer):
     resolved_by = serializers.UUIDField(source="resolved_by_id", allow_null=True)
     action = serializers.ChoiceField(choices=AlertAction.choices, allow_blank=True)
     note = StrictCharField(allow_blank=True)
+
+
+class PredoseOverrideSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    note = StrictCharField()
+    recorded_by = serializers.UUIDField(source="recorded_by_id")
+    recorded_at = IsoDateTimeField()
 
 
 class ReadingSerializer(serializers.Serializer):
@@ -177,6 +194,11 @@ class InfusionRecordSerializer(serializers.Serializer):
     readiness_confirmed_by_patient = serializers.BooleanField()
     readiness_checked_at = IsoDateTimeField(source="record.readiness_checked_at", allow_null=True)
     readiness_checked_by = serializers.UUIDField(source="record.readiness_checked_by_id", allow_null=True)
+    medications_review = serializers.ChoiceField(
+        choices=MedicationsReview.choices, allow_blank=True, source="record.medications_review"
+    )
+    medications_reviewed_at = IsoDateTimeField(source="record.medications_reviewed_at", allow_null=True)
+    predose_overrides = PredoseOverrideSerializer(many=True)
     started_at = IsoDateTimeField(source="record.started_at", allow_null=True)
     infusion_ended_at = IsoDateTimeField(source="record.infusion_ended_at", allow_null=True)
     infusion_ends_at = IsoDateTimeField(allow_null=True, help_text="Recorded, or planned from the start.")

@@ -21,6 +21,7 @@ from clinical.api.infusion_serializers import (
     DischargeInputSerializer,
     InfusionRecordSerializer,
     InfusionRecordUpdateSerializer,
+    PredoseOverrideInputSerializer,
     VitalsInputSerializer,
     infusion_session_view,
 )
@@ -35,10 +36,12 @@ from clinical.services.infusions import (
     infusion_record_update,
     infusion_vitals_record,
 )
+from clinical.services.start_gate import predose_override_record
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.permissions import role_permission
 from core.request_id import request_id_of
+from core.roles import Role
 from core.schema import IDEMPOTENCY_KEY_PARAMETER, errors, rules_beyond_schema
 
 
@@ -138,7 +141,7 @@ class InfusionDischargeApi(APIView):
                 409,
                 description="`discharge_not_ready` names every missing thing in `fields.missing` (recovery_time, "
                 "recent_reading, reading_past_threshold, open_alert, dose_given, alert_and_oriented, "
-                "escort_present, walking_steadily); `not_started`, `record_discharged`.",
+                "escort_present, walking_steadily); `visit_not_started`, `record_discharged`.",
             ),
         },
     )
@@ -152,6 +155,30 @@ class InfusionDischargeApi(APIView):
             request_id=request_id_of(request),
         )
         return _render(record)
+
+
+class InfusionPredoseOverrideApi(APIView):
+    """A clinician's pre-dose override (SPEC.md section 10); nurses are refused (403)."""
+
+    permission_classes = [role_permission(Role.CLINICIAN)]
+
+    @extend_schema(
+        request=PredoseOverrideInputSerializer,
+        responses={
+            201: InfusionRecordSerializer,
+            **errors(409, description="`visit_not_started` before the check-in; `record_discharged`."),
+        },
+    )
+    def post(self, request: Request, appointment_id: UUID) -> Response:
+        payload = PredoseOverrideInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        override = predose_override_record(
+            actor=_user(request),
+            appointment_id=appointment_id,
+            note=payload.validated_data["note"],
+            request_id=request_id_of(request),
+        )
+        return _render(override.record, status_code=status.HTTP_201_CREATED)
 
 
 class AlertAcknowledgeApi(APIView):

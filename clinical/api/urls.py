@@ -6,6 +6,7 @@ from clinical.api.infusions import (
     AlertAcknowledgeApi,
     InfusionAdverseEventApi,
     InfusionDischargeApi,
+    InfusionPredoseOverrideApi,
     InfusionRecordApi,
     InfusionVitalsApi,
 )
@@ -51,6 +52,11 @@ urlpatterns = [
         "infusions/<uuid:appointment_id>/adverse-events/",
         InfusionAdverseEventApi.as_view(),
         name="infusion-adverse-events",
+    ),
+    path(
+        "infusions/<uuid:appointment_id>/predose-override/",
+        InfusionPredoseOverrideApi.as_view(),
+        name="infusion-predose-override",
     ),
     path("infusions/<uuid:appointment_id>/discharge/", InfusionDischargeApi.as_view(), name="infusion-discharge"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),

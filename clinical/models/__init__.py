@@ -21,6 +21,8 @@ from clinical.models.infusions import (
     AdverseEventCode,
     ClinicThresholds,
     InfusionRecord,
+    MedicationsReview,
+    PredoseOverride,
     Severity,
     VitalsReading,
 )
@@ -42,7 +44,9 @@ __all__ = [
     "EvaluationStatus",
     "InfusionRecord",
     "MedicationClass",
+    "MedicationsReview",
     "PlanStatus",
+    "PredoseOverride",
     "Questionnaire",
     "QuestionnaireKind",
     "Route",

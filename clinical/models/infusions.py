@@ -27,6 +27,11 @@ SPO2_RANGE = (50, 100)
 DOSE_GIVEN_MG_RANGE = (Decimal("0.1"), Decimal("99999.9"))  # more than nothing; the column's width
 
 
+class MedicationsReview(models.TextChoices):
+    NO_CHANGE = "no_change", "Reviewed: no change"
+    UPDATED = "updated", "Reviewed: updated"
+
+
 class InfusionRecord(models.Model):
     """The session record of one infusion appointment, written by nurses (a clinician may too).
 
@@ -56,6 +61,12 @@ class InfusionRecord(models.Model):
     # The nurse's own readiness record at check-in (the patient may have confirmed it online instead).
     readiness_checked_at = models.DateTimeField(null=True, blank=True)
     readiness_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The nurse's record at check-in that the medication list was reviewed (no change, or updated).
+    medications_review = models.CharField(max_length=9, choices=MedicationsReview.choices, blank=True)
+    medications_reviewed_at = models.DateTimeField(null=True, blank=True)
+    medications_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     started_at = models.DateTimeField(null=True, blank=True)
@@ -132,6 +143,24 @@ class VitalsReading(models.Model):
         return f"Reading {self.pk} of {self.record_id}"
 
 
+class PredoseOverride(models.Model):
+    """A clinician's decision that the infusion may start although the baseline reading is past
+    the pre-dose limits (SPEC.md section 10): append-only, one row per decision, with its note."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="predose_overrides")
+    note = models.CharField(max_length=2000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="predose_override_has_note")]
+
+    def __str__(self) -> str:
+        return f"Pre-dose override {self.pk}"
+
+
 class AdverseEventCode(models.TextChoices):
     HYPERTENSION = "hypertension", "Hypertension"
     TACHYCARDIA = "tachycardia", "Tachycardia"
@@ -197,6 +226,15 @@ class ClinicThresholds(models.Model):
     iv_dose_max_mg_per_kg = _dose_limit("IV dose, highest (mg/kg)", "1.00")
     im_dose_min_mg_per_kg = _dose_limit("IM dose, lowest (mg/kg)", "0.10")
     im_dose_max_mg_per_kg = _dose_limit("IM dose, highest (mg/kg)", "1.00")
+    # Pre-dose limits (section 10): the baseline is out of range when systolic >= 160, diastolic
+    # >= 100, heart rate >= 110 or < 50, or SpO2 < 94, unless a clinician overrides.
+    predose_systolic_at_least = models.PositiveSmallIntegerField("Pre-dose systolic, at least", default=160)
+    predose_diastolic_at_least = models.PositiveSmallIntegerField("Pre-dose diastolic, at least", default=100)
+    predose_heart_rate_at_least = models.PositiveSmallIntegerField("Pre-dose heart rate, at least", default=110)
+    predose_heart_rate_below = models.PositiveSmallIntegerField("Pre-dose heart rate, below", default=50)
+    predose_spo2_below = models.PositiveSmallIntegerField(
+        "Pre-dose SpO2, below", default=94, validators=[MaxValueValidator(100)]
+    )
     single_dose_cap_mg = models.DecimalField(
         "Single dose cap (mg)",
         max_digits=5,

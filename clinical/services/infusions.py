@@ -18,10 +18,12 @@ Rules:
   ``override_reason_required`` is for evaluations); less needs ``dose_reason`` (400
   ``dose_reason_required``); no dose before a planned dose (409 ``weight_missing``).
 - Readiness: the patient's own confirmation (driver and fasting) or the nurse's record
-  (``readiness_checked_at``), until the start.
-- Readings: only while the patient is at the clinic (checked in or under way: 409
-  ``not_checked_in`` otherwise); ``taken_at`` (default now) neither in the future nor before the
-  appointment's clinic day (400 ``taken_at_out_of_range``); values inside the physiological
+  (``readiness_checked_at``), and the nurse's medication review (``medications_review``), until
+  the start.
+- Readings and events: only while the patient is at the clinic (checked in or under way: 409
+  ``visit_not_started`` otherwise), the dose given only once started (409 ``visit_not_started``);
+  ``taken_at`` (default now) neither in the future nor before the appointment's clinic day
+  (400 ``taken_at_out_of_range``); values inside the physiological
   ranges of ``clinical.models.infusions`` (400 ``out_of_range``, per field) and diastolic below
   systolic (400 ``diastolic_not_below_systolic``). A reading past the clinic's thresholds raises
   an ``Alert(kind=vitals_threshold)`` naming the reasons, in the same transaction.
@@ -62,6 +64,7 @@ from clinical.models import (
     ClinicalAccess,
     ClinicThresholds,
     InfusionRecord,
+    MedicationsReview,
     Severity,
     VitalsReading,
 )
@@ -292,7 +295,14 @@ def infusion_record_read(
 
 # -- weight, dose, readiness, the infusion's end ---------------------------------------------------------
 
-UPDATE_FIELDS = ("weight_kg", "dose_given_mg", "dose_reason", "readiness_checked", "infusion_ended_at")
+UPDATE_FIELDS = (
+    "weight_kg",
+    "dose_given_mg",
+    "dose_reason",
+    "readiness_checked",
+    "medications_review",
+    "infusion_ended_at",
+)
 
 
 def _check_dose(record: InfusionRecord) -> None:
@@ -339,7 +349,8 @@ def infusion_record_update(
     now: datetime | None = None,
 ) -> InfusionRecord:
     """Change any of UPDATE_FIELDS: ``weight_kg`` (measured today; the planned dose follows),
-    ``dose_given_mg`` and ``dose_reason``, ``readiness_checked`` (the nurse's own readiness
+    ``dose_given_mg`` (once started) and ``dose_reason``, ``medications_review`` (``no_change``
+    or ``updated``, before the start), ``readiness_checked`` (the nurse's own readiness
     record: true stamps now and the actor, false clears it; only before the start) and
     ``infusion_ended_at`` (after the start, not in the future). The dose rules are checked on the
     record as it would be after the change."""
@@ -354,6 +365,10 @@ def infusion_record_update(
         if "weight_kg" in changes:
             _set_weight(record, appointment, changes["weight_kg"], now=now)
         if "dose_given_mg" in changes:
+            if changes["dose_given_mg"] is not None and appointment.status != AppointmentStatus.IN_PROGRESS:
+                raise ClinicalConflictError(
+                    "The dose is given once the infusion has started.", code="visit_not_started"
+                )
             record.dose_given_mg = changes["dose_given_mg"]
         if "dose_reason" in changes:
             record.dose_reason = changes["dose_reason"] or ""
@@ -363,6 +378,8 @@ def infusion_record_update(
             checked = bool(changes["readiness_checked"])
             record.readiness_checked_at = now if checked else None
             record.readiness_checked_by = actor if checked else None
+        if "medications_review" in changes:
+            _set_medications_review(record, changes["medications_review"], actor=actor, now=now)
         if "infusion_ended_at" in changes:
             _set_infusion_end(record, changes["infusion_ended_at"], now=now)
         _check_dose(record)
@@ -385,6 +402,20 @@ def _set_weight(record: InfusionRecord, appointment: Appointment, weight: Decima
     record.planned_dose_mg = (
         planned_dose(dose_mg_per_kg=plan.dose_mg_per_kg, weight_kg=weight) if plan.dose_mg_per_kg is not None else None
     )
+
+
+def _set_medications_review(record: InfusionRecord, review: str | None, *, actor: User, now: datetime) -> None:
+    """The nurse's check-in record that the medication list was reviewed ("" or None clears it)."""
+    if record.started_at is not None:
+        raise ClinicalConflictError("The infusion has started.", code="infusion_started")
+    review = review or ""
+    if review and review not in MedicationsReview.values:
+        raise ClinicalError(
+            "Unknown review.", code="invalid", fields={"medications_review": ["Either no_change or updated."]}
+        )
+    record.medications_review = review
+    record.medications_reviewed_at = now if review else None
+    record.medications_reviewed_by = actor if review else None
 
 
 def _set_infusion_end(record: InfusionRecord, ended_at: datetime | None, *, now: datetime) -> None:
@@ -459,7 +490,7 @@ def infusion_vitals_record(
         _check_writable(locked)
         appointment = locked.appointment
         if appointment.status not in AT_THE_CLINIC:
-            raise ClinicalConflictError("Readings are taken once the patient is checked in.", code="not_checked_in")
+            raise ClinicalConflictError("Readings are taken once the patient is checked in.", code="visit_not_started")
         _check_taken_at(appointment, taken_at, now=now, field="taken_at")
         reading = VitalsReading.objects.create(
             record=locked.record, taken_at=taken_at, note=note, recorded_by=actor, recorded_at=now, **values
@@ -513,7 +544,7 @@ def infusion_adverse_event_record(
         locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
         _check_writable(locked)
         if locked.appointment.status not in AT_THE_CLINIC:
-            raise ClinicalConflictError("Record events once the patient is checked in.", code="not_checked_in")
+            raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
         _check_taken_at(locked.appointment, occurred_at, now=now, field="occurred_at")
         event = AdverseEvent.objects.create(
             record=locked.record,
@@ -596,7 +627,7 @@ def infusion_discharge(
         _check_writable(locked)
         record, appointment = locked.record, locked.appointment
         if appointment.status != AppointmentStatus.IN_PROGRESS:
-            raise ClinicalConflictError("The infusion has not started.", code="not_started")
+            raise ClinicalConflictError("The infusion has not started.", code="visit_not_started")
         missing = discharge_missing(record=record, appointment=appointment, checklist=checklist, now=now)
         if missing:
             raise ClinicalConflictError(

@@ -29,6 +29,7 @@ from clinical.models import Alert, InfusionRecord
 from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.browser.conftest import assert_no_sideways_scroll
+from tests.clinical.infusion_fixtures import prepare_start
 from tests.clinical.plans import active_plan
 from tests.factories import UserFactory
 from tests.web.clock import LA, weekday_at
@@ -96,6 +97,13 @@ def forms_entered_for_the_patient(page: Page, axe) -> None:
     page.get_by_role("button", name="Record answers").click()
     expect(page.get_by_role("status")).to_contain_text("PHQ-9 answers recorded (total 3).")
     expect(page.get_by_text("Answered: total 3 (minimal), entered by Nora Quinn for the patient")).to_be_visible()
+    page.get_by_role("link", name="Enter the patient's answers to the GAD-7").click()
+    questions = page.get_by_role("group")
+    expect(questions).to_have_count(7)
+    for number in range(7):
+        questions.nth(number).get_by_label("Not at all").check()
+    page.get_by_role("button", name="Record answers").click()
+    expect(page.get_by_role("status")).to_contain_text("GAD-7 answers recorded (total 0).")
 
 
 def weight_baseline_and_start(page: Page, axe) -> None:
@@ -104,6 +112,9 @@ def weight_baseline_and_start(page: Page, axe) -> None:
     page.get_by_role("button", name="Record weight").click()
     expect(page.get_by_role("status")).to_contain_text("Weight recorded.")
     expect(page.get_by_text("35.2 mg (0.50 mg/kg \N{MULTIPLICATION SIGN} 70.3 kg)")).to_be_visible()
+    page.get_by_label("Reviewed: no change").check()
+    page.get_by_role("button", name="Record medication review").click()
+    expect(page.get_by_role("status")).to_contain_text("Medication review recorded.")
     record_vitals(page, 124, 78, 72, 98)
     expect(page.get_by_role("status")).to_contain_text("Reading recorded.")
     axe(page)
@@ -211,6 +222,7 @@ def test_without_javascript_the_record_takes_a_reading_and_refuses_an_early_star
     context = browser.new_context(java_script_enabled=False, locale="en-US", timezone_id="America/Los_Angeles")
     page = context.new_page()
     sign_in(page, nurse)
+    prepare_start(checked_in_infusion["infusion"], nurse, at=timezone.now())  # weight, medications, forms
     page.goto(f"{site}/staff/infusions/{checked_in_infusion['infusion'].pk}/")
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text(

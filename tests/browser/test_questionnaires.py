@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -20,7 +21,7 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.models import Alert, AlertKind, Questionnaire
-from clinical.services.infusions import infusion_vitals_record
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.roles import Role
 from tests.browser.conftest import assert_no_sideways_scroll
 from tests.browser.steps import tab_to
@@ -169,6 +170,11 @@ def test_a_patient_answers_on_a_phone_and_a_self_harm_answer_holds_the_start_unt
     # The nurse checks the patient in, records readiness and a baseline: only the answer holds the start.
     appointment_transition(actor=nurse, appointment_id=infusion.pk, action=AppointmentEvent.Action.CHECKED_IN)
     Appointment.objects.filter(pk=infusion.pk).update(driver_arranged=True, fasting_acknowledged=True)
+    infusion_record_update(
+        actor=nurse,
+        appointment_id=infusion.pk,
+        changes={"weight_kg": Decimal("70.0"), "medications_review": "no_change"},
+    )
     infusion_vitals_record(actor=nurse, appointment_id=infusion.pk, systolic=124, diastolic=78, heart_rate=72, spo2=98)
     board = _context(browser).new_page()
     sign_in(board, nurse)

@@ -4,6 +4,7 @@ services, for the session record's tests (service, gate, API, board)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.models import Alert, AlertKind, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
-from clinical.services.infusions import infusion_vitals_record
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from scheduling.models import AppointmentType, Room
 from tests.clinical.plans import active_plan
 from tests.factories import AppointmentFactory, PatientFactory
@@ -61,9 +62,44 @@ def check_in(appointment: Appointment, nurse: User, *, at: datetime = CHECK_IN) 
     return InfusionRecord.objects.get(appointment=appointment)
 
 
+def answer_questionnaires(appointment: Appointment, *, at: datetime) -> None:
+    """This infusion's PHQ-9 and GAD-7 answered by the patient (all 1s), as the start needs."""
+    answered = set(
+        Questionnaire.objects.filter(appointment=appointment, answered_at__isnull=False).values_list("kind", flat=True)
+    )
+    for kind, count in (("phq9", 9), ("gad7", 7)):
+        if kind in answered:
+            continue
+        Questionnaire.objects.filter(appointment=appointment, kind=kind, closed_at__isnull=True).delete()
+        Questionnaire.objects.create(
+            patient=appointment.patient,
+            appointment=appointment,
+            kind=kind,
+            opens_at=appointment.starts_at - timedelta(hours=72),
+            items=[1] * count,
+            total=count,
+            answered_at=at,
+            answered_by=appointment.patient,
+            created_at=appointment.starts_at - timedelta(hours=72),
+        )
+
+
+def prepare_start(appointment: Appointment, nurse: User, *, at: datetime, weight_kg: str = "70.0") -> None:
+    """What the start gate needs besides the baseline: the weight (when none), the medication
+    review and both questionnaires answered."""
+    record = InfusionRecord.objects.get(appointment=appointment)
+    changes: dict[str, Any] = {"medications_review": "no_change"}
+    if record.planned_dose_mg is None:
+        changes["weight_kg"] = Decimal(weight_kg)
+    infusion_record_update(actor=nurse, appointment_id=appointment.pk, changes=changes, now=at)
+    answer_questionnaires(appointment, at=at)
+
+
 def start(appointment: Appointment, nurse: User, *, at: datetime = START, baseline: bool = True) -> InfusionRecord:
-    """Check in (15 minutes before), a baseline 5 minutes before ``at``, then start at ``at``."""
+    """Check in (15 minutes before), weigh, review medications, answer the questionnaires, a
+    baseline 5 minutes before ``at``, then start at ``at``."""
     check_in(appointment, nurse, at=at - timedelta(minutes=15))
+    prepare_start(appointment, nurse, at=at - timedelta(minutes=10))
     if baseline:
         infusion_vitals_record(
             actor=nurse, appointment_id=appointment.pk, taken_at=at - timedelta(minutes=5), now=at, **NORMAL
@@ -78,7 +114,8 @@ def reading(appointment: Appointment, nurse: User, *, at: datetime, **values: An
 
 def self_harm_alert(appointment: Appointment) -> Alert:
     """An answered PHQ-9 of ``appointment`` with item 9 above 0, and its open alert (as the
-    questionnaire service raises it)."""
+    questionnaire service raises it; it replaces an earlier PHQ-9 of ``appointment``)."""
+    Questionnaire.objects.filter(appointment=appointment, kind="phq9", closed_at__isnull=True).delete()
     questionnaire = Questionnaire.objects.create(
         patient=appointment.patient,
         appointment=appointment,

@@ -28,7 +28,7 @@ from clinical.models import (
 )
 from clinical.questionnaire_selectors import self_harm_alerts_open
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
-from clinical.services.visit_rules import start_missing
+from clinical.services.start_gate import start_missing
 from tests.clinical.evaluation_fixtures import OVERRIDE_REASON, PLAN, RATIONALE, SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import infusion_appointment
 

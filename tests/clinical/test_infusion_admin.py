@@ -46,12 +46,17 @@ def test_an_admin_changes_the_clinics_thresholds(admin_client, demo_clinic):
             "heart_rate_at_least": 125,
             "heart_rate_at_most": 48,
             "spo2_below": 93,
+            "predose_systolic_at_least": 150,
+            "predose_diastolic_at_least": 100,
+            "predose_heart_rate_at_least": 110,
+            "predose_heart_rate_below": 50,
+            "predose_spo2_below": 94,
             **DOSE_LIMITS,
         },
     )
     assert response.status_code == 302
     thresholds.refresh_from_db()
-    assert (thresholds.systolic_at_least, thresholds.spo2_below) == (170, 93)
+    assert (thresholds.systolic_at_least, thresholds.spo2_below, thresholds.predose_systolic_at_least) == (170, 93, 150)
 
 
 def test_session_records_are_read_only_and_opening_one_is_audited(admin_client, nurse_user):

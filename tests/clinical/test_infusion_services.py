@@ -33,7 +33,16 @@ from clinical.services.infusions import (
     reading_reasons,
 )
 from scheduling.models import Clinic
-from tests.clinical.infusion_fixtures import CHECK_IN, NORMAL, START, check_in, infusion_appointment, reading, start
+from tests.clinical.infusion_fixtures import (
+    CHECK_IN,
+    NORMAL,
+    START,
+    check_in,
+    infusion_appointment,
+    prepare_start,
+    reading,
+    start,
+)
 from tests.clinical.plans import active_plan
 from tests.factories import PatientFactory
 
@@ -120,6 +129,7 @@ def test_a_weight_older_than_30_days_is_not_taken_over(demo_clinic, nurse_user, 
 
 def test_the_dose_given_may_equal_the_plan_or_be_less_with_a_reason(demo_clinic, nurse_user):
     appointment = infusion_appointment()
+    start(appointment, nurse_user)  # the dose is given once started
     infusion_record_update(actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("70.0")})
     same = infusion_record_update(
         actor=nurse_user, appointment_id=appointment.pk, changes={"dose_given_mg": Decimal("35.0")}
@@ -135,6 +145,7 @@ def test_the_dose_given_may_equal_the_plan_or_be_less_with_a_reason(demo_clinic,
 
 def test_more_than_planned_is_refused_and_less_needs_a_reason(demo_clinic, nurse_user):
     appointment = infusion_appointment()
+    start(appointment, nurse_user)
     infusion_record_update(actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("70.0")})
     before = snapshot(appointment)
     above = refused(
@@ -156,6 +167,7 @@ def test_more_than_planned_is_refused_and_less_needs_a_reason(demo_clinic, nurse
 
 def test_a_lower_weight_after_the_dose_is_checked_against_the_new_plan(demo_clinic, nurse_user):
     appointment = infusion_appointment()
+    start(appointment, nurse_user)
     infusion_record_update(
         actor=nurse_user,
         appointment_id=appointment.pk,
@@ -174,19 +186,21 @@ def test_no_dose_without_a_weight_and_no_weight_out_of_range(demo_clinic, nurse_
     appointment = infusion_appointment()
     error = refused(
         lambda: infusion_record_update(
-            actor=nurse_user, appointment_id=appointment.pk, changes={"dose_given_mg": Decimal("30.0")}
-        ),
-        "weight_missing",
-    )
-    assert error.status_code == 409
-    error = refused(
-        lambda: infusion_record_update(
             actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("24.9")}
         ),
         "out_of_range",
     )
     assert error.fields == {"weight_kg": ["Must be between 25.0 and 350.0."]}
     assert not InfusionRecord.objects.exists()  # the record a refused write would have made is not made
+    start(appointment, nurse_user)
+    infusion_record_update(actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": None})
+    error = refused(
+        lambda: infusion_record_update(
+            actor=nurse_user, appointment_id=appointment.pk, changes={"dose_given_mg": Decimal("30.0")}
+        ),
+        "weight_missing",
+    )
+    assert error.status_code == 409
 
 
 # -- the record's life --------------------------------------------------------------------------------------
@@ -249,6 +263,7 @@ def test_every_staff_read_and_write_is_audited(demo_clinic, nurse_user, clinicia
 def test_the_nurse_records_readiness_until_the_start(demo_clinic, nurse_user):
     appointment = infusion_appointment(ready=False)
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     record = infusion_record_update(
         actor=nurse_user, appointment_id=appointment.pk, changes={"readiness_checked": True}, now=CHECK_IN
     )
@@ -374,7 +389,7 @@ def test_a_reading_is_neither_in_the_future_nor_before_the_day_nor_before_check_
     appointment = infusion_appointment()
     refused(
         lambda: infusion_vitals_record(actor=nurse_user, appointment_id=appointment.pk, now=CHECK_IN, **NORMAL),
-        "not_checked_in",
+        "visit_not_started",
     )
     check_in(appointment, nurse_user)
     before = snapshot(appointment)
@@ -545,7 +560,7 @@ def test_a_discharge_before_the_start_is_refused(demo_clinic, nurse_user):
     check_in(appointment, nurse_user)
     refused(
         lambda: infusion_discharge(actor=nurse_user, appointment_id=appointment.pk, checklist=CHECKLIST, now=START),
-        "not_started",
+        "visit_not_started",
     )
     assert InfusionRecord.objects.get(appointment=appointment).discharged_at is None
 

@@ -17,7 +17,15 @@ from clinical.services.alerts import alert_acknowledge
 from clinical.services.evaluations import evaluation_sign
 from core.errors import DomainError
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
-from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in, infusion_appointment, reading, self_harm_alert
+from tests.clinical.infusion_fixtures import (
+    CHECK_IN,
+    START,
+    check_in,
+    infusion_appointment,
+    prepare_start,
+    reading,
+    self_harm_alert,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,16 +124,18 @@ def test_the_clinic_day_is_the_clinics_not_utcs(demo_clinic, nurse_user):
 def test_the_start_names_everything_missing(demo_clinic, nurse_user):
     appointment = infusion_appointment(ready=False)
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     self_harm_alert(appointment)
     before = state(appointment)
     error = refused(lambda: start_now(appointment, nurse_user), "self_harm_unacknowledged")
-    assert error.fields == {"missing": ["self_harm_acknowledgement", "baseline_reading", "readiness"]}
+    assert error.fields == {"missing": ["self_harm_acknowledgement", "readiness", "baseline_reading"]}
     assert state(appointment) == before
 
 
 def test_no_start_without_a_baseline_in_the_last_15_minutes(demo_clinic, nurse_user):
     appointment = infusion_appointment()
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     reading(appointment, nurse_user, at=START - timedelta(minutes=15, seconds=1))
     before = state(appointment)
     error = refused(lambda: start_now(appointment, nurse_user), "baseline_missing")
@@ -138,6 +148,7 @@ def test_no_start_without_a_baseline_in_the_last_15_minutes(demo_clinic, nurse_u
 def test_no_start_without_readiness_the_patients_or_the_nurses(demo_clinic, nurse_user):
     appointment = infusion_appointment(ready=False)
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     reading(appointment, nurse_user, at=START - timedelta(minutes=5))
     before = state(appointment)
     error = refused(lambda: start_now(appointment, nurse_user), "readiness_missing")
@@ -156,6 +167,7 @@ def test_an_open_self_harm_alert_blocks_the_start_until_a_clinician_acknowledges
 ):
     appointment = infusion_appointment()
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     reading(appointment, nurse_user, at=START - timedelta(minutes=5))
     alert = self_harm_alert(appointment)
     refused(lambda: start_now(appointment, nurse_user), "self_harm_unacknowledged")
@@ -172,6 +184,7 @@ def test_a_self_harm_answer_for_another_infusion_of_the_patient_blocks_too(demo_
     later = infusion_appointment(appointment.patient, starts_at=START + timedelta(days=3))
     self_harm_alert(later)
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     reading(appointment, nurse_user, at=START - timedelta(minutes=5))
     refused(lambda: start_now(appointment, nurse_user), "self_harm_unacknowledged")
 
@@ -187,6 +200,7 @@ def test_other_appointment_types_start_without_the_infusion_gate(demo_clinic, nu
 def test_an_infusion_is_not_completed_without_its_discharge(demo_clinic, nurse_user):
     appointment = infusion_appointment()
     check_in(appointment, nurse_user)
+    prepare_start(appointment, nurse_user, at=CHECK_IN)
     reading(appointment, nurse_user, at=START - timedelta(minutes=5))
     start_now(appointment, nurse_user)
     before = state(appointment)

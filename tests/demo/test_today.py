@@ -162,7 +162,12 @@ def test_the_work_can_be_done_gates_and_all(demo):
     appointment_transition(
         actor=staff.nurse, appointment_id=to_check_in.pk, action=AppointmentEvent.Action.CHECKED_IN, now=now
     )
-    infusion_record_update(actor=staff.nurse, appointment_id=to_check_in.pk, changes={"weight_kg": 64}, now=now)
+    infusion_record_update(
+        actor=staff.nurse,
+        appointment_id=to_check_in.pk,
+        changes={"weight_kg": 64, "medications_review": "no_change"},
+        now=now,
+    )
     vitals(to_check_in, staff.nurse, at=now)
     self_harm = Alert.objects.get(appointment=to_check_in, resolved_at__isnull=True)
     alert_acknowledge(actor=staff.clinician, alert_id=self_harm.pk, note="Spoke with the patient; safe.", now=now)

@@ -21,7 +21,15 @@ from clinical.models import AdverseEvent, Alert, InfusionRecord, Questionnaire, 
 from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in, infusion_appointment, reading, start
+from tests.clinical.infusion_fixtures import (
+    CHECK_IN,
+    START,
+    check_in,
+    infusion_appointment,
+    prepare_start,
+    reading,
+    start,
+)
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, plan_of
 from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
@@ -190,6 +198,7 @@ def test_a_nurse_records_readiness_a_baseline_and_starts(nurse, demo_clinic):
     with time_machine.travel(START, tick=False):
         client = signed_in(nurse)
         check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)  # weight, medication review, both forms
         assert client.post(page_url(infusion, "readiness"), {"readiness-readiness_checked": "on"}).status_code == 302
         reading(infusion, nurse, at=START - timedelta(minutes=2))
         started = client.post(page_url(infusion, "start"))
@@ -289,7 +298,8 @@ def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(i
         front_desk = signed_in(UserFactory(role=Role.ADMIN)).get("/staff/day/?date=2026-12-07").content.decode()
     rosa = board[board.index("Rosa Martín") :]
     assert rosa.startswith(
-        "Rosa Martín Infusion session infusion 1 of 6 0.50 mg/kg IV — In progress Driver: arranged Fasting: read "
+        "Rosa Martín Infusion session infusion 1 of 6 0.50 mg/kg IV 35.0 mg planned — In progress Driver: arranged "
+        "Fasting: read "
     )
     assert "Blood pressure past threshold Vitals overdue Open session record for Rosa Martín, 9:00 AM" in rosa
     assert "Discharge from the session record" in rosa
@@ -307,6 +317,7 @@ def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_o
     with time_machine.travel(START, tick=False):
         client = signed_in(nurse)
         check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
         reading(infusion, nurse, at=START - timedelta(minutes=3))
         page = text_of(client.get(page_url(infusion)))
         assert (

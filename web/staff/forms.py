@@ -12,6 +12,7 @@ from django import forms
 from clinical.models import (
     AdverseEventCode,
     AlertAction,
+    MedicationsReview,
     Severity,
 )
 from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
@@ -102,6 +103,25 @@ class AlertActionForm(PageForm):
         error_messages={"required": "Choose what was done: continued, paused or stopped."},
     )
     note = forms.CharField(label="Note (optional)", required=False, max_length=2000)
+
+
+class MedicationsReviewForm(PageForm):
+    medications_review = forms.ChoiceField(
+        label="Medication list reviewed with the patient",
+        choices=MedicationsReview.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the list is unchanged or was updated."},
+    )
+
+
+class PredoseOverrideForm(PageForm):
+    note = forms.CharField(
+        label="Pre-dose override note",
+        max_length=2000,
+        help_text="Why the infusion may start with this baseline reading.",
+        error_messages={"required": "Write why the infusion may start."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AcknowledgeForm(PageForm):

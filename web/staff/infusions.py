@@ -39,10 +39,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from booking.models import Appointment, AppointmentEvent
+from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical import scoring
 from clinical.board import SELF_HARM, threshold_alert_names
+from clinical.infusion_rules import START_WORDS
 from clinical.infusion_selectors import InfusionSession, infusion_session
 from clinical.models import (
     AdverseEvent,
@@ -50,6 +51,7 @@ from clinical.models import (
     AlertKind,
     ClinicThresholds,
     InfusionRecord,
+    PredoseOverride,
     Questionnaire,
     VitalsReading,
 )
@@ -71,6 +73,7 @@ from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
+from core.roles import Role
 from web import timefmt
 from web.checkins import QuestionnaireForm
 from web.forms import PageForm, form_add_domain_error
@@ -81,6 +84,8 @@ from web.staff.forms import (
     DischargeForm,
     DoseForm,
     InfusionEndForm,
+    MedicationsReviewForm,
+    PredoseOverrideForm,
     ReadinessCheckForm,
     VitalsForm,
     WeightForm,
@@ -92,10 +97,7 @@ SELF_HARM_ITEM = 9  # PHQ-9's item 9
 
 # What a refused start or discharge is missing (``fields.missing`` of the 409), in words.
 MISSING_WORDS = {
-    "self_harm_acknowledgement": "A clinician has not yet acknowledged the patient's self-harm answer.",
-    "baseline_reading": "No baseline reading in the last 15 minutes: record vitals first.",
-    "readiness": "Readiness is not confirmed: neither the patient's confirmation (driver and fasting) "
-    "nor a nurse's record.",
+    **START_WORDS,
     "recovery_time": "The recovery time has not passed yet.",
     "recent_reading": "No reading in the last 15 minutes: record vitals first.",
     "reading_past_threshold": "The latest reading is past a threshold.",
@@ -232,6 +234,8 @@ class InfusionPage:
     questionnaires: list[QuestionnaireRow]
     ends_at: datetime | None
     recovered_at: datetime | None
+    overrides: list[PredoseOverride] = field(default_factory=list)  # the clinicians' pre-dose overrides
+    can_override: bool = False  # a clinician, the patient checked in
     forms: dict[str, forms.Form] = field(default_factory=dict)
 
     @property
@@ -353,6 +357,8 @@ def _page(request: HttpRequest, record: InfusionRecord, failed: dict[str, forms.
         questionnaires=_questionnaire_rows(session, now=now),
         ends_at=session.infusion_ends_at,
         recovered_at=session.recovery_ends_at,
+        overrides=session.predose_overrides,
+        can_override=actor.role == Role.CLINICIAN and appointment.status == AppointmentStatus.CHECKED_IN,
     )
     clock_now = _now_on_clock(zone)
     page.forms = {
@@ -365,6 +371,8 @@ def _page(request: HttpRequest, record: InfusionRecord, failed: dict[str, forms.
             },
         ),
         "readiness": ReadinessCheckForm(prefix="readiness"),
+        "medications": MedicationsReviewForm(prefix="medications"),
+        "override": PredoseOverrideForm(prefix="override"),
         "end": InfusionEndForm(prefix="end", initial={"infusion_ended_at": clock_now}),
         "vitals": VitalsForm(prefix="vitals", initial={"taken_at": clock_now}),
         "event": AdverseEventForm(prefix="event", initial={"occurred_at": clock_now}),
@@ -619,8 +627,7 @@ STEPS = {
 @role_required(*RECORD_ROLES)
 def infusion_step(request: HttpRequest, appointment_id: UUID, step: str) -> HttpResponse:
     """ "Check in" and "Start": booking's transition (the one the board and the API call). Its
-    clinical gate refuses a start without a baseline reading or readiness, or while a self-harm
-    answer is unacknowledged; the refusal lists every missing thing."""
+    clinical gate (``clinical/services/start_gate.py``) refuses a start listing every missing thing."""
     if step not in STEPS:
         raise Http404
     action, done = STEPS[step]

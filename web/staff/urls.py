@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.staff import controlled_urls, day, evaluations, feed, home, infusions, patients, reports
+from web.staff import controlled_urls, day, evaluations, feed, home, infusion_start, infusions, patients, reports
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -48,6 +48,16 @@ urlpatterns = [
     path("infusions/<uuid:appointment_id>/weight/", infusions.infusion_weight, name="staff-infusion-weight"),
     path("infusions/<uuid:appointment_id>/dose/", infusions.infusion_dose, name="staff-infusion-dose"),
     path("infusions/<uuid:appointment_id>/readiness/", infusions.infusion_readiness, name="staff-infusion-readiness"),
+    path(
+        "infusions/<uuid:appointment_id>/medications/",
+        infusion_start.infusion_medications,
+        name="staff-infusion-medications",
+    ),
+    path(
+        "infusions/<uuid:appointment_id>/predose-override/",
+        infusion_start.infusion_predose_override,
+        name="staff-infusion-predose-override",
+    ),
     path("infusions/<uuid:appointment_id>/vitals/", infusions.infusion_vitals, name="staff-infusion-vitals"),
     path("infusions/<uuid:appointment_id>/end/", infusions.infusion_end, name="staff-infusion-end"),
     path(
