@@ -55,9 +55,9 @@ class RegisterApi(AuthThrottleMixin, APIView):
         request=RegisterInputSerializer,
         responses={202: DetailSerializer},
         description="Emails a link valid for 24 hours that finishes the account (POST its token, with the "
-        "password chosen here, to /auth/register/confirm/). The same answer whether or not the email has an account: its owner gets "
-        "an email saying so instead, and nothing is created. The emails are in the language of the request "
-        "(Accept-Language) for a new account, the account's own otherwise.",
+        "password chosen here, to /auth/register/confirm/). The same answer whether or not the email has an "
+        "account: its owner gets an email saying so instead, and nothing is created. The emails are in the "
+        "language of the request (Accept-Language) for a new account, the account's own otherwise.",
         extensions=rules_beyond_schema("invalid_phone", "weak_password", "invalid_date_of_birth"),
     )
     def post(self, request: Request) -> Response:

@@ -77,8 +77,8 @@ def fill_sign_up(page: Page, *, email: str, labels: dict[str, str] | None = None
 
 def open_emailed_sign_up_link(page: Page, site: str, *, email: str) -> None:
     """Open the link that finishes an account, as its owner would from their inbox (its page
-    then asks for the password chosen at the sign-up and a button press): the live server runs in the test's process, so the in-memory
-    outbox it sends to is this one."""
+    then asks for the password chosen at the sign-up and a button press): the live server runs in
+    the test's process, so the in-memory outbox it sends to is this one."""
     message = next(m for m in reversed(mail.outbox) if m.to == [email])
     found = re.search(r"/signup/confirm/[^/\s]+/", str(message.body))
     assert found is not None, message.body
