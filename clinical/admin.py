@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import admin
 from django.db import models
@@ -10,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from clinical.audit import clinical_audit
 from clinical.models import AdverseEvent, Alert, ClinicalAccess, ClinicThresholds, InfusionRecord, VitalsReading
-from core.admin import ReadOnlyAdmin
+from core.admin import PatientReadsLogged, ReadOnlyAdmin
 from core.request_id import request_id_of
 
 
@@ -73,9 +74,10 @@ class ClinicThresholdsAdmin(admin.ModelAdmin):
     ]
 
 
-class AuditedReadOnlyAdmin(ReadOnlyAdmin):
+class AuditedReadOnlyAdmin(PatientReadsLogged, ReadOnlyAdmin):
     """Session records are written only by the services; opening one here is a staff read of a
-    patient's clinical data, so it is audited like the API's (the list shows no clinical values)."""
+    patient's clinical data, so it is audited like the API's (the list shows no clinical values),
+    and, like every admin page that shows patients, in the patient-data access log."""
 
     def audited_object(self, obj: Any) -> models.Model:
         """The object the audit trail names (its id is a UUID): the record itself by default."""
@@ -103,9 +105,15 @@ class InfusionRecordAdmin(AuditedReadOnlyAdmin):
     list_select_related = ["appointment__appointment_type"]
 
 
+def _record_patient(obj: Any) -> list[UUID | None]:
+    return [obj.record.patient_id]
+
+
 @admin.register(VitalsReading)
 class VitalsReadingAdmin(AuditedReadOnlyAdmin):
     list_display = ["id", "record", "taken_at"]
+    list_select_related = ["record"]
+    patient_ids_of = staticmethod(_record_patient)
 
     def audited_object(self, obj: Any) -> models.Model:
         record: models.Model = obj.record
@@ -116,6 +124,8 @@ class VitalsReadingAdmin(AuditedReadOnlyAdmin):
 class AdverseEventAdmin(AuditedReadOnlyAdmin):
     list_display = ["id", "record", "occurred_at", "severity"]
     list_filter = ["code", "severity"]
+    list_select_related = ["record"]
+    patient_ids_of = staticmethod(_record_patient)
 
     def audited_object(self, obj: Any) -> models.Model:
         record: models.Model = obj.record

@@ -294,29 +294,44 @@ def outcome_report(*, date_from: date, date_to: date, zone: ZoneInfo) -> Outcome
 
 @dataclass(frozen=True)
 class PatientOutcome:
-    """A plan's outcome as its patient reads it: their latest PHQ-9 total (their own answer), how
-    far it moved from the evaluation's in whole percent, and what that means. Never the
-    evaluation's own score (a screening value, SPEC.md section 4)."""
+    """A plan's outcome as its patient reads it, from their own answers only: the latest PHQ-9
+    total, how far it moved from their first check-in of the plan (the first PHQ-9 they answered
+    for it) in whole percent, and what that means.
+
+    Never a figure set against the evaluation's score, whether or not it is the plan's baseline
+    (SPEC.md section 10's fallback): the patient knows their latest total, so a percentage against
+    the evaluation gives its score away, and "the same", "lower", "down by half" or a remission
+    that needs a baseline of 10 bound it (issue 18). Staff read the plan's outcome as it is."""
 
     latest: int
     max_total: int
-    change_whole_percent: int | None  # how far from the evaluation's score, unsigned
+    compared_with: str | None  # "first_check_in"; None while the latest is the first answer
+    change_whole_percent: int | None  # how far from the first check-in, unsigned
     direction: str | None  # "lower" (better), "higher" or "same"
-    response: bool
-    remission: bool
+    response: bool  # at least 50% below the first check-in
+    remission: bool  # the latest in the lowest band (below 5), whatever came before
 
 
 def patient_outcome(outcome: PlanOutcome | None) -> PatientOutcome | None:
     if outcome is None or outcome.latest_phq9 is None:
         return None
-    change = outcome.change_percent
-    direction = None if change is None else "lower" if change < 0 else "higher" if change > 0 else "same"
-    whole = None if change is None else int(abs(change).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    latest = outcome.latest_phq9
+    answers = [session.phq9_total for session in outcome.sessions if session.phq9_total is not None]
+    first = answers[0]
+    compared = len(answers) > 1
+    measured = compared and first > 0  # no percentage of nothing
+    direction = None
+    if measured:
+        direction = "lower" if latest < first else "higher" if latest > first else "same"
     return PatientOutcome(
-        latest=outcome.latest_phq9,
+        latest=latest,
         max_total=scoring.MAX_TOTALS[scoring.PHQ9],
-        change_whole_percent=whole,
+        compared_with="first_check_in" if compared else None,
+        # Straight to whole percent (76.47 is 76, not 76.5 then 77).
+        change_whole_percent=int((Decimal(abs(latest - first)) * 100 / first).quantize(Decimal(1), ROUND_HALF_UP))
+        if measured
+        else None,
         direction=direction,
-        response=bool(outcome.response),
-        remission=bool(outcome.remission),
+        response=measured and Decimal(latest) <= RESPONSE_FRACTION * first,
+        remission=latest < REMISSION_BELOW,
     )

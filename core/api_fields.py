@@ -1,13 +1,15 @@
 """Input fields the API's serializers share, each with the schema that says exactly what it takes.
 
-Dates and instants are bounded to the years 1900 to 2999: every rule of the clinic lives well
-inside them, and arithmetic on the edges of Python's calendar (a day after 9999-12-31, an offset
-before 0001-01-01) would otherwise fail with a server error instead of a 400.
+Dates and instants are bounded to the years 1900 to 2999 (core/input_bounds.py, the pages' bounds
+too): every rule of the clinic lives well inside them, and arithmetic on the edges of Python's
+calendar (a day after 9999-12-31, an offset before 0001-01-01) would otherwise fail with a server
+error instead of a 400.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -15,8 +17,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
+from core.input_bounds import EARLIEST_DATE, LATEST_DATE, OUT_OF_RANGE
+
 # The same bound written for the schema: a four-digit year from 1900 to 2999.
 YEAR_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-"
 _YEAR = r"(19[0-9]{2}|2[0-9]{3})"
@@ -26,7 +28,6 @@ _MONTH_DAY = r"((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|
 # them all). A pattern, not `format: date` with a year pattern on top: generators draw from it
 # directly instead of drawing dates of any year and throwing most away.
 DATE_PATTERN = rf"^({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
-OUT_OF_RANGE = f"Give a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
 
 
 @extend_schema_field({"type": "string", "pattern": DATE_PATTERN, "example": "2026-12-01"})
@@ -99,11 +100,22 @@ class RuledIntegerFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class RuledDecimalField(serializers.DecimalField):
-    """A decimal sent as a string whose range is a service's rule, stated in the schema as a pattern."""
+    """A decimal sent as a string whose range is a service's rule, stated in the schema as a pattern;
+    with ``rule`` (low, high) the serializer refuses a value outside it too, with the service's
+    code (``out_of_range``) and words, before anything is read or locked."""
 
-    def __init__(self, *, pattern: str, **kwargs: Any) -> None:
+    default_error_messages = {"out_of_range": "Must be between {low} and {high}."}
+
+    def __init__(self, *, pattern: str, rule: tuple[Decimal, Decimal] | None = None, **kwargs: Any) -> None:
         self.pattern = pattern
+        self.rule = rule
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        value: Decimal = super().to_internal_value(data)
+        if self.rule is not None and not self.rule[0] <= value <= self.rule[1]:
+            self.fail("out_of_range", low=self.rule[0], high=self.rule[1])
+        return value
 
 
 class RuledDecimalFieldExtension(OpenApiSerializerFieldExtension):

@@ -28,7 +28,8 @@ ERROR_DESCRIPTIONS = {
     401: "Not signed in, or the access token is invalid or expired.",
     403: "The signed-in user's role may not do this.",
     404: "No such object, or not one this user may see.",
-    409: "The state of things forbids it now (a time taken, a record signed, a key reused...).",
+    409: "The state of things forbids it now (a time taken, a record signed, a key reused, another change "
+    "to the same appointment at that moment: `resource_busy`, send it again...).",
     429: "Too many requests: `Retry-After` says when to try again.",
 }
 

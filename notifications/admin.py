@@ -1,14 +1,15 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import PatientReadsLogged, ReadOnlyAdmin
 from notifications.models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(PatientReadsLogged, ReadOnlyAdmin):
     """The outbox, for admins to read: filter by status to find ``unconfirmed`` messages (a worker
     died while the provider had them) and ``failed`` ones, and follow up with the patient.
-    Nothing here sends or edits: the workers own the rows."""
+    Nothing here sends or edits: the workers own the rows. Reading it is a logged read of the
+    patients it names."""
 
     list_display = ["id", "due_at", "kind", "channel", "status", "attempts", "sent_at", "last_error", "appointment"]
     list_filter = ["status", "kind", "channel"]

@@ -140,14 +140,15 @@ def _plan(summary: TreatmentSummary, zone: ZoneInfo) -> dict[str, Any] | None:
 
 
 def _outcome(outcome: PlanOutcome | None) -> dict[str, Any] | None:
-    """How the treatment is going as /account/ tells it (``patient_outcome``): never the
-    evaluation's own score, which is a screening value."""
+    """How the treatment is going as /account/ tells it (``patient_outcome``): from the patient's
+    own answers only, nothing from which the evaluation's score (a screening value) follows."""
     seen = patient_outcome(outcome)
     if seen is None:
         return None
     return {
         "latest_phq9_total": seen.latest,
         "phq9_max_total": seen.max_total,
+        "compared_with": seen.compared_with,
         "change_whole_percent": seen.change_whole_percent,
         "direction": seen.direction,
         "response": seen.response,

@@ -469,6 +469,8 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "alert_id": world.alert.pk,
         "container_id": UUID(int=1),  # none such: only the routes' other method reaches these
         "entry_id": 1,
+        # The admin's change views: the patient's booked appointment, or the patient's account.
+        "object_id": world.booked.pk if "/appointment/" in pattern else world.patient.pk,
     }
 
 
@@ -546,4 +548,6 @@ WRITES: dict[str, type[Model]] = {
     "/staff/controlled/infusions/<uuid:appointment_id>/draw/": LedgerEntry,
     "/staff/controlled/infusions/<uuid:appointment_id>/administration/": LedgerEntry,
     "/staff/controlled/count/": DailyCount,
+    "/admin/booking/appointment/<uuid:appointment_id>/cancel/": AppointmentEvent,
+    "/admin/booking/appointment/<uuid:appointment_id>/reschedule/": AppointmentEvent,
 }

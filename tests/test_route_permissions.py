@@ -15,8 +15,9 @@ must leave the route's main table as it was. The clock is frozen on a Monday mor
 (tests/test_api_schema.py's NOW). MATRIX_PRINT=<file> writes the answers observed, as a table
 to review before pasting.
 
-Not walked: the django-otp admin site below /admin/ (Django's own); one row for its index says
-it sends anyone not signed in as staff to its own sign-in.
+Not walked: the rest of the django-otp admin site below /admin/ (Django's own); one row for its
+index says it sends anyone not signed in as staff to its own sign-in, and ADMIN_ROUTES, the
+admin's pages that show or change a patient's record, have their rows.
 """
 
 from __future__ import annotations
@@ -64,6 +65,90 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "POST": (405, 405, 405, 405, 405, 405, 405),
     },
     "/admin/": {
+        "GET": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+        "POST": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+    },
+    # The admin's change views (issue 18), for the clinic's admin (a superuser): a user's page
+    # (an empty POST: the form again, with its errors); an appointment's page is read-only (a
+    # POST is refused, whoever sends it); its cancel and move are forms calling the services (an
+    # empty POST: the form again). Everyone else is sent to the admin's sign-in.
+    "/admin/accounts/user/<path:object_id>/change/": {
+        "GET": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+        "POST": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+    },
+    "/admin/booking/appointment/<path:object_id>/change/": {
+        "GET": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+        "POST": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            403,
+        ),
+    },
+    "/admin/booking/appointment/<uuid:appointment_id>/cancel/": {
+        "GET": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+        "POST": (
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            "→/admin/login/",
+            200,
+        ),
+    },
+    "/admin/booking/appointment/<uuid:appointment_id>/reschedule/": {
         "GET": (
             "→/admin/login/",
             "→/admin/login/",
@@ -722,15 +807,37 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
 }
 
 
+# The admin's pages that show or change a patient's record, walked each (issue 18): its change
+# views of appointments and users, and the appointment's two actions (booking/admin.py).
+ADMIN_ROUTES = (
+    "/admin/accounts/user/<path:object_id>/change/",
+    "/admin/booking/appointment/<path:object_id>/change/",
+    "/admin/booking/appointment/<uuid:appointment_id>/cancel/",
+    "/admin/booking/appointment/<uuid:appointment_id>/reschedule/",
+)
+
+
 def routes(patterns: list[URLPattern | URLResolver] | None = None, prefix: str = "/") -> Iterator[str]:
-    """Every route pattern of the URL configuration, '/'-rooted; the admin site as one route."""
+    """Every route pattern of the URL configuration, '/'-rooted; the admin site as one route, and
+    the admin pages of ADMIN_ROUTES."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         pattern = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if pattern == "/admin/":
-                yield pattern  # Django's admin site (django-otp's): one row for all of it
+                yield pattern  # Django's admin site (django-otp's): one row for the rest of it
+                yield from ADMIN_ROUTES
                 continue
             yield from routes(entry.url_patterns, pattern)
+        else:
+            yield pattern
+
+
+def every_pattern(patterns: list[URLPattern | URLResolver], prefix: str = "/") -> Iterator[str]:
+    """Every route pattern below ``patterns``, the admin site's included."""
+    for entry in patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from every_pattern(entry.url_patterns, pattern)
         else:
             yield pattern
 
@@ -759,6 +866,9 @@ def world(
     demo_clinic, patient, other_patient, nurse_user, clinician_user, therapist_user, admin_user
 ) -> Iterator[MatrixWorld]:
     with time_machine.travel(NOW, tick=False):
+        # The clinic's admin as seed_demo makes it: a superuser of the Django admin too.
+        admin_user.is_superuser = True
+        admin_user.save(update_fields=["is_superuser"])
         users = {
             "patient": patient,
             "other_patient": other_patient,
@@ -834,6 +944,7 @@ def _form_encoded(body: dict[str, Any]) -> str:
 
 
 def test_every_route_has_a_row_and_every_row_a_route() -> None:
+    assert set(ADMIN_ROUTES) <= set(every_pattern(get_resolver().url_patterns)), "an admin route is gone"
     present = set(routes())
     assert sorted(present - set(EXPECTED)) == [], "routes without a row in EXPECTED"
     assert sorted(set(EXPECTED) - present) == [], "rows of EXPECTED whose route is gone"

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core import errors as api_errors
+from web.query import BadQueryValue
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -15,7 +16,8 @@ def _is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return api_errors.json_bad_request(request, exception)
-    return render(request, "web/error.html", {"status": 400}, status=400)
+    bad_value = isinstance(exception, BadQueryValue)  # a date or time in the address (web/query.py)
+    return render(request, "web/error.html", {"status": 400, "bad_value": bad_value}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

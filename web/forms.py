@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.input_bounds import BoundedDateField
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool only
     from django_stubs_ext import StrOrPromise
@@ -66,7 +67,7 @@ class SignUpForm(PageForm):
         label=_("Last name"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    date_of_birth = forms.DateField(
+    date_of_birth = BoundedDateField(
         label=_("Date of birth"),
         help_text=_("For example 1985-06-01."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
@@ -112,7 +113,7 @@ class ReadinessForm(PageForm):
 
 
 class SeriesForm(PageForm):
-    start_date = forms.DateField(
+    start_date = BoundedDateField(
         label=_("First day"),
         error_messages={
             "required": _("Enter the first day for your sessions."),
@@ -136,7 +137,7 @@ class WaitlistForm(PageForm):
     type = forms.ChoiceField(
         label=_("Kind of visit"), error_messages={"required": _("Choose the kind of visit you are waiting for.")}
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("Earliest day"),
         help_text=_("The first day that would suit you, for example 2026-12-01."),
         error_messages={
@@ -145,7 +146,7 @@ class WaitlistForm(PageForm):
         },
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("Latest day"),
         help_text=_("The last day that would suit you."),
         error_messages={

@@ -4,8 +4,9 @@ Concurrency (docs/booking-invariants.md): a booking or a move runs in ``locking.
 which takes its locks once, in the fixed order of booking/locking.py, before the re-check with the
 same engine the search uses, then the write. On PostgreSQL, exclusion constraints refuse
 overlapping bookings of one room, staff member or patient whatever the code does; on SQLite,
-transactions begin IMMEDIATE, so writers queue. State changes (cancel included) are conditional
-updates that must touch exactly one row.
+transactions begin IMMEDIATE, so writers queue. State changes (cancel included) lock the patient and
+then the appointment (``locking.lock_appointment``, the same order) and are conditional updates
+that must touch exactly one row. Every service here that writes is ``retried_once_on_deadlock``.
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ def history_record(
 # -- book -------------------------------------------------------------------------------------------
 
 
+@locking.retried_once_on_deadlock
 def appointment_book(
     *,
     actor: User,
@@ -298,6 +300,7 @@ def _owned_or_managed(*, actor: User, appointment_id: UUID) -> Appointment:
     return appointment
 
 
+@locking.retried_once_on_deadlock
 def appointment_reschedule(
     *, actor: User, appointment_id: UUID, starts_at: datetime, now: datetime | None = None
 ) -> Appointment:
@@ -384,6 +387,7 @@ def cancellation_is_late(*, starts_at: datetime, now: datetime) -> bool:
     return starts_at - now < LATE_CANCELLATION_WINDOW
 
 
+@locking.retried_once_on_deadlock
 def appointment_cancel(*, actor: User, appointment_id: UUID, reason: str, now: datetime | None = None) -> Appointment:
     """Cancel a booked appointment (a patient's only before it begins), late inside 24 hours."""
     now = now or timezone.now()
@@ -415,8 +419,11 @@ def appointment_cancel_booked(
 ) -> bool:
     """The one way an appointment is cancelled: a conditional update from ``booked`` (and, with
     ``not_begun_by``, starting after it) and its history row, in one transaction. Freeing
-    capacity needs no lock. False, with nothing written, when the appointment was not so."""
+    capacity needs no lock of the calendar, but the change to the appointment takes the order's
+    (its patient, then its row): its history and messages reference the patient. False, with
+    nothing written, when the appointment was not so."""
     with transaction.atomic():
+        locking.lock_appointment(appointment_id=appointment.pk)
         rows = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED)
         if not_begun_by is not None:
             rows = rows.filter(starts_at__gt=not_begun_by)
@@ -447,6 +454,7 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+@locking.retried_once_on_deadlock
 def appointment_transition(
     *, actor: User, appointment_id: UUID, action: str, reason: str = "", now: datetime | None = None
 ) -> Appointment:
@@ -463,9 +471,13 @@ def appointment_transition(
     if action == AppointmentEvent.Action.CHECKED_IN:
         _check_on_its_clinic_day(appointment, now=now)
     with transaction.atomic():
-        # The row lock orders this transition after any write to the session record that the
-        # clinical gate reads (a reading, a discharge), and the gate sees the committed state.
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        # The row lock (after the patient's, the order of booking/locking.py) orders this
+        # transition after any write to the session record that the clinical gate reads (a
+        # reading, a discharge), and the gate sees the committed state.
+        locked = locking.lock_appointment(appointment_id=appointment.pk)
+        if locked is None:
+            raise BookingError("No such appointment.", code="not_found", status_code=404)
+        appointment = locked
         if appointment.status in allowed_from:
             visit_gate().check_transition(appointment=appointment, action=action, now=now)
         for from_status in allowed_from:
@@ -500,6 +512,7 @@ def _check_on_its_clinic_day(appointment: Appointment, *, now: datetime) -> None
         raise BookingConflictError("An appointment is checked in only on its own day at the clinic.", code="not_today")
 
 
+@locking.retried_once_on_deadlock
 def appointment_confirm_readiness(
     *,
     actor: User,
@@ -515,12 +528,16 @@ def appointment_confirm_readiness(
     appointment = Appointment.objects.filter(pk=appointment_id, patient=actor).first()
     if appointment is None:
         raise BookingError("No such appointment.", code="not_found", status_code=404)
-    updated = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now).update(
-        driver_arranged=driver_arranged,
-        fasting_acknowledged=fasting_acknowledged,
-        readiness_confirmed_at=now,
-        updated_at=now,
-    )
+    with transaction.atomic():
+        locking.lock_appointment(appointment_id=appointment.pk)
+        updated = Appointment.objects.filter(
+            pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
+        ).update(
+            driver_arranged=driver_arranged,
+            fasting_acknowledged=fasting_acknowledged,
+            readiness_confirmed_at=now,
+            updated_at=now,
+        )
     if updated != 1:
         raise BookingConflictError("Only an upcoming booked appointment takes a confirmation.", code="invalid_status")
     appointment.refresh_from_db()

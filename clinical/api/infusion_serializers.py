@@ -16,6 +16,7 @@ from booking.models import AppointmentStatus
 from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
 from clinical.infusion_selectors import InfusionSession
 from clinical.models import AdverseEventCode, AlertAction, AlertKind, Route, Severity
+from clinical.models.infusions import DOSE_GIVEN_MG_RANGE
 from clinical.services.infusions import VITALS_RANGES
 from clinical.services.readings_schedule import DueKind, DueStatus
 from core.api_fields import (
@@ -38,7 +39,8 @@ class InfusionRecordUpdateSerializer(serializers.Serializer):
         help_text="Measured today; the planned dose follows.",
     )  # fmt: skip
     dose_given_mg = RuledDecimalField(
-        pattern=DOSE_MG_PATTERN, max_digits=6, decimal_places=1, required=False, allow_null=True,
+        pattern=DOSE_MG_PATTERN, rule=DOSE_GIVEN_MG_RANGE, max_digits=6, decimal_places=1, required=False,
+        allow_null=True,
         help_text="At most the planned dose; less needs dose_reason.",
     )  # fmt: skip
     dose_reason = StrictCharField(max_length=500, required=False, allow_blank=True)

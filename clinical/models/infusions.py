@@ -24,6 +24,7 @@ SYSTOLIC_RANGE = (50, 300)
 DIASTOLIC_RANGE = (20, 200)
 HEART_RATE_RANGE = (20, 250)
 SPO2_RANGE = (50, 100)
+DOSE_GIVEN_MG_RANGE = (Decimal("0.1"), Decimal("99999.9"))  # more than nothing; the column's width
 
 
 class InfusionRecord(models.Model):

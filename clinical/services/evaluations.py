@@ -276,6 +276,7 @@ def evaluation_read(
     return evaluation, actor.role in FULL_READER_ROLES
 
 
+@locking.retried_once_on_deadlock
 def treatment_plan_discontinue(
     *, actor: User, plan_id: UUID, reason: str, request_id: str = "", now: datetime | None = None
 ) -> TreatmentPlan:

@@ -13,7 +13,8 @@ Rules:
   when the record is made, the patient's latest weight of the 30 days before the appointment's
   day (``weight_measured_on`` then says when). The planned dose is the plan's mg/kg times the
   weight, rounded half up to 0.1 mg (``Decimal``), recomputed whenever the weight changes.
-- Dose given: more than planned is refused (400 ``dose_above_plan``, a value the rules refuse, as
+- Dose given: more than 0 (400 ``out_of_range`` otherwise; the database checks it too); more
+  than planned is refused (400 ``dose_above_plan``, a value the rules refuse, as
   ``override_reason_required`` is for evaluations); less needs ``dose_reason`` (400
   ``dose_reason_required``); no dose before a planned dose (409 ``weight_missing``).
 - Readiness: the patient's own confirmation (driver and fasting) or the nurse's record
@@ -28,9 +29,10 @@ Rules:
   appointment takes no writes (409 ``invalid_status``).
 - Discharge: see ``infusion_discharge``.
 
-Every write locks the appointment's row, then the record's, in that order (booking's
-``appointment_transition`` locks the appointment before its visit gate reads the record, so a
-start or a discharge never interleaves with a reading). Every staff read and write is audited.
+Every write locks the patient's row, then the appointment's, then the record's, in that order
+(booking's lock order, booking/locking.py: ``appointment_transition`` locks the appointment before
+its visit gate reads the record, so a start or a discharge never interleaves with a reading, and a
+move of the appointment never deadlocks with a write here). Every staff read and write is audited.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking import locking
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
@@ -62,7 +65,14 @@ from clinical.models import (
     Severity,
     VitalsReading,
 )
-from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
+from clinical.models.infusions import (
+    DIASTOLIC_RANGE,
+    DOSE_GIVEN_MG_RANGE,
+    HEART_RATE_RANGE,
+    SPO2_RANGE,
+    SYSTOLIC_RANGE,
+    WEIGHT_KG_RANGE,
+)
 from core.roles import Role
 from scheduling.intervals import local_day_bounds
 
@@ -145,8 +155,9 @@ def _not_found() -> ClinicalError:
 def _infusion_appointment(appointment_id: UUID, *, lock: bool = False) -> Appointment:
     rows = Appointment.objects.select_related("appointment_type__clinic", "treatment_plan", "patient")
     if lock:
-        rows = rows.select_for_update(of=("self",))
-    appointment = rows.filter(pk=appointment_id).first()
+        appointment = locking.lock_appointment(appointment_id=appointment_id, rows=rows)
+    else:
+        appointment = rows.filter(pk=appointment_id).first()
     if appointment is None or not appointment.appointment_type.is_infusion:
         raise _not_found()
     return appointment
@@ -304,6 +315,21 @@ def _check_dose(record: InfusionRecord) -> None:
         )
 
 
+_UPDATE_RANGES = {"weight_kg": WEIGHT_KG_RANGE, "dose_given_mg": DOSE_GIVEN_MG_RANGE}
+
+
+def _check_ranges(changes: dict[str, Any]) -> None:
+    """A weight and a dose given inside their ranges (a dose of 0 or less is no dose), each named."""
+    fields = {
+        name: [f"Must be between {low} and {high}."]
+        for name, (low, high) in _UPDATE_RANGES.items()
+        if changes.get(name) is not None and not low <= changes[name] <= high
+    }
+    if fields:
+        raise ClinicalError("Some values are out of range.", code="out_of_range", fields=fields)
+
+
+@locking.retried_once_on_deadlock
 def infusion_record_update(
     *,
     actor: User,
@@ -320,14 +346,7 @@ def infusion_record_update(
     now = now or timezone.now()
     _require_record_role(actor)
     changes = {name: value for name, value in changes.items() if name in UPDATE_FIELDS}
-    weight = changes.get("weight_kg")
-    if weight is not None and not WEIGHT_KG_RANGE[0] <= weight <= WEIGHT_KG_RANGE[1]:
-        low, high = WEIGHT_KG_RANGE
-        raise ClinicalError(
-            "Some values are out of range.",
-            code="out_of_range",
-            fields={"weight_kg": [f"Must be between {low} and {high}."]},
-        )
+    _check_ranges(changes)
     with transaction.atomic():
         locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
         _check_writable(locked)
@@ -415,6 +434,7 @@ class RecordedReading:
     alert: Alert | None
 
 
+@locking.retried_once_on_deadlock
 def infusion_vitals_record(
     *,
     actor: User,
@@ -463,6 +483,7 @@ def infusion_vitals_record(
 # -- adverse events ----------------------------------------------------------------------------------------
 
 
+@locking.retried_once_on_deadlock
 def infusion_adverse_event_record(
     *,
     actor: User,
@@ -554,6 +575,7 @@ def discharge_missing(
     return missing
 
 
+@locking.retried_once_on_deadlock
 def infusion_discharge(
     *,
     actor: User,

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from booking import locking
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from clinical import scoring
@@ -143,6 +144,7 @@ def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *,
             )
 
 
+@locking.retried_once_on_deadlock
 def questionnaire_answer(
     *,
     actor: User,
@@ -159,13 +161,14 @@ def questionnaire_answer(
     if found is None or (actor.role == Role.PATIENT and found[1] != actor.pk):
         raise _not_found()
     with transaction.atomic():
-        # The appointment first, as booking's start transition locks it: an answer and a start
-        # never interleave, so the start gate sees any self-harm alert this answer raises.
-        appointment = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("appointment_type__clinic")
-            .get(pk=found[0])
+        # The patient, then the appointment (booking's lock order, as its start transition and a
+        # move take them): an answer and a start never interleave, so the start gate sees any
+        # self-harm alert this answer raises, and an answer never deadlocks with a move.
+        appointment = locking.lock_appointment(
+            appointment_id=found[0], rows=Appointment.objects.select_related("appointment_type__clinic")
         )
+        if appointment is None:
+            raise _not_found()
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
         problems = scoring.items_problems(questionnaire.kind, items)
         if problems:

@@ -60,6 +60,7 @@ def _nearest_to(starts: list[datetime], preferred: time, zone: ZoneInfo) -> date
     return min(starts, key=distance)
 
 
+@locking.retried_once_on_deadlock
 def treatment_plan_book_series(
     *, actor: User, plan_id: UUID, start_date: date, preferred_time: time, now: datetime | None = None
 ) -> list[Appointment]:

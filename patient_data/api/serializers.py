@@ -84,14 +84,19 @@ class ExportPlanSerializer(serializers.Serializer):
 class ExportOutcomeSerializer(serializers.Serializer):
     latest_phq9_total = serializers.IntegerField(min_value=0, max_value=27)
     phq9_max_total = serializers.IntegerField()
+    compared_with = serializers.ChoiceField(
+        choices=[("first_check_in", "Your first check-in of the plan")],
+        allow_null=True,
+        help_text="What the change is measured from: your own first PHQ-9 of the plan; none while the latest is it.",
+    )
     change_whole_percent = serializers.IntegerField(
-        min_value=0, allow_null=True, help_text="How far from the evaluation's score, unsigned."
+        min_value=0, allow_null=True, help_text="How far from your first check-in, unsigned."
     )
     direction = serializers.ChoiceField(
         choices=[("lower", "Lower (better)"), ("higher", "Higher"), ("same", "The same")], allow_null=True
     )
-    response = serializers.BooleanField()
-    remission = serializers.BooleanField()
+    response = serializers.BooleanField(help_text="At least 50% below your first check-in.")
+    remission = serializers.BooleanField(help_text="The latest total is in the lowest band (below 5).")
 
 
 class ExportQuestionnaireSerializer(serializers.Serializer):

@@ -1,8 +1,10 @@
 """Helpers to race real threads against the real database, and to switch the guards off.
 
 The guards are production code that never asks whether it is under test: booking's transaction
-(``booking.locking.check_then_write``) always locks and checks inside the writing transaction.
-A control run replaces that one seam with ``unguarded_check_then_write`` below.
+(``booking.locking.check_then_write``) always locks and checks inside the writing transaction,
+and a change to an appointment locks its patient before it (``booking.locking.lock_appointment``).
+A control run replaces one of those seams: ``unguarded_check_then_write`` below, or
+``OldLockOrder`` (the appointment's row first, as cancels and answers did before issue 18).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from functools import partial
 from django.db import connection, connections, transaction
 
 from booking import locking
+from booking.models import Appointment
 from core.errors import DomainError
 
 _guard_migration = importlib.import_module("booking.migrations.0002_postgres_guards")
@@ -25,7 +28,8 @@ _guard_migration = importlib.import_module("booking.migrations.0002_postgres_gua
 def race(callables: list[Callable[[], object]]) -> Counter[str]:
     """Run the callables in as many threads, released at once; count their outcomes.
 
-    An outcome is "ok", the code of a domain error, or the repr of anything else (a bug).
+    An outcome is "ok" (or the status code of a returned HTTP response), the code of a domain
+    error, or the repr of anything else (a bug).
     """
     start = threading.Barrier(len(callables))
     outcomes: list[str] = []
@@ -34,8 +38,10 @@ def race(callables: list[Callable[[], object]]) -> Counter[str]:
     def run(task: Callable[[], object]) -> None:
         try:
             start.wait(timeout=30)
-            task()
-            outcome = "ok"
+            result = task()
+            # An HTTP response counts as its status code; anything else that returns is "ok".
+            status_code = getattr(result, "status_code", None)
+            outcome = "ok" if status_code is None else str(status_code)
         except DomainError as error:
             outcome = error.code
         except Exception as error:
@@ -82,6 +88,48 @@ def unguarded_check_then_write(*, patient_id, appointment_type, check, write, af
         after_check.wait(timeout=10)
     with transaction.atomic():
         return write(checked)
+
+
+class OldLockOrder:
+    """The control run of the lock order: a change to an appointment locks its row and not its
+    patient first (as before issue 18), while a move still locks the patient first. Each racer
+    waits after its first lock until the other has taken its own, once per round, so every round
+    has both orders interleaved: PostgreSQL then finds a deadlock."""
+
+    def __init__(self, monkeypatch) -> None:
+        self._lock_patient = locking.lock_patient
+        self._after_first_lock: threading.Barrier | None = None
+        self._waited: set[int] = set()
+        monkeypatch.setattr(locking, "lock_appointment", self._appointment_row_first)
+        monkeypatch.setattr(locking, "lock_patient", self._patient_then_wait)
+
+    @contextmanager
+    def racing(self) -> Iterator[None]:
+        """One round of two racers (the writes before and after it lock without waiting)."""
+        self._after_first_lock = threading.Barrier(2)
+        self._waited = set()
+        try:
+            yield
+        finally:
+            self._after_first_lock = None
+
+    def _wait_once(self) -> None:
+        if self._after_first_lock is None or threading.get_ident() in self._waited:
+            return
+        self._waited.add(threading.get_ident())
+        with suppress(threading.BrokenBarrierError):
+            # Both racers always reach their first lock: a long wait costs nothing but a slow machine.
+            self._after_first_lock.wait(timeout=30)
+
+    def _appointment_row_first(self, *, appointment_id, rows=None):
+        locked = (rows if rows is not None else Appointment.objects.all()).select_for_update(of=("self",))
+        appointment = locked.filter(pk=appointment_id).first()
+        self._wait_once()
+        return appointment
+
+    def _patient_then_wait(self, *, patient_id) -> None:
+        self._lock_patient(patient_id=patient_id)
+        self._wait_once()
 
 
 def _execute(statements: list[str]) -> None:

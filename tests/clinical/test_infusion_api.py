@@ -476,3 +476,21 @@ def test_checking_in_tomorrows_infusion_is_409_not_today(clients, users):
     response = clients["nurse"].post(f"/api/v1/appointments/{tomorrow.pk}/check-in/", {}, format="json")
     assert_error(response, 409, "not_today")
     assert written() == before
+
+
+@pytest.mark.parametrize("dose", ["0", "0.0", "-5.0", "-0.1"])
+def test_a_dose_given_of_zero_or_less_is_400_out_of_range_never_a_server_error(clients, users, dose):
+    appointment = checked_in(users)
+    clients["nurse"].patch(infusion_url(appointment), {"weight_kg": "70.0"}, format="json")
+    before = written()
+
+    answer = assert_error(
+        clients["nurse"].patch(
+            infusion_url(appointment), {"dose_given_mg": dose, "dose_reason": "Stopped early."}, format="json"
+        ),
+        400,
+        "out_of_range",
+    )
+
+    assert answer["fields"] == {"dose_given_mg": ["Must be between 0.1 and 99999.9."]}
+    assert written() == before

@@ -548,3 +548,22 @@ def test_a_discharge_before_the_start_is_refused(demo_clinic, nurse_user):
         "not_started",
     )
     assert InfusionRecord.objects.get(appointment=appointment).discharged_at is None
+
+
+@pytest.mark.parametrize("dose", [Decimal("0.0"), Decimal("-5.0")])
+def test_a_dose_given_of_zero_or_less_is_refused_out_of_range(demo_clinic, nurse_user, dose):
+    appointment = infusion_appointment()
+    infusion_record_update(actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("70.0")})
+    before = snapshot(appointment)
+
+    error = refused(
+        lambda: infusion_record_update(
+            actor=nurse_user,
+            appointment_id=appointment.pk,
+            changes={"dose_given_mg": dose, "dose_reason": "Stopped at once."},
+        ),
+        "out_of_range",
+    )
+
+    assert (error.status_code, error.fields) == (400, {"dose_given_mg": ["Must be between 0.1 and 99999.9."]})
+    assert snapshot(appointment) == before

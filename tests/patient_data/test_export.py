@@ -225,13 +225,14 @@ def test_the_export_holds_exactly_the_patients_own_data(world, patient, django_a
                 "integration_sessions_completed": 0,
             },
         },
-        # PHQ-9 3 after 15 at the evaluation: 80% lower, a response and a remission.
+        # One PHQ-9, 3: nothing yet to compare it with (never the evaluation's 15), in the lowest band.
         "treatment_outcome": {
             "latest_phq9_total": 3,
             "phq9_max_total": 27,
-            "change_whole_percent": 80,
-            "direction": "lower",
-            "response": True,
+            "compared_with": None,
+            "change_whole_percent": None,
+            "direction": None,
+            "response": False,
             "remission": True,
         },
         "questionnaires": [

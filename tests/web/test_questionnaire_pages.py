@@ -379,34 +379,35 @@ def outcome_words(client: Client) -> str:
 @pytest.mark.parametrize(
     ("latest_items", "expected"),
     [
-        # The evaluation's PHQ-9 was 15 (tests/clinical/plans.py).
+        # The first check-in of the plan scored 18 (below); the evaluation's 15 is never a measure
+        # for the patient (tests/web/test_outcome_not_derivable.py).
         (
             [1, 1, 1, 1, 1, 1, 1, 0, 0],
             "Your latest check-in about how you have been feeling scored 7 out of 27. Lower scores mean you have "
-            "been feeling better. That is 53% lower than at your evaluation. Your score has come down by half or "
-            "more since your evaluation: a clear improvement.",
+            "been feeling better. That is 61% lower than at your first check-in. Your score has come down by half "
+            "or more since your first check-in: a clear improvement.",
         ),
         (
             [1, 1, 1, 1, 0, 0, 0, 0, 0],
             "Your latest check-in about how you have been feeling scored 4 out of 27. Lower scores mean you have "
-            "been feeling better. That is 73% lower than at your evaluation. Your latest score is in the lowest "
+            "been feeling better. That is 78% lower than at your first check-in. Your latest score is in the lowest "
             "range: few or no signs of low mood.",
         ),
         (
-            [2, 2, 1, 1, 1, 1, 0, 0, 0],
-            "Your latest check-in about how you have been feeling scored 8 out of 27. Lower scores mean you have "
-            "been feeling better. That is 47% lower than at your evaluation.",
+            [2, 2, 2, 2, 1, 1, 0, 0, 0],
+            "Your latest check-in about how you have been feeling scored 10 out of 27. Lower scores mean you have "
+            "been feeling better. That is 44% lower than at your first check-in.",
+        ),
+        (
+            [3, 3, 3, 2, 2, 2, 2, 2, 0],
+            "Your latest check-in about how you have been feeling scored 19 out of 27. Lower scores mean you have "
+            "been feeling better. That is 6% higher than at your first check-in. Your care team will talk this "
+            "through with you.",
         ),
         (
             [2, 2, 2, 2, 2, 2, 2, 2, 2],
             "Your latest check-in about how you have been feeling scored 18 out of 27. Lower scores mean you have "
-            "been feeling better. That is 20% higher than at your evaluation. Your care team will talk this "
-            "through with you.",
-        ),
-        (
-            [2, 2, 2, 2, 2, 2, 2, 1, 0],
-            "Your latest check-in about how you have been feeling scored 15 out of 27. Lower scores mean you have "
-            "been feeling better. That is the same as at your evaluation.",
+            "been feeling better. That is the same as at your first check-in.",
         ),
     ],
 )

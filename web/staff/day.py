@@ -31,6 +31,7 @@ from clinical.board import clinical_day_board
 from controlled.selectors import board_facts
 from core.access_log import log_patient_reads
 from core.errors import DomainError
+from core.input_bounds import BoundedDateField
 from core.permissions import role_required
 from core.roles import LIFECYCLE_ROLES, Role
 
@@ -56,7 +57,7 @@ DONE_WORDS = {
 
 
 class BoardDayForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         required=False,
         label="Date",
         input_formats=["%Y-%m-%d"],

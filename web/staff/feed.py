@@ -62,9 +62,7 @@ def calendar_feed_page(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("staff-calendar-feed"))
         feed_url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
     context = {"feed": calendar_feed_active(user_id=actor.pk), "feed_url": feed_url, "zone": clinic_zone()}
-    response = render(request, "web/staff/calendar_feed.html", context)
-    patch_cache_control(response, private=True, no_store=True)  # the URL is a secret
-    return response
+    return render(request, "web/staff/calendar_feed.html", context)  # no-store, as everything (the URL is a secret)
 
 
 def _initials(patient: User) -> str:

@@ -15,6 +15,7 @@ from clinical.models import (
     Severity,
 )
 from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
+from core.input_bounds import BoundedDateField
 from web.forms import PageForm
 
 # -- the infusion session record (SPEC.md section 10) and the outcome report -----------------------
@@ -130,13 +131,13 @@ class DischargeForm(PageForm):
 class ReportRangeForm(PageForm):
     """The outcome report's dates (clinic-local days, both included)."""
 
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="From",
         help_text="The first day, for example 2026-11-01.",
         error_messages={"required": "Enter the first day.", "invalid": "Enter a real date, for example 2026-11-01."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="To",
         help_text="The last day, included.",
         error_messages={"required": "Enter the last day.", "invalid": "Enter a real date, for example 2026-11-30."},

@@ -27,7 +27,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -59,7 +58,8 @@ from scheduling.selectors import appointment_types_offered
 from web import timefmt
 from web.charts import SessionScores, outcome_chart
 from web.forms import CancelForm, PageForm, form_add_domain_error
-from web.views.day_picker import day_picker, first_day_asked, last_day_shown, query_date
+from web.query import query_date, start_from
+from web.views.day_picker import day_picker, first_day_asked, last_day_shown
 
 # Still ahead for the patient: booked and not begun, or in the clinic now.
 IN_CLINIC = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
@@ -174,13 +174,6 @@ def _type_of(code: str | None) -> AppointmentType | None:
     return appointment_types_offered().select_related("clinic").filter(code=code).first() if code else None
 
 
-def _start_from(data: dict[str, str]) -> datetime:
-    start = parse_datetime(data.get("start", "") or "")
-    if start is None or start.tzinfo is None:
-        raise Http404
-    return start
-
-
 @require_GET
 @role_required(*BOOKING_STAFF_ROLES)
 def patient_book(request: HttpRequest, patient_id: UUID) -> HttpResponse:
@@ -220,7 +213,7 @@ def _review_input(data: dict[str, str]) -> tuple[AppointmentType, datetime]:
     appointment_type = _type_of(data.get("type"))
     if appointment_type is None:
         raise Http404
-    return appointment_type, _start_from(data)
+    return appointment_type, start_from(data)
 
 
 @require_GET
@@ -311,7 +304,7 @@ def patient_move(request: HttpRequest, patient_id: UUID, appointment_id: UUID) -
 def patient_move_review(request: HttpRequest, patient_id: UUID, appointment_id: UUID) -> HttpResponse:
     patient = _patient(patient_id)
     appointment = _patients_appointment(request, patient, appointment_id)
-    start = _start_from(request.GET.dict())
+    start = start_from(request.GET.dict())
     zone = appointment.appointment_type.clinic.zone
     context = {
         "patient": patient,
@@ -330,7 +323,7 @@ def patient_move_review(request: HttpRequest, patient_id: UUID, appointment_id: 
 def patient_move_confirm(request: HttpRequest, patient_id: UUID, appointment_id: UUID) -> HttpResponse:
     patient = _patient(patient_id)
     appointment = _patients_appointment(request, patient, appointment_id)
-    start = _start_from(request.POST.dict())
+    start = start_from(request.POST.dict())
     zone = appointment.appointment_type.clinic.zone
     try:
         moved = appointment_reschedule(actor=_actor(request), appointment_id=appointment.pk, starts_at=start)

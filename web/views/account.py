@@ -208,5 +208,4 @@ def data_export(request: HttpRequest) -> HttpResponse:
     document = patient_data_export(patient=_patient(request), now=timezone.now())
     response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-    response["Cache-Control"] = "no-store"  # health data: never kept by a shared cache or the browser's
     return response

@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +37,8 @@ from core.roles import Role
 from web import timefmt
 from web.calendar import appointment_ics
 from web.forms import CancelForm, ReadinessForm, form_add_domain_error
-from web.views.day_picker import day_picker, first_day_asked, last_day_shown, query_date, refusal_in_words
+from web.query import query_date, start_from
+from web.views.day_picker import day_picker, first_day_asked, last_day_shown, refusal_in_words
 
 # The services' refusals in the patient's words (the API answers the same codes).
 NOT_CHANGEABLE = gettext_lazy(
@@ -145,13 +145,6 @@ def _review_url(appointment: Appointment, start: datetime) -> str:
     return f"{reverse('appointment-reschedule-review', args=[appointment.pk])}?{query}"
 
 
-def _start_from(data: dict[str, str]) -> datetime:
-    start = parse_datetime(data.get("start", "") or "")
-    if start is None or start.tzinfo is None:
-        raise Http404
-    return start
-
-
 @require_GET
 @role_required(Role.PATIENT)
 def appointment_reschedule_days(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
@@ -191,7 +184,7 @@ def appointment_reschedule_days(request: HttpRequest, appointment_id: UUID) -> H
 @role_required(Role.PATIENT)
 def appointment_reschedule_review(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     appointment = own_appointment(request, appointment_id)
-    start = _start_from(request.GET.dict())
+    start = start_from(request.GET.dict())
     zone = appointment.appointment_type.clinic.zone
     context = {
         "appointment": appointment,
@@ -206,7 +199,7 @@ def appointment_reschedule_review(request: HttpRequest, appointment_id: UUID) ->
 @role_required(Role.PATIENT)
 def appointment_reschedule_confirm(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     appointment = own_appointment(request, appointment_id)
-    start = _start_from(request.POST.dict())
+    start = start_from(request.POST.dict())
     zone = appointment.appointment_type.clinic.zone
     try:
         moved = appointment_reschedule(actor=_patient(request), appointment_id=appointment.pk, starts_at=start)

@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,7 +27,8 @@ from core.permissions import role_required
 from core.roles import Role
 from scheduling.models import AppointmentType
 from web import timefmt
-from web.views.day_picker import DAYS_SHOWN, day_picker, first_day_asked, query_date, refusal_in_words
+from web.query import query_date, start_from
+from web.views.day_picker import DAYS_SHOWN, day_picker, first_day_asked, refusal_in_words
 
 
 def _patient_of(request: HttpRequest) -> User | None:
@@ -80,10 +80,9 @@ def _review_input(request: HttpRequest, data: dict[str, str]) -> tuple[Appointme
     patient = _patient_of(request)
     types = bookable_types_for(patient_id=patient.pk if patient else None)
     appointment_type = _type_named(types, data.get("type"))
-    start = parse_datetime(data.get("start", "") or "")
-    if appointment_type is None or start is None or start.tzinfo is None:
+    if appointment_type is None:
         raise Http404
-    return appointment_type, start
+    return appointment_type, start_from(data)
 
 
 @require_GET

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from booking.selectors import Slot
 from core.errors import DomainError
 from web import timefmt
+from web.query import query_date
 
 DAYS_SHOWN = 28
 
@@ -46,14 +47,6 @@ class DayPicker:
     earlier_url: str | None
     later_url: str
     has_any: bool
-
-
-def query_date(request: HttpRequest, name: str) -> date | None:
-    """A YYYY-MM-DD query parameter, or None when it is missing or not a date."""
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
 
 
 def first_day_asked(request: HttpRequest, today: date) -> date:
