@@ -68,7 +68,7 @@ migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install
-	$(BIN)/python bench/availability.py
+	$(BIN)/python bench/availability.py --postgres
 
 # Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/clinic_load).
 bench-load: install

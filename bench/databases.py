@@ -29,6 +29,14 @@ def conninfo(url: str, dbname: str | None = None) -> str:
     )
 
 
+def bench_url(url: str, marker: str = "bench") -> str:
+    """The benchmark's own database next to ``url``'s: its name gets "_bench" unless it has it
+    (``clinic_x`` -> ``clinic_x_bench``), so that a developer's database is never the one dropped."""
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/")) or "clinic"
+    return parts._replace(path="/" + (name if marker in name else f"{name}_{marker}")).geturl()
+
+
 def checked_name(url: str, markers: tuple[str, ...] = ("bench",)) -> str:
     """The database name of ``url``; exits unless it is PostgreSQL and the name has a marker."""
     if not urlsplit(url).scheme.startswith("postgres"):

@@ -1,7 +1,8 @@
 """Reads over appointments, and the availability search that combines them with the calendar.
 
-The search costs a fixed number of queries whatever the range: the calendar snapshot
-(``scheduling.selectors.calendar_snapshot``, two queries) plus one for the busy times, and for a
+The search costs a fixed number of queries whatever the range: one for the busy times and the
+calendar's version, two more for the calendar snapshot (``scheduling.selectors.calendar_snapshot``)
+only when this process has not cached that version's yet, and for a
 signed-in patient one more per rule that applies to the type: how many future appointments of
 the type they already hold, and their treatment plan's limits.
 """
@@ -9,19 +10,23 @@ the type they already hold, and their treatment plan's limits.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import BigIntegerField, CharField, ExpressionWrapper, F, QuerySet, Subquery, UUIDField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.plan_gate import plan_gate
+from core.epoch import EpochMicroseconds, instant_of
 from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
@@ -51,6 +56,105 @@ def booking_window_for(appointment_type: AppointmentType, *, now: datetime, onli
     )
 
 
+def _busy_rows(*, range_start: datetime, range_end: datetime, ignore_appointment_id: UUID | None) -> QuerySet[Any, Any]:
+    """The blocking appointments around the range: resources, patient, and instants as integers
+    (``core.epoch``: read by the driver's C code, no datetime parsed per row)."""
+    rows = Appointment.objects.filter(
+        status__in=BLOCKING_STATUSES,
+        starts_at__gte=range_start - _LONGEST_VISIT,
+        starts_at__lt=range_end + _LONGEST_VISIT,
+    )
+    if ignore_appointment_id is not None:
+        rows = rows.exclude(pk=ignore_appointment_id)
+    return (
+        rows.annotate(
+            room_ref=F("room_id"),
+            staff_ref=_raw_id("staff_id"),
+            nurse_ref=_raw_id("nurse_id"),
+            patient_ref=_raw_id("patient_id"),
+            starts=EpochMicroseconds("starts_at"),
+            ends=EpochMicroseconds("ends_at"),
+            staff_until=EpochMicroseconds("staff_released_at"),
+            room_until=EpochMicroseconds("room_released_at"),
+        )
+        .values_list(*_BUSY_COLUMNS)
+        .order_by()
+    )
+
+
+def _raw_id(column: str) -> ExpressionWrapper:
+    # Without Django's per-value UUID converter (SQLite stores hex text): ``_add_busy`` turns each
+    # distinct id into a UUID once. PostgreSQL's driver returns UUIDs itself.
+    return ExpressionWrapper(F(column), output_field=CharField())
+
+
+_BUSY_COLUMNS = ("room_ref", "staff_ref", "nurse_ref", "patient_ref", "starts", "ends", "staff_until", "room_until")
+
+
+def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
+    # The clinic's calendar version in the busy query's shape: no start, the version as staff_ref.
+    none_int, none_uuid = Cast(Value(None), BigIntegerField()), Cast(Value(None), UUIDField())
+    return (
+        Clinic.objects.filter(pk=clinic_id)
+        .annotate(
+            room_ref=none_int,
+            staff_ref=_raw_id("calendar_version"),
+            nurse_ref=none_uuid,
+            patient_ref=none_uuid,
+            starts=none_int,
+            ends=none_int,
+            staff_until=none_int,
+            room_until=none_int,
+        )
+        .values_list(*_BUSY_COLUMNS)
+        .order_by()
+    )
+
+
+class _Decoded:
+    """Many busy rows share their instants (the grid) and their staff: each distinct raw value is
+    converted once per search."""
+
+    def __init__(self) -> None:
+        self._instants: dict[int, datetime] = {}
+        self._ids: dict[Any, UUID] = {}
+
+    def instant(self, microseconds: int) -> datetime:
+        found = self._instants.get(microseconds)
+        if found is None:
+            found = self._instants[microseconds] = instant_of(microseconds)
+        return found
+
+    def uuid(self, raw: Any) -> Any:
+        if raw is None:
+            return None
+        found = self._ids.get(raw)
+        if found is None:
+            found = self._ids[raw] = raw if isinstance(raw, UUID) else UUID(raw)
+        return found
+
+
+def _add_busy(bookings: Bookings, rows: Iterable[tuple[Any, ...]], patient_id: UUID | None) -> UUID | None:
+    """Files the busy rows into ``bookings``; returns the calendar version row's value, if any."""
+    version = None
+    decoded = _Decoded()
+    instant, uuid_of = decoded.instant, decoded.uuid
+    for room_id, raw_staff, raw_nurse, raw_patient, starts, ends, staff_until, room_until in rows:
+        if starts is None:
+            version = uuid_of(raw_staff)
+            continue
+        starts_at = instant(starts)
+        if room_id is not None:
+            bookings.room_busy[room_id].append((starts_at, instant(room_until)))
+        if raw_staff is not None:
+            bookings.staff_busy[uuid_of(raw_staff)].append((starts_at, instant(staff_until)))
+        if raw_nurse is not None:
+            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts_at, instant(ends)))
+        if patient_id is not None and uuid_of(raw_patient) == patient_id:
+            bookings.patient_busy.append((starts_at, instant(ends)))
+    return version
+
+
 def appointment_busy_times(
     *,
     range_start: datetime,
@@ -60,33 +164,8 @@ def appointment_busy_times(
 ) -> Bookings:
     """Who and what is held when, from the appointments that block resources (one query)."""
     bookings = Bookings()
-    rows = Appointment.objects.filter(
-        status__in=BLOCKING_STATUSES,
-        starts_at__gte=range_start - _LONGEST_VISIT,
-        starts_at__lt=range_end + _LONGEST_VISIT,
-    )
-    if ignore_appointment_id is not None:
-        rows = rows.exclude(pk=ignore_appointment_id)
-    for (
-        room_id,
-        staff_id,
-        nurse_id,
-        appointment_patient_id,
-        starts_at,
-        ends_at,
-        staff_released_at,
-        room_released_at,
-    ) in rows.values_list(
-        "room_id", "staff_id", "nurse_id", "patient_id", "starts_at", "ends_at", "staff_released_at", "room_released_at"
-    ):
-        if room_id is not None:
-            bookings.room_busy[room_id].append((starts_at, room_released_at))
-        if staff_id is not None:
-            bookings.staff_busy[staff_id].append((starts_at, staff_released_at))
-        if nurse_id is not None:
-            bookings.nurse_monitoring[nurse_id].append((starts_at, ends_at))
-        if patient_id is not None and appointment_patient_id == patient_id:
-            bookings.patient_busy.append((starts_at, ends_at))
+    rows = _busy_rows(range_start=range_start, range_end=range_end, ignore_appointment_id=ignore_appointment_id)
+    _add_busy(bookings, rows, patient_id)
     return bookings
 
 
@@ -104,15 +183,17 @@ def availability_engine(
     """The engine for local days ``first_day``..``last_day``; booking reuses it to re-check a start."""
     zone = appointment_type.clinic.zone
     range_start, range_end = local_day_bounds(first_day, last_day, zone)
+    # One query brings the busy times and the calendar's version; the calendar itself comes from
+    # this process's cache, or two more queries when that version is new here.
+    busy = _busy_rows(range_start=range_start, range_end=range_end, ignore_appointment_id=ignore_appointment_id)
+    bookings = Bookings()
+    version = _add_busy(bookings, busy.union(_version_row(appointment_type.clinic_id), all=True), patient_id)
     return AvailabilityEngine(
         demand=demand_of(appointment_type),
-        calendar=calendar_snapshot(appointment_type=appointment_type, first_day=first_day, last_day=last_day),
-        bookings=appointment_busy_times(
-            range_start=range_start,
-            range_end=range_end,
-            patient_id=patient_id,
-            ignore_appointment_id=ignore_appointment_id,
+        calendar=calendar_snapshot(
+            appointment_type=appointment_type, first_day=first_day, last_day=last_day, version=version
         ),
+        bookings=bookings,
         first_day=first_day,
         last_day=last_day,
         window=booking_window_for(appointment_type, now=now or timezone.now(), online=online),

@@ -30,6 +30,7 @@ from scheduling.intervals import (
     ONE_MINUTE,
     Interval,
     IntervalSet,
+    StartSet,
     covered_at_least,
     days_between,
     local_day_bounds,
@@ -164,6 +165,7 @@ class AvailabilityEngine:
         )
         self.patient_busy = IntervalSet(bookings.patient_busy)
         self.bookings = bookings  # kept so that booking can spread load across free resources
+        self._fits: list[StartSet] | None = None  # built on the first open_starts()
 
     # -- free intervals of each resource --------------------------------------------------------
 
@@ -235,13 +237,26 @@ class AvailabilityEngine:
         grid = timedelta(minutes=self.demand.grid_minutes)
         span = self.demand.clinic_span
         low = max(self.bounds[0], self.window.earliest)
+        high, latest = self.bounds[1], self.window.latest  # starts only grow: the window's lower end holds
         for opens, closes in self.clinic_open.intervals:
             start = self._first_on_grid(max(opens, low))
-            while start + span <= closes and self._inside_window(start):
+            last = closes - span if latest is None else min(closes - span, latest)
+            steady = self._grid_steady(opens, closes)
+            while start <= last and start < high:
                 yield start
                 start += grid
-                if not self._on_grid(start):
+                if not steady and not self._on_grid(start):
                     start = self._first_on_grid(start)
+
+    def _grid_steady(self, opens: datetime, closes: datetime) -> bool:
+        """Whether a step of the grid from a start on it stays on it all through ``opens``..``closes``:
+        no change of UTC offset in between (at most a day: never two changes), and the grid
+        divides the day (a step over midnight lands on it)."""
+        return (
+            1440 % self.demand.grid_minutes == 0
+            and closes - opens <= timedelta(days=1)
+            and opens.astimezone(self.zone).utcoffset() == closes.astimezone(self.zone).utcoffset()
+        )
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -271,19 +286,24 @@ class AvailabilityEngine:
     def open_starts(self) -> list[datetime]:
         return [start for start in self.candidate_starts() if self._has_resources(start)]
 
+    def _starts_that_fit(self) -> list[StartSet]:
+        """Per kind of resource needed, the starts some resource of that kind is free for."""
+        if self._fits is None:
+            demand = self.demand
+            needs: list[tuple[object, list[IntervalSet], timedelta]] = [
+                (demand.room_kind, [free for _, free in self.rooms], demand.room_span),
+                (demand.staff_role, [free for _, free in self.staff], demand.duration),
+                (demand.nurse_capacity, [free for _, free in self.nurses], demand.patient_span),
+                (demand.needs_supervising_clinician, [free for _, free in self.supervisors], demand.patient_span),
+            ]
+            self._fits = [StartSet(pool, span) for needed, pool, span in needs if needed]
+        return self._fits
+
     def _has_resources(self, start: datetime) -> bool:
-        # The hot path of a month's search: stop at the first free resource of each kind.
-        demand = self.demand
-        patient_end = start + demand.patient_span
-        if self.patient_busy.overlaps(start, patient_end):
+        # The hot path of a month's search: one look-up per kind of resource.
+        if self.patient_busy and self.patient_busy.overlaps(start, start + self.demand.patient_span):
             return False
-        if demand.room_kind and not self._any_free(self.rooms, start, start + demand.room_span):
-            return False
-        if demand.staff_role and not self._any_free(self.staff, start, start + demand.duration):
-            return False
-        if demand.nurse_capacity and not self._any_free(self.nurses, start, patient_end):
-            return False
-        return not demand.needs_supervising_clinician or self._any_free(self.supervisors, start, patient_end)
+        return all(fits.allows(start) for fits in self._starts_that_fit())
 
     def _inside_window(self, start: datetime) -> bool:
         if not (self.bounds[0] <= start < self.bounds[1]) or start < self.window.earliest:
@@ -295,9 +315,3 @@ class AvailabilityEngine:
         resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
     ) -> tuple:
         return tuple(resource for resource, free in resources if free.contains(start, end))
-
-    @staticmethod
-    def _any_free(
-        resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
-    ) -> bool:
-        return any(free.contains(start, end) for _, free in resources)

@@ -96,6 +96,30 @@ class IntervalSet:
         return bool(self.intervals)
 
 
+class StartSet:
+    """The starts ``s`` at which at least one of several interval sets contains ``[s, s + span)``:
+    the union of ``[a, b - span]`` over their intervals ``[a, b)``. One look-up answers "is any of
+    these resources free for the whole span", instead of one per resource."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, sets: Iterable[IntervalSet], span: timedelta) -> None:
+        closed = sorted((start, end - span) for free in sets for start, end in free.intervals if end - start >= span)
+        merged: list[tuple[datetime, datetime]] = []
+        for low, high in closed:
+            if merged and low <= merged[-1][1]:
+                if high > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], high)
+            else:
+                merged.append((low, high))
+        self._starts = [low for low, _ in merged]
+        self._ends = [high for _, high in merged]
+
+    def allows(self, start: datetime) -> bool:
+        index = bisect_right(self._starts, start) - 1
+        return index >= 0 and start <= self._ends[index]
+
+
 def local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     """The first instant of ``day`` whose wall-clock time in ``zone`` is at least ``wall_time``.
 

@@ -43,6 +43,10 @@ class Clinic(models.Model):
     time_zone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
     address = models.CharField(max_length=255, blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    # Changes in the same transaction as any edit of the calendar (scheduling.calendar_version):
+    # searches cache the calendar under it. A fresh random value, not a counter, so that a rolled
+    # back transaction can never bring an old number back with other data behind it.
+    calendar_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     def __str__(self) -> str:
         return self.name

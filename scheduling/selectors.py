@@ -5,15 +5,19 @@
    block and staff member listed of the roles needed);
 2. every exception in the range (closures, time off, room outages) and the rooms of the kind
    needed in another.
+
+Both only when this process has no snapshot of the clinic's current calendar version for the
+same needs and dates (``scheduling.calendar_version``); otherwise none.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +26,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from scheduling.availability import CalendarSnapshot, Demand
+from scheduling.calendar_version import cached_snapshot, calendar_version
 from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
 from scheduling.models import (
@@ -78,16 +83,44 @@ def roles_needed(demand: Demand) -> list[str]:
     return sorted(roles)
 
 
-def calendar_snapshot(*, appointment_type: AppointmentType, first_day: date, last_day: date) -> CalendarSnapshot:
-    """The clinic's calendar for ``first_day``..``last_day`` (local dates) as one snapshot."""
+def calendar_snapshot(
+    *, appointment_type: AppointmentType, first_day: date, last_day: date, version: UUID | None = None
+) -> CalendarSnapshot:
+    """The clinic's calendar for ``first_day``..``last_day`` (local dates) as one snapshot, from
+    this process's cache when it holds the snapshot of the clinic's calendar ``version`` (read now,
+    one query, when not given), else two queries. The snapshot is shared: nobody may change it."""
     clinic = appointment_type.clinic
     demand = demand_of(appointment_type)
     roles = roles_needed(demand)
+    if version is None:
+        version = calendar_version(clinic.pk)
+    if version is None:  # the clinic is gone: nothing to cache
+        return _load_snapshot(clinic, demand, roles, first_day, last_day)
+    key = (clinic.pk, version, clinic.time_zone, tuple(roles), demand.room_kind, first_day, last_day)
+    return cached_snapshot(key, lambda: _load_snapshot(clinic, demand, roles, first_day, last_day))
+
+
+def _load_snapshot(
+    clinic: Clinic, demand: Demand, roles: list[str], first_day: date, last_day: date
+) -> CalendarSnapshot:
     snapshot = _empty_snapshot(clinic.zone)
     _add_blocks(snapshot, _block_rows(clinic=clinic, roles=roles, first_day=first_day, last_day=last_day))
     exceptions = _exception_rows(clinic=clinic, demand=demand, roles=roles, first_day=first_day, last_day=last_day)
     _add_exceptions(snapshot, exceptions)
-    return snapshot
+    return _frozen(snapshot)
+
+
+def _frozen(snapshot: CalendarSnapshot) -> CalendarSnapshot:
+    # Plain dicts: a look-up of a missing key must not add it to a snapshot other searches share.
+    return replace(
+        snapshot,
+        clinic_hours=dict(snapshot.clinic_hours),
+        staff_hours={staff: dict(weekly) for staff, weekly in snapshot.staff_hours.items()},
+        opening_hours=dict(snapshot.opening_hours),
+        staff_opening_hours={staff: dict(dated) for staff, dated in snapshot.staff_opening_hours.items()},
+        staff_time_off=dict(snapshot.staff_time_off),
+        room_outages=dict(snapshot.room_outages),
+    )
 
 
 def _empty_snapshot(zone: ZoneInfo) -> CalendarSnapshot:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
+from scheduling.calendar_version import calendar_changed
 from scheduling.errors import OpeningError
 from scheduling.models import Clinic, ClinicOpening, ClinicOpeningHours, StaffMember
 from scheduling.openings import Block, opening_problems
@@ -54,4 +56,5 @@ def clinic_opening_save(
             ClinicOpeningHours(opening=opening, opens_at=opens, closes_at=closes) for opens, closes in sorted(blocks)
         )
         opening.staff.set(staff)
+        calendar_changed(Q(pk=clinic.pk))  # bulk_create sends no signal
     return opening

@@ -35,6 +35,7 @@ HX = {"HX-Request": "true"}
 # SPEC.md section 9: at most 8.
 QUERIES_FULL_PAGE = 8
 QUERIES_REFRESH = 8
+QUERIES_NOT_MODIFIED = 7  # the refresh answered 304: the board is read, nothing rendered or logged
 
 
 def signed_in(user: Any) -> Client:
@@ -167,6 +168,20 @@ def test_the_board_costs_the_same_queries_with_10_and_200_appointments(
         counts.append(len(queries))
     expected = QUERIES_REFRESH if headers else QUERIES_FULL_PAGE
     assert counts == [expected, expected]
+
+
+def test_the_304_refresh_costs_the_same_queries_with_10_and_200_appointments(demo_clinic, nurse_user):
+    client = signed_in(nurse_user)
+    client.get("/")  # the session's first request records when it began (accounts.middleware): not the board's cost
+    counts = []
+    for day, count in ((DAY, 10), (DAY + timedelta(days=1), 200)):
+        fill_day(day, count)
+        etag = client.get(board_url(day), headers=HX)["ETag"]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(board_url(day), headers={**HX, "If-None-Match": etag})
+        assert response.status_code == 304
+        counts.append(len(queries))
+    assert counts == [QUERIES_NOT_MODIFIED, QUERIES_NOT_MODIFIED]
 
 
 def test_the_refresh_answers_304_until_something_changes(demo_clinic, nurse_user):

@@ -252,8 +252,10 @@ def controlled_infusion_administration(request: HttpRequest, appointment_id: UUI
 def _count_errors(form: CountForm, error: DomainError) -> None:
     """The service names an open container's mL as ``open_ml.<id>``; the form's field is ``ml_<id>``."""
     fields = {key.replace("open_ml.", "ml_"): value for key, value in error.fields.items() if key != "missing"}
+    # A plain DomainError carries the renamed fields: a subclass may take other arguments
+    # (AccountLocked takes only the time the lock ends).
     form_add_domain_error(
-        form, type(error)(error.detail, code=error.code, fields=fields, status_code=error.status_code)
+        form, DomainError(error.detail, code=error.code, fields=fields, status_code=error.status_code)
     )
 
 

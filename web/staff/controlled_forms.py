@@ -13,13 +13,15 @@ from django import forms
 from controlled.models import Container, WasteReason
 from controlled.rules import MAX_CONCENTRATION_MG_PER_ML, MAX_VOLUME_ML
 from controlled.services.stock import MAX_CONTAINERS_PER_RECEIPT
+from core.input_bounds import BoundedDateField
 from web.forms import PageForm
 
 DEFAULT_PRODUCT = "Ketamine hydrochloride injection, USP"
 
 
 def _date(label: str, help_text: str) -> forms.DateField:
-    return forms.DateField(
+    # Bounded like every date anyone sends (core.input_bounds): 9999-12-31 is a refusal, not a 500.
+    return BoundedDateField(
         label=label,
         help_text=help_text,
         error_messages={
