@@ -216,7 +216,8 @@ class Patient:
         self.record.request("sign-up", lambda: post(f"{self.base}/api/v1/auth/register/", json=body, timeout=30), {202})
         token = mailbox_link_for(launcher, self.email)
         url = f"{self.base}/api/v1/auth/register/confirm/"
-        self.record.request("sign-up confirm", lambda: post(url, json={"token": token}, timeout=30), {200})
+        confirm = {"token": token, "password": self.password}  # the link takes the password chosen at sign-up
+        self.record.request("sign-up confirm", lambda: post(url, json=confirm, timeout=30), {200})
         self.sign_in()
 
     def sign_in(self) -> None:

@@ -331,7 +331,9 @@ PAGES: dict[str, Build] = {
         {"action": "password", "current_password": TEST_PASSWORD, "new_password": "a-long-and-uncommon-passphrase-9"},
     ),
     "/signup/confirm/<str:token>/": lambda w, r: Call(
-        "GET", f"/signup/confirm/{signup_token_make(user=PatientFactory(is_active=False, awaiting_confirmation=True))}/"
+        "GET",
+        f"/signup/confirm/{signup_token_make(user=PatientFactory(is_active=False, awaiting_confirmation=True))}/",
+        {"password": TEST_PASSWORD},  # the POST's: the password chosen at that sign-up
     ),
     "/calendar/<str:token>.ics": lambda w, r: Call(
         "GET", f"/calendar/{calendar_feed_create(actor=w.users['nurse'])}.ics"

@@ -167,7 +167,8 @@ def _password_reset_confirm(world: World, role: str) -> Call:
 
 def _register_confirm(world: World, role: str) -> Call:
     user = PatientFactory(is_active=False, awaiting_confirmation=True)  # signed up, link not yet opened
-    return Call("POST", "/api/v1/auth/register/confirm/", {"token": signup_token_make(user=user)})
+    body = {"token": signup_token_make(user=user), "password": TEST_PASSWORD}  # the password chosen at sign-up
+    return Call("POST", "/api/v1/auth/register/confirm/", body)
 
 
 def _refresh(world: World, role: str) -> Call:

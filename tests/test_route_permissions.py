@@ -411,8 +411,8 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (200, 200, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405, 405),
     },
-    # A fresh sign-up's emailed link: its page asks for a button press (GET changes nothing);
-    # whoever presses it (a CSRF-checked POST) is signed in as the new account.
+    # A fresh sign-up's emailed link: its page asks for the password and a button press (GET changes nothing);
+    # whoever presses it (a CSRF-checked POST) with that sign-up's password is signed in as the new account.
     "/signup/confirm/<str:token>/": {
         "GET": (200, 200, 200, 200, 200, 200, 200),
         "POST": ("→/account/", "→/account/", "→/account/", "→/account/", "→/account/", "→/account/", "→/account/"),

@@ -87,6 +87,16 @@ class SignUpForm(PageForm):
     )
 
 
+class SignUpConfirmForm(PageForm):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        help_text=_("The one you chose when you signed up."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class CancelForm(PageForm):
     reason = forms.CharField(
         label=_("Reason (optional)"),

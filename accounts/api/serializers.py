@@ -17,6 +17,12 @@ class RegisterConfirmInputSerializer(serializers.Serializer):
     token = StrictCharField(
         max_length=1000, help_text="The last part of the emailed link (`/signup/confirm/<token>/`)."
     )
+    password = StrictCharField(
+        max_length=128,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="The password chosen at the sign-up that sent this link (400 `signup_password_mismatch` when not).",
+    )
 
 
 class ProfileSerializer(serializers.ModelSerializer):

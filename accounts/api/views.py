@@ -54,10 +54,10 @@ class RegisterApi(AuthThrottleMixin, APIView):
     @extend_schema(
         request=RegisterInputSerializer,
         responses={202: DetailSerializer},
-        description="Emails a link valid for 24 hours that finishes the account (POST its token to "
-        "/auth/register/confirm/). The same answer whether or not the email has an account: its owner gets "
-        "an email saying so instead, and nothing is created. The emails are in the language of the request "
-        "(Accept-Language) for a new account, the account's own otherwise.",
+        description="Emails a link valid for 24 hours that finishes the account (POST its token, with the "
+        "password chosen here, to /auth/register/confirm/). The same answer whether or not the email has an "
+        "account: its owner gets an email saying so instead, and nothing is created. The emails are in the "
+        "language of the request (Accept-Language) for a new account, the account's own otherwise.",
         extensions=rules_beyond_schema("invalid_phone", "weak_password", "invalid_date_of_birth"),
     )
     def post(self, request: Request) -> Response:
@@ -73,14 +73,29 @@ class RegisterConfirmApi(AuthThrottleMixin, APIView):
 
     @extend_schema(
         request=RegisterConfirmInputSerializer,
-        responses={200: TokenPairSerializer},
-        description="Finishes the account through the emailed link's token (once, within 24 hours) and signs it in.",
-        extensions=rules_beyond_schema("invalid_link"),
+        responses={
+            200: TokenPairSerializer,
+            **errors(
+                429,
+                description="`account_locked`: a password that is not the sign-up's counts as a failed sign-in; "
+                "5 within 15 minutes lock the email for 15 minutes (`fields.retry_at` and `Retry-After` say until "
+                "when); `throttled`: too many tries from this address.",
+            ),
+        },
+        description="Finishes the account through the emailed link's token (once, within 24 hours) and signs it "
+        "in, with the password chosen at that sign-up: `invalid_link` for a used, expired or altered link; "
+        "`signup_password_mismatch` when the password is not the one chosen with the link (the account stays "
+        "waiting).",
+        extensions=rules_beyond_schema("invalid_link", "signup_password_mismatch"),
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        confirmed = signup_confirm(token=serializer.validated_data["token"])
+        data = serializer.validated_data
+        try:
+            confirmed = signup_confirm(request=request._request, token=data["token"], password=data["password"])
+        except AccountLocked as locked:
+            return locked_response(locked)
         return Response(token_pair_for(user=confirmed.user))
 
 

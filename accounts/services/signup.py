@@ -7,7 +7,10 @@ fresh link (the earlier links stop working: whoever signed up first, only the ma
 decides the password); an email with an account gets nothing created and a note to its owner
 (sign in, or reset the password). The link is a ``django.core.signing`` token (a TimestampSigner underneath, with its
 own salt) naming the account, a fingerprint of its state (so it works once: activation changes
-the state) and where the person was going.
+the state) and where the person was going. Opening it also takes the password chosen at that
+sign-up: the newest link reaches the mailbox's holder even when someone else signed up last with
+that address, and it must not start the other person's account (a wrong password counts as a
+failed sign-in of the email, so the link's page guesses no better than the sign-in page).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.contrib.auth.hashers import make_password
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -28,10 +33,11 @@ from accounts.models import PatientProfile, User
 from accounts.selectors import patient_search_text
 from accounts.services import patient_details_check, patient_register
 from accounts.services.emails import account_email_send, language_offered, site_link
-from accounts.services.signin import email_normalize
+from accounts.services.signin import AccountLocked, account_locked_until, email_normalize, sign_in_failed
 
 SIGNUP_LINK_AGE = timedelta(hours=24)
 _SALT = "accounts.services.signup"
+_UNUSABLE = "!"  # an unusable password: checking against it hashes once and matches nothing
 
 
 @dataclass(frozen=True)
@@ -186,15 +192,42 @@ def signup_link_check(*, token: str) -> None:
         raise _link_invalid()
 
 
-def signup_confirm(*, token: str) -> SignupConfirmed:
-    """Activate the account a good link names (once, within 24 hours); AccountError invalid_link
-    otherwise."""
-    user_id, state, next_path = _link_read(token)
+def _password_mismatch() -> AccountError:
+    return AccountError(
+        "This link belongs to a different sign-up, or the password is not the one chosen with it. "
+        "Sign up again to get a new link.",
+        code="signup_password_mismatch",
+        fields={"password": ["Not the password chosen with this link."]},
+    )
+
+
+def signup_confirm(*, request: HttpRequest, token: str, password: str) -> SignupConfirmed:
+    """Activate the account a good link names (once, within 24 hours) when ``password`` is the one
+    chosen at its sign-up. Refused: AccountError invalid_link; AccountLocked (429) after too many
+    failures for the email; AccountError signup_password_mismatch, counted as a failed sign-in, the
+    account still pending. One password hash whatever the answer."""
+    try:
+        user_id, state, next_path = _link_read(token)
+    except AccountError:
+        check_password(password, _UNUSABLE)  # hashes once all the same, so the time tells nothing
+        raise
     with transaction.atomic():
         # Locked: two openings of one link at once activate it once.
         user = User.objects.select_for_update().filter(pk=user_id, awaiting_confirmation=True).first()
-        if user is None or not _link_opens(user, state):
-            raise _link_invalid()
-        user.is_active, user.awaiting_confirmation = True, False
-        user.save(update_fields=["is_active", "awaiting_confirmation"])
+        opens = _link_opens(user, state)
+        # Not user.check_password: it would save a rehashed password, which changes the link's state.
+        matches = check_password(password, user.password if user is not None and opens else _UNUSABLE)
+        retry_at = account_locked_until(email=user.email) if user is not None and opens else None
+        if opens and matches and retry_at is None:
+            assert user is not None
+            user.is_active, user.awaiting_confirmation = True, False
+            user.save(update_fields=["is_active", "awaiting_confirmation"])
+    if user is None or not opens:
+        raise _link_invalid()
+    if retry_at is not None:
+        raise AccountLocked(retry_at=retry_at)
+    if not matches:
+        sign_in_failed(request=request, email=user.email)  # after the transaction: the failure is kept
+        raise _password_mismatch()
+    AxesProxyHandler.reset_attempts(username=user.email)  # as a sign-in does
     return SignupConfirmed(user=user, next_path=next_path)

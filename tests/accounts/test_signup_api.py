@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 
@@ -28,6 +29,7 @@ ASKED = {
     "detail": "Check your email: we have sent you a link to finish creating your account. It works once, for 24 hours."
 }
 LINK = re.compile(r"http://testserver/signup/confirm/([^/\s]+)/")
+OWNERS_PASSWORD = "violet-harbor-lantern-42"
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,10 @@ def sign_up(**overrides) -> dict:
         "phone": "(415) 555-0123",
         **overrides,
     }
+
+
+def confirm(api_client, token: str, password: str = OWNERS_PASSWORD):
+    return api_client.post(CONFIRM, {"token": token, "password": password}, format="json")
 
 
 def token_in(message) -> str:
@@ -170,8 +176,8 @@ def test_the_owners_sign_up_after_an_intruders_starts_afresh_with_the_owners_det
     assert [m.subject for m in mail.outbox] == ["Finish creating your account"] * 2
     assert owners.body.startswith("Hello Robin,")
     # The earlier link no longer works; the owner's activates the owner's details.
-    assert_error(api_client.post(CONFIRM, {"token": token_in(intruders)}, format="json"), 400, "invalid_link")
-    assert api_client.post(CONFIRM, {"token": token_in(owners)}, format="json").status_code == 200
+    assert_error(confirm(api_client, token_in(intruders)), 400, "invalid_link")
+    assert confirm(api_client, token_in(owners)).status_code == 200
     user = User.objects.select_related("patient_profile").get()
     profile = user.patient_profile
     assert (user.first_name, user.last_name, user.is_active) == ("Robin", "Hale", True)
@@ -188,10 +194,10 @@ def test_once_opened_the_other_links_of_the_address_no_longer_work(api_client, s
     api_client.post(REGISTER, sign_up(first_name="Robyn"), format="json")
     first, second = mail.outbox
 
-    assert api_client.post(CONFIRM, {"token": token_in(second)}, format="json").status_code == 200
+    assert confirm(api_client, token_in(second)).status_code == 200
 
-    assert_error(api_client.post(CONFIRM, {"token": token_in(first)}, format="json"), 400, "invalid_link")
-    assert_error(api_client.post(CONFIRM, {"token": token_in(second)}, format="json"), 400, "invalid_link")
+    assert_error(confirm(api_client, token_in(first)), 400, "invalid_link")
+    assert_error(confirm(api_client, token_in(second)), 400, "invalid_link")
     assert User.objects.get().first_name == "Robyn"
 
 
@@ -202,6 +208,87 @@ def test_a_sign_up_in_another_language_restarts_the_account_in_it(api_client, si
 
     assert User.objects.get().language == "es"
     assert mail.outbox[1].subject == "Termine de crear su cuenta"
+
+
+def test_an_intruders_sign_up_after_the_owners_is_not_started_by_the_owners_mailbox(api_client, site_url):
+    """Issue 18: the newest link reaches the owner's mailbox even when the intruder signed up last;
+    opening it must not start the intruder's account with the intruder's password."""
+    api_client.post(REGISTER, sign_up(), format="json")  # the owner, password A
+    api_client.post(REGISTER, sign_up(**INTRUDER), format="json")  # the intruder, password B
+    owners_first, newest = mail.outbox
+    assert newest.to == ["new.patient@example.com"]  # in the owner's mailbox, not the intruder's
+
+    refused = confirm(api_client, token_in(newest), OWNERS_PASSWORD)
+
+    body = assert_error(refused, 400, "signup_password_mismatch")
+    assert body["detail"] == (
+        "This link belongs to a different sign-up, or the password is not the one chosen with it. "
+        "Sign up again to get a new link."
+    )
+    assert body["fields"] == {"password": ["Not the password chosen with this link."]}
+    user = User.objects.get()
+    assert (user.is_active, user.awaiting_confirmation, user.first_name) == (False, True, "Mallory")
+    assert_error(confirm(api_client, token_in(owners_first)), 400, "invalid_link")
+    # The intruder, without the link, cannot start the account nor sign in.
+    assert_error(confirm(api_client, "garbage", INTRUDER["password"]), 400, "invalid_link")
+    intruder = {"email": "new.patient@example.com", "password": INTRUDER["password"]}
+    assert_error(api_client.post(TOKEN, intruder, format="json"), 401, "no_active_account")
+    # The owner signs up again and confirms with A: the owner's account, password A only.
+    api_client.post(REGISTER, sign_up(), format="json")
+    assert confirm(api_client, token_in(mail.outbox[-1]), OWNERS_PASSWORD).status_code == 200
+    user = User.objects.select_related("patient_profile").get()
+    assert (user.first_name, user.last_name, user.is_active, user.awaiting_confirmation) == (
+        "Robin",
+        "Hale",
+        True,
+        False,
+    )
+    assert (user.patient_profile.phone, user.patient_profile.date_of_birth.isoformat()) == (
+        "+14155550123",
+        "1990-02-14",
+    )
+    assert (user.check_password(OWNERS_PASSWORD), user.check_password(INTRUDER["password"])) == (True, False)
+    assert_error(api_client.post(TOKEN, intruder, format="json"), 401, "no_active_account")
+    owner = {"email": "new.patient@example.com", "password": OWNERS_PASSWORD}
+    assert api_client.post(TOKEN, owner, format="json").status_code == 200
+
+
+def test_the_password_chosen_with_the_link_confirms_it_after_a_wrong_one(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+    token = token_in(mail.outbox[0])
+
+    assert_error(confirm(api_client, token, "not-the-one-i-chose-1"), 400, "signup_password_mismatch")
+    assert User.objects.get().is_active is False
+    assert AccessAttempt.objects.get().failures_since_start == 1
+
+    assert confirm(api_client, token).status_code == 200
+    assert (User.objects.get().is_active, AccessAttempt.objects.count()) == (True, 0)
+
+
+def test_wrong_passwords_at_the_link_lock_the_email_like_failed_sign_ins(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+    token = token_in(mail.outbox[0])
+    for attempt in range(5):
+        assert_error(confirm(api_client, token, f"guess-number-{attempt}"), 400, "signup_password_mismatch")
+
+    locked = confirm(api_client, token)
+
+    body = assert_error(locked, 429, "account_locked")
+    assert body["fields"] == {"retry_at": ["2026-12-08T18:15:00+00:00"]}
+    assert locked["Retry-After"] == "900"
+    assert (User.objects.get().is_active, User.objects.get().awaiting_confirmation) == (False, True)
+    owner = {"email": "new.patient@example.com", "password": OWNERS_PASSWORD}
+    assert_error(api_client.post(TOKEN, owner, format="json"), 429, "account_locked")
+
+
+def test_the_link_without_a_password_is_a_400_that_changes_nothing(api_client, site_url):
+    api_client.post(REGISTER, sign_up(), format="json")
+
+    response = api_client.post(CONFIRM, {"token": token_in(mail.outbox[0])}, format="json")
+
+    body = assert_error(response, 400, "invalid")
+    assert body["fields"] == {"password": ["This field is required."]}
+    assert User.objects.get().is_active is False
 
 
 @pytest.fixture
@@ -250,7 +337,7 @@ def test_a_deactivated_account_is_not_reopened_by_signing_up(api_client, site_ur
 def test_the_link_activates_the_account_and_gives_tokens_that_work(api_client, site_url):
     api_client.post(REGISTER, sign_up(), format="json")
 
-    response = api_client.post(CONFIRM, {"token": token_in(mail.outbox[0])}, format="json")
+    response = confirm(api_client, token_in(mail.outbox[0]))
 
     assert response.status_code == 200, response.json()
     assert set(response.json()) == {"access", "refresh"}
@@ -263,9 +350,9 @@ def test_the_link_activates_the_account_and_gives_tokens_that_work(api_client, s
 def test_the_link_works_once(api_client, site_url):
     api_client.post(REGISTER, sign_up(), format="json")
     token = token_in(mail.outbox[0])
-    assert api_client.post(CONFIRM, {"token": token}, format="json").status_code == 200
+    assert confirm(api_client, token).status_code == 200
 
-    response = api_client.post(CONFIRM, {"token": token}, format="json")
+    response = confirm(api_client, token)
 
     assert_error(response, 400, "invalid_link")
 
@@ -276,9 +363,9 @@ def test_the_link_works_until_24_hours_and_not_after(api_client, site_url, time_
     late, in_time = (token_in(m) for m in mail.outbox)
 
     time_machine.move_to(NOW + timedelta(hours=24), tick=False)
-    assert api_client.post(CONFIRM, {"token": in_time}, format="json").status_code == 200
+    assert confirm(api_client, in_time).status_code == 200
     time_machine.move_to(NOW + timedelta(hours=24, seconds=1), tick=False)
-    response = api_client.post(CONFIRM, {"token": late}, format="json")
+    response = confirm(api_client, late)
 
     assert_error(response, 400, "invalid_link")
     late_user = User.objects.get(email="late@example.com")
@@ -294,8 +381,8 @@ def test_a_link_opens_only_its_own_account(api_client, site_url):
     payload, rest = token_a.split(":", 1)
     forged = payload[:-4] + ("AAAA" if not payload.endswith("AAAA") else "BBBB") + ":" + rest
 
-    assert_error(api_client.post(CONFIRM, {"token": forged}, format="json"), 400, "invalid_link")
-    assert api_client.post(CONFIRM, {"token": token_a}, format="json").status_code == 200
+    assert_error(confirm(api_client, forged), 400, "invalid_link")
+    assert confirm(api_client, token_a).status_code == 200
 
     b.refresh_from_db()
     assert (b.is_active, User.objects.get(email="a@example.com").is_active) == (False, True)
@@ -307,7 +394,7 @@ def test_a_cut_short_or_garbage_link_gives_400_and_changes_nothing(api_client, s
     token = token_in(mail.outbox[0])
 
     for bad in (token[:-cut], "garbage", "a:b:c"):
-        assert_error(api_client.post(CONFIRM, {"token": bad}, format="json"), 400, "invalid_link")
+        assert_error(confirm(api_client, bad), 400, "invalid_link")
 
     assert User.objects.get().is_active is False
 
@@ -340,3 +427,18 @@ def test_accounts_made_for_a_patient_by_others_are_active_at_once():
     )
 
     assert (user.is_active, user.awaiting_confirmation) == (True, False)
+
+
+@pytest.mark.parametrize("case", ["garbage", "used", "wrong password", "right password"])
+def test_every_opening_of_a_link_costs_one_password_hash(api_client, site_url, hashes, case):
+    api_client.post(REGISTER, sign_up(), format="json")
+    token = token_in(mail.outbox[0])
+    if case == "used":
+        confirm(api_client, token)
+    hashes.clear()
+
+    password = "wrong-1" if case == "wrong password" else OWNERS_PASSWORD
+    response = confirm(api_client, "garbage" if case == "garbage" else token, password)
+
+    assert response.status_code == (200 if case == "right password" else 400)
+    assert len(hashes) == 1

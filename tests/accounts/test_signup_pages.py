@@ -48,11 +48,12 @@ def link_in(message) -> str:
     return path
 
 
-def confirmed(client: Client, path: str):
-    """Open the emailed link and press its button, as a person does (CSRF checked)."""
+def confirmed(client: Client, path: str, password: str = PASSWORD):
+    """Open the emailed link, type the password chosen at the sign-up and press the button, as a
+    person does (CSRF checked)."""
     page = client.get(path)
     assert page.status_code == 200, page.status_code
-    return client.post(path, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+    return client.post(path, {"csrfmiddlewaretoken": page.context["csrf_token"], "password": password})
 
 
 def signed_in_as(client: Client) -> str | None:
@@ -115,6 +116,8 @@ def test_opening_the_link_asks_for_a_button_press_and_changes_nothing(client):
         assert "no-store" in page["Cache-Control"]
         html = page.content.decode()
         assert '<button type="submit" class="button">Confirm my account</button>' in html
+        assert '<label for="id_password">Password</label>' in html
+        assert "The one you chose when you signed up." in html
         assert 'name="csrfmiddlewaretoken"' in html
         assert signed_in_as(opened) is None
         assert User.objects.get().is_active is False
@@ -142,6 +145,8 @@ def test_the_links_page_speaks_spanish(client):
     page = Client().get(link_in(mail.outbox[0]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert '<button type="submit" class="button">Confirmar mi cuenta</button>' in page
+    assert '<label for="id_password">Contraseña</label>' in page
+    assert "La que eligió al registrarse." in page
     assert "<h1>Termine de crear su cuenta</h1>" in page
 
 
@@ -167,6 +172,53 @@ def test_the_owners_sign_up_after_an_intruders_links_the_owners_details(client):
         Client().post("/signin/", {"email": "new@example.com", "password": "mallory-chose-this-99"}).status_code == 200
     )
     assert Client().post("/signin/", {"email": "new@example.com", "password": PASSWORD})["Location"] == "/account/"
+
+
+MISMATCH = (
+    "This link belongs to a different sign-up, or the password is not the one chosen with it. "
+    "Sign up again to get a new link."
+)
+
+
+def test_the_owners_typed_password_does_not_start_an_intruders_later_sign_up(client):
+    client.post("/signup/", form())  # the owner
+    client.post("/signup/", form(first_name="Mallory", password="mallory-chose-this-99"))  # the intruder
+    browser = Client(enforce_csrf_checks=True)
+
+    response = confirmed(browser, link_in(mail.outbox[-1]), PASSWORD)
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "web/signup_confirm.html"
+    assert MISMATCH in response.content.decode()
+    assert signed_in_as(browser) is None
+    user = User.objects.get()
+    assert (user.is_active, user.awaiting_confirmation, user.first_name) == (False, True, "Mallory")
+    client.post("/signup/", form())  # the owner again: a fresh link, the owner's details
+    assert confirmed(browser, link_in(mail.outbox[-1]), PASSWORD)["Location"] == "/account/"
+    assert (User.objects.get().first_name, signed_in_as(browser)) == ("Robin", "new@example.com")
+
+
+def test_wrong_passwords_at_the_links_page_lock_the_email(client):
+    client.post("/signup/", form())
+    path = link_in(mail.outbox[0])
+    for attempt in range(5):
+        assert MISMATCH in confirmed(Client(), path, f"guess-number-{attempt}").content.decode()
+
+    locked = confirmed(Client(), path, PASSWORD)
+
+    assert locked.status_code == 429
+    assert "Too many tries. For your safety this account is locked. Try again after 10:15" in locked.content.decode()
+    assert User.objects.get().is_active is False
+
+
+def test_the_button_without_a_password_asks_for_it(client):
+    client.post("/signup/", form())
+
+    response = confirmed(Client(), link_in(mail.outbox[0]), "")
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert User.objects.get().is_active is False
 
 
 def test_without_a_next_the_link_lands_on_the_account_and_a_foreign_next_is_dropped(client):

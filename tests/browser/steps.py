@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.services.second_factor import second_factor_required
 from tests.accounts.otp import secret_code, totp_code
 
+SIGN_UP_PASSWORD = "quiet-harbor-lantern-42"  # what fill_sign_up chooses; the link's page asks for it again
 DAY_WITH_TIMES = re.compile(r"\d+ (times|time) available|\d+ (horarios|horario) disponibles?")
 
 
@@ -71,13 +72,13 @@ def fill_sign_up(page: Page, *, email: str, labels: dict[str, str] | None = None
     page.get_by_label(names["Email"], exact=True).fill(email)
     page.get_by_label(names["Date of birth"], exact=True).fill("1986-04-12")
     page.get_by_label(names["Phone"], exact=True).fill("(415) 555-0142")
-    page.get_by_label(names["Password"], exact=True).fill("quiet-harbor-lantern-42")
+    page.get_by_label(names["Password"], exact=True).fill(SIGN_UP_PASSWORD)
 
 
 def open_emailed_sign_up_link(page: Page, site: str, *, email: str) -> None:
     """Open the link that finishes an account, as its owner would from their inbox (its page
-    then asks for a button press): the live server runs in the test's process, so the in-memory
-    outbox it sends to is this one."""
+    then asks for the password chosen at the sign-up and a button press): the live server runs in
+    the test's process, so the in-memory outbox it sends to is this one."""
     message = next(m for m in reversed(mail.outbox) if m.to == [email])
     found = re.search(r"/signup/confirm/[^/\s]+/", str(message.body))
     assert found is not None, message.body

@@ -12,6 +12,7 @@ from booking.models import Appointment
 from tests.browser.conftest import assert_no_sideways_scroll
 from tests.browser.steps import (
     DAY_WITH_TIMES,
+    SIGN_UP_PASSWORD,
     chosen_start,
     fill_sign_up,
     open_emailed_sign_up_link,
@@ -58,6 +59,7 @@ def test_an_anonymous_visitor_books_an_evaluation_with_a_new_account(page: Page,
     open_emailed_sign_up_link(page, site, email="lucia@example.com")
     expect(page.get_by_role("heading", name="Finish creating your account")).to_be_visible()
     axe(page)
+    page.get_by_label("Password", exact=True).fill(SIGN_UP_PASSWORD)
     page.get_by_role("button", name="Confirm my account").click()
     expect(page.get_by_role("heading", name="Check your booking")).to_be_visible()
     expect(page.get_by_text(pacific_label(start), exact=True)).to_be_visible()
@@ -95,7 +97,7 @@ def test_the_same_booking_with_the_keyboard_alone(page: Page, site, axe):
         ("Email", "ana.keys@example.com"),
         ("Date of birth", None),
         ("Phone", "4155550177"),
-        ("Password", "quiet-harbor-lantern-42"),
+        ("Password", SIGN_UP_PASSWORD),
     ]:
         tab_to(page, re.compile(rf"^{label}"))
         if value is None:  # a date field takes its parts as typed digits
@@ -106,6 +108,8 @@ def test_the_same_booking_with_the_keyboard_alone(page: Page, site, axe):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/signup/sent/"))
     open_emailed_sign_up_link(page, site, email="ana.keys@example.com")
+    tab_to(page, re.compile(r"^Password"))
+    page.keyboard.type(SIGN_UP_PASSWORD)
     tab_to(page, "Confirm my account")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/book/review/\?type="))
@@ -130,6 +134,7 @@ def test_the_same_booking_with_javascript_switched_off(browser: Browser, site):
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     open_emailed_sign_up_link(page, site, email="no.script@example.com")
+    page.get_by_label("Password", exact=True).fill(SIGN_UP_PASSWORD)
     page.get_by_role("button", name="Confirm my account").click()
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_role("heading", name="Your appointment is booked")).to_be_visible()

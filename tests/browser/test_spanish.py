@@ -21,7 +21,14 @@ from booking.models import Appointment
 from notifications.messages import message_render
 from notifications.models import Channel, Kind, OutboxMessage
 from scheduling.models import AppointmentType
-from tests.browser.steps import DAY_WITH_TIMES, chosen_start, fill_sign_up, open_emailed_sign_up_link, spanish_label
+from tests.browser.steps import (
+    DAY_WITH_TIMES,
+    SIGN_UP_PASSWORD,
+    chosen_start,
+    fill_sign_up,
+    open_emailed_sign_up_link,
+    spanish_label,
+)
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.browser
@@ -154,6 +161,7 @@ def test_a_spanish_speaking_visitor_books_an_evaluation_in_spanish(spanish_conte
     open_emailed_sign_up_link(page, site, email="lucia.es@example.com")
     expect(page.get_by_role("heading", name="Termine de crear su cuenta")).to_be_visible()
     spanish_and_accessible(page, axe)
+    page.get_by_label("Contraseña", exact=True).fill(SIGN_UP_PASSWORD)
     page.get_by_role("button", name="Confirmar mi cuenta").click()
     expect(page.get_by_role("heading", name="Revise su reserva")).to_be_visible()
     expect(page.get_by_text(spanish_label(start), exact=True)).to_be_visible()

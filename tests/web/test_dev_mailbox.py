@@ -66,7 +66,8 @@ def test_a_sign_up_email_waits_in_the_demo_mailbox_with_its_link_to_this_server(
     (link,) = CONFIRM_LINK.findall(page)
     (kept,) = mailbox_messages(folder=mailbox_on)
     assert link in kept.body
-    confirmed = client.get(link.removeprefix(SITE))
+    assert client.get(link.removeprefix(SITE)).status_code == 200  # the link's page asks for the password
+    confirmed = client.post(link.removeprefix(SITE), {"password": "violet-harbor-lantern-42"})
     assert (confirmed.status_code, confirmed["Location"]) == (302, "/account/")
 
 

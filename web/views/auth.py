@@ -95,7 +95,7 @@ def _landing(user: User) -> str:
     return reverse("account") if user.role == Role.PATIENT else reverse("staff-home")
 
 
-def _locked_message(locked: AccountLocked) -> str:
+def locked_message(locked: AccountLocked) -> str:
     zone = clinic_zone()
     return gettext("Too many tries. For your safety this account is locked. Try again after %(time)s.") % {
         "time": timefmt.clock_label(locked.retry_at, zone) + " " + timefmt.zone_name(zone)
@@ -136,7 +136,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 raise AccountError(gettext("Too many tries from this network. Wait a minute and try again."))
             user = password_check(request=request, email=email, password=password)
         except AccountLocked as locked:
-            form.add_error(None, _locked_message(locked))
+            form.add_error(None, locked_message(locked))
             status = 429
         except InvalidCredentials:
             form.add_error(None, WRONG_LOGIN)
@@ -165,7 +165,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         retry_at = account_locked_until(email=user.email)
         if retry_at is not None:
-            form.add_error("code", _locked_message(AccountLocked(retry_at=retry_at)))
+            form.add_error("code", locked_message(AccountLocked(retry_at=retry_at)))
             status = 429
         else:
             try:
@@ -303,7 +303,7 @@ def _password_change(request: HttpRequest, user: User, form: PasswordChangeForm)
             new_password=form.cleaned_data["new_password"],
         )
     except AccountLocked as locked:
-        form.add_error("current_password", ValidationError(_locked_message(locked), code=LOCKED))
+        form.add_error("current_password", ValidationError(locked_message(locked), code=LOCKED))
         return None
     except AccountError as error:
         if error.code == "weak_password":

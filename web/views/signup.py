@@ -8,13 +8,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import AccountError
+from accounts.services.signin import AccountLocked
 from accounts.services.signup import patient_signup, signup_confirm, signup_link_check
-from web.forms import SignUpForm, form_add_domain_error
-from web.views.auth import SIGN_UP_MESSAGES, address_throttled, signed_in
+from web.forms import SignUpConfirmForm, SignUpForm, form_add_domain_error
+from web.views.auth import SIGN_UP_MESSAGES, address_throttled, locked_message, signed_in
 from web.views.dev_mail import dev_mailbox_on
 from web.views.public import safe_next
 
@@ -47,21 +49,37 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "web/signup_sent.html", {"dev_mailbox_on": dev_mailbox_on()})
 
 
+CONFIRM_MESSAGES = {
+    "signup_password_mismatch": _(
+        "This link belongs to a different sign-up, or the password is not the one chosen with it. "
+        "Sign up again to get a new link."
+    ),
+}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The emailed link. GET shows a page with one button and changes nothing (a mail scanner
-    that opens links, or another site that sends a browser here, starts no account and signs
-    nobody in); its POST, CSRF-checked, starts the account, signs the person in and takes them
-    back to where they were."""
+    """The emailed link. GET shows a page asking for the password chosen at the sign-up and
+    changes nothing (a mail scanner that opens links, or another site that sends a browser here,
+    starts no account and signs nobody in); its POST, CSRF-checked, starts the account when the
+    password is that sign-up's, signs the person in and takes them back to where they were."""
+    form = SignUpConfirmForm(request.POST if request.method == "POST" else None)
+    status = 200
     try:
-        if request.method == "GET":
+        if not form.is_valid():
             signup_link_check(token=token)
-            return render(request, "web/signup_confirm.html")
-        confirmed = signup_confirm(token=token)
-    except AccountError:
-        return render(request, "web/signup_invalid.html", status=400)
-    next_path = confirmed.next_path
-    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
-        next_path = ""
-    return signed_in(request, confirmed.user, next_url=next_path)
+        else:
+            confirmed = signup_confirm(request=request, token=token, password=form.cleaned_data["password"])
+            next_path = confirmed.next_path
+            if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
+                next_path = ""
+            return signed_in(request, confirmed.user, next_url=next_path)
+    except AccountLocked as locked:
+        form.add_error("password", locked_message(locked))
+        status = 429
+    except AccountError as error:
+        if error.code == "invalid_link":
+            return render(request, "web/signup_invalid.html", status=400)
+        form_add_domain_error(form, error, CONFIRM_MESSAGES)
+    return render(request, "web/signup_confirm.html", {"form": form}, status=status)
