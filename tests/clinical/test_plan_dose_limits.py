@@ -199,6 +199,12 @@ def test_an_admin_sets_the_clinics_dose_limits_and_cap_and_incoherent_ones_are_r
         "heart_rate_at_least": 130,
         "heart_rate_at_most": 45,
         "spo2_below": 92,
+        # The pre-dose limits (section 10's start gate) at their defaults: the form sends every field.
+        "predose_systolic_at_least": 160,
+        "predose_diastolic_at_least": 100,
+        "predose_heart_rate_at_least": 110,
+        "predose_heart_rate_below": 50,
+        "predose_spo2_below": 94,
         "iv_dose_min_mg_per_kg": "0.20",
         "iv_dose_max_mg_per_kg": "0.80",
         "im_dose_min_mg_per_kg": "0.25",
