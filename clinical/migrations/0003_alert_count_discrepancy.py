@@ -10,6 +10,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ('booking', '0008_staff_calendar_feed'),
         ('clinical', '0002_infusion_records_questionnaires_alerts'),
+        # After the evaluation rules, not beside them: both rewrite the alert's source constraint,
+        # and two parallel rewrites of one constraint cannot be unapplied (a backward migration
+        # re-added the evaluation's version after its column was gone).
+        ('clinical', '0003_evaluation_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
