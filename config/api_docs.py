@@ -5,11 +5,27 @@ page needs no inline script; our template moves its few inline style rules to a 
 UI draws its icons from data: URLs in its own stylesheet, the one thing this page adds to the policy.
 """
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponseBase
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+# drf-spectacular's generator is not thread-safe: two schema requests at once in one process
+# (runserver's threads, gunicorn's gthread workers) answered 500 to one of them in CI.
+_SCHEMA_GENERATION = threading.Lock()
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``: drf-spectacular's view, one generation at a time per process."""
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with _SCHEMA_GENERATION:
+            return super().get(request, *args, **kwargs)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

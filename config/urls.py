@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from booking.api.views import (
     AppointmentCancelApi,
@@ -14,7 +13,7 @@ from booking.api.views import (
     WaitlistApi,
 )
 from booking.models import AppointmentEvent
-from config.api_docs import api_docs_view
+from config.api_docs import SchemaView, api_docs_view
 from config.health import healthz
 from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi
 from scheduling.api.views import AppointmentTypeListApi
@@ -65,7 +64,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs_view(), name="docs"),
     path("api/v1/", include(api_v1)),
     path("", include("web.urls")),
