@@ -7,7 +7,6 @@ UI draws its icons from data: URLs in its own stylesheet, the one thing this pag
 
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponseBase
@@ -23,9 +22,9 @@ _SCHEMA_GENERATION = threading.Lock()
 class SchemaView(SpectacularAPIView):
     """``/api/schema/``: drf-spectacular's view, one generation at a time per process."""
 
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _get_schema_response(self, request: Request) -> Response:
         with _SCHEMA_GENERATION:
-            return super().get(request, *args, **kwargs)
+            return super()._get_schema_response(request)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
