@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
@@ -30,12 +30,12 @@ class FlowStep(View):
     step: ClassVar[str]
     is_browsing: ClassVar[bool] = False  # a step the audience's browsers see (type, day, review)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # A wrong method is a 405 before anyone is asked to sign in (as Django's require_GET).
         if (request.method or "").lower() not in self.http_method_names:
             return self.http_method_not_allowed(request, *args, **kwargs)
         roles = self.audience.browser_roles if self.is_browsing else self.audience.booker_roles
-        handler: Callable[..., HttpResponse] = super().dispatch
+        handler = cast(Callable[..., HttpResponse], super().dispatch)
         if roles is not None:
             handler = role_required(*roles)(handler)
         return handler(request, *args, **kwargs)

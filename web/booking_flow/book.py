@@ -67,8 +67,8 @@ class ChooseTime(BookingStep):
             slots=slots,
             first_day=first_day,
             today=today,
-            page_url=lambda params: self.step_url("book", patient, type=code, **params),
-            time_url=lambda start: self.step_url("book-review", patient, type=code, start=start.isoformat()),
+            page_url=lambda params: self.step_url("book", patient, None, type=code, **params),
+            time_url=lambda start: self.step_url("book-review", patient, None, type=code, start=start.isoformat()),
         )
         context = {"patient": patient, "appointment_type": appointment_type, "types": types, "zone": zone}
         return self.render_step("book", {**context, "picker": picker})
