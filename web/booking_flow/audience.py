@@ -1,12 +1,12 @@
-"""Who a booking flow serves. The steps (web/booking_flow/steps.py) are written once; an
-audience is the small value that binds them to a reader, as MoJ's send-money views serve two
-payment flows with one view chain that differ by one attribute:
+"""Who a booking flow serves. The steps (book.py, change.py) are written once; an audience is the
+small value that binds them to a reader, as MoJ's send-money views serve two payment flows with
+one view chain that differ by one attribute. It says:
 
-- who may come in (browse, and book, move or cancel) and who the patient is;
-- which types are offered and with what availability (``online``: a patient books inside the
-  online rules, staff also inside the notice window and beyond the online horizon);
+- who may come in (browse; book, move or cancel) and who the patient is;
+- which types are offered, and with what availability (``online``: a patient books inside the
+  online rules; staff also inside the notice window and beyond the online horizon);
 - the words of a success or a refusal;
-- the URL names and the templates of each step;
+- the URL names and the templates of each step, and where a finished change leads;
 - whether a read is written to the patient-data access log.
 
 No rule is checked here: the services and selectors the API calls do that.
@@ -14,15 +14,14 @@ No rule is checked here: the services and selectors the API calls do that.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import patient_for_staff
@@ -34,142 +33,91 @@ from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.models import AppointmentType
 from scheduling.selectors import appointment_types_offered
 from web import timefmt
-from web.booking_flow import words
+from web.booking_flow import words as patient_words
 from web.refusals import refusal_words
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool only
-    from web.refusals import RefusalWords
+    from django_stubs_ext import StrOrPromise
+
+
+@dataclass(frozen=True)
+class Words:
+    """An audience's sentences; the named places are filled from what the step has."""
+
+    booked: StrOrPromise  # %(type)s, %(when)s
+    moved: StrOrPromise  # %(when)s
+    cancelled: StrOrPromise
+    cancelled_late: StrOrPromise
+    book_refused: StrOrPromise  # a refused time the table below does not name: %(day)s, %(detail)s
+    move_refused: StrOrPromise
+    not_changeable: StrOrPromise  # this appointment cannot move at all: %(detail)s
+    time_refusals: Mapping[str, StrOrPromise]  # a refused time's code -> sentence (%(day)s)
+    cancel_refusals: Mapping[str, StrOrPromise]  # a refused cancellation's code -> sentence
 
 
 @dataclass(frozen=True)
 class Audience:
-    """What differs between two audiences of the one booking flow (see the module's docstring)."""
+    """What differs between the audiences of the one booking flow (see the module's docstring)."""
 
     name: str
     browser_roles: tuple[str, ...] | None  # who may see the type, day and review steps (None: anyone)
     booker_roles: tuple[str, ...]  # who may confirm, move and cancel
     online: bool
     logs_reads: bool
-    url_names: dict[str, str]  # step -> URL name
-    templates: dict[str, str]  # step (and "book-type") -> template name
-    cancel_refusals: RefusalWords
-
-    def patient_of(self, request: HttpRequest, patient_id: UUID | None) -> User | None:
-        raise NotImplementedError
-
-    def types_for(self, patient: User | None) -> list[AppointmentType]:
-        raise NotImplementedError
+    patient_in_url: bool  # the steps' addresses name the patient (staff's); else it is who signed in
+    find_patient: Callable[[HttpRequest, UUID | None], User | None]
+    offered_types: Callable[[User | None], list[AppointmentType]]
+    after_change: Callable[[User, Appointment, str], str]  # where a change (done, or refused for good) leads
+    url_names: Mapping[str, str]  # step -> URL name
+    templates: Mapping[str, str]  # step (and "book-type") -> template name
+    words: Words
 
     def url(self, step: str, patient: User | None, appointment: Appointment | None = None) -> str:
-        raise NotImplementedError
-
-    def after_change_url(self, patient: User, appointment: Appointment, step: str) -> str:
-        """Where a booking, a move or a cancellation (done or refused for good) leads."""
-        raise NotImplementedError
+        args = [patient.pk] if self.patient_in_url and patient is not None else []
+        return reverse(self.url_names[step], args=[*args, *([appointment.pk] if appointment else [])])
 
     def log_read(self, request: HttpRequest, step: str, patient: User | None) -> None:
         if self.logs_reads and patient is not None:
             log_patient_reads(request, self.url_names[step], [patient.pk])
 
-    # -- words ---------------------------------------------------------------------------------
+    def say(self, sentence: StrOrPromise, **values: str) -> str:
+        return str(sentence) % values if values else str(sentence)
 
-    def booked_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        raise NotImplementedError
-
-    def moved_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        raise NotImplementedError
-
-    def cancelled_words(self, appointment: Appointment) -> str:
-        raise NotImplementedError
-
-    def time_refused_words(self, error: DomainError, day: date, step: str) -> str:
+    def time_refused(self, error: DomainError, day: date, step: str) -> str:
         """Why the chosen time could not be booked or moved to (the flow then shows that day again)."""
-        raise NotImplementedError
-
-    def not_changeable_words(self, error: DomainError) -> str:
-        """Why this appointment cannot be moved at all."""
-        raise NotImplementedError
-
-
-class PatientAudience(Audience):
-    """A patient books for themselves, online; anyone may browse the times before signing in."""
-
-    def patient_of(self, request: HttpRequest, patient_id: UUID | None) -> User | None:
-        user = request.user
-        return user if isinstance(user, User) and user.role == Role.PATIENT else None
-
-    def types_for(self, patient: User | None) -> list[AppointmentType]:
-        return bookable_types_for(patient_id=patient.pk if patient else None)
-
-    def url(self, step: str, patient: User | None, appointment: Appointment | None = None) -> str:
-        return reverse(self.url_names[step], args=[appointment.pk] if appointment else [])
-
-    def after_change_url(self, patient: User, appointment: Appointment, step: str) -> str:
-        return reverse("appointment", args=[appointment.pk])
-
-    def booked_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        return _("Your appointment is booked.")
-
-    def moved_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        return _("Your appointment is moved to %(when)s.") % {"when": timefmt.time_label(appointment.starts_at, zone)}
-
-    def cancelled_words(self, appointment: Appointment) -> str:
-        if appointment.is_late_cancellation:
-            return _("Your appointment is cancelled. It is recorded as a late cancellation.")
-        return _("Your appointment is cancelled.")
-
-    def time_refused_words(self, error: DomainError, day: date, step: str) -> str:
-        return refusal_words(error, words.TIME_REFUSALS, default=words.TIME_REFUSED, day=timefmt.day_label(day))
-
-    def not_changeable_words(self, error: DomainError) -> str:
-        return str(words.NOT_CHANGEABLE)
+        default = self.words.book_refused if step == "book-confirm" else self.words.move_refused
+        return refusal_words(
+            error, self.words.time_refusals, default=default, day=timefmt.day_label(day), detail=error.detail
+        )
 
 
-class StaffAudience(Audience):
-    """Booking staff book, move and cancel for the patient whose chart they came from, with
-    staff's availability; every page they see of that patient is written to the access log."""
-
-    def patient_of(self, request: HttpRequest, patient_id: UUID | None) -> User | None:
-        patient = patient_for_staff(patient_id=patient_id) if patient_id else None
-        if patient is None:
-            raise Http404
-        return patient
-
-    def types_for(self, patient: User | None) -> list[AppointmentType]:
-        return list(appointment_types_offered().select_related("clinic"))
-
-    def url(self, step: str, patient: User | None, appointment: Appointment | None = None) -> str:
-        assert patient is not None  # patient_of found one or answered 404
-        return reverse(self.url_names[step], args=[patient.pk, *([appointment.pk] if appointment else [])])
-
-    def after_change_url(self, patient: User, appointment: Appointment, step: str) -> str:
-        section = {"book-confirm": "#upcoming", "move-confirm": "#upcoming", "cancel": "#past"}.get(step, "")
-        return reverse("staff-patient", args=[patient.pk]) + section
-
-    def booked_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        return f"Booked: {appointment.appointment_type.name}, {timefmt.time_label(appointment.starts_at, zone)}."
-
-    def moved_words(self, appointment: Appointment, zone: ZoneInfo) -> str:
-        return f"Moved to {timefmt.time_label(appointment.starts_at, zone)}."
-
-    def cancelled_words(self, appointment: Appointment) -> str:
-        late = " It is recorded as a late cancellation." if appointment.is_late_cancellation else ""
-        return f"The appointment is cancelled.{late}"
-
-    def time_refused_words(self, error: DomainError, day: date, step: str) -> str:
-        undone = "Nothing was booked" if step == "book-confirm" else "Nothing was moved"
-        return f"{undone}: {refusal_words(error)}"
-
-    def not_changeable_words(self, error: DomainError) -> str:
-        return f"This appointment cannot be moved: {refusal_words(error)}"
+# -- the patient, for themselves, online --------------------------------------------------------
 
 
-PATIENT = PatientAudience(
+def _signed_in_patient(request: HttpRequest, patient_id: UUID | None) -> User | None:
+    """Whoever signed in, if a patient (anyone may browse the times before signing in)."""
+    user = request.user
+    return user if isinstance(user, User) and user.role == Role.PATIENT else None
+
+
+def _types_open_online(patient: User | None) -> list[AppointmentType]:
+    return bookable_types_for(patient_id=patient.pk if patient else None)
+
+
+def _to_the_appointment(patient: User, appointment: Appointment, step: str) -> str:
+    return reverse("appointment", args=[appointment.pk])
+
+
+PATIENT = Audience(
     name="patient",
     browser_roles=None,
     booker_roles=(Role.PATIENT,),
     online=True,
     logs_reads=False,  # a patient reading their own times is no access to log
+    patient_in_url=False,
+    find_patient=_signed_in_patient,
+    offered_types=_types_open_online,
+    after_change=_to_the_appointment,
     url_names={
         "book": "book",
         "book-review": "book-review",
@@ -187,15 +135,49 @@ PATIENT = PatientAudience(
         "move-review": "web/appointment_reschedule_review.html",
         "cancel": "web/appointment_cancel.html",
     },
-    cancel_refusals=words.CANCEL_REFUSALS,
+    words=Words(
+        booked=patient_words.BOOKED,
+        moved=patient_words.MOVED,
+        cancelled=patient_words.CANCELLED,
+        cancelled_late=patient_words.CANCELLED_LATE,
+        book_refused=patient_words.TIME_REFUSED,
+        move_refused=patient_words.TIME_REFUSED,
+        not_changeable=patient_words.NOT_CHANGEABLE,
+        time_refusals=patient_words.TIME_REFUSALS,
+        cancel_refusals=patient_words.CANCEL_REFUSALS,
+    ),
 )
 
-STAFF_FOR_PATIENT = StaffAudience(
+
+# -- booking staff, for the patient whose chart they came from ---------------------------------
+
+
+def _chart_patient(request: HttpRequest, patient_id: UUID | None) -> User | None:
+    patient = patient_for_staff(patient_id=patient_id) if patient_id else None
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def _types_offered(patient: User | None) -> list[AppointmentType]:
+    return list(appointment_types_offered().select_related("clinic"))
+
+
+def _to_the_chart(patient: User, appointment: Appointment, step: str) -> str:
+    section = {"book-confirm": "#upcoming", "move-confirm": "#upcoming", "cancel": "#past"}.get(step, "")
+    return reverse("staff-patient", args=[patient.pk]) + section
+
+
+STAFF_FOR_PATIENT = Audience(
     name="staff",
     browser_roles=BOOKING_STAFF_ROLES,
     booker_roles=BOOKING_STAFF_ROLES,
     online=False,
-    logs_reads=True,
+    logs_reads=True,  # every page naming the patient is a read of their data
+    patient_in_url=True,
+    find_patient=_chart_patient,
+    offered_types=_types_offered,
+    after_change=_to_the_chart,
     url_names={
         "book": "staff-patient-book",
         "book-review": "staff-patient-book-review",
@@ -213,5 +195,16 @@ STAFF_FOR_PATIENT = StaffAudience(
         "move-review": "web/staff/patient_move_review.html",
         "cancel": "web/staff/patient_cancel.html",
     },
-    cancel_refusals={},  # the service's own words
+    # The staff pages are in English and give the service's own reason.
+    words=Words(
+        booked="Booked: %(type)s, %(when)s.",
+        moved="Moved to %(when)s.",
+        cancelled="The appointment is cancelled.",
+        cancelled_late="The appointment is cancelled. It is recorded as a late cancellation.",
+        book_refused="Nothing was booked: %(detail)s",
+        move_refused="Nothing was moved: %(detail)s",
+        not_changeable="This appointment cannot be moved: %(detail)s",
+        time_refusals={},
+        cancel_refusals={},
+    ),
 )

@@ -46,7 +46,7 @@ class FlowStep(View):
 
     def patient(self) -> User | None:
         """The patient booked for: the audience says who (a 404 when staff name no patient)."""
-        return self.audience.patient_of(self.request, self.kwargs.get("patient_id"))
+        return self.audience.find_patient(self.request, self.kwargs.get("patient_id"))
 
     def booking_patient(self) -> User:
         patient = self.patient()

@@ -31,7 +31,7 @@ def _type_named(types: list[AppointmentType], code: str | None) -> AppointmentTy
 class BookingStep(FlowStep):
     def chosen(self, patient: User | None, data: dict[str, str]) -> tuple[AppointmentType, datetime]:
         """The type (one the audience offers this patient, else 404) and the start to review or book."""
-        appointment_type = _type_named(self.audience.types_for(patient), data.get("type"))
+        appointment_type = _type_named(self.audience.offered_types(patient), data.get("type"))
         if appointment_type is None:
             raise Http404
         return appointment_type, start_from(data)
@@ -46,7 +46,7 @@ class ChooseTime(BookingStep):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         patient = self.patient()
-        types = self.audience.types_for(patient)
+        types = self.audience.offered_types(patient)
         code = request.GET.get("type") or (types[0].code if len(types) == 1 else None)
         appointment_type = _type_named(types, code)
         if appointment_type is None:
@@ -114,7 +114,8 @@ class ConfirmBooking(BookingStep):
             )
         except DomainError as error:
             day = start.astimezone(zone).date()
-            messages.error(request, self.audience.time_refused_words(error, day, self.step))
+            messages.error(request, self.audience.time_refused(error, day, self.step))
             return HttpResponseRedirect(self.day_url("book", patient, None, day, type=appointment_type.code))
-        messages.success(request, self.audience.booked_words(appointment, zone))
-        return HttpResponseRedirect(self.audience.after_change_url(patient, appointment, self.step))
+        when = timefmt.time_label(appointment.starts_at, zone)
+        messages.success(request, self.audience.say(self.audience.words.booked, type=appointment_type.name, when=when))
+        return HttpResponseRedirect(self.audience.after_change(patient, appointment, self.step))

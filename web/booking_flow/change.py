@@ -42,8 +42,8 @@ class ChooseNewTime(FlowStep):
                 reschedule_id=appointment.pk,
             )
         except DomainError as error:
-            messages.error(request, self.audience.not_changeable_words(error))
-            return HttpResponseRedirect(self.audience.after_change_url(patient, appointment, self.step))
+            messages.error(request, self.audience.say(self.audience.words.not_changeable, detail=error.detail))
+            return HttpResponseRedirect(self.audience.after_change(patient, appointment, self.step))
         # Its current time is where it already is, not a choice.
         slots = [slot for slot in search.slots if slot.start != appointment.starts_at]
         picker = self.picker(
@@ -95,13 +95,14 @@ class ConfirmMove(FlowStep):
             moved = appointment_reschedule(actor=self.actor(), appointment_id=appointment.pk, starts_at=start)
         except DomainError as error:
             if error.code == "invalid_status":  # not booked any more, or begun: no other time helps
-                messages.error(request, self.audience.not_changeable_words(error))
-                return HttpResponseRedirect(self.audience.after_change_url(patient, appointment, "move"))
+                messages.error(request, self.audience.say(self.audience.words.not_changeable, detail=error.detail))
+                return HttpResponseRedirect(self.audience.after_change(patient, appointment, "move"))
             day = start.astimezone(zone).date()
-            messages.error(request, self.audience.time_refused_words(error, day, self.step))
+            messages.error(request, self.audience.time_refused(error, day, self.step))
             return HttpResponseRedirect(self.day_url("move", patient, appointment, day))
-        messages.success(request, self.audience.moved_words(moved, zone))
-        return HttpResponseRedirect(self.audience.after_change_url(patient, moved, self.step))
+        when = timefmt.time_label(moved.starts_at, zone)
+        messages.success(request, self.audience.say(self.audience.words.moved, when=when))
+        return HttpResponseRedirect(self.audience.after_change(patient, moved, self.step))
 
 
 class CancelAppointment(FlowStep):
@@ -125,10 +126,12 @@ class CancelAppointment(FlowStep):
                 actor=self.actor(), appointment_id=appointment.pk, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            form_add_domain_error(form, error, self.audience.cancel_refusals)
+            form_add_domain_error(form, error, self.audience.words.cancel_refusals)
             return self.page(form, patient, appointment)  # the question again, with the refusal in words
-        messages.success(request, self.audience.cancelled_words(cancelled))
-        return HttpResponseRedirect(self.audience.after_change_url(patient, cancelled, self.step))
+        words = self.audience.words
+        done = words.cancelled_late if cancelled.is_late_cancellation else words.cancelled
+        messages.success(request, self.audience.say(done))
+        return HttpResponseRedirect(self.audience.after_change(patient, cancelled, self.step))
 
     def page(self, form: CancelForm, patient: User, appointment: Appointment, status: int = 200) -> HttpResponse:
         context = {

@@ -1,9 +1,15 @@
-"""The booking flow's words for a patient: the services' refusals (the API answers the same
-codes) as sentences, for ``web.refusals.refusal_words``. Staff read the services' own details."""
+"""The booking flow's words for a patient (audience.py binds them): what was done, and the
+services' refusals (the API answers the same codes) as sentences for ``web.refusals``. Staff
+read the services' own details."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
+
+BOOKED = gettext_lazy("Your appointment is booked.")
+MOVED = gettext_lazy("Your appointment is moved to %(when)s.")
+CANCELLED = gettext_lazy("Your appointment is cancelled.")
+CANCELLED_LATE = gettext_lazy("Your appointment is cancelled. It is recorded as a late cancellation.")
 
 TAKEN = gettext_lazy("Sorry, that time has just been taken. Here are the times still open on %(day)s.")
 OFF_PLAN = gettext_lazy("That day does not fit your treatment plan's spacing. Please choose another day.")
