@@ -24,6 +24,8 @@ from web.query import start_from
 
 
 class ChooseNewTime(FlowStep):
+    """Four weeks of days with the chosen day's times this appointment could move to."""
+
     step = "move"
     http_method_names = ["get"]
 
@@ -60,6 +62,8 @@ class ChooseNewTime(FlowStep):
 
 
 class ReviewMove(FlowStep):
+    """Check your answers: the visit, where it is now and the new time."""
+
     step = "move-review"
     http_method_names = ["get"]
 
