@@ -33,26 +33,11 @@ from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.models import AppointmentType
 from scheduling.selectors import appointment_types_offered
 from web import timefmt
-from web.booking_flow import words as patient_words
+from web.booking_flow.words import PATIENT_WORDS, STAFF_WORDS, Words
 from web.refusals import refusal_words
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool only
     from django_stubs_ext import StrOrPromise
-
-
-@dataclass(frozen=True)
-class Words:
-    """An audience's sentences; the named places are filled from what the step has."""
-
-    booked: StrOrPromise  # %(type)s, %(when)s
-    moved: StrOrPromise  # %(when)s
-    cancelled: StrOrPromise
-    cancelled_late: StrOrPromise
-    book_refused: StrOrPromise  # a refused time the table below does not name: %(day)s, %(detail)s
-    move_refused: StrOrPromise
-    not_changeable: StrOrPromise  # this appointment cannot move at all: %(detail)s
-    time_refusals: Mapping[str, StrOrPromise]  # a refused time's code -> sentence (%(day)s)
-    cancel_refusals: Mapping[str, StrOrPromise]  # a refused cancellation's code -> sentence
 
 
 @dataclass(frozen=True)
@@ -135,17 +120,7 @@ PATIENT = Audience(
         "move-review": "web/appointment_reschedule_review.html",
         "cancel": "web/appointment_cancel.html",
     },
-    words=Words(
-        booked=patient_words.BOOKED,
-        moved=patient_words.MOVED,
-        cancelled=patient_words.CANCELLED,
-        cancelled_late=patient_words.CANCELLED_LATE,
-        book_refused=patient_words.TIME_REFUSED,
-        move_refused=patient_words.TIME_REFUSED,
-        not_changeable=patient_words.NOT_CHANGEABLE,
-        time_refusals=patient_words.TIME_REFUSALS,
-        cancel_refusals=patient_words.CANCEL_REFUSALS,
-    ),
+    words=PATIENT_WORDS,
 )
 
 
@@ -195,16 +170,5 @@ STAFF_FOR_PATIENT = Audience(
         "move-review": "web/staff/patient_move_review.html",
         "cancel": "web/staff/patient_cancel.html",
     },
-    # The staff pages are in English and give the service's own reason.
-    words=Words(
-        booked="Booked: %(type)s, %(when)s.",
-        moved="Moved to %(when)s.",
-        cancelled="The appointment is cancelled.",
-        cancelled_late="The appointment is cancelled. It is recorded as a late cancellation.",
-        book_refused="Nothing was booked: %(detail)s",
-        move_refused="Nothing was moved: %(detail)s",
-        not_changeable="This appointment cannot be moved: %(detail)s",
-        time_refusals={},
-        cancel_refusals={},
-    ),
+    words=STAFF_WORDS,
 )
