@@ -40,13 +40,13 @@ from tests.clinical.infusion_fixtures import (
     reading,
     start,
 )
+from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, plan_of
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGE_SIGN_IN = ["SELECT django_session", "SELECT accounts_user", "SELECT otp_totp_totpdevice"]
 API_SIGN_IN = ["SELECT accounts_user"]
-SIGN_IN_TABLES = {"django_session", "accounts_user", "otp_totp_totpdevice"}
 _TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -60,25 +60,33 @@ def shape(sql: str) -> str:
 @dataclass(frozen=True)
 class Cost:
     status: int
-    statements: list[str]  # shapes, in order
+    statements: list[str]  # shapes, in order: the sign-in's first (middleware, or DRF's authentication)
     audit_rows: int
+    signing_in: int  # how many of the first statements sign the request in
 
     @property
     def sign_in(self) -> list[str]:
-        return [statement for statement in self.statements if statement.split(" ")[-1] in SIGN_IN_TABLES]
+        return self.statements[: self.signing_in]
 
     @property
     def write(self) -> list[str]:
-        return [statement for statement in self.statements if statement.split(" ")[-1] not in SIGN_IN_TABLES]
+        return self.statements[self.signing_in :]
 
 
-def cost_of(call: Callable[[], Any]) -> Cost:
+def cost_of(call: Callable[[], Any], *, signing_in: int) -> Cost:
     audited = ClinicalAccess.objects.count()
     with CaptureQueriesContext(connection) as queries:
         response = call()
-    return Cost(
-        response.status_code, [shape(query["sql"]) for query in queries], ClinicalAccess.objects.count() - audited
-    )
+    statements = [shape(query["sql"]) for query in queries]
+    return Cost(response.status_code, statements, ClinicalAccess.objects.count() - audited, signing_in)
+
+
+def page_cost_of(call: Callable[[], Any]) -> Cost:
+    return cost_of(call, signing_in=len(PAGE_SIGN_IN))
+
+
+def api_cost_of(call: Callable[[], Any]) -> Cost:
+    return cost_of(call, signing_in=len(API_SIGN_IN))
 
 
 def render_statements(appointment: Appointment) -> list[str]:
@@ -242,8 +250,8 @@ def test_a_write_through_the_page_costs_the_statements_and_the_audit_row_of_the_
         page = page_client(nurse)
         tail, form = case["page"]
         method, action, body = case["api"]
-        page_cost = cost_of(lambda: page.post(f"/staff/infusions/{through_page.pk}/{tail}/", form))
-        api_cost = cost_of(api_call(client_for(nurse), through_api, method, action, body))
+        page_cost = page_cost_of(lambda: page.post(f"/staff/infusions/{through_page.pk}/{tail}/", form))
+        api_cost = api_cost_of(api_call(client_for(nurse), through_api, method, action, body))
         rendering = render_statements(through_api)
     assert page_cost.status == 302
     assert api_cost.status in (200, 201)
@@ -257,15 +265,16 @@ def test_the_pre_dose_override_through_the_page_costs_what_it_costs_through_the_
     with time_machine.travel(START, tick=False):
         through_page, through_api = two_sessions(checked_in, nurse)
         page = page_client(clinician)
-        page_cost = cost_of(
+        page_cost = page_cost_of(
             lambda: page.post(f"/staff/infusions/{through_page.pk}/predose-override/", {"override-note": "Anxious."})
         )
-        api_cost = cost_of(
+        api_cost = api_cost_of(
             api_call(client_for(clinician), through_api, "post", "predose-override", {"note": "Anxious."})
         )
         rendering = render_statements(through_api)
     assert (page_cost.status, api_cost.status) == (302, 201)
     assert (page_cost.audit_rows, api_cost.audit_rows) == (1, 1)
+    assert (page_cost.sign_in, api_cost.sign_in) == (PAGE_SIGN_IN, API_SIGN_IN)
     assert page_cost.write + rendering == api_cost.write
 
 
@@ -279,17 +288,57 @@ def test_recording_an_alerts_action_costs_the_apis_statements_and_one_to_find_th
         )
         page = page_client(nurse)
         prefix = f"alert-{page_alert.pk}"
-        page_cost = cost_of(
+        page_cost = page_cost_of(
             lambda: page.post(
                 f"/staff/infusions/{through_page.pk}/alerts/{page_alert.pk}/",
                 {f"{prefix}-action": "continued", f"{prefix}-note": ""},
             )
         )
         api = client_for(nurse)
-        api_cost = cost_of(
+        api_cost = api_cost_of(
             lambda: api.post(f"/api/v1/alerts/{api_alert.pk}/acknowledge/", {"action": "continued"}, format="json")
         )
     assert (page_cost.status, api_cost.status) == (302, 200)
     assert (page_cost.audit_rows, api_cost.audit_rows) == (1, 1)
+    assert (page_cost.sign_in, api_cost.sign_in) == (PAGE_SIGN_IN, API_SIGN_IN)
     assert page_cost.write[0] == "SELECT clinical_alert"  # one of this session's alerts, or 404
+    assert page_cost.write[1:] == api_cost.write[: len(page_cost.write) - 1]
+
+
+def test_checking_in_costs_the_apis_statements_and_one_to_know_the_appointment_is_an_infusion(nurse, client_for):
+    with time_machine.travel(START - timedelta(minutes=15), tick=False):
+        through_page, through_api = (infusion_appointment(PatientFactory()) for _ in range(2))
+        page = page_client(nurse)
+        api = client_for(nurse)
+        page_cost = page_cost_of(lambda: page.post(f"/staff/infusions/{through_page.pk}/check-in/", {}))
+        api_cost = api_cost_of(
+            lambda: api.post(f"/api/v1/appointments/{through_api.pk}/check-in/", {"reason": ""}, format="json")
+        )
+    assert (page_cost.status, api_cost.status) == (302, 200)
+    assert page_cost.audit_rows == api_cost.audit_rows
+    assert (page_cost.sign_in, api_cost.sign_in) == (PAGE_SIGN_IN, API_SIGN_IN)
+    assert page_cost.write[0] == "SELECT booking_appointment"  # an infusion's, or 404
+    assert page_cost.write[1:] == api_cost.write[: len(page_cost.write) - 1]
+
+
+def test_entering_the_patients_answers_costs_the_apis_statements_and_one_to_find_the_infusions_form(nurse, client_for):
+    with time_machine.travel(START - timedelta(minutes=15), tick=False):
+        plans = [plan_of(PatientFactory()) for _ in range(2)]
+        (through_page, page_phq9, _), (_, api_phq9, _) = (infusion_with_questionnaires(plan) for plan in plans)
+        page = page_client(nurse)
+        api = client_for(nurse)
+        answers = [1, 1, 1, 1, 1, 1, 1, 1, 0]
+        page_cost = page_cost_of(
+            lambda: page.post(
+                f"/staff/infusions/{through_page.pk}/questionnaires/{page_phq9.pk}/",
+                {f"item_{number}": str(answer) for number, answer in enumerate(answers, start=1)},
+            )
+        )
+        api_cost = api_cost_of(
+            lambda: api.post(f"/api/v1/questionnaires/{api_phq9.pk}/answers/", {"items": answers}, format="json")
+        )
+    assert (page_cost.status, api_cost.status) == (302, 201)
+    assert (page_cost.audit_rows, api_cost.audit_rows) == (1, 1)
+    assert (page_cost.sign_in, api_cost.sign_in) == (PAGE_SIGN_IN, API_SIGN_IN)
+    assert page_cost.write[0] == "SELECT clinical_questionnaire"  # this infusion's, or 404
     assert page_cost.write[1:] == api_cost.write[: len(page_cost.write) - 1]
