@@ -1,6 +1,6 @@
-"""The nurses' day board with section 10 on it: booking's board (``booking.selectors.day_board``,
-which cannot see clinical records) with each row's questionnaire state, open alerts and planned
-dose filled in here.
+"""The nurses' day board with section 10 on it: the day's rooms and rows
+(``clinical.schedule_selectors.day_board``) with each row's questionnaire state, open alerts and
+planned dose filled in here.
 
 Per row:
 
@@ -14,7 +14,7 @@ Per row:
   ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
-One query beyond booking's board, whatever the number of appointments (see ``_sessions``). A layer
+One query beyond the board's rows, whatever the number of appointments (see ``_sessions``). A layer
 above may ask for facts of the whole day to be read in that same query (``day_facts``: the
 controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
 ``ClinicalDayBoard.facts``.
@@ -35,8 +35,8 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.models import Alert, AlertKind, Questionnaire
+from clinical.schedule_selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.services.readings_schedule import overdue_readings
 from scheduling.models import Clinic
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, UUIDField, When
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from booking.record_links import RecordColumns
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
 from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
@@ -53,6 +54,18 @@ def plan_progress(plan: TreatmentPlan) -> PlanProgress:
         integration_sessions_planned=plan.integration_sessions_planned,
         integration_sessions_booked=counts.get((PlanCounter.INTEGRATION_SESSIONS, "booked"), 0),
         integration_sessions_completed=counts.get((PlanCounter.INTEGRATION_SESSIONS, "completed"), 0),
+    )
+
+
+def evaluation_link_columns() -> RecordColumns:
+    """How booking's appointment reads find the visit's evaluation (``booking.record_links``): its id
+    through the one-to-one join, and the same id only once the record is signed (a signed record
+    always has ``signed_at``)."""
+    return RecordColumns(
+        record_id=F("evaluation__id"),
+        signed_record_id=Case(
+            When(evaluation__signed_at__isnull=False, then=F("evaluation__id")), output_field=UUIDField()
+        ),
     )
 
 

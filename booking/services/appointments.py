@@ -22,14 +22,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import locking
+from booking.availability import availability_engine
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.plan_gate import plan_gate
-from booking.selectors import availability_engine, patient_at_future_limit
+from booking.selectors import patient_at_future_limit
 from booking.visit_gate import visit_gate
 from core.events import publish
-from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, Role
+from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
 from scheduling.models import AppointmentType, OnlineBooking
@@ -460,7 +461,7 @@ def appointment_transition(
 ) -> Appointment:
     """check-in, start, complete or no-show, by a conditional update from the allowed states."""
     now = now or timezone.now()
-    if actor.role not in LIFECYCLE_ROLES:
+    if actor.role not in BOOKING_STAFF_ROLES:
         raise BookingPermissionError("Your role does not run the day's appointments.")
     appointment = Appointment.objects.filter(pk=appointment_id).first()
     if appointment is None:

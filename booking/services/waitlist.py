@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from booking.availability import MAX_SEARCH_DAYS
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import WaitlistEntry, WaitlistStatus
-from booking.selectors import MAX_SEARCH_DAYS
 from core.roles import Role
 from scheduling.models import AppointmentType, OnlineBooking
 

@@ -46,11 +46,10 @@ from clinical.models import (
     Questionnaire,
     QuestionnaireKind,
 )
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 OPENS_BEFORE = timedelta(hours=72)
-ON_BEHALF_ROLES = (Role.NURSE, Role.CLINICIAN)
-ANSWERING_ROLES = (Role.PATIENT, *ON_BEHALF_ROLES)
+ANSWERING_ROLES = (Role.PATIENT, *CARE_TEAM_ROLES)  # a patient, or the care team on their behalf
 # Before the infusion starts; a questionnaire of an appointment in any other state is closed.
 ANSWERABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 SELF_HARM_REASON = "phq9_item_9"
@@ -136,7 +135,7 @@ def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *,
         raise ClinicalConflictError("This questionnaire is closed.", code="questionnaire_closed")
     if now < questionnaire.opens_at:
         raise ClinicalConflictError("This questionnaire is not open yet.", code="questionnaire_not_open")
-    if actor.role in ON_BEHALF_ROLES:
+    if actor.role in CARE_TEAM_ROLES:
         zone = appointment.appointment_type.clinic.zone
         if appointment.starts_at.astimezone(zone).date() != now.astimezone(zone).date():
             raise ClinicalConflictError(

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
+from booking.availability import availability_for
 from booking.errors import BookingConflictError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentEvent
-from booking.selectors import availability_for
 from booking.services.appointments import (
     appointment_book,
     appointment_cancel,

@@ -31,14 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from accounts.selectors import patient_for_staff, patient_search
+from booking.availability import availability_for, availability_search
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import (
-    appointment_list,
-    appointment_visible_to,
-    availability_for,
-    availability_search,
-    clinic_zone,
-)
+from booking.selectors import appointment_list, appointment_visible_to
 from booking.services.appointments import (
     appointment_book,
     appointment_cancel,
@@ -54,7 +49,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import BOOKING_STAFF_ROLES
 from scheduling.models import AppointmentType
-from scheduling.selectors import appointment_types_offered
+from scheduling.selectors import appointment_types_offered, clinic_zone
 from web import timefmt
 from web.charts import SessionScores, outcome_chart
 from web.forms import CancelForm, PageForm, form_add_domain_error

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from booking.availability import availability_search
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import appointment_visible_to, availability_search
+from booking.selectors import appointment_visible_to
 from booking.services.appointments import (
     appointment_cancel,
     appointment_confirm_readiness,

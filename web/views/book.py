@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from booking.selectors import availability_for
+from booking.availability import availability_for
 from booking.services.appointments import appointment_book
 from clinical.selectors import bookable_types_for
 from core.errors import DomainError

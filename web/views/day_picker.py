@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from booking.selectors import Slot
+from booking.availability import Slot
 from core.errors import DomainError
 from web import timefmt
 from web.query import query_date
