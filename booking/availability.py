@@ -29,7 +29,8 @@ from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
-from scheduling.models import AppointmentType, Clinic, OnlineBooking, StaffMember
+from scheduling.models import AppointmentType, Clinic, StaffMember
+from scheduling.online_booking import is_open_online
 from scheduling.selectors import appointment_type_offered, calendar_snapshot, demand_of
 
 MAX_SEARCH_DAYS = 62
@@ -315,15 +316,11 @@ def _appointment_to_move_or_refuse(viewer: User | None, appointment_id: UUID, ty
 def _searchable_type(viewer: User | None, moving_type: AppointmentType | None, type_code: str) -> AppointmentType:
     """The type to search, if offered and open to ``viewer``."""
     appointment_type = appointment_type_offered(code=type_code, loaded=moving_type)
-    if viewer is None and appointment_type.online_booking != OnlineBooking.ANY_PATIENT:
+    if viewer is None and not is_open_online(appointment_type, signed_in=False):
         raise AvailabilityError(
             "Sign in to see the times of this appointment type.", code="not_authenticated", status_code=401
         )
-    if (
-        viewer is not None
-        and viewer.role == Role.PATIENT
-        and appointment_type.online_booking == OnlineBooking.STAFF_ONLY
-    ):
+    if viewer is not None and viewer.role == Role.PATIENT and not is_open_online(appointment_type):
         raise AvailabilityError(
             "Only the clinic books this appointment type.", code="permission_denied", status_code=403
         )

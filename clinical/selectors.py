@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Case, F, Q, UUIDField, When
+from django.db.models import Case, F, UUIDField, When
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.record_links import RecordColumns
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
-from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
+from scheduling.models import AppointmentType, PlanCounter
+from scheduling.online_booking import open_online_filter
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,8 @@ def evaluation_link_columns() -> RecordColumns:
 def bookable_types_for(*, patient_id: UUID | None) -> list[AppointmentType]:
     """The types a person may book online: anyone (signed in or not) those open to any patient;
     a patient with an active plan also those that need one."""
-    open_to = Q(online_booking=OnlineBooking.ANY_PATIENT)
-    if patient_id is not None and active_plan_of(patient_id) is not None:
-        open_to |= Q(online_booking=OnlineBooking.ACTIVE_PLAN)
+    has_plan = patient_id is not None and active_plan_of(patient_id) is not None
+    open_to = open_online_filter(signed_in=patient_id is not None, has_active_plan=has_plan)
     return list(AppointmentType.objects.select_related("clinic").filter(open_to, is_active=True).order_by("pk"))
 
 

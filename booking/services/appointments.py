@@ -33,7 +33,8 @@ from core.events import publish
 from core.roles import BOOKING_STAFF_ROLES, Role
 from scheduling.availability import AvailabilityEngine, FreeResources
 from scheduling.intervals import Interval
-from scheduling.models import AppointmentType, OnlineBooking
+from scheduling.models import AppointmentType
+from scheduling.online_booking import is_open_online
 
 LATE_CANCELLATION_WINDOW = timedelta(hours=24)
 
@@ -87,7 +88,7 @@ def _check_start_is_bookable(
 
 
 def _check_patient_may_book_online(*, patient: User, appointment_type: AppointmentType) -> None:
-    if appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
+    if not is_open_online(appointment_type):
         raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
 
 
