@@ -32,13 +32,8 @@ from booking.api.serializers import (
 from booking.availability import availability_search
 from booking.models import Appointment
 from booking.selectors import appointment_list, appointment_visible_to, appointments_as_shown, booking_patient_for
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from booking.services.waitlist import waitlist_join
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent

@@ -52,7 +52,7 @@ from accounts.models import User
 from booking import locking
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.audit import clinical_audit
 from clinical.dosing import planned_dose
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError

@@ -23,7 +23,7 @@ from django.db import transaction
 from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.board import clinical_day_board
 from clinical.models import Alert, AlertKind, Evaluation, InfusionRecord, PlanStatus, TreatmentPlan
 from clinical.schedule_selectors import BoardRow

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.board import clinical_day_board
 from controlled.selectors import board_facts
 from core.access_log import log_patient_reads

@@ -40,7 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical import scoring
 from clinical.board import SELF_HARM, threshold_alert_names
 from clinical.infusion_rules import START_WORDS

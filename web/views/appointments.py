@@ -26,12 +26,8 @@ from accounts.models import User
 from booking.availability import availability_search
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import appointment_visible_to
-from booking.services.appointments import (
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_reschedule,
-    cancellation_is_late,
-)
+from booking.services.appointments import appointment_cancel, appointment_reschedule, cancellation_is_late
+from booking.services.lifecycle import appointment_confirm_readiness
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
