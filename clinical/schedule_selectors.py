@@ -58,10 +58,7 @@ def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[ScheduleRow]:
     result = []
     for appointment in appointments:
         plan = appointment.treatment_plan
-        planned = None
-        if plan is not None:
-            counter = appointment.appointment_type.counts_against_plan
-            planned = plan.infusions_planned if counter == "infusions" else plan.integration_sessions_planned
+        planned = plan.sessions_planned(appointment.appointment_type.counts_against_plan) if plan else None
         result.append(ScheduleRow(appointment, numbers.get(appointment.pk), planned))
     return result
 
