@@ -28,9 +28,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
@@ -81,15 +82,11 @@ class ClinicalDayBoard(DayBoard):
         return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
 
 
-def _sessions(
-    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
-) -> tuple[dict[UUID, _Session], dict[str, object]]:
-    """What section 10 knows of each of the day's appointments, in one query: the appointment's
-    session record (a one-to-one join) and its readings (one row per reading), each row with
-    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
-    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+def _session_rows(rows: list[BoardRow], facts: Mapping[str, BaseExpression]) -> QuerySet[Any, Any]:
+    """The one query of ``_sessions``: per appointment, its session record's times and dose, one row
+    per reading, the questionnaire and alert flags, and the day's facts asked for."""
     open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
-    found = (
+    return (
         Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
         .annotate(
             has_questionnaire=Exists(open_questionnaires),
@@ -123,6 +120,16 @@ def _sessions(
             *facts,
         )
     )
+
+
+def _sessions(
+    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
+) -> tuple[dict[UUID, _Session], dict[str, object]]:
+    """What section 10 knows of each of the day's appointments, in one query: the appointment's
+    session record (a one-to-one join) and its readings (one row per reading), each row with
+    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
+    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+    found = _session_rows(rows, facts)
     sessions: dict[UUID, _Session] = defaultdict(_Session)
     read: dict[str, object] = {}
     for (
