@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from booking.models import AppointmentStatus
 from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 if TYPE_CHECKING:
     from booking.models import Appointment
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # -- the record -------------------------------------------------------------------------------------------
 
-RECORD_ROLES = (Role.NURSE, Role.CLINICIAN)  # who keeps the record (everyone else: 403)
+RECORD_ROLES = CARE_TEAM_ROLES  # the care team keeps the record (everyone else: 403)
 PREDOSE_OVERRIDE_ROLES = (Role.CLINICIAN,)  # who overrides the pre-dose limits
 WRITABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
 AT_THE_CLINIC = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)  # readings and events

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from booking.models import AppointmentStatus
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES
 
-ON_BEHALF_ROLES = (Role.NURSE, Role.CLINICIAN)
+ON_BEHALF_ROLES = CARE_TEAM_ROLES  # the care team enters answers on a patient's behalf
 # Before the infusion starts; a questionnaire of an appointment in any other state is closed.
 ANSWERABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 

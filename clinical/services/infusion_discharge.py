@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError
 from clinical.infusion_rules import (

@@ -46,11 +46,11 @@ from clinical.models import (
     Questionnaire,
     QuestionnaireKind,
 )
-from clinical.questionnaire_rules import ANSWER_REFUSALS, ON_BEHALF_ROLES, answer_refusal
-from core.roles import Role
+from clinical.questionnaire_rules import ANSWER_REFUSALS, answer_refusal
+from core.roles import CARE_TEAM_ROLES, Role
 
 OPENS_BEFORE = timedelta(hours=72)
-ANSWERING_ROLES = (Role.PATIENT, *ON_BEHALF_ROLES)
+ANSWERING_ROLES = (Role.PATIENT, *CARE_TEAM_ROLES)  # a patient, or the care team on their behalf
 SELF_HARM_REASON = "phq9_item_9"
 _CLOSING_ACTIONS = (
     AppointmentEvent.Action.CANCELLED,
@@ -135,7 +135,7 @@ def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *,
         started=InfusionRecord.objects.filter(appointment=appointment, started_at__isnull=False).exists(),
         opens_at=questionnaire.opens_at,
         now=now,
-        on_behalf=actor.role in ON_BEHALF_ROLES,
+        on_behalf=actor.role in CARE_TEAM_ROLES,
         visit_day=appointment.starts_at.astimezone(zone).date(),
         today=now.astimezone(zone).date(),
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.dosing import planned_dose
 from clinical.errors import ClinicalError
 from clinical.infusion_rules import reading_reasons

@@ -15,8 +15,9 @@ from django.shortcuts import render
 from django.views import View
 
 from accounts.models import User
+from booking.availability import Slot
 from booking.models import Appointment
-from booking.selectors import Slot, appointment_visible_to
+from booking.selectors import appointment_visible_to
 from core.permissions import role_required
 from web.booking_flow.audience import Audience
 from web.booking_flow.day_picker import DayPicker, day_picker

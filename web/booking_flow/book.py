@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from accounts.models import User
-from booking.selectors import availability_for
+from booking.availability import availability_for
 from booking.services.appointments import appointment_book
 from core.errors import DomainError
 from core.permissions import has_role

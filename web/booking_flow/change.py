@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
 from accounts.models import User
+from booking.availability import availability_search
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import availability_search
 from booking.services.appointments import appointment_cancel, appointment_reschedule, cancellation_is_late
 from core.errors import DomainError
 from web import timefmt

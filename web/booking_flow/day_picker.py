@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from booking.selectors import Slot
+from booking.availability import Slot
 from web import timefmt
 from web.query import query_date
 

@@ -28,7 +28,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booking.models import AppointmentEvent
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical import scoring
 from clinical.infusion_rules import CHECKLIST, RECORD_ROLES
 from clinical.infusion_selectors import is_infusion_appointment, session_alert, session_questionnaire

@@ -24,11 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.selectors import patient_for_staff, patient_search
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import (
-    appointment_list,
-    appointment_visible_to,
-    clinic_zone,
-)
+from booking.selectors import appointment_list, appointment_visible_to
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
@@ -36,6 +32,7 @@ from core.access_log import log_patient_reads
 from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import BOOKING_STAFF_ROLES
+from scheduling.selectors import clinic_zone
 from web import timefmt
 from web.charts import SessionScores, outcome_chart
 from web.forms import PageForm

@@ -20,9 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import appointment_visible_to
-from booking.services.appointments import (
-    appointment_confirm_readiness,
-)
+from booking.services.lifecycle import appointment_confirm_readiness
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
