@@ -23,6 +23,7 @@ from booking.selectors import appointment_visible_to
 from booking.services.appointments import (
     appointment_confirm_readiness,
 )
+from booking.upcoming import appointment_changeable
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
@@ -64,7 +65,9 @@ def _render_detail(
         )
     context = {
         "appointment": appointment,
-        "is_upcoming": appointment.status == AppointmentStatus.BOOKED and appointment.starts_at > timezone.now(),
+        "is_upcoming": appointment_changeable(
+            status=appointment.status, starts_at=appointment.starts_at, now=timezone.now()
+        ),
         "is_infusion": is_infusion,
         "form": readiness_form,
     }
