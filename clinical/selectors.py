@@ -35,6 +35,19 @@ class PlanProgress:
         planned = self.integration_sessions_planned
         return max(planned - self.integration_sessions_booked - self.integration_sessions_completed, 0)
 
+    @property
+    def series_finished(self) -> bool:
+        """The plan is over: completed, or every planned session of each kind done."""
+        every_session_done = (
+            self.infusions_completed >= self.infusions_planned
+            and self.integration_sessions_completed >= self.integration_sessions_planned
+        )
+        return self.status == PlanStatus.COMPLETED or every_session_done
+
+    @property
+    def nothing_left_to_book(self) -> bool:
+        return self.infusions_left_to_book == 0 and self.integration_sessions_left_to_book == 0
+
 
 def plan_progress(plan: TreatmentPlan) -> PlanProgress:
     """Planned, booked (upcoming) and completed sessions of each kind (one query)."""

@@ -259,3 +259,54 @@ def test_the_plan_progress_counts_both_kinds_of_session(patient, demo_clinic):
     assert "Integration sessions: 2 planned, 0 booked, 1 done." in page
     assert 'href="/book/?type=infusion"' in page
     assert 'href="/book/?type=integration"' in page
+
+
+def _sessions(patient, plan, code: str, count: int, status: str) -> None:
+    for number in range(count):
+        AppointmentFactory(
+            patient=patient,
+            appointment_type=AppointmentType.objects.get(code=code),
+            treatment_plan=plan,
+            starts_at=weekday_at(2, 10) - timedelta(days=30 - 3 * number),
+            status=status,
+        )
+
+
+def test_a_patient_whose_series_is_done_is_not_told_to_book_sessions(patient, demo_clinic):
+    plan = active_plan(
+        patient, signed_at=timezone.now() - timedelta(days=40), infusions_planned=2, integration_sessions_planned=1
+    )
+    _sessions(patient, plan, "infusion", 2, AppointmentStatus.COMPLETED)
+    _sessions(patient, plan, "integration", 1, AppointmentStatus.COMPLETED)
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    assert "Your treatment series is complete: every planned session is done." in page
+    assert "book your treatment sessions" not in page
+
+
+def test_a_patient_with_every_session_booked_is_pointed_to_them_not_told_to_book(patient, demo_clinic):
+    plan = active_plan(
+        patient, signed_at=timezone.now() - timedelta(days=40), infusions_planned=1, integration_sessions_planned=0
+    )
+    AppointmentFactory(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="infusion"),
+        treatment_plan=plan,
+        starts_at=weekday_at(2, 10),
+    )
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    assert "Every session of your treatment plan is booked." in page
+    assert "book your treatment sessions" not in page
+
+
+def test_a_cancelled_visit_still_ahead_is_listed_as_cancelled_not_past(patient, booked):
+    booked.status = AppointmentStatus.CANCELLED
+    booked.save(update_fields=["status"])
+
+    page = signed_in(patient).get("/account/")
+
+    assert [a.pk for a in page.context["cancelled_ahead"]] == [booked.pk]
+    assert (page.context["upcoming"], page.context["past"]) == ([], [])
