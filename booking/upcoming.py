@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 
@@ -36,6 +36,19 @@ def appointment_changeable(*, status: str, starts_at: datetime, now: datetime) -
     """An upcoming visit that has not begun: the patient may still move or cancel it and confirm
     their driver and fasting (``appointment_confirm_readiness`` writes on the same condition)."""
     return status == AppointmentStatus.BOOKED and starts_at > now
+
+
+# The day-before reminder asks for the driver and the fasting: from two days ahead the question
+# leads the patient's account page instead of waiting in the list below.
+READINESS_ASKED_AHEAD = timedelta(hours=48)
+
+
+def readiness_asked(*, appointment: Appointment, now: datetime) -> bool:
+    """An infusion soon, not yet begun, whose driver or fasting the patient has not yet confirmed."""
+    answered = appointment.driver_arranged and appointment.fasting_acknowledged
+    soon = appointment.starts_at <= now + READINESS_ASKED_AHEAD
+    changeable = appointment_changeable(status=appointment.status, starts_at=appointment.starts_at, now=now)
+    return appointment.appointment_type.is_infusion and changeable and soon and not answered
 
 
 @dataclass(frozen=True)

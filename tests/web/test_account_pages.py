@@ -310,3 +310,33 @@ def test_a_cancelled_visit_still_ahead_is_listed_as_cancelled_not_past(patient, 
 
     assert [a.pk for a in page.context["cancelled_ahead"]] == [booked.pk]
     assert (page.context["upcoming"], page.context["past"]) == ([], [])
+
+
+def test_tomorrows_driver_and_fasting_question_leads_the_account_page(patient, demo_clinic):
+    plan = active_plan(patient, signed_at=timezone.now() - timedelta(days=5))
+    infusion_type = AppointmentType.objects.get(code="infusion")
+    soon = AppointmentFactory(
+        patient=patient, appointment_type=infusion_type, treatment_plan=plan, starts_at=in_hours(26)
+    )
+    AppointmentFactory(patient=patient, appointment_type=infusion_type, treatment_plan=plan, starts_at=in_hours(24 * 9))
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    asked = page.index(f'href="/appointments/{soon.pk}/#readiness"')
+    assert asked < page.index('id="treatment-title"')  # before everything else on the page
+    assert page.count("#readiness") == 1  # only the infusion in the next two days
+
+
+def test_the_question_leaves_the_top_once_both_answers_are_given(patient, demo_clinic):
+    plan = active_plan(patient, signed_at=timezone.now() - timedelta(days=5))
+    AppointmentFactory(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="infusion"),
+        treatment_plan=plan,
+        starts_at=in_hours(26),
+        driver_arranged=True,
+        fasting_acknowledged=True,
+        readiness_confirmed_at=timezone.now(),
+    )
+
+    assert "#readiness" not in signed_in(patient).get("/account/").content.decode()

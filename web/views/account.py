@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from booking.selectors import appointment_list
 from booking.services.waitlist import waitlist_join
-from booking.upcoming import appointment_timeline
+from booking.upcoming import appointment_timeline, readiness_asked
 from clinical.outcome_selectors import patient_outcome, plan_outcome
 from clinical.questionnaire_selectors import questionnaires_of_patient
 from clinical.selectors import bookable_types_for, treatment_summary_for_patient
@@ -80,6 +80,7 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "upcoming": timeline.upcoming,
         "cancelled_ahead": timeline.cancelled_ahead,
+        "readiness_asked": [a for a in timeline.upcoming if readiness_asked(appointment=a, now=now)],
         "past": timeline.past,
         "treatment": treatment,
         # The patient's own reading of their plan's outcome (never the evaluation's score).
