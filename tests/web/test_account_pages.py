@@ -340,3 +340,11 @@ def test_the_question_leaves_the_top_once_both_answers_are_given(patient, demo_c
     )
 
     assert "#readiness" not in signed_in(patient).get("/account/").content.decode()
+
+
+def test_a_patient_with_an_evaluation_booked_is_led_to_it_not_to_weeks_without_times(patient, booked):
+    page = signed_in(patient).get("/book/?type=evaluation").content.decode()
+
+    assert f'href="/appointments/{booked.pk}/"' in page
+    assert "See or move this appointment" in page
+    assert "There are no open times" not in page
