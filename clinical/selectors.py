@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db.models import Q
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from booking.upcoming import upcoming_filter
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
 from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
@@ -143,6 +144,26 @@ def evaluations_to_write(*, clinician_id: UUID, now: datetime) -> list[Evaluatio
         draft = getattr(appointment, "evaluation", None)
         result.append(EvaluationToWrite(appointment, draft.pk if draft is not None else None))
     return result
+
+
+EVALUATIONS_AHEAD_DAYS = 14
+
+
+def evaluations_upcoming(*, clinician_id: UUID, now: datetime) -> list[EvaluationToWrite]:
+    """The clinician's evaluation visits still ahead in the next 14 days (upcoming, the patient not
+    yet arrived: those that took place are ``evaluations_to_write``), soonest first (one query)."""
+    rows = (
+        Appointment.objects.select_related("patient", "evaluation", "appointment_type__clinic")
+        .filter(
+            upcoming_filter(now=now),
+            appointment_type__code=EVALUATION_TYPE_CODE,
+            staff__user_id=clinician_id,
+            starts_at__lt=now + timedelta(days=EVALUATIONS_AHEAD_DAYS),
+        )
+        .exclude(status__in=VISIT_TAKEN_PLACE)
+        .order_by("starts_at", "id")
+    )
+    return [EvaluationToWrite(row, getattr(getattr(row, "evaluation", None), "pk", None)) for row in rows]
 
 
 @dataclass(frozen=True)
