@@ -46,7 +46,7 @@ from clinical.models import (
     SuicideRiskLevel,
     TreatmentPlan,
 )
-from clinical.services.evaluation_checks import check_input, clinic_of, range_problems, signing_refusal
+from clinical.services.evaluation_checks import Refusal, check_input, clinic_of, range_problems, signing_refusal
 from clinical.services.plan_rules import plan_check_dose
 from clinical.services.questionnaires import SELF_HARM_REASON
 from core.events import publish
@@ -202,6 +202,17 @@ def _check_visit_took_place(evaluation: Evaluation) -> None:
         raise ClinicalConflictError(
             "The evaluation is signed once its visit has taken place.", code="visit_not_started"
         )
+
+
+def evaluation_sign_refusal(evaluation: Evaluation) -> Refusal:
+    """Every reason ``evaluation_sign`` would refuse the draft for now, the visit's status included,
+    for the page that asks to confirm the signature. A read: it writes nothing."""
+    refusal = signing_refusal(evaluation)
+    status = Appointment.objects.filter(pk=evaluation.appointment_id).values_list("status", flat=True).first()
+    if status not in VISIT_TOOK_PLACE:
+        visit = {"appointment": ["The visit has not taken place yet."]}
+        refusal.add("visit_not_started", "The evaluation is signed once its visit has taken place.", visit)
+    return refusal
 
 
 def evaluation_sign(
