@@ -341,4 +341,4 @@ def test_the_clinician_home_leads_to_an_upcoming_evaluation_and_prepares_its_dra
     assert f'action="/staff/evaluations/start/{ahead.pk}/"' in home
 
     client.post(f"/staff/evaluations/start/{ahead.pk}/")
-    assert "Continue draft<span class=\"visually-hidden\"> for Ana Lopez" in client.get("/staff/").content.decode()
+    assert 'Continue draft<span class="visually-hidden"> for Ana Lopez' in client.get("/staff/").content.decode()
