@@ -226,7 +226,7 @@ def _sign_context(evaluation: Evaluation) -> dict[str, Any]:
     form = _form(evaluation)
     missing = []
     for name, problems in evaluation_sign_refusal(evaluation).fields.items():
-        field = form.fields.get(form.form_field_of(name))
+        field = None if name in SIGN_LABELS else form.fields.get(form.form_field_of(name))
         label = field.label if field is not None else SIGN_LABELS.get(name, name)
         missing += [(label, str(problem)) for problem in (problems if isinstance(problems, list) else [problems])]
     return {
