@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentStatus
@@ -25,7 +25,7 @@ from tests.web.clock import in_hours, weekday_at
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 320, "height": 640}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 SCREENSHOTS = Path(tempfile.gettempdir()) / "rough-edges"  # one file per test: safe under xdist
 SCREENSHOTS.mkdir(exist_ok=True)
 

@@ -140,11 +140,17 @@ def test_each_wrong_medication_detail_is_named_by_its_place():
 
 
 def test_a_referring_providers_details_need_their_name():
-    named = {"practice": "Mission Family Practice", "email": "", "phone": "", "write_back_agreed": None}
-    assert rules.referring_provider_problems(name="", **named) == {
+    practice = "Mission Family Practice"
+    assert rules.referring_provider_problems(
+        name="", practice=practice, email="", phone="", write_back_agreed=None
+    ) == {"referring_provider_name": ["Required with the referring provider's details."]}
+    assert (
+        rules.referring_provider_problems(name="Dr. Lee", practice=practice, email="", phone="", write_back_agreed=None)
+        == {}
+    )
+    assert rules.referring_provider_problems(name="", practice="", email="", phone="", write_back_agreed=False) == {
         "referring_provider_name": ["Required with the referring provider's details."]
     }
-    assert rules.referring_provider_problems(name="Dr. Lee", **named) == {}
     assert rules.referring_provider_problems(name="", practice="", email="", phone="", write_back_agreed=None) == {}
 
 
