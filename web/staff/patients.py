@@ -30,9 +30,9 @@ from booking.selectors import (
     clinic_zone,
 )
 from booking.upcoming import appointment_timeline
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
-from clinical.services.infusions import RECORD_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
 from core.access_log import log_patient_reads
 from core.permissions import role_required

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from booking.models import Appointment, AppointmentStatus
+from booking.models import Appointment
 from booking.selectors import appointment_visible_to
 from booking.services.appointments import (
     appointment_confirm_readiness,
