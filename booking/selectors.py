@@ -26,6 +26,7 @@ from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.plan_gate import plan_gate
+from booking.upcoming import changeable_filter
 from core.epoch import EpochMicroseconds, instant_of
 from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
@@ -376,7 +377,7 @@ def future_appointments_held(
 ) -> QuerySet[Appointment]:
     """The patient's booked appointments of the type not yet begun (what the future limit counts), soonest first."""
     return Appointment.objects.filter(
-        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
+        changeable_filter(now=now), patient_id=patient_id, appointment_type=appointment_type
     ).order_by("starts_at")
 
 

@@ -32,6 +32,11 @@ def upcoming_filter(*, now: datetime) -> Q:
     return Q(status__in=IN_CLINIC_STATUSES) | Q(status=AppointmentStatus.BOOKED, ends_at__gt=now)
 
 
+def changeable_filter(*, now: datetime) -> Q:
+    """The same rule as ``appointment_changeable``, for a query (a write's condition, or a read)."""
+    return Q(status=AppointmentStatus.BOOKED, starts_at__gt=now)
+
+
 def appointment_changeable(*, status: str, starts_at: datetime, now: datetime) -> bool:
     """An upcoming visit that has not begun: the patient may still move or cancel it and confirm
     their driver and fasting (``appointment_confirm_readiness`` writes on the same condition)."""

@@ -28,6 +28,7 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_cancel_booked
+from booking.upcoming import changeable_filter
 from clinical import evaluation_rules
 from clinical.audit import clinical_audit
 from clinical.dosing import infusion_minutes_for, infusion_minutes_problems
@@ -310,7 +311,7 @@ def treatment_plan_discontinue(
                 raise ClinicalError("No such plan.", code="not_found", status_code=404)
             raise ClinicalConflictError("Only an active plan can be discontinued.", code="invalid_status")
         plan = TreatmentPlan.objects.get(pk=plan_id)
-        future = Appointment.objects.filter(treatment_plan=plan, status=AppointmentStatus.BOOKED, starts_at__gt=now)
+        future = Appointment.objects.filter(changeable_filter(now=now), treatment_plan=plan)
         for appointment in list(future):
             appointment_cancel_booked(
                 appointment=appointment,

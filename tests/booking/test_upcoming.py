@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.upcoming import appointment_changeable, appointment_is_upcoming, appointment_timeline
+from booking.upcoming import (
+    appointment_changeable,
+    appointment_is_upcoming,
+    appointment_timeline,
+    changeable_filter,
+    upcoming_filter,
+)
+from scheduling.models import AppointmentType
+from tests.factories import AppointmentFactory, PatientFactory
 
 NOW = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -52,3 +61,25 @@ def test_only_a_booked_visit_not_yet_begun_may_be_changed():
     assert appointment_changeable(status=AppointmentStatus.BOOKED, starts_at=NOW + HOUR, now=NOW) is True
     assert appointment_changeable(status=AppointmentStatus.BOOKED, starts_at=NOW - HOUR, now=NOW) is False
     assert appointment_changeable(status=AppointmentStatus.CHECKED_IN, starts_at=NOW + HOUR, now=NOW) is False
+
+
+@pytest.mark.django_db
+def test_the_query_filters_say_what_the_predicates_say(demo_clinic):
+    now = timezone.now()
+    evaluation = AppointmentType.objects.get(code="evaluation")
+    cases = [
+        (status, now + offset)
+        for status in AppointmentStatus.values
+        for offset in (-3 * HOUR, -HOUR / 2, 2 * HOUR + timedelta(days=3 * AppointmentStatus.values.index(status)))
+    ]
+    rows = [
+        AppointmentFactory(patient=PatientFactory(), appointment_type=evaluation, status=status, starts_at=start)
+        for status, start in cases
+    ]
+    upcoming = {a.pk for a in rows if appointment_is_upcoming(status=a.status, ends_at=a.ends_at, now=now)}
+    changeable = {a.pk for a in rows if appointment_changeable(status=a.status, starts_at=a.starts_at, now=now)}
+
+    assert set(Appointment.objects.filter(upcoming_filter(now=now)).values_list("pk", flat=True)) == upcoming
+    assert set(Appointment.objects.filter(changeable_filter(now=now)).values_list("pk", flat=True)) == changeable
+    assert 0 < len(upcoming) < len(rows)  # the cases reach both sides of each rule
+    assert 0 < len(changeable) < len(rows)
