@@ -1,5 +1,6 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.evaluations import (
     ChildbearingPotential,
@@ -40,6 +41,7 @@ __all__ = [
     "Contraindication",
     "Decision",
     "Evaluation",
+    "FollowUpCall",
     "EvaluationAddendum",
     "EvaluationStatus",
     "InfusionRecord",
@@ -50,6 +52,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireKind",
     "Route",
+    "ScaleAssessment",
     "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",
