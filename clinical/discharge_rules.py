@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from clinical.sedation_scales import MOAAS_ALERT
+
 DISCHARGE_ITEMS = (
     "recovery_time",
     "recent_reading",
@@ -29,8 +31,7 @@ CHECKLIST = ("alert_and_oriented", "escort_present", "walking_steadily", "instru
 DISCHARGE_WORDS = {
     "recovery_time": "The recovery time has not passed yet.",
     "recent_reading": "No reading in the last 15 minutes: record vitals first.",
-    "vitals_near_baseline": "The latest reading is not back near the patient's own baseline (or is past a "
-    "threshold).",
+    "vitals_near_baseline": "The latest reading is not back near the patient's own baseline (or is past a threshold).",
     "sedation": "No MOAA/S of 5 recorded since the infusion ended.",
     "dissociation_scale": "No CADSS-6 recorded since the infusion ended.",
     "open_alert": "An alert of this infusion is still open.",
@@ -64,9 +65,7 @@ def within_rise(value: int, baseline: int, percent: int) -> bool:
     return value * 100 <= baseline * (100 + percent)
 
 
-def near_baseline(
-    latest: Vitals, *, baseline: Vitals | None, limits: DischargeLimits, past_thresholds: bool
-) -> bool:
+def near_baseline(latest: Vitals, *, baseline: Vitals | None, limits: DischargeLimits, past_thresholds: bool) -> bool:
     """The latest reading is inside the thresholds and back near the baseline (a started infusion
     always has a baseline, the start gate needs one; without it only the fixed limits apply)."""
     if past_thresholds:
@@ -112,7 +111,7 @@ def discharge_missing_items(facts: DischargeFacts, limits: DischargeLimits) -> l
         facts.latest, baseline=facts.baseline, limits=limits, past_thresholds=facts.latest_past_thresholds
     ):
         missing.append("vitals_near_baseline")
-    if facts.latest_moaas is None or facts.latest_moaas < 5:
+    if facts.latest_moaas is None or facts.latest_moaas < MOAAS_ALERT:
         missing.append("sedation")
     if not facts.cadss6_recorded:
         missing.append("dissociation_scale")

@@ -54,6 +54,7 @@ from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical.audit import clinical_audit
+from clinical.discharge_rules import CHECKLIST, DischargeFacts, Vitals, discharge_missing_items, unticked
 from clinical.dosing import planned_dose
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import (
@@ -76,6 +77,8 @@ from clinical.models.infusions import (
     SYSTOLIC_RANGE,
     WEIGHT_KG_RANGE,
 )
+from clinical.scale_selectors import scales_since_end
+from clinical.services.follow_up_due import follow_up_call_create
 from core.roles import Role
 from scheduling.intervals import local_day_bounds
 
@@ -95,7 +98,6 @@ REASON_DIASTOLIC = "diastolic"
 REASON_HEART_RATE_HIGH = "heart_rate_high"
 REASON_HEART_RATE_LOW = "heart_rate_low"
 REASON_SPO2_LOW = "spo2_low"
-CHECKLIST = ("alert_and_oriented", "escort_present", "walking_steadily")
 WRITABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
 AT_THE_CLINIC = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
 
@@ -524,10 +526,13 @@ def infusion_adverse_event_record(
     action_taken: str,
     note: str = "",
     occurred_at: datetime | None = None,
+    after_discharge: bool = False,
     request_id: str = "",
     now: datetime | None = None,
 ) -> AdverseEvent:
-    """Record an adverse event of the session (its code, severity, time and the action taken)."""
+    """Record an adverse event of the session (its code, severity, time and the action taken).
+    ``after_discharge``: found by the next-day follow-up call (``clinical/services/follow_ups.py``),
+    recorded against the discharged infusion."""
     now = now or timezone.now()
     _require_record_role(actor)
     wrong = {}
@@ -542,9 +547,13 @@ def infusion_adverse_event_record(
     occurred_at = occurred_at or now
     with transaction.atomic():
         locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
-        if locked.appointment.status not in AT_THE_CLINIC:
-            raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
+        if after_discharge:
+            if locked.record.discharged_at is None:
+                raise ClinicalConflictError("The follow-up call comes after the discharge.", code="not_discharged")
+        else:
+            _check_writable(locked)
+            if locked.appointment.status not in AT_THE_CLINIC:
+                raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
         _check_taken_at(locked.appointment, occurred_at, now=now, field="occurred_at")
         event = AdverseEvent.objects.create(
             record=locked.record,
@@ -564,46 +573,38 @@ def infusion_adverse_event_record(
 # -- discharge -----------------------------------------------------------------------------------------------
 
 
+def _vitals(reading: VitalsReading | None) -> Vitals | None:
+    return None if reading is None else Vitals(reading.systolic, reading.diastolic, reading.heart_rate, reading.spo2)
+
+
 def discharge_missing(
     *, record: InfusionRecord, appointment: Appointment, checklist: dict[str, bool], now: datetime
 ) -> list[str]:
-    """What keeps the patient from going home, in a fixed order (empty: ready):
-
-    ``recovery_time`` (the type's recovery has not passed since the infusion ended),
-    ``recent_reading`` (no reading in the last 15 minutes), ``reading_past_threshold`` (the latest
-    reading of the last 15 minutes is past a threshold: the latest decides, an earlier good one
-    does not make a bad one fine), ``open_alert`` (a threshold alert without its recorded
-    action), ``dose_given`` (not recorded), then each checklist item not ticked.
-    """
-    missing = []
-    recovered_at = recovery_ends_at(record, appointment)
-    if recovered_at is None or now < recovered_at:
-        missing.append("recovery_time")
-    latest = (
-        VitalsReading.objects.filter(record=record, taken_at__gte=now - RECENT_READING, taken_at__lte=now)
-        .order_by("-taken_at", "-id")
-        .first()
+    """What keeps the patient from going home, in ``clinical.discharge_rules.DISCHARGE_ITEMS``'
+    order (empty: ready). Read here, judged there: the latest reading of the last 15 minutes (and
+    whether it is past a threshold), the patient's own baseline (the latest reading at or before
+    the start), the latest MOAA/S and any CADSS-6 since the infusion ended, an open alert of this
+    infusion (any kind), the dose given and the checklist."""
+    thresholds = thresholds_of(appointment.appointment_type.clinic_id)
+    readings = VitalsReading.objects.filter(record=record).order_by("-taken_at", "-id")
+    latest = readings.filter(taken_at__gte=now - RECENT_READING, taken_at__lte=now).first()
+    baseline = readings.filter(taken_at__lte=record.started_at).first() if record.started_at else None
+    latest_vitals = _vitals(latest)
+    past = latest_vitals is not None and bool(reading_reasons(thresholds, **vars(latest_vitals)))
+    scales = scales_since_end(record=record, ended_at=infusion_ends_at(record, appointment), now=now)
+    facts = DischargeFacts(
+        now=now,
+        recovery_ends_at=recovery_ends_at(record, appointment),
+        latest=latest_vitals,
+        latest_past_thresholds=past,
+        baseline=_vitals(baseline),
+        latest_moaas=scales.latest_moaas,
+        cadss6_recorded=scales.cadss6_recorded,
+        open_alert=Alert.objects.filter(appointment=appointment, resolved_at__isnull=True).exists(),
+        dose_given=record.dose_given_mg is not None,
+        checklist=checklist,
     )
-    if latest is None:
-        missing.append("recent_reading")
-    else:
-        reasons = reading_reasons(
-            thresholds_of(appointment.appointment_type.clinic_id),
-            systolic=latest.systolic,
-            diastolic=latest.diastolic,
-            heart_rate=latest.heart_rate,
-            spo2=latest.spo2,
-        )
-        if reasons:
-            missing.append("reading_past_threshold")
-    if Alert.objects.filter(
-        appointment=appointment, kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
-    ).exists():
-        missing.append("open_alert")
-    if record.dose_given_mg is None:
-        missing.append("dose_given")
-    missing += [item for item in CHECKLIST if not checklist.get(item)]
-    return missing
+    return discharge_missing_items(facts, thresholds)
 
 
 @locking.retried_once_on_deadlock
@@ -630,10 +631,14 @@ def infusion_discharge(
             raise ClinicalConflictError("The infusion has not started.", code="visit_not_started")
         missing = discharge_missing(record=record, appointment=appointment, checklist=checklist, now=now)
         if missing:
+            # ``fields.checklist``: which of the checklist's items are not ticked (for the page's boxes).
+            fields: dict[str, list[str]] = {"missing": missing}
+            if "checklist" in missing:
+                fields["checklist"] = unticked(checklist)
             raise ClinicalConflictError(
                 "Not ready for discharge: " + ", ".join(item.replace("_", " ") for item in missing) + ".",
                 code="discharge_not_ready",
-                fields={"missing": missing},
+                fields=fields,
             )
         for item in CHECKLIST:
             setattr(record, item, True)
@@ -646,6 +651,7 @@ def infusion_discharge(
         appointment_transition(
             actor=actor, appointment_id=appointment.pk, action=AppointmentEvent.Action.COMPLETED, now=now
         )
+        follow_up_call_create(record=record, appointment=appointment, now=now)
         clinical_audit(actor, ClinicalAccess.Action.DISCHARGE, record, request_id=request_id, at=now)
     record.refresh_from_db()
     record.appointment = Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(
