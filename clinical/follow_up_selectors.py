@@ -1,0 +1,31 @@
+"""Reads of the next-day follow-up calls (SPEC.md section 10): the nurses' list of a clinic day.
+
+A call is on the list of its due day, and stays on every later day's list until its outcome is
+recorded; ``open_only`` leaves out the ones already recorded (the day board shows only those).
+One query, whatever the number of calls.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from clinical.models import FollowUpCall
+
+
+def follow_up_calls_of(*, day: date, open_only: bool = False) -> list[FollowUpCall]:
+    due = Q(due_on__lte=day, recorded_at__isnull=True)
+    if not open_only:
+        due |= Q(due_on=day)
+    rows = FollowUpCall.objects.filter(due).select_related(
+        "patient", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
+    )
+    return list(rows.order_by("due_on", "created_at", "id"))
+
+
+def follow_up_call_of(*, follow_up_id: object) -> FollowUpCall | None:
+    rows = FollowUpCall.objects.select_related(
+        "patient", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
+    )
+    return rows.filter(pk=follow_up_id).first()
