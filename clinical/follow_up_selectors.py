@@ -19,13 +19,13 @@ def follow_up_calls_of(*, day: date, open_only: bool = False) -> list[FollowUpCa
     if not open_only:
         due |= Q(due_on=day)
     rows = FollowUpCall.objects.filter(due).select_related(
-        "patient", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
+        "patient__patient_profile", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
     )
     return list(rows.order_by("due_on", "created_at", "id"))
 
 
 def follow_up_call_of(*, follow_up_id: object) -> FollowUpCall | None:
     rows = FollowUpCall.objects.select_related(
-        "patient", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
+        "patient__patient_profile", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
     )
     return rows.filter(pk=follow_up_id).first()
