@@ -35,6 +35,7 @@ from booking.selectors import availability_for
 from booking.services.calendar_feeds import calendar_feed_create
 from clinical.models import (
     AdverseEvent,
+    ScaleAssessment,
     Alert,
     ClinicalAccess,
     Evaluation,
@@ -45,6 +46,7 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
@@ -113,6 +115,7 @@ def dischargeable(world: MatrixWorld) -> Appointment:
         changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
     )
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
+    infusion_scales_record(actor=world.users["nurse"], appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
     return appointment
 
 
@@ -315,7 +318,12 @@ PAGES: dict[str, Build] = {
     "/staff/infusions/<uuid:appointment_id>/alerts/<uuid:alert_id>/": lambda w, r: _staff_alert(w),
     "/staff/infusions/<uuid:appointment_id>/discharge/": lambda w, r: _p(
         f"/staff/infusions/{dischargeable(w).pk}/discharge/",
-        {"discharge-alert_and_oriented": "on", "discharge-escort_present": "on", "discharge-walking_steadily": "on"},
+        {
+            "discharge-alert_and_oriented": "on",
+            "discharge-escort_present": "on",
+            "discharge-walking_steadily": "on",
+            "discharge-instructions_given": "on",
+        },
     ),
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": lambda w, r: _infusion_start(w),
     "/staff/alerts/<uuid:alert_id>/acknowledge/": lambda w, r: _acknowledge_page(w),
@@ -531,6 +539,8 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/infusions/<uuid:appointment_id>/discharge/": ClinicalAccess,
     "/api/v1/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": ClinicalAccess,
+    "/api/v1/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
+    "/api/v1/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
     "/api/v1/auth/register/": User,
     "/book/confirm/": Appointment,
     "/account/series/": Appointment,

@@ -335,6 +335,18 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    "/api/v1/infusions/<uuid:appointment_id>/scales/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/follow-ups/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 405, 405, 403, 403),
+    },
+    "/api/v1/follow-ups/<uuid:follow_up_id>/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 200, 200, 403, 403),
+    },
     "/api/v1/controlled/containers/": {
         "GET": (401, 403, 403, 200, 200, 403, 200),
         "POST": (401, 403, 403, 201, 201, 403, 403),
