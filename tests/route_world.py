@@ -35,7 +35,6 @@ from booking.selectors import availability_for
 from booking.services.calendar_feeds import calendar_feed_create
 from clinical.models import (
     AdverseEvent,
-    ScaleAssessment,
     Alert,
     ClinicalAccess,
     Evaluation,
@@ -43,6 +42,7 @@ from clinical.models import (
     EvaluationStatus,
     PredoseOverride,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record

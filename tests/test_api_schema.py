@@ -49,9 +49,8 @@ from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
-from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
 from tests.controlled.api_calls import CONTROLLED_CALLS
