@@ -43,6 +43,7 @@ from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical import scoring
 from clinical.board import SELF_HARM, threshold_alert_names
+from clinical.discharge_rules import CHECKLIST, DISCHARGE_WORDS
 from clinical.infusion_rules import START_WORDS
 from clinical.infusion_selectors import InfusionSession, infusion_session
 from clinical.models import (
@@ -98,14 +99,9 @@ SELF_HARM_ITEM = 9  # PHQ-9's item 9
 # What a refused start or discharge is missing (``fields.missing`` of the 409), in words.
 MISSING_WORDS = {
     **START_WORDS,
-    "recovery_time": "The recovery time has not passed yet.",
-    "recent_reading": "No reading in the last 15 minutes: record vitals first.",
-    "reading_past_threshold": "The latest reading is past a threshold.",
-    "open_alert": "An alert is waiting for its recorded action.",
-    "dose_given": "The dose given is not recorded.",
+    **DISCHARGE_WORDS,
     "discharge": "An infusion is completed by its discharge.",
 }
-CHECKLIST = ("alert_and_oriented", "escort_present", "walking_steadily")
 
 DUE_KIND_WORDS = {
     DueKind.BASELINE: "Baseline, before the start",
@@ -432,6 +428,9 @@ def _refused(
                 form.add_error(item, "Not ticked yet.")
             else:
                 form.add_error(None, words)
+        for item in error.fields.get("checklist") or []:  # the discharge's boxes not ticked
+            if item in form.fields:
+                form.add_error(item, "Not ticked yet.")
     else:
         form_add_domain_error(form, error)
     return _render(request, record, failed=name, form=form, status=error.status_code)
