@@ -40,18 +40,19 @@ from clinical.models import (
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    FollowUpCall,
     PredoseOverride,
     Questionnaire,
     ScaleAssessment,
     VitalsReading,
 )
-from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.infusions import infusion_discharge, infusion_record_update, infusion_vitals_record
 from clinical.services.scales import infusion_scales_record
 from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, prepare_start, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
@@ -117,6 +118,13 @@ def dischargeable(world: MatrixWorld) -> Appointment:
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
     infusion_scales_record(actor=world.users["nurse"], appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
     return appointment
+
+
+def discharged_follow_up(world: MatrixWorld) -> FollowUpCall:
+    """The follow-up call of an infusion of a fresh patient discharged now (due tomorrow)."""
+    appointment = dischargeable(world)
+    infusion_discharge(actor=world.users["nurse"], appointment_id=appointment.pk, checklist=DISCHARGE_CHECKLIST)
+    return FollowUpCall.objects.get(record__appointment=appointment)
 
 
 def weighed_under_way(world: MatrixWorld) -> Appointment:
@@ -326,6 +334,12 @@ PAGES: dict[str, Build] = {
         },
     ),
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": lambda w, r: _infusion_start(w),
+    "/staff/infusions/<uuid:appointment_id>/scales/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_under_way(w, minutes_ago=60).pk}/scales/", {"scales-moaas": "5"}
+    ),
+    "/staff/follow-ups/<uuid:follow_up_id>/": lambda w, r: _p(
+        f"/staff/follow-ups/{discharged_follow_up(w).pk}/", {"reached": "no"}
+    ),
     "/staff/alerts/<uuid:alert_id>/acknowledge/": lambda w, r: _acknowledge_page(w),
     "/staff/reports/outcomes/": lambda w, r: Call(
         "GET", "/staff/reports/outcomes/?date_from=2026-11-01&date_to=2026-11-30"
@@ -459,6 +473,7 @@ PAGE_GETS = {
     "/staff/patients/<uuid:patient_id>/book/review/",
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/review/",
     "/staff/reports/outcomes/",
+    "/staff/follow-ups/<uuid:follow_up_id>/",
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
@@ -557,6 +572,8 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
+    "/staff/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
+    "/staff/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
     "/api/v1/controlled/containers/": Container,

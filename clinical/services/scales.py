@@ -37,7 +37,7 @@ from clinical.services.infusions import (
 )
 
 
-def _check_scales(moaas: int | None, cadss6_items: Sequence[int] | None) -> None:
+def _check_scales(moaas: int | None, cadss6_items: Sequence[int | None] | None) -> None:
     if moaas is None and cadss6_items is None:
         raise ClinicalError(
             "Record a MOAA/S, a CADSS-6, or both.",
@@ -59,7 +59,7 @@ def infusion_scales_record(
     actor: User,
     appointment_id: UUID,
     moaas: int | None = None,
-    cadss6_items: Sequence[int] | None = None,
+    cadss6_items: Sequence[int | None] | None = None,
     assessed_at: datetime | None = None,
     request_id: str = "",
     now: datetime | None = None,
@@ -80,7 +80,8 @@ def infusion_scales_record(
                 code="assessed_at_out_of_range",
                 fields={"assessed_at": ["Not in the future, nor before the appointment's day."]},
             )
-        items = list(cadss6_items) if cadss6_items is not None else None
+        # Checked above: six whole numbers (a page's unscored item is None and refused there).
+        items = [value for value in cadss6_items if value is not None] if cadss6_items is not None else None
         assessment = ScaleAssessment.objects.create(
             record=locked.record,
             assessed_at=assessed_at,
