@@ -14,12 +14,13 @@ Per row:
   ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
-Below the rows, ``follow_up_calls``: the next-day follow-up calls due that day or before and not
-yet recorded (the nurses' list, ``clinical.follow_up_selectors``), with their patients.
+The next-day follow-up calls (the nurses' list, ``clinical.follow_up_selectors``) ride on that same
+query as a fact: ``facts["follow_up_calls_open"]``, how many calls due that day or before are not
+yet recorded (the page links to the list; a list of its own would cost the page a ninth query,
+over SPEC.md section 9's eight).
 
-Two queries beyond booking's board, whatever the number of appointments and calls (``_sessions``
-and the calls). A layer
-above may ask for facts of the whole day to be read in that same query (``day_facts``: the
+One query beyond booking's board, whatever the number of appointments and calls (see
+``_sessions``). A layer above may ask for facts of the whole day to be read in that same query (``day_facts``: the
 controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
 ``ClinicalDayBoard.facts``.
 """
@@ -40,8 +41,8 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
-from clinical.follow_up_selectors import follow_up_calls_of
-from clinical.models import Alert, AlertKind, FollowUpCall, Questionnaire
+from clinical.follow_up_selectors import follow_up_facts
+from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.readings_schedule import overdue_readings
 from scheduling.models import Clinic
 
@@ -80,12 +81,10 @@ class _Session:
 @dataclass(frozen=True)
 class ClinicalDayBoard(DayBoard):
     facts: Mapping[str, object] = field(default_factory=dict)
-    follow_up_calls: list[FollowUpCall] = field(default_factory=list)
 
     def signature(self) -> str:
         facts = repr(sorted(self.facts.items()))
-        calls = ",".join(str(call.pk) for call in self.follow_up_calls)
-        return hashlib.sha256(f"{super().signature()}{facts}{calls}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
 
 
 def _sessions(
@@ -190,11 +189,10 @@ def clinical_day_board(
     and the ``day_facts`` asked for."""
     now = now or timezone.now()
     board = day_board(day=day)
-    facts = day_facts(board.day) if day_facts else {}
+    facts = {**(day_facts(board.day) if day_facts else {}), **follow_up_facts(board.day)}
     rows = [row for section in board.rooms for row in section.rows] + board.unassigned
-    calls = follow_up_calls_of(day=board.day, open_only=True)
     if not rows:
-        return ClinicalDayBoard(**vars(board), facts=_facts_alone(board.clinic, facts), follow_up_calls=calls)
+        return ClinicalDayBoard(**vars(board), facts=_facts_alone(board.clinic, facts))
     sessions, read = _sessions(rows, facts)
 
     def filled(row: BoardRow) -> BoardRow:
@@ -216,5 +214,4 @@ def clinical_day_board(
         rooms=[BoardRoom(room=section.room, rows=[filled(row) for row in section.rows]) for section in board.rooms],
         unassigned=[filled(row) for row in board.unassigned],
         facts=read,
-        follow_up_calls=calls,
     )

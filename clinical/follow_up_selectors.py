@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q, Subquery
+from django.db.models.expressions import BaseExpression
 
 from clinical.models import FollowUpCall
 
 
+def _open_on(day: date) -> Q:
+    return Q(due_on__lte=day, recorded_at__isnull=True)
+
+
+def follow_up_facts(day: date) -> dict[str, BaseExpression]:
+    """For the day board's one query (clinical/board.py): how many calls due ``day`` or before are
+    not yet recorded. COUNT as a plain function, so the subquery has no GROUP BY: one row, always."""
+    open_calls = FollowUpCall.objects.filter(_open_on(day)).order_by().annotate(count=Func(F("pk"), function="COUNT"))
+    return {"follow_up_calls_open": Subquery(open_calls.values("count"), output_field=IntegerField())}
+
+
 def follow_up_calls_of(*, day: date, open_only: bool = False) -> list[FollowUpCall]:
-    due = Q(due_on__lte=day, recorded_at__isnull=True)
+    due = _open_on(day)
     if not open_only:
         due |= Q(due_on=day)
     rows = FollowUpCall.objects.filter(due).select_related(

@@ -85,10 +85,7 @@ def day_board(request: HttpRequest) -> HttpResponse:
         if not_modified is not None:
             return _uncached(not_modified)  # nothing new shown: the answer that showed it was logged
     shown = [row.appointment.patient_id for section in board.rooms for row in section.rows]
-    shown += [row.appointment.patient_id for row in board.unassigned]
-    if show_dose:  # the nurses' list of follow-up calls, below the rows
-        shown += [call.patient_id for call in board.follow_up_calls]
-    log_patient_reads(request, "staff-day", shown)
+    log_patient_reads(request, "staff-day", shown + [row.appointment.patient_id for row in board.unassigned])
     context = {
         "board": board,
         "clinic": board.clinic,  # the layout's clinic, already loaded

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from web.staff import aftercare, controlled_urls, day, evaluations, feed, home, infusion_start, infusions, patients, reports
+from web.staff import (
+    aftercare,
+    controlled_urls,
+    day,
+    evaluations,
+    feed,
+    home,
+    infusion_start,
+    infusions,
+    patients,
+    reports,
+)
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
