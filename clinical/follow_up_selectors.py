@@ -8,6 +8,7 @@ One query, whatever the number of calls.
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from django.db.models import F, Func, IntegerField, Q, Subquery
 from django.db.models.expressions import BaseExpression
@@ -36,7 +37,7 @@ def follow_up_calls_of(*, day: date, open_only: bool = False) -> list[FollowUpCa
     return list(rows.order_by("due_on", "created_at", "id"))
 
 
-def follow_up_call_of(*, follow_up_id: object) -> FollowUpCall | None:
+def follow_up_call_of(*, follow_up_id: UUID) -> FollowUpCall | None:
     rows = FollowUpCall.objects.select_related(
         "patient__patient_profile", "recorded_by", "adverse_event", "record__appointment__appointment_type__clinic"
     )

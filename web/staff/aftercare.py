@@ -163,9 +163,9 @@ def follow_up_page(request: HttpRequest, follow_up_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, "The call's outcome is recorded.")
                 return HttpResponseRedirect(reverse("staff-follow-ups") + f"?date={call.due_on.isoformat()}")
-    call = follow_up_call_of(follow_up_id=follow_up_id)
-    if call is None:
+    shown = follow_up_call_of(follow_up_id=follow_up_id)
+    if shown is None:
         raise Http404
-    log_patient_reads(request, "staff-follow-up", [call.patient_id])
-    zone = call.record.appointment.appointment_type.clinic.zone
-    return render(request, "web/staff/follow_up.html", {"call": call, "form": form, "zone": zone}, status=status)
+    log_patient_reads(request, "staff-follow-up", [shown.patient_id])
+    zone = shown.record.appointment.appointment_type.clinic.zone
+    return render(request, "web/staff/follow_up.html", {"call": shown, "form": form, "zone": zone}, status=status)
