@@ -225,7 +225,7 @@ def test_a_nurse_runs_an_infusion_from_baseline_to_discharge(
     page.set_viewport_size({"width": 320, "height": 800})
     assert_no_sideways_scroll(page)
     axe(page)
-    the_follow_up_call_the_next_day(page, site, axe, time_machine)
+    the_follow_up_call_the_next_day(page, site, axe, time_machine, sign_in, nurse)
 
 
 def discharged_once_near_the_baseline(page: Page, axe) -> None:
@@ -244,10 +244,13 @@ def discharged_once_near_the_baseline(page: Page, axe) -> None:
     expect(page.get_by_role("status")).to_contain_text("Discharged. The infusion is completed.")
 
 
-def the_follow_up_call_the_next_day(page: Page, site: str, axe, time_machine: time_machine.TimeMachineFixture) -> None:
+def the_follow_up_call_the_next_day(
+    page: Page, site: str, axe, time_machine: time_machine.TimeMachineFixture, sign_in: Any, nurse: User
+) -> None:
     """The next clinic day the board counts the call and the nurses' list has it; the nurse records it."""
     next_day = FollowUpCall.objects.get().due_on  # the next clinic day
     time_machine.move_to(datetime.combine(next_day, time(10), tzinfo=LA), tick=True)
+    sign_in(page, nurse)  # yesterday's session has ended
     page.goto(f"{site}/staff/day/?date={next_day.isoformat()}")
     expect(page.get_by_text("Follow-up calls to make: 1")).to_be_visible()
     page.get_by_role("link", name="The nurses' follow-up calls").click()
