@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
 from clinical.errors import ClinicalError
 from clinical.follow_up_selectors import follow_up_calls_of
-from clinical.models import AdverseEvent, ClinicalAccess, FollowUpCall
+from clinical.models import AdverseEvent, ClinicalAccess, FollowUpCall, ScaleAssessment
 from clinical.services.follow_up_due import next_clinic_day
 from clinical.services.follow_ups import follow_up_call_record
 from clinical.services.infusions import infusion_discharge, infusion_record_update
@@ -172,3 +173,22 @@ def test_only_nurses_and_clinicians_record_a_call(demo_clinic, nurse_user, thera
         "permission_denied",
     )
     assert FollowUpCall.objects.get(pk=call.pk).recorded_at is None
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
+
+
+@postgres_only
+def test_postgresql_keeps_scales_append_only_and_a_recorded_outcome_final(demo_clinic, nurse_user):
+    call = discharged(nurse_user)
+    follow_up_call_record(actor=nurse_user, follow_up_id=call.pk, reached=False, now=NEXT_DAY)
+    for statement in (
+        "UPDATE clinical_scaleassessment SET moaas = 3",
+        "DELETE FROM clinical_scaleassessment",
+        "UPDATE clinical_followupcall SET reached = true, patient_condition = 'Well.'",
+        "DELETE FROM clinical_followupcall",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert FollowUpCall.objects.get(pk=call.pk).reached is False
+    assert ScaleAssessment.objects.get().moaas == 5
