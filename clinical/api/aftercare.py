@@ -22,8 +22,8 @@ from clinical.api.aftercare_serializers import (
     ScalesInputSerializer,
 )
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.follow_ups import follow_up_call_record
-from clinical.services.infusions import RECORD_ROLES
 from clinical.services.scales import infusion_scales_record
 from core.access_log import log_patient_reads
 from core.permissions import role_permission

@@ -26,7 +26,8 @@ from booking import locking
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError
 from clinical.models import ClinicalAccess, FollowUpCall, InfusionRecord
-from clinical.services.infusions import _require_record_role, infusion_adverse_event_record
+from clinical.services.infusion_record import require_record_role
+from clinical.services.infusions import infusion_adverse_event_record
 
 
 def _check_outcome(*, reached: bool, patient_condition: str, adverse_event: dict[str, Any] | None) -> None:
@@ -61,7 +62,7 @@ def follow_up_call_record(
     """Record the call's outcome; a new adverse event (the adverse-event service's fields) is
     recorded against the call's infusion in the same transaction."""
     now = now or timezone.now()
-    _require_record_role(actor)
+    require_record_role(actor)
     patient_condition = patient_condition.strip()
     _check_outcome(reached=reached, patient_condition=patient_condition, adverse_event=adverse_event)
     found = FollowUpCall.objects.filter(pk=follow_up_id).values_list("record__appointment_id", flat=True).first()

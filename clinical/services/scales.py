@@ -26,14 +26,14 @@ from accounts.models import User
 from booking import locking
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError
+from clinical.infusion_rules import AT_THE_CLINIC
 from clinical.models import ClinicalAccess, InfusionRecord, ScaleAssessment
 from clinical.sedation_scales import cadss6_errors, cadss6_total, moaas_errors
-from clinical.services.infusions import (
-    AT_THE_CLINIC,
-    _check_writable,
-    _clinic_day_start,
-    _locked_for_write,
-    _require_record_role,
+from clinical.services.infusion_record import (
+    check_writable,
+    clinic_day_start,
+    record_lock_for_write,
+    require_record_role,
 )
 
 
@@ -66,15 +66,15 @@ def infusion_scales_record(
 ) -> ScaleAssessment:
     """Record a MOAA/S score and/or a CADSS-6 of the session."""
     now = now or timezone.now()
-    _require_record_role(actor)
+    require_record_role(actor)
     _check_scales(moaas, cadss6_items)
     assessed_at = assessed_at or now
     with transaction.atomic():
-        locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
+        locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
+        check_writable(locked)
         if locked.appointment.status not in AT_THE_CLINIC:
             raise ClinicalConflictError("Scales are recorded once the patient is checked in.", code="visit_not_started")
-        if not _clinic_day_start(locked.appointment) <= assessed_at <= now:
+        if not clinic_day_start(locked.appointment) <= assessed_at <= now:
             raise ClinicalError(
                 "Not in the future, and not before the appointment's day.",
                 code="assessed_at_out_of_range",

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.errors import ClinicalError
 from clinical.models import FollowUpCall, InfusionRecord, ScaleAssessment
 from clinical.services.infusions import infusion_discharge, infusion_record_update, infusion_vitals_record

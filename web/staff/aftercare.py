@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
+from clinical.infusion_rules import AT_THE_CLINIC, RECORD_ROLES
 from clinical.models import InfusionRecord
 from clinical.scale_selectors import scale_assessments
 from clinical.services.follow_ups import follow_up_call_record
-from clinical.services.infusions import AT_THE_CLINIC, RECORD_ROLES, infusion_record_read
+from clinical.services.infusion_record import infusion_record_read
 from clinical.services.scales import infusion_scales_record
 from core.access_log import log_patient_reads
 from core.errors import DomainError
