@@ -16,7 +16,7 @@ The locks and the audit are the session record's (``clinical/services/infusions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from uuid import UUID
 
 from django.db import transaction
@@ -26,7 +26,7 @@ from accounts.models import User
 from booking import locking
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError
-from clinical.infusion_rules import AT_THE_CLINIC
+from clinical.infusion_rules import AT_THE_CLINIC, on_visit_day
 from clinical.models import ClinicalAccess, InfusionRecord, ScaleAssessment
 from clinical.sedation_scales import cadss6_errors, cadss6_total, moaas_errors
 from clinical.services.infusion_record import (
@@ -60,7 +60,7 @@ def infusion_scales_record(
     appointment_id: UUID,
     moaas: int | None = None,
     cadss6_items: Sequence[int | None] | None = None,
-    assessed_at: datetime | None = None,
+    assessed_at: datetime | time | None = None,
     request_id: str = "",
     now: datetime | None = None,
 ) -> ScaleAssessment:
@@ -68,13 +68,13 @@ def infusion_scales_record(
     now = now or timezone.now()
     require_record_role(actor)
     _check_scales(moaas, cadss6_items)
-    assessed_at = assessed_at or now
     with transaction.atomic():
         locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
         check_writable(locked)
         if locked.appointment.status not in AT_THE_CLINIC:
             raise ClinicalConflictError("Scales are recorded once the patient is checked in.", code="visit_not_started")
-        if not clinic_day_start(locked.appointment) <= assessed_at <= now:
+        assessed = on_visit_day(assessed_at, locked.appointment) or now  # a page's time of day: the visit's day
+        if not clinic_day_start(locked.appointment) <= assessed <= now:
             raise ClinicalError(
                 "Not in the future, and not before the appointment's day.",
                 code="assessed_at_out_of_range",
@@ -84,7 +84,7 @@ def infusion_scales_record(
         items = [value for value in cadss6_items if value is not None] if cadss6_items is not None else None
         assessment = ScaleAssessment.objects.create(
             record=locked.record,
-            assessed_at=assessed_at,
+            assessed_at=assessed,
             moaas=moaas,
             cadss6_items=items,
             cadss6_total=cadss6_total(items) if items is not None else None,

@@ -11,7 +11,6 @@ A POST calls the service first and builds the page only to show a refusal, besid
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from http import HTTPStatus
 from uuid import UUID
 
@@ -81,19 +80,11 @@ def _record(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:
         raise
 
 
-def _on_the_day(record: InfusionRecord, value: time | None) -> datetime | None:
-    """A time of day typed on the clinic's clock, on the appointment's clinic day."""
-    if value is None:
-        return None
-    zone = record.appointment.appointment_type.clinic.zone
-    day = record.appointment.starts_at.astimezone(zone).date()
-    return datetime.combine(day, value.replace(tzinfo=None)).replace(tzinfo=zone)
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(*RECORD_ROLES)
 def infusion_scales_page(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    record = _record(request, appointment_id)
+    """A POST calls the service first (its time of day goes on the visit's day there); the page is
+    read and built only to show the form, or a refusal beside its field."""
     form = ScalesForm(request.POST if request.method == "POST" else None, prefix="scales")
     status = HTTPStatus.OK
     if form.is_bound:
@@ -105,15 +96,16 @@ def infusion_scales_page(request: HttpRequest, appointment_id: UUID) -> HttpResp
                     appointment_id=appointment_id,
                     moaas=form.cleaned_data.get("moaas"),
                     cadss6_items=form.cadss6_items(),
-                    assessed_at=_on_the_day(record, form.cleaned_data.get("assessed_at")),
+                    assessed_at=form.cleaned_data.get("assessed_at"),
                     request_id=request_id_of(request),
                 )
             except DomainError as error:
-                _add_refusal(form, error, {"assessed_at": "assessed_at"})
+                _add_refusal(form, error)
                 status = HTTPStatus(error.status_code)
             else:
                 messages.success(request, "Scales recorded.")
                 return HttpResponseRedirect(reverse("staff-infusion-scales", args=[appointment_id]))
+    record = _record(request, appointment_id)
     context = {
         "record": record,
         "appointment": record.appointment,
