@@ -198,6 +198,7 @@ WRITES: dict[str, dict[str, Any]] = {
         "state": started,
         "page": ("scales", {"scales-moaas": "5", "scales-assessed_at": "10:30"}),
         "api": ("post", "scales", {"moaas": 5, "assessed_at": (START + timedelta(minutes=90)).isoformat()}),
+        "renders_session": False,  # the API answers the assessment alone
     },
     "discharge": {
         "state": ready_to_go_home,
@@ -260,7 +261,7 @@ def test_a_write_through_the_page_costs_the_statements_and_the_audit_row_of_the_
         method, action, body = case["api"]
         page_cost = page_cost_of(lambda: page.post(f"/staff/infusions/{through_page.pk}/{tail}/", form))
         api_cost = api_cost_of(api_call(client_for(nurse), through_api, method, action, body))
-        rendering = render_statements(through_api)
+        rendering = render_statements(through_api) if case.get("renders_session", True) else []
     assert page_cost.status == 302
     assert api_cost.status in (200, 201)
     assert (page_cost.audit_rows, api_cost.audit_rows) == (1, 1)
