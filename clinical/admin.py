@@ -74,6 +74,10 @@ class ClinicThresholdsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Discharge limits (back near the patient's own baseline)",
+            {"fields": ["discharge_rise_percent", "discharge_heart_rate_below", "discharge_spo2_at_least"]},
+        ),
+        (
             "Dose limits",
             {
                 "fields": [

@@ -22,7 +22,7 @@ from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
 from scheduling.models import AppointmentType
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True, "instructions_given": True}
 CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
 HIGH_SYSTOLIC = 184  # past the default threshold of 180: raises an alert
 

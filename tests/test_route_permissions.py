@@ -335,6 +335,18 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    "/api/v1/infusions/<uuid:appointment_id>/scales/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/follow-ups/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 405, 405, 403, 403),
+    },
+    "/api/v1/follow-ups/<uuid:follow_up_id>/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 200, 200, 403, 403),
+    },
     "/api/v1/controlled/containers/": {
         "GET": (401, 403, 403, 200, 200, 403, 200),
         "POST": (401, 403, 403, 201, 201, 403, 403),
@@ -655,6 +667,34 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/staff/infusions/<uuid:appointment_id>/discharge/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/", "→/staff/infusions/<id>/", 403, 403),
+    },
+    "/staff/infusions/<uuid:appointment_id>/scales/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/scales/",
+            "→/staff/infusions/<id>/scales/",
+            403,
+            403,
+        ),
+    },
+    "/staff/follow-ups/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/follow-ups/<uuid:follow_up_id>/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/follow-ups/?date=2026-12-01",
+            "→/staff/follow-ups/?date=2026-12-01",
+            403,
+            403,
+        ),
     },
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),

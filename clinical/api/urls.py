@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clinical.api.aftercare import FollowUpListApi, FollowUpRecordApi, InfusionScalesApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
     InfusionAdverseEventApi,
@@ -59,5 +60,9 @@ urlpatterns = [
         name="infusion-predose-override",
     ),
     path("infusions/<uuid:appointment_id>/discharge/", InfusionDischargeApi.as_view(), name="infusion-discharge"),
+    # The chair's scales and the next-day follow-up calls (clinical/api/aftercare.py).
+    path("infusions/<uuid:appointment_id>/scales/", InfusionScalesApi.as_view(), name="infusion-scales"),
+    path("follow-ups/", FollowUpListApi.as_view(), name="follow-ups"),
+    path("follow-ups/<uuid:follow_up_id>/", FollowUpRecordApi.as_view(), name="follow-up"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
 ]

@@ -1,5 +1,6 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.evaluations import (
     ChildbearingPotential,
@@ -42,6 +43,7 @@ __all__ = [
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
+    "FollowUpCall",
     "InfusionRecord",
     "MedicationClass",
     "MedicationsReview",
@@ -50,6 +52,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireKind",
     "Route",
+    "ScaleAssessment",
     "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",

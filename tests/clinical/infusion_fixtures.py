@@ -13,6 +13,7 @@ from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.lifecycle import appointment_transition
 from clinical.models import Alert, AlertKind, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from scheduling.models import AppointmentType, Room
 from tests.clinical.plans import active_plan
 from tests.factories import AppointmentFactory, PatientFactory
@@ -21,6 +22,12 @@ LA = ZoneInfo("America/Los_Angeles")
 START = datetime(2026, 12, 7, 9, tzinfo=LA)  # a Monday, 9:00 Pacific Time
 CHECK_IN = START - timedelta(minutes=15)
 NORMAL: dict[str, Any] = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "spo2": 98}
+DISCHARGE_CHECKLIST = {
+    "alert_and_oriented": True,
+    "escort_present": True,
+    "walking_steadily": True,
+    "instructions_given": True,
+}
 
 
 def infusion_url(appointment: Any, action: str = "") -> str:
@@ -110,6 +117,15 @@ def start(appointment: Appointment, nurse: User, *, at: datetime = START, baseli
 
 def reading(appointment: Appointment, nurse: User, *, at: datetime, **values: Any) -> None:
     infusion_vitals_record(actor=nurse, appointment_id=appointment.pk, now=at, **{**NORMAL, **values})
+
+
+def record_scales(
+    appointment: Appointment, nurse: User, *, at: datetime, moaas: int = 5, cadss6: tuple[int, ...] = (0,) * 6
+) -> None:
+    """A MOAA/S and a CADSS-6 (alert, no dissociation unless said) assessed at ``at``."""
+    infusion_scales_record(
+        actor=nurse, appointment_id=appointment.pk, moaas=moaas, cadss6_items=list(cadss6), assessed_at=at, now=at
+    )
 
 
 def self_harm_alert(appointment: Appointment) -> Alert:

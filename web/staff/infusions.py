@@ -30,7 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from booking.models import AppointmentEvent
 from booking.services.lifecycle import appointment_transition
 from clinical import scoring
-from clinical.infusion_rules import CHECKLIST, RECORD_ROLES
+from clinical.discharge_rules import CHECKLIST
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.infusion_selectors import is_infusion_appointment, session_alert, session_questionnaire
 from clinical.models import AlertKind, Questionnaire
 from clinical.services.alerts import alert_acknowledge
