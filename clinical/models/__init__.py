@@ -27,6 +27,15 @@ from clinical.models.infusions import (
     VitalsReading,
 )
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.regulated import (
+    ConsentDocument,
+    ConsentKind,
+    ConsentMethod,
+    MedicationListVersion,
+    PatientConsent,
+    PregnancyResult,
+    PregnancyTest,
+)
 
 __all__ = [
     "AdverseEvent",
@@ -37,6 +46,9 @@ __all__ = [
     "ChildbearingPotential",
     "ClinicThresholds",
     "ClinicalAccess",
+    "ConsentDocument",
+    "ConsentKind",
+    "ConsentMethod",
     "Contraindication",
     "Decision",
     "Evaluation",
@@ -44,9 +56,13 @@ __all__ = [
     "EvaluationStatus",
     "InfusionRecord",
     "MedicationClass",
+    "MedicationListVersion",
     "MedicationsReview",
+    "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
+    "PregnancyResult",
+    "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
     "Route",
