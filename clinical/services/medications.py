@@ -32,6 +32,8 @@ from clinical.models import (
 from clinical.regulated_rules import medication_class_meaning
 from clinical.services.infusions import RECORD_ROLES, _check_writable, _locked_for_write, infusion_record_read
 
+ALLERGIES_MAX = 2000
+
 
 @dataclass(frozen=True)
 class MedicationLine:
@@ -121,8 +123,8 @@ def _update_problems(review: str, medications: Any, allergies: str, allergies_no
         problems["allergies"] = ["Allergies are written down and also marked as none known: keep one."]
     elif not allergies.strip() and not allergies_none_known:
         problems["allergies"] = ["Write the allergies, or mark none known."]
-    if len(allergies) > 2000:
-        problems["allergies"] = ["At most 2000 characters."]
+    if len(allergies) > ALLERGIES_MAX:
+        problems["allergies"] = [f"At most {ALLERGIES_MAX} characters."]
     return problems
 
 

@@ -15,6 +15,7 @@ from clinical.models import Alert, AlertKind, InfusionRecord, PlanStatus, Questi
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from scheduling.models import AppointmentType, Room
 from tests.clinical.plans import active_plan
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import AppointmentFactory, PatientFactory
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -37,11 +38,12 @@ def infusion_appointment(
     room: str | None = None,
 ) -> Appointment:
     """An infusion of the patient's active plan (a fresh one of 0.50 mg/kg unless said), written directly; ``ready``:
-    the patient confirmed driver and fasting."""
+    the patient confirmed driver and fasting. The patient's treatment consent is on file."""
     patient = patient or PatientFactory()
     plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first() or active_plan(
         patient, signed_at=starts_at - timedelta(days=10), dose_mg_per_kg=dose_mg_per_kg
     )
+    consented(patient, at=starts_at - timedelta(days=10))
     appointment: Appointment = AppointmentFactory(
         patient=patient,
         appointment_type=AppointmentType.objects.get(code="infusion"),
