@@ -335,6 +335,32 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    # The regulated record (issue 21): the patient's own consent; staff's paper copy and read;
+    # pregnancy tests and the medication list at an infusion; a suspended plan resumed.
+    "/api/v1/me/consent/": {
+        "GET": (401, 200, 200, 403, 403, 403, 403),
+        "POST": (401, 405, 405, 403, 403, 403, 403),
+    },
+    "/api/v1/me/consents/": {
+        "GET": (401, 405, 405, 403, 403, 403, 403),
+        "POST": (401, 201, 201, 403, 403, 403, 403),
+    },
+    "/api/v1/patients/<uuid:patient_id>/consents/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 201, 201, 403, 201),
+    },
+    "/api/v1/infusions/<uuid:appointment_id>/pregnancy-tests/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/infusions/<uuid:appointment_id>/medications/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 200, 200, 403, 403),
+    },
+    "/api/v1/treatment-plans/<uuid:plan_id>/resume/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 200, 403, 403),
+    },
     "/api/v1/controlled/containers/": {
         "GET": (401, 403, 403, 200, 200, 403, 200),
         "POST": (401, 403, 403, 201, 201, 403, 403),

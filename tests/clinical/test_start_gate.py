@@ -62,7 +62,6 @@ TABLE = [
 ]
 
 
-
 def ready(nurse: Any, *, weight_kg: str = "70.0", baseline: dict[str, int] | None = None, **kwargs: Any) -> Appointment:
     """An infusion with everything the start needs: checked in, weighed, medications reviewed,
     both forms answered, ready, and a baseline (``NORMAL`` unless said) 5 minutes before START."""
