@@ -88,7 +88,8 @@ def answer_questionnaires(appointment: Appointment, *, at: datetime) -> None:
 
 def prepare_start(appointment: Appointment, nurse: User, *, at: datetime, weight_kg: str = "70.0") -> None:
     """What the start gate needs besides the baseline: the weight (when none), the medication
-    review and both questionnaires answered."""
+    review, both questionnaires answered and the treatment consent on file."""
+    consented(appointment.patient, at=at)
     record = InfusionRecord.objects.get(appointment=appointment)
     changes: dict[str, Any] = {"medications_review": "no_change"}
     if record.planned_dose_mg is None:

@@ -78,6 +78,16 @@ REGULATED_CALLS: dict[tuple[str, str], Build] = {
         f"/api/v1/infusions/{checked_in_today(w).pk}/pregnancy-tests/",
         {"result": "negative", "taken_on": timezone.localdate().isoformat()},
     ),
+    ("GET", "/api/v1/infusions/{appointment_id}/pregnancy-tests/"): lambda w, r: (
+        "GET",
+        f"/api/v1/infusions/{checked_in_today(w).pk}/pregnancy-tests/",
+        None,
+    ),
+    ("GET", "/api/v1/infusions/{appointment_id}/medications/"): lambda w, r: (
+        "GET",
+        f"/api/v1/infusions/{checked_in_today(w).pk}/medications/",
+        None,
+    ),
     ("POST", "/api/v1/infusions/{appointment_id}/medications/"): lambda w, r: (
         "POST",
         f"/api/v1/infusions/{checked_in_today(w).pk}/medications/",
