@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from web.staff import feed as staff_feed
 from web.views import account, appointments, auth, book, dev_mail, public, signup
+from web.views import consent as consent_pages
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("account/waitlist/", account.waitlist, name="account-waitlist"),
     path("account/contact-preferences/", account.contact_preferences, name="account-contact"),
     path("account/export/", account.data_export, name="account-export"),
+    path("account/consent/", consent_pages.consent_page, name="account-consent"),
+    path("account/consents/<uuid:consent_id>/pdf/", consent_pages.consent_pdf_download, name="account-consent-pdf"),
     path(
         "account/questionnaires/<uuid:questionnaire_id>/",
         questionnaire_pages.questionnaire_page,

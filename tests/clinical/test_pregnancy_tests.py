@@ -85,7 +85,8 @@ def test_a_positive_test_refuses_the_start_suspends_the_plan_refuses_booking_and
         appointment_transition(
             actor=nurse_user, appointment_id=appointment.pk, action=AppointmentEvent.Action.STARTED, now=START
         )
-    assert refused.value.status_code == 409 and "pregnancy_test" in refused.value.fields["missing"]
+    assert refused.value.status_code == 409
+    assert "pregnancy_test" in refused.value.fields["missing"]
     before = Appointment.objects.count()
     with pytest.raises(DomainError) as booking:
         appointment_book(

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from web.staff import controlled_urls, day, evaluations, feed, home, infusion_start, infusions, patients, reports
+from web.staff import (
+    controlled_urls,
+    day,
+    evaluations,
+    feed,
+    home,
+    infusion_start,
+    infusions,
+    patients,
+    regulated_urls,
+    reports,
+)
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -78,6 +89,7 @@ urlpatterns = [
     path(
         "infusions/<uuid:appointment_id>/discharge/", infusions.infusion_discharge_page, name="staff-infusion-discharge"
     ),
+    *regulated_urls.urlpatterns,  # consent, pregnancy test, medication list (section 12); before <slug:step>
     path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
     path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
     path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),
