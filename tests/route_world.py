@@ -40,6 +40,7 @@ from clinical.models import (
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    MedicationListVersion,
     PatientConsent,
     PredoseOverride,
     PregnancyTest,
@@ -53,6 +54,7 @@ from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_PAGE_GETS, REGULATED_PAGES
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
 from tests.test_api_schema import CALLS, NOW, SEARCH_FROM, Call, World
@@ -349,6 +351,8 @@ def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[st
 
 # The controlled-substance log's pages (SPEC.md section 12), built in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+# The regulated record's pages (consent, pregnancy tests, the medication list), in their own module.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in REGULATED_PAGES.items()})
 
 
 def _open_start(world: MatrixWorld, role: str) -> str:
@@ -456,6 +460,7 @@ PAGE_GETS = {
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
+    *REGULATED_PAGE_GETS,
 }
 
 
@@ -554,6 +559,10 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
+    "/account/consent/": PatientConsent,
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": PregnancyTest,
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": MedicationListVersion,
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": PatientConsent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
     "/api/v1/controlled/containers/": Container,

@@ -490,6 +490,15 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (L, 200, 404, 403, 403, 403, 403),
         "POST": (L, "→/account/questionnaires/<id>/", 404, 403, 403, 403, 403),
     },
+    # The treatment consent (issue 21): read and sign the newest version, download a signature.
+    "/account/consent/": {
+        "GET": (L, 200, 200, 403, 403, 403, 403),
+        "POST": (L, "→/account/#consent-title", "→/account/#consent-title", 403, 403, 403, 403),
+    },
+    "/account/consents/<uuid:consent_id>/pdf/": {
+        "GET": (L, 200, 404, 403, 403, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
     "/appointments/<uuid:appointment_id>/": {
         "GET": (L, 200, 404, 403, 403, 403, 403),
         "POST": (405, 405, 405, 405, 405, 405, 405),
@@ -681,6 +690,47 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/staff/infusions/<uuid:appointment_id>/discharge/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/", "→/staff/infusions/<id>/", 403, 403),
+    },
+    # An infusion's consent, pregnancy test and medication list (issue 21).
+    "/staff/infusions/<uuid:appointment_id>/regulated/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#pregnancy",
+            "→/staff/infusions/<id>/regulated/#pregnancy",
+            403,
+            403,
+        ),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#medications",
+            "→/staff/infusions/<id>/regulated/#medications",
+            403,
+            403,
+        ),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#consent",
+            "→/staff/infusions/<id>/regulated/#consent",
+            403,
+            403,
+        ),
     },
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),

@@ -11,7 +11,7 @@ audited (the clinical access log, and the views log the patient's data access).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from uuid import UUID
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from clinical.regulated_rules import (
     typed_name_matches,
 )
 from core.roles import Role
+from scheduling.selectors import clinic_zone
 
 # Who records a paper copy and reads a patient's consents: the front desk (admin) and the chair.
 CONSENT_STAFF_ROLES = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)
@@ -192,13 +193,14 @@ def consent_paper_record(
         raise ClinicalError("No such patient.", code="not_found", status_code=404)
     document = _check_document(document_id)
     problems: dict[str, list[str]] = {}
-    if signed_on > timezone.localdate(now) or signed_on < document.created_at.date():
+    zone = clinic_zone()
+    if signed_on > now.astimezone(zone).date() or signed_on < document.created_at.astimezone(zone).date():
         problems["signed_on"] = ["The day written on the signed copy: not in the future, not before this version."]
     if language not in LANGUAGE_CODES:
         problems["language"] = ["English or Spanish."]
     if problems:
         raise ClinicalError("The paper consent is not recorded.", code="invalid", fields=problems)
-    signed_at = timezone.make_aware(datetime.combine(signed_on, datetime.min.time()).replace(hour=12))
+    signed_at = datetime.combine(signed_on, time(12), tzinfo=zone)  # the paper names a day: its clinic noon
     with transaction.atomic():
         locking.lock_patient(patient_id=patient.pk)
         consent = _consent_create(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from booking.models import AppointmentStatus
 from clinical.models import ConsentDocument, ConsentKind, PlanStatus
+from clinical.services.consent import consent_paper_record
 from tests.clinical.infusion_fixtures import infusion_appointment
 from tests.clinical.plans import active_plan
 from tests.clinical.regulated_fixtures import consent_document
@@ -99,3 +100,57 @@ REGULATED_CALLS: dict[tuple[str, str], Build] = {
         {},
     ),
 }
+
+
+# -- the pages (route pattern -> (world, role) -> request; tests/route_world.py takes them) --
+
+
+def _own_signature(world: Any) -> Any:
+    """A paper consent of the patient on file, of a fresh newest version."""
+    document = fresh_consent_version()
+    return consent_paper_record(
+        actor=world.users["nurse"], patient_id=world.patient.pk, document_id=document.pk,
+        signed_on=timezone.localdate(), language="en",
+    )  # fmt: skip
+
+
+def _consent_page(world: Any, role: str) -> Request:
+    fresh_consent_version()  # something to sign, whatever the patient signed before
+    user = _signer(world, role)
+    body = {"typed_name": f"{user.first_name} {user.last_name}", "agree": "on"}
+    return ("POST", "/account/consent/", body)
+
+
+REGULATED_PAGES: dict[str, Build] = {
+    "/account/consent/": _consent_page,
+    "/account/consents/<uuid:consent_id>/pdf/": lambda w, r: (
+        "GET",
+        f"/account/consents/{_own_signature(w).pk}/pdf/",
+        None,
+    ),
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": lambda w, r: (
+        "POST",
+        f"/staff/infusions/{checked_in_today(w).pk}/regulated/pregnancy-test/",
+        {"pregnancy-result": "negative", "pregnancy-taken_on": timezone.localdate().isoformat()},
+    ),
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": lambda w, r: (
+        "POST",
+        f"/staff/infusions/{checked_in_today(w).pk}/regulated/medications/",
+        {
+            "medications-review": "updated",
+            "medications-medications": "Lorazepam; 1 mg; at night; benzodiazepine",
+            "medications-allergies_none_known": "on",
+        },
+    ),
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": lambda w, r: (
+        "POST",
+        f"/staff/infusions/{_fresh_consent_then(checked_in_today(w)).pk}/regulated/paper-consent/",
+        {"consent-signed_on": timezone.localdate().isoformat(), "consent-language": "es"},
+    ),
+}
+REGULATED_PAGE_GETS = {"/account/consent/", "/account/consents/<uuid:consent_id>/pdf/"}
+
+
+def _fresh_consent_then(appointment: Any) -> Any:
+    fresh_consent_version()  # newer than the one the fixture signed for the patient
+    return appointment

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -87,7 +88,7 @@ def test_an_older_version_and_a_second_signature_are_refused(demo_clinic):
     old = consent_document(version=1)
     new = consent_document(version=2)
     patient = PatientFactory(first_name="Rosa", last_name="Martínez")
-    sign = {"typed_name": "Rosa Martínez", "agreed": True, "language": "es"}
+    sign: dict[str, Any] = {"typed_name": "Rosa Martínez", "agreed": True, "language": "es"}
     with pytest.raises(DomainError) as caught:
         consent_sign(actor=patient, document_id=old.pk, **sign)
     assert (caught.value.status_code, caught.value.code) == (409, "consent_version_superseded")

@@ -5,6 +5,7 @@ who resumes or ends the plan; refusals write nothing; staff reads are audited.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
 import pytest
 
@@ -31,9 +32,14 @@ DAY = START.date()
 
 def infusion(*, childbearing_potential: str = "yes") -> Appointment:
     appointment = infusion_appointment(starts_at=START)
-    plan = TreatmentPlan.objects.get(pk=appointment.treatment_plan_id)
+    plan = TreatmentPlan.objects.get(appointments=appointment)
     Evaluation.objects.filter(pk=plan.evaluation_id).update(childbearing_potential=childbearing_potential)
     return Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(pk=appointment.pk)
+
+
+def plan_of(appointment: Appointment) -> UUID:
+    assert appointment.treatment_plan_id is not None
+    return appointment.treatment_plan_id
 
 
 def record(appointment: Appointment, nurse, *, result: str = "negative", taken_on: date = DAY) -> PregnancyTest:
@@ -77,7 +83,7 @@ def test_a_positive_test_refuses_the_start_suspends_the_plan_refuses_booking_and
     appointment = infusion()
     check_in(appointment, nurse_user)
     record(appointment, nurse_user, result="positive")
-    plan = TreatmentPlan.objects.get(pk=appointment.treatment_plan_id)
+    plan = TreatmentPlan.objects.get(appointments=appointment)
     assert plan.status == PlanStatus.SUSPENDED
     missing = start_missing(appointment=Appointment.objects.get(pk=appointment.pk), now=START)
     assert {"plan_active", "pregnancy_test"} <= set(missing)
@@ -111,12 +117,12 @@ def test_a_clinician_resumes_a_suspended_plan_and_a_nurse_cannot(demo_clinic, nu
     appointment = infusion()
     record(appointment, nurse_user, result="positive")
     with pytest.raises(DomainError) as nurse:
-        treatment_plan_resume(actor=nurse_user, plan_id=appointment.treatment_plan_id)
+        treatment_plan_resume(actor=nurse_user, plan_id=plan_of(appointment))
     assert nurse.value.status_code == 403
-    plan = treatment_plan_resume(actor=clinician_user, plan_id=appointment.treatment_plan_id)
+    plan = treatment_plan_resume(actor=clinician_user, plan_id=plan_of(appointment))
     assert plan.status == PlanStatus.ACTIVE
     with pytest.raises(DomainError) as again:
-        treatment_plan_resume(actor=clinician_user, plan_id=appointment.treatment_plan_id)
+        treatment_plan_resume(actor=clinician_user, plan_id=plan_of(appointment))
     assert (again.value.status_code, again.value.code) == (409, "invalid_status")
 
 
@@ -124,7 +130,7 @@ def test_a_clinician_ends_a_suspended_plan(demo_clinic, nurse_user, clinician_us
     appointment = infusion()
     record(appointment, nurse_user, result="positive")
     plan = treatment_plan_discontinue(
-        actor=clinician_user, plan_id=appointment.treatment_plan_id, reason="Pregnant.", now=CHECK_IN
+        actor=clinician_user, plan_id=plan_of(appointment), reason="Pregnant.", now=CHECK_IN
     )
     assert plan.status == PlanStatus.DISCONTINUED
 
