@@ -36,12 +36,16 @@ def infusion_appointment(
     ready: bool = True,
     dose_mg_per_kg: str = "0.50",
     room: str | None = None,
+    childbearing_potential: str = "no",
 ) -> Appointment:
     """An infusion of the patient's active plan (a fresh one of 0.50 mg/kg unless said), written directly; ``ready``:
     the patient confirmed driver and fasting. The patient's treatment consent is on file."""
     patient = patient or PatientFactory()
     plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first() or active_plan(
-        patient, signed_at=starts_at - timedelta(days=10), dose_mg_per_kg=dose_mg_per_kg
+        patient,
+        signed_at=starts_at - timedelta(days=10),
+        dose_mg_per_kg=dose_mg_per_kg,
+        childbearing_potential=childbearing_potential,
     )
     consented(patient, at=starts_at - timedelta(days=10))
     appointment: Appointment = AppointmentFactory(

@@ -12,7 +12,7 @@ import pytest
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book, appointment_transition
 from clinical.errors import ClinicalError
-from clinical.models import Alert, ClinicalAccess, Evaluation, PlanStatus, PregnancyTest, TreatmentPlan
+from clinical.models import Alert, ClinicalAccess, PlanStatus, PregnancyTest, TreatmentPlan
 from clinical.services.evaluations import treatment_plan_discontinue
 from clinical.services.pregnancy import (
     pregnancy_status_of,
@@ -31,9 +31,8 @@ DAY = START.date()
 
 
 def infusion(*, childbearing_potential: str = "yes") -> Appointment:
-    appointment = infusion_appointment(starts_at=START)
-    plan = TreatmentPlan.objects.get(appointments=appointment)
-    Evaluation.objects.filter(pk=plan.evaluation_id).update(childbearing_potential=childbearing_potential)
+    """An infusion whose plan's signed evaluation says ``childbearing_potential``."""
+    appointment = infusion_appointment(starts_at=START, childbearing_potential=childbearing_potential)
     return Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(pk=appointment.pk)
 
 

@@ -17,7 +17,6 @@ from clinical.errors import ClinicalError
 from clinical.models import (
     AdverseEvent,
     ClinicalAccess,
-    Evaluation,
     InfusionRecord,
     PlanStatus,
     PredoseOverride,
@@ -118,13 +117,8 @@ def _consent(appointment: Appointment, nurse: Any) -> None:
     consent_document(version=2, effective_on=LONG_AGO)  # a new version the patient has not signed
 
 
-def _childbearing_potential(appointment: Appointment, value: str) -> None:
-    plan = TreatmentPlan.objects.get(appointments=appointment)
-    Evaluation.objects.filter(pk=plan.evaluation_id).update(childbearing_potential=value)
-
-
 def _pregnancy_missing(appointment: Appointment, nurse: Any) -> None:
-    _childbearing_potential(appointment, "unknown")
+    """Nothing to do: the evaluation says childbearing potential unknown (READY_WITH) and no test is on file."""
 
 
 def _pregnancy_test(appointment: Appointment, nurse: Any, *, result: str, taken_on: date) -> None:
@@ -189,9 +183,13 @@ def test_the_rows_are_the_tables_in_its_order():
     assert [item for item, _code, _make in ALONE] == TABLE
 
 
+# A signed evaluation never changes: the row's infusion is made with its answer.
+READY_WITH = {"pregnancy_test": {"childbearing_potential": "unknown"}}
+
+
 @pytest.mark.parametrize(("item", "code", "make"), ALONE, ids=[row[0] for row in ALONE])
 def test_each_row_alone_blocks_the_start(demo_clinic, nurse_user, item, code, make):
-    appointment = ready(nurse_user)
+    appointment = ready(nurse_user, **READY_WITH.get(item, {}))
     make(appointment, nurse_user)
     error = refused_start(appointment, nurse_user)
     assert (error.code, error.fields) == (code, {"missing": [item]})
@@ -199,16 +197,14 @@ def test_each_row_alone_blocks_the_start(demo_clinic, nurse_user, item, code, ma
 
 def test_a_positive_pregnancy_test_has_its_own_code(demo_clinic, nurse_user):
     """The test written directly (the service would also suspend the plan: test_pregnancy_tests.py)."""
-    appointment = ready(nurse_user)
-    _childbearing_potential(appointment, "yes")
+    appointment = ready(nurse_user, childbearing_potential="yes")
     _pregnancy_test(appointment, nurse_user, result="positive", taken_on=START.date())
     error = refused_start(appointment, nurse_user)
     assert (error.code, error.fields) == ("pregnancy_test_positive", {"missing": ["pregnancy_test"]})
 
 
 def test_a_negative_test_of_the_week_satisfies_the_pregnancy_row(demo_clinic, nurse_user):
-    appointment = ready(nurse_user)
-    _childbearing_potential(appointment, "unknown")
+    appointment = ready(nurse_user, childbearing_potential="unknown")
     _pregnancy_test(appointment, nurse_user, result="negative", taken_on=START.date() - timedelta(days=7))
     assert start_missing(appointment=appointment, now=START) == []
     assert started(appointment, nurse_user) == AppointmentStatus.IN_PROGRESS
@@ -247,7 +243,7 @@ def test_everything_missing_is_listed_in_the_tables_order(demo_clinic, nurse_use
 
 
 def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_clinic, nurse_user):
-    appointment = infusion_appointment(ready=False)
+    appointment = infusion_appointment(ready=False, childbearing_potential="unknown")
     check_in(appointment, nurse_user)
     infusion_record_update(
         actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("200.2")}, now=CHECK_IN
@@ -261,6 +257,7 @@ def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_cl
         "missing": [
             "self_harm_acknowledgement",
             "plan_active",
+            "pregnancy_test",
             "dose_within_cap",
             "medications_reviewed",
             "questionnaires",
@@ -269,7 +266,6 @@ def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_cl
         ]
     }
     _consent(appointment, nurse_user)
-    _pregnancy_missing(appointment, nurse_user)
     fresh = Appointment.objects.get(pk=appointment.pk)
     assert start_missing(appointment=fresh, now=START) == [
         item for item in TABLE if item not in ("weight", "baseline_reading")

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from clinical.models import MedicationListVersion, PatientConsent, PregnancyTest, TreatmentPlan
+from clinical.models import Alert, MedicationListVersion, PatientConsent, PregnancyTest, TreatmentPlan
 from tests.clinical.infusion_fixtures import LA, check_in, infusion_appointment
 from tests.clinical.regulated_fixtures import consent_document
 from tests.factories import PatientFactory
@@ -75,3 +75,22 @@ def test_the_staff_page_records_a_test_a_review_and_a_paper_copy(demo_clinic, nu
     paper = client.post(url + "paper-consent/", {"consent-signed_on": today, "consent-language": "en"})
     assert paper["Location"] == url + "#consent"
     assert PatientConsent.objects.filter(patient=appointment.patient, document__version=2, method="paper").exists()
+
+
+def test_a_clinician_acknowledges_the_positive_test_on_the_session_record(demo_clinic, nurse_user, clinician_user):
+    appointment = infusion_appointment()
+    check_in(appointment, nurse_user)
+    signed_in(nurse_user).post(
+        f"/staff/infusions/{appointment.pk}/regulated/pregnancy-test/",
+        {"pregnancy-result": "positive", "pregnancy-taken_on": "2026-12-06"},
+    )
+    alert = Alert.objects.get(kind="pregnancy_positive")
+    client = signed_in(clinician_user)
+    page = client.get(f"/staff/infusions/{appointment.pk}/").content.decode()
+    assert "Positive pregnancy test — clinician review; the plan is suspended" in page
+    done = client.post(
+        f"/staff/infusions/{appointment.pk}/alerts/{alert.pk}/", {f"alert-{alert.pk}-note": "Called; plan paused."}
+    )
+    assert done.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.resolved_by, alert.note) == (clinician_user, "Called; plan paused.")

@@ -137,6 +137,8 @@ def alert_title(alert: Alert) -> str:
     """What an alert is about, in the board's words."""
     if alert.kind == AlertKind.SELF_HARM:
         return alert_words(SELF_HARM)
+    if alert.kind == AlertKind.PREGNANCY_POSITIVE:
+        return "Positive pregnancy test — clinician review; the plan is suspended"
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"
@@ -557,7 +559,7 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
         raise Http404
     prefix = f"alert-{alert.pk}"
     form: forms.Form
-    if alert.kind == AlertKind.SELF_HARM:
+    if alert.kind != AlertKind.VITALS_THRESHOLD:  # a self-harm answer, a positive pregnancy test: a note
         form = AcknowledgeForm(request.POST, prefix=prefix)
     else:
         form = AlertActionForm(request.POST, prefix=prefix)
@@ -573,7 +575,7 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
         )
     except DomainError as error:
         return _refused(request, record, prefix, form, error)
-    messages.success(request, "Action recorded." if alert.kind != AlertKind.SELF_HARM else "Alert acknowledged.")
+    messages.success(request, "Action recorded." if alert.kind == AlertKind.VITALS_THRESHOLD else "Alert acknowledged.")
     return HttpResponseRedirect(_page_url(appointment_id, "alerts"))
 
 

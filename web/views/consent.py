@@ -28,6 +28,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import Role
 from scheduling.selectors import clinic_zone
+from web.forms import PageForm
 
 REFUSALS = {
     "consent_version_superseded": gettext_lazy("A newer version of the consent was published. Please read it."),
@@ -35,7 +36,7 @@ REFUSALS = {
 }
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PageForm):
     typed_name = forms.CharField(
         label=gettext_lazy("Your full name"),
         max_length=CONSENT_TYPED_NAME_MAX,
