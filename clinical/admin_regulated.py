@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from clinical.models import ConsentDocument, PatientConsent
 
-FIELDS = ["kind", "version", "effective_on", "title_en", "text_en", "title_es", "text_es"]
+FIELDS = ("kind", "version", "effective_on", "title_en", "text_en", "title_es", "text_es")
 
 
 def _signed(obj: Any) -> bool:
@@ -27,8 +27,8 @@ class ConsentDocumentAdmin(admin.ModelAdmin):
     ordering = ["kind", "-version"]
     fields = FIELDS
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return FIELDS if _signed(obj) else []
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return FIELDS if _signed(obj) else ()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and not _signed(obj) and obj is not None

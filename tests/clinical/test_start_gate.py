@@ -184,7 +184,7 @@ def test_the_rows_are_the_tables_in_its_order():
 
 
 # A signed evaluation never changes: the row's infusion is made with its answer.
-READY_WITH = {"pregnancy_test": {"childbearing_potential": "unknown"}}
+READY_WITH: dict[str, dict[str, Any]] = {"pregnancy_test": {"childbearing_potential": "unknown"}}
 
 
 @pytest.mark.parametrize(("item", "code", "make"), ALONE, ids=[row[0] for row in ALONE])

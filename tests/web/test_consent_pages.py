@@ -59,7 +59,7 @@ def test_the_staff_page_records_a_test_a_review_and_a_paper_copy(demo_clinic, nu
         url + "pregnancy-test/", {"pregnancy-result": "positive", "pregnancy-taken_on": "2026-12-06"}
     )
     assert positive["Location"] == url + "#pregnancy"
-    assert TreatmentPlan.objects.get(pk=appointment.treatment_plan_id).status == "suspended"
+    assert TreatmentPlan.objects.get(appointments=appointment).status == "suspended"
     review = client.post(
         url + "medications/",
         {
