@@ -18,7 +18,7 @@ class ClinicalConfig(AppConfig):
         register_plan_gate(TreatmentPlanGate())
         register_visit_gate(ClinicalVisitGate())
         subscribe(plan_complete_when_done)
-        from clinical.services.infusions import infusion_record_follow_appointment
+        from clinical.services.infusion_record import infusion_record_follow_appointment
 
         subscribe(infusion_record_follow_appointment)  # the session record from check-in, its real start
         from clinical.services.questionnaires import questionnaires_follow_appointment

@@ -37,7 +37,7 @@ from django.utils import timezone
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.models import Alert, AlertKind, Questionnaire
-from clinical.services.readings_schedule import overdue_readings
+from clinical.readings_schedule import overdue_readings
 from scheduling.models import Clinic
 
 # Day-wide facts a layer above asks the board's query to read: name -> expression, for the day.

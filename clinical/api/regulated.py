@@ -29,6 +29,7 @@ from clinical.api.regulated_serializers import (
     pregnancy_tests_view,
 )
 from clinical.api.serializers import EvaluationSerializer, evaluation_full_view
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.consent import (
     CONSENT_STAFF_ROLES,
     consent_paper_record,
@@ -37,7 +38,6 @@ from clinical.services.consent import (
     consents_of_patient_own,
     consents_of_patient_read,
 )
-from clinical.services.infusions import RECORD_ROLES
 from clinical.services.medications import medications_at_check_in_read, medications_review_record
 from clinical.services.pregnancy import pregnancy_test_record, pregnancy_tests_read, treatment_plan_resume
 from core.access_log import log_patient_reads

@@ -21,6 +21,7 @@ from booking import locking
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.evaluation_rules import medications_problems
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import (
     ClinicalAccess,
     Evaluation,
@@ -30,7 +31,7 @@ from clinical.models import (
     MedicationsReview,
 )
 from clinical.regulated_rules import medication_class_meaning
-from clinical.services.infusions import RECORD_ROLES, _check_writable, _locked_for_write, infusion_record_read
+from clinical.services.infusion_record import check_writable, infusion_record_read, record_lock_for_write
 
 ALLERGIES_MAX = 2000
 
@@ -149,8 +150,8 @@ def medications_review_record(
     if problems:
         raise ClinicalError("The medication review is not recorded.", code="invalid", fields=problems)
     with transaction.atomic():
-        locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
+        locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
+        check_writable(locked)
         record = locked.record
         if record.started_at is not None:
             raise ClinicalConflictError("The infusion has started.", code="infusion_started")

@@ -22,6 +22,7 @@ from booking import locking
 from booking.models import Appointment
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import (
     ClinicalAccess,
     Evaluation,
@@ -33,8 +34,19 @@ from clinical.models import (
 )
 from clinical.regulated_rules import PregnancyStatus, pregnancy_status, pregnancy_test_required
 from clinical.services.alerts import pregnancy_positive_alert_raise
-from clinical.services.infusions import RECORD_ROLES, _check_writable, _infusion_appointment, _locked_for_write
+from clinical.services.infusion_record import check_writable, record_lock_for_write
 from core.roles import Role
+
+
+def _infusion_appointment(appointment_id: UUID) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("appointment_type__clinic", "treatment_plan", "patient")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or not appointment.appointment_type.is_infusion:
+        raise ClinicalError("No such infusion appointment.", code="not_found", status_code=404)
+    return appointment
 
 
 def infusion_day(appointment: Appointment) -> date:
@@ -124,8 +136,8 @@ def pregnancy_test_record(
         raise ClinicalError("The test is not recorded.", code=code, fields=problems)
     assert taken_on is not None
     with transaction.atomic():
-        locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
+        locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
+        check_writable(locked)
         test = PregnancyTest.objects.create(
             patient_id=locked.appointment.patient_id,
             appointment=locked.appointment,

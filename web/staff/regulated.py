@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from booking.models import Appointment
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import ConsentDocument, PatientConsent
 from clinical.services.consent import (
     consent_document_newest,
@@ -30,7 +31,6 @@ from clinical.services.consent import (
     consent_satisfied_on,
     consents_of_patient_read,
 )
-from clinical.services.infusions import RECORD_ROLES
 from clinical.services.medications import MedicationsAtCheckIn, medications_at_check_in_read, medications_review_record
 from clinical.services.pregnancy import PregnancyTests, infusion_day, pregnancy_test_record, pregnancy_tests_read
 from core.access_log import log_patient_reads
