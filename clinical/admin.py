@@ -152,3 +152,7 @@ class AdverseEventAdmin(AuditedReadOnlyAdmin):
 class AlertAdmin(AuditedReadOnlyAdmin):
     list_display = ["id", "kind", "raised_at", "resolved_at"]
     list_filter = ["kind"]
+
+
+# The regulated record's admin (consent documents) lives in its own module.
+from clinical import admin_regulated  # noqa: E402, F401

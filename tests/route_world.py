@@ -41,7 +41,10 @@ from clinical.models import (
     EvaluationAddendum,
     EvaluationStatus,
     FollowUpCall,
+    MedicationListVersion,
+    PatientConsent,
     PredoseOverride,
+    PregnancyTest,
     Questionnaire,
     ScaleAssessment,
     VitalsReading,
@@ -54,6 +57,7 @@ from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, prepare_start, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_PAGE_GETS, REGULATED_PAGES
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
 from tests.test_api_schema import CALLS, NOW, SEARCH_FROM, Call, World
@@ -369,6 +373,8 @@ def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[st
 
 # The controlled-substance log's pages (SPEC.md section 12), built in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+# The regulated record's pages (consent, pregnancy tests, the medication list), in their own module.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in REGULATED_PAGES.items()})
 
 
 def _open_start(world: MatrixWorld, role: str) -> str:
@@ -477,6 +483,7 @@ PAGE_GETS = {
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
+    *REGULATED_PAGE_GETS,
 }
 
 
@@ -557,6 +564,11 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": ClinicalAccess,
     "/api/v1/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
     "/api/v1/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
+    "/api/v1/me/consents/": PatientConsent,
+    "/api/v1/patients/<uuid:patient_id>/consents/": PatientConsent,
+    "/api/v1/infusions/<uuid:appointment_id>/pregnancy-tests/": PregnancyTest,
+    "/api/v1/infusions/<uuid:appointment_id>/medications/": ClinicalAccess,
+    "/api/v1/treatment-plans/<uuid:plan_id>/resume/": ClinicalAccess,
     "/api/v1/auth/register/": User,
     "/book/confirm/": Appointment,
     "/account/series/": Appointment,
@@ -575,6 +587,10 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
     "/staff/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
+    "/account/consent/": PatientConsent,
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": PregnancyTest,
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": MedicationListVersion,
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": PatientConsent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
     "/api/v1/controlled/containers/": Container,

@@ -53,6 +53,7 @@ from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appoi
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_CALLS
 from tests.controlled.api_calls import CONTROLLED_CALLS
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory, UserFactory
 
@@ -389,6 +390,8 @@ def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | N
 
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
+# The regulated record's operations (consent, pregnancy tests, medications at check-in).
+CALLS.update({key: _controlled(build) for key, build in REGULATED_CALLS.items()})
 
 
 @pytest.fixture

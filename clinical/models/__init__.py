@@ -28,6 +28,15 @@ from clinical.models.infusions import (
     VitalsReading,
 )
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.regulated import (
+    ConsentDocument,
+    ConsentKind,
+    ConsentMethod,
+    MedicationListVersion,
+    PatientConsent,
+    PregnancyResult,
+    PregnancyTest,
+)
 
 __all__ = [
     "AdverseEvent",
@@ -38,6 +47,9 @@ __all__ = [
     "ChildbearingPotential",
     "ClinicThresholds",
     "ClinicalAccess",
+    "ConsentDocument",
+    "ConsentKind",
+    "ConsentMethod",
     "Contraindication",
     "Decision",
     "Evaluation",
@@ -46,9 +58,13 @@ __all__ = [
     "FollowUpCall",
     "InfusionRecord",
     "MedicationClass",
+    "MedicationListVersion",
     "MedicationsReview",
+    "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
+    "PregnancyResult",
+    "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
     "Route",

@@ -302,13 +302,13 @@ def treatment_plan_discontinue(
         patient_id = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
         if patient_id is not None:
             locking.lock_patient(patient_id=patient_id)
-        ended = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(
+        ended = TreatmentPlan.objects.filter(pk=plan_id, status__in=(PlanStatus.ACTIVE, PlanStatus.SUSPENDED)).update(
             status=PlanStatus.DISCONTINUED, ended_at=now, ended_reason=reason
         )
         if ended != 1:
             if not TreatmentPlan.objects.filter(pk=plan_id).exists():
                 raise ClinicalError("No such plan.", code="not_found", status_code=404)
-            raise ClinicalConflictError("Only an active plan can be discontinued.", code="invalid_status")
+            raise ClinicalConflictError("Only an active or suspended plan can be discontinued.", code="invalid_status")
         plan = TreatmentPlan.objects.get(pk=plan_id)
         future = Appointment.objects.filter(changeable_filter(now=now), treatment_plan=plan)
         for appointment in list(future):

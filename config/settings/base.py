@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireKindEnum": "clinical.models.QuestionnaireKind",
         "MessageKindEnum": "notifications.models.Kind",
         "AppointmentActionEnum": "booking.models.AppointmentEvent.Action",
+        "ConsentKindEnum": "clinical.models.ConsentKind",
+        "MedicationsReviewEnum": "clinical.models.MedicationsReview",
     },
     # Request and response components apart: what a client sends is not what it reads back.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -32,6 +32,7 @@ from scheduling.models import AppointmentType
 from tests.browser.conftest import assert_no_sideways_scroll
 from tests.clinical.infusion_fixtures import prepare_start
 from tests.clinical.plans import active_plan
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import UserFactory
 from tests.web.clock import LA, weekday_at
 
@@ -53,6 +54,7 @@ def checked_in_infusion(
     her, checked in at 8:40 that day (the clock stays there, ticking)."""
     starts_at = weekday_at(1, 9)
     active_plan(patient_account, signed_at=starts_at - timedelta(days=10))
+    consented(patient_account, at=starts_at - timedelta(days=10))  # the treatment consent on file
     infusion = appointment_book(
         actor=User.objects.get(email="admin@example.com"),
         patient=patient_account,

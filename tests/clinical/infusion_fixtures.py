@@ -16,6 +16,7 @@ from clinical.services.infusions import infusion_record_update, infusion_vitals_
 from clinical.services.scales import infusion_scales_record
 from scheduling.models import AppointmentType, Room
 from tests.clinical.plans import active_plan
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import AppointmentFactory, PatientFactory
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -42,13 +43,18 @@ def infusion_appointment(
     ready: bool = True,
     dose_mg_per_kg: str = "0.50",
     room: str | None = None,
+    childbearing_potential: str = "no",
 ) -> Appointment:
     """An infusion of the patient's active plan (a fresh one of 0.50 mg/kg unless said), written directly; ``ready``:
-    the patient confirmed driver and fasting."""
+    the patient confirmed driver and fasting. The patient's treatment consent is on file."""
     patient = patient or PatientFactory()
     plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first() or active_plan(
-        patient, signed_at=starts_at - timedelta(days=10), dose_mg_per_kg=dose_mg_per_kg
+        patient,
+        signed_at=starts_at - timedelta(days=10),
+        dose_mg_per_kg=dose_mg_per_kg,
+        childbearing_potential=childbearing_potential,
     )
+    consented(patient, at=starts_at - timedelta(days=10))
     appointment: Appointment = AppointmentFactory(
         patient=patient,
         appointment_type=AppointmentType.objects.get(code="infusion"),
@@ -93,7 +99,8 @@ def answer_questionnaires(appointment: Appointment, *, at: datetime) -> None:
 
 def prepare_start(appointment: Appointment, nurse: User, *, at: datetime, weight_kg: str = "70.0") -> None:
     """What the start gate needs besides the baseline: the weight (when none), the medication
-    review and both questionnaires answered."""
+    review, both questionnaires answered and the treatment consent on file."""
+    consented(appointment.patient, at=at)
     record = InfusionRecord.objects.get(appointment=appointment)
     changes: dict[str, Any] = {"medications_review": "no_change"}
     if record.planned_dose_mg is None:

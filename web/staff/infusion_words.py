@@ -70,6 +70,8 @@ def alert_title(alert: Alert) -> str:
     """What an alert is about, in the board's words."""
     if alert.kind == AlertKind.SELF_HARM:
         return alert_words(SELF_HARM)
+    if alert.kind == AlertKind.PREGNANCY_POSITIVE:
+        return "Positive pregnancy test — clinician review; the plan is suspended"
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"

@@ -14,6 +14,7 @@ from web.staff import (
     infusion_start,
     infusions,
     patients,
+    regulated_urls,
     reports,
 )
 
@@ -107,6 +108,7 @@ urlpatterns = [
     path("infusions/<uuid:appointment_id>/scales/", aftercare.infusion_scales_page, name="staff-infusion-scales"),
     path("follow-ups/", aftercare.follow_up_list_page, name="staff-follow-ups"),
     path("follow-ups/<uuid:follow_up_id>/", aftercare.follow_up_page, name="staff-follow-up"),
+    *regulated_urls.urlpatterns,  # consent, pregnancy test, medication list (section 12); before <slug:step>
     path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
     path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
     path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),
