@@ -10,7 +10,8 @@ from uuid import UUID
 import pytest
 
 from booking.models import Appointment, AppointmentEvent
-from booking.services.appointments import appointment_book, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_transition
 from clinical.errors import ClinicalError
 from clinical.models import Alert, ClinicalAccess, PlanStatus, PregnancyTest, TreatmentPlan
 from clinical.services.evaluations import treatment_plan_discontinue
