@@ -5,11 +5,16 @@ the ones the clinic would have written: evaluations signed after their visit, se
 against the plan, questionnaires opened 72 hours before each infusion and answered, readings
 every ten minutes, a discharge that completes each infusion. The patients:
 
-- Linda Park: a completed series of six infusions, in remission by the last one;
-- Rosa Álvarez (Spanish): four infusions done, a reading past the blood-pressure threshold (the
-  nurse recorded "continued"), an episode of nausea, and her next infusion coming up with its
-  questionnaires open;
-- James Carter: two infusions done and the next one on the next clinic day, forms not yet answered.
+- Linda Park: a completed series of six infusions, in remission by the last one; her first began
+  after a clinician's pre-dose override of a high baseline pressure;
+- Rosa Álvarez (Spanish): consent signed online in Spanish; may become pregnant, so a negative
+  pregnancy test is on file for each infusion; four infusions done, a reading past the
+  blood-pressure threshold (the nurse recorded "continued"), an episode of nausea, and her next
+  infusion coming up with its questionnaires open;
+- James Carter: two infusions done, the second on the clinic day before today (its follow-up call
+  is due), and the next one on the next clinic day, forms not yet answered.
+
+Every other follow-up call was made on its day (the nurse reached the patient).
 
 Every infusion's ketamine is in the controlled-substance log (``demo/controlled.py``).
 
@@ -31,10 +36,13 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book
 from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
-from clinical.models import Alert, AlertAction
+from clinical.models import Alert, AlertAction, FollowUpCall, PregnancyResult
 from clinical.services.alerts import alert_acknowledge
+from clinical.services.follow_ups import follow_up_call_record
 from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from clinical.services.pregnancy import infusion_day, pregnancy_test_record
 from clinical.services.scales import infusion_scales_record
+from clinical.services.start_gate import predose_override_record
 from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
@@ -53,6 +61,7 @@ from scheduling.models import AppointmentType, Clinic
 PEAK_MINUTE = 40  # blood pressure peaks around 40 minutes into an infusion
 NAUSEA_MINUTE = 30
 SATURDAY = 5
+PREDOSE_HIGH_SYSTOLIC = 164  # past the default pre-dose limit of 160, under the alarm threshold of 180
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,9 @@ class HistoryPatient:
     gad7: tuple[int, ...]
     infusions_done: int
     evaluation_days_ago: int
+    childbearing_potential: str = "no"  # "yes": a pregnancy test at every infusion
+    predose_override_on: int = 0  # the infusion whose high baseline a clinician overrode
+    last_infusion_yesterday: bool = False  # its follow-up call is due today (or the next clinic day)
 
 
 PATIENTS = [
@@ -85,6 +97,7 @@ PATIENTS = [
         (13, 12, 10, 9, 7, 6, 5),
         6,
         45,
+        predose_override_on=1,
     ),
     HistoryPatient(
         "rosa@example.com",
@@ -99,6 +112,7 @@ PATIENTS = [
         (14, 13, 12, 10, 9),
         4,
         20,
+        childbearing_potential="yes",
     ),
     HistoryPatient(
         "james@example.com",
@@ -113,6 +127,7 @@ PATIENTS = [
         (12, 12, 11),
         2,
         12,
+        last_infusion_yesterday=True,
     ),
 ]
 
@@ -132,10 +147,29 @@ def _patient(spec: HistoryPatient, password: str) -> User:
     return patient_create(details, password=password)
 
 
-def _infuse(
-    appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool, number: int, log: ControlledDemo
-) -> None:
-    """One infusion from check-in to discharge, as the nurse records it."""
+def _clinic_day_before(day: date) -> date:
+    """The weekday before ``day``."""
+    day -= timedelta(days=1)
+    while day.weekday() >= SATURDAY:
+        day -= timedelta(days=1)
+    return day
+
+
+def _infusion_days(spec: HistoryPatient, *, evaluation_day: date, today: date) -> list[date]:
+    """The days of the infusions done, every third day: from three days after the evaluation, or
+    back from the clinic day before today (``last_infusion_yesterday``)."""
+    if not spec.last_infusion_yesterday:
+        days = _clinic_days(evaluation_day + timedelta(days=3), every=3)
+        return [next(days) for _ in range(spec.infusions_done)]
+    backwards = [_clinic_day_before(today)]
+    while len(backwards) < spec.infusions_done:
+        backwards.append(_clinic_day_before(backwards[-1] - timedelta(days=2)))
+    return backwards[::-1]
+
+
+def _check_in(appointment: Appointment, spec: HistoryPatient, staff: Staff, *, number: int) -> None:
+    """From the check-in to the start: weight and medications, a pregnancy test when the evaluation
+    asks for one, the baseline reading (a high one overridden by the clinician), the start."""
     start = appointment.starts_at
     nurse = staff.nurse
     appointment_transition(
@@ -150,10 +184,35 @@ def _infuse(
         changes={"weight_kg": spec.weight_kg, "medications_review": "no_change"},
         now=start - timedelta(minutes=15),
     )
-    vitals(appointment, nurse, at=start - timedelta(minutes=5))
+    if spec.childbearing_potential != "no":  # a urine test at the check-in, negative
+        pregnancy_test_record(
+            actor=nurse,
+            appointment_id=appointment.pk,
+            result=PregnancyResult.NEGATIVE,
+            taken_on=infusion_day(appointment),
+            now=start - timedelta(minutes=12),
+        )
+    overridden = number == spec.predose_override_on
+    vitals(appointment, nurse, at=start - timedelta(minutes=5), systolic=PREDOSE_HIGH_SYSTOLIC if overridden else None)
+    if overridden:
+        predose_override_record(
+            actor=staff.clinician,
+            appointment_id=appointment.pk,
+            note="Anxious before her first infusion; pressure normal at the evaluation. Start, readings as usual.",
+            now=start - timedelta(minutes=2),
+        )
     appointment_transition(
         actor=nurse, appointment_id=appointment.pk, action=AppointmentEvent.Action.STARTED, now=start
     )
+
+
+def _infuse(
+    appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool, number: int, log: ControlledDemo
+) -> None:
+    """One infusion from check-in to discharge, as the nurse records it."""
+    start = appointment.starts_at
+    nurse = staff.nurse
+    _check_in(appointment, spec, staff, number=number)
     log.draw(appointment, email=spec.email, number=number, at=start + timedelta(minutes=2))
     for minutes in (10, 20, 30, 40, 50):
         high = eventful and minutes == PEAK_MINUTE
@@ -196,6 +255,21 @@ def _infuse(
     )
 
 
+def _follow_up_call(appointment: Appointment, nurse: User, *, today: date, zone: ZoneInfo, eventful: bool) -> None:
+    """The nurse calls the patient on the call's day, mid-morning; a call due today is left to do."""
+    call = FollowUpCall.objects.get(record__appointment=appointment)
+    if call.due_on >= today:
+        return
+    condition = "Nausea settled that evening; feeling well." if eventful else "Feeling well; no new symptoms."
+    follow_up_call_record(
+        actor=nurse,
+        follow_up_id=call.pk,
+        reached=True,
+        patient_condition=condition,
+        now=datetime.combine(call.due_on, time(10), tzinfo=zone),
+    )
+
+
 def _treat(
     spec: HistoryPatient, patient: User, staff: Staff, *, today: date, zone: ZoneInfo, log: ControlledDemo
 ) -> None:
@@ -203,12 +277,19 @@ def _treat(
     days = _clinic_days(today - timedelta(days=spec.evaluation_days_ago), every=1)
     evaluation_day = next(days)
     evaluation_at = datetime.combine(evaluation_day, time(spec.hour), tzinfo=zone)
-    evaluate(patient, staff, at=evaluation_at, phq9=spec.phq9[0], gad7=spec.gad7[0])
+    evaluate(
+        patient,
+        staff,
+        at=evaluation_at,
+        phq9=spec.phq9[0],
+        gad7=spec.gad7[0],
+        childbearing_potential=spec.childbearing_potential,
+    )
     infusion_type = AppointmentType.objects.get(code="infusion")
-    infusion_days = _clinic_days(evaluation_day + timedelta(days=3), every=3)
+    infusion_days = _infusion_days(spec, evaluation_day=evaluation_day, today=today)
     booked_at = datetime.combine(evaluation_day, time(17), tzinfo=zone)
-    for number in range(1, spec.infusions_done + 1):
-        start = datetime.combine(next(infusion_days), time(spec.hour), tzinfo=zone)
+    for number, day in enumerate(infusion_days, start=1):
+        start = datetime.combine(day, time(spec.hour), tzinfo=zone)
         appointment = appointment_book(
             actor=staff.admin, patient=patient, appointment_type=infusion_type, starts_at=start, now=booked_at
         )
@@ -224,6 +305,7 @@ def _treat(
         )
         eventful = spec.language == "es" and number == 2  # noqa: PLR2004
         _infuse(appointment, spec, staff, eventful=eventful, number=number, log=log)
+        _follow_up_call(appointment, staff.nurse, today=today, zone=zone, eventful=eventful)
         booked_at = start + timedelta(hours=2)
     if spec.infusions_done < 6:  # noqa: PLR2004 - the plan's six infusions
         next_day = next(_clinic_days(today + timedelta(days=1), every=1))

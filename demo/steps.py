@@ -69,9 +69,12 @@ def patient_create(details: PatientDetails, *, password: str) -> User:
     return user
 
 
-def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int) -> None:
+def evaluate(
+    patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int, childbearing_potential: str = "no"
+) -> None:
     """An evaluation visit at ``at`` (booked five days before), signed by the clinician as a
-    candidate with a plan of six infusions: the plan is active from the signature."""
+    candidate with a plan of six infusions: the plan is active from the signature. Childbearing
+    potential ``yes`` or ``unknown`` asks for a pregnancy test at every infusion."""
     evaluation_type = AppointmentType.objects.get(code="evaluation")
     visit = appointment_book(
         actor=staff.admin, patient=patient, appointment_type=evaluation_type, starts_at=at, now=at - timedelta(days=5)
@@ -94,7 +97,7 @@ def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int)
             "diastolic_bp": 80,
             "heart_rate": 74,
             "substance_use": "none",
-            "childbearing_potential": "no",
+            "childbearing_potential": childbearing_potential,
             "contraindications": [],
             "decision": "candidate",
             "rationale": "Two adequate antidepressant trials without response; no contraindication found.",

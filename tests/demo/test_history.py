@@ -12,8 +12,21 @@ from django.db import transaction
 
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentStatus
-from clinical.models import AdverseEvent, Alert, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
+from clinical.follow_up_selectors import follow_up_calls_of
+from clinical.models import (
+    AdverseEvent,
+    Alert,
+    FollowUpCall,
+    InfusionRecord,
+    PatientConsent,
+    PlanStatus,
+    PredoseOverride,
+    PregnancyTest,
+    Questionnaire,
+    TreatmentPlan,
+)
 from clinical.outcome_selectors import plan_outcome
+from clinical.services.pregnancy import infusion_day
 from notifications.models import OutboxMessage, Status
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +83,46 @@ def test_the_completed_series_reads_as_a_remission(history):
     outcome = plan_outcome(TreatmentPlan.objects.get(patient__email="linda@example.com"))
 
     assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (19, 4, True, True)
+
+
+def test_rosa_signed_the_consent_online_in_spanish(history):
+    consent = PatientConsent.objects.get(patient__email="rosa@example.com")
+
+    assert (consent.method, consent.language, consent.typed_name) == ("online", "es", "Rosa Álvarez")
+    assert consent.recorded_by == consent.patient
+
+
+def test_rosa_may_become_pregnant_and_has_a_negative_test_on_file_for_each_infusion(history):
+    tests = PregnancyTest.objects.filter(patient__email__in=HISTORY).select_related("appointment__appointment_type")
+
+    assert [(test.patient.email, test.result) for test in tests] == [("rosa@example.com", "negative")] * 4
+    assert all(test.taken_on == infusion_day(test.appointment) for test in tests)
+    infusions = InfusionRecord.objects.filter(patient__email="rosa@example.com")
+    assert {test.appointment_id for test in tests} == set(infusions.values_list("appointment_id", flat=True))
+
+
+def test_a_clinician_overrode_lindas_high_baseline_before_her_first_infusion(history):
+    override = PredoseOverride.objects.select_related("record__appointment", "recorded_by").get()
+    first = InfusionRecord.objects.filter(patient__email="linda@example.com").order_by("started_at").first()
+
+    assert override.record == first
+    assert override.recorded_by.email == "clinician@example.com"
+    assert override.note
+    baseline = first.readings.filter(taken_at__lt=first.started_at).latest("taken_at")
+    assert baseline.systolic >= 160  # past the pre-dose limit: the start needed the override
+    assert baseline.recorded_at <= override.recorded_at < first.appointment.starts_at
+
+
+def test_one_follow_up_call_is_due_today_and_every_earlier_one_was_made(history):
+    calls = FollowUpCall.objects.filter(patient__email__in=HISTORY)
+    today = NOW.date()
+    due = follow_up_calls_of(day=today, open_only=True)
+
+    assert calls.count() == 12  # one per discharge
+    assert [(call.patient.email, call.due_on) for call in due] == [("james@example.com", today)]
+    made = calls.exclude(pk=due[0].pk)
+    assert made.filter(reached=True, recorded_by__email="nurse@example.com").count() == 11
+    assert all(call.recorded_at.astimezone(LA).date() == call.due_on for call in made)
 
 
 def test_no_message_about_a_visit_long_gone_is_left_to_send(history):
