@@ -47,6 +47,7 @@ from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
     HIGH_SYSTOLIC,
+    REFERRING_PROVIDER,
     PatientDetails,
     Staff,
     answer_forms,
@@ -284,6 +285,7 @@ def _treat(
         phq9=spec.phq9[0],
         gad7=spec.gad7[0],
         childbearing_potential=spec.childbearing_potential,
+        referring_provider=REFERRING_PROVIDER,
     )
     infusion_type = AppointmentType.objects.get(code="infusion")
     infusion_days = _infusion_days(spec, evaluation_day=evaluation_day, today=today)

@@ -23,6 +23,14 @@ from core.roles import Role
 from demo.consent import demo_consent_sign
 from scheduling.models import AppointmentType
 
+# Who referred the history's patients, agreeing with them that the clinic writes back (letters).
+REFERRING_PROVIDER = {
+    "referring_provider_name": "Dr. Helen Ortiz",
+    "referring_provider_practice": "Bayview Psychiatry",
+    "referring_provider_email": "h.ortiz@bayview-psychiatry.example.com",
+    "referring_provider_phone": "+15105550190",
+    "referring_provider_write_back_agreed": True,
+}
 CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True, "instructions_given": True}
 CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
 HIGH_SYSTOLIC = 184  # past the default threshold of 180: raises an alert
@@ -70,11 +78,19 @@ def patient_create(details: PatientDetails, *, password: str) -> User:
 
 
 def evaluate(
-    patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int, childbearing_potential: str = "no"
+    patient: User,
+    staff: Staff,
+    *,
+    at: datetime,
+    phq9: int,
+    gad7: int,
+    childbearing_potential: str = "no",
+    referring_provider: dict[str, object] | None = None,
 ) -> None:
     """An evaluation visit at ``at`` (booked five days before), signed by the clinician as a
     candidate with a plan of six infusions: the plan is active from the signature. Childbearing
-    potential ``yes`` or ``unknown`` asks for a pregnancy test at every infusion."""
+    potential ``yes`` or ``unknown`` asks for a pregnancy test at every infusion; a referring
+    provider (``REFERRING_PROVIDER``'s fields) is who the clinic's letters go to."""
     evaluation_type = AppointmentType.objects.get(code="evaluation")
     visit = appointment_book(
         actor=staff.admin, patient=patient, appointment_type=evaluation_type, starts_at=at, now=at - timedelta(days=5)
@@ -101,6 +117,7 @@ def evaluate(
             "contraindications": [],
             "decision": "candidate",
             "rationale": "Two adequate antidepressant trials without response; no contraindication found.",
+            **(referring_provider or {}),
         },
         plan_changes={
             "infusions_planned": 6,

@@ -16,6 +16,7 @@ from clinical.follow_up_selectors import follow_up_calls_of
 from clinical.models import (
     AdverseEvent,
     Alert,
+    Evaluation,
     FollowUpCall,
     InfusionRecord,
     PatientConsent,
@@ -123,6 +124,15 @@ def test_one_follow_up_call_is_due_today_and_every_earlier_one_was_made(history)
     made = calls.exclude(pk=due[0].pk)
     assert made.filter(reached=True, recorded_by__email="nurse@example.com").count() == 11
     assert all(call.recorded_at and call.recorded_at.astimezone(LA).date() == call.due_on for call in made)
+
+
+def test_each_evaluation_names_the_referring_psychiatrist_who_may_be_written_back_to(history):
+    evaluations = Evaluation.objects.filter(patient__email__in=HISTORY)
+
+    assert evaluations.count() == 3
+    assert set(evaluations.values_list("referring_provider_name", "referring_provider_write_back_agreed")) == {
+        ("Dr. Helen Ortiz", True)
+    }
 
 
 def test_no_message_about_a_visit_long_gone_is_left_to_send(history):
