@@ -1,6 +1,7 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
 from clinical.models.alerts import Alert, AlertAction, AlertKind
+from clinical.models.dose_orders import DoseOrder, DoseOrderCosignature
 from clinical.models.evaluations import (
     ChildbearingPotential,
     ClinicalAccess,
@@ -39,6 +40,8 @@ __all__ = [
     "ClinicalAccess",
     "Contraindication",
     "Decision",
+    "DoseOrder",
+    "DoseOrderCosignature",
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
