@@ -47,6 +47,7 @@ from core.schema import NOT_BLANK
 from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
+from tests.clinical.dose_order_api_calls import DOSE_ORDER_CALLS
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.infusion_fixtures import infusion_appointment, start
@@ -356,6 +357,8 @@ def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | N
 
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
+# Dose orders (SPEC.md section 12), built in their own module.
+CALLS.update({key: _controlled(build) for key, build in DOSE_ORDER_CALLS.items()})
 
 
 @pytest.fixture

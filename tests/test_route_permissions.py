@@ -294,6 +294,14 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 405, 405, 405, 405, 405, 405),
         "POST": (401, 403, 403, 403, 200, 403, 403),
     },
+    "/api/v1/treatment-plans/<uuid:plan_id>/dose-orders/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 403, 201, 403, 403),
+    },
+    "/api/v1/dose-orders/<uuid:order_id>/cosign/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 200, 403, 403),
+    },
     "/api/v1/me/questionnaires/": {
         "GET": (401, 200, 200, 403, 403, 403, 403),
         "POST": (401, 405, 405, 403, 403, 403, 403),

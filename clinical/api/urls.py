@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clinical.api.dose_orders import DoseOrderCosignApi, TreatmentPlanDoseOrdersApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
     InfusionAdverseEventApi,
@@ -36,6 +37,13 @@ urlpatterns = [
         TreatmentPlanDiscontinueApi.as_view(),
         name="treatment-plan-discontinue",
     ),
+    # Dose orders (SPEC.md section 12).
+    path(
+        "treatment-plans/<uuid:plan_id>/dose-orders/",
+        TreatmentPlanDoseOrdersApi.as_view(),
+        name="treatment-plan-dose-orders",
+    ),
+    path("dose-orders/<uuid:order_id>/cosign/", DoseOrderCosignApi.as_view(), name="dose-order-cosign"),
     # Questionnaires and outcomes (SPEC.md section 10).
     path("me/questionnaires/", MyQuestionnairesApi.as_view(), name="my-questionnaires"),
     path(

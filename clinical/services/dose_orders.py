@@ -32,12 +32,13 @@ from booking import locking
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from clinical.audit import clinical_audit
 from clinical.dose_order_rules import (
+    DOSE_ORDER_READER_ROLES,
     DOSE_ORDER_WRITER_ROLES,
     FIXED_DOSE_MG_RANGE,
     DoseOrderScope,
     needs_cosignature,
 )
-from clinical.dose_order_selectors import session_dose_of
+from clinical.dose_order_selectors import dose_orders_of_plan, session_dose_of
 from clinical.dosing import dose_problems
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import (
@@ -234,3 +235,21 @@ def dose_order_cosign(
         clinical_audit(actor, ClinicalAccess.Action.SIGN, order, request_id=request_id, at=now)
         plan_doses_follow_orders(plan, now=now)
     return order
+
+
+def dose_orders_read(
+    *, actor: User, plan_id: UUID, request_id: str = "", now: datetime | None = None
+) -> tuple[TreatmentPlan, list[DoseOrder]]:
+    """The plan's orders for a nurse or clinician (patients never), each read audited."""
+    now = now or timezone.now()
+    if actor.role not in DOSE_ORDER_READER_ROLES:
+        raise ClinicalPermissionError("Only nurses and clinicians read dose orders.")
+    plan = TreatmentPlan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise ClinicalError("No such treatment plan.", code="not_found", status_code=404)
+    orders = dose_orders_of_plan(plan_id=plan.pk)
+    with transaction.atomic():
+        clinical_audit(actor, ClinicalAccess.Action.READ, plan, request_id=request_id, at=now)
+        for listed in orders:
+            clinical_audit(actor, ClinicalAccess.Action.READ, listed, request_id=request_id, at=now)
+    return plan, orders
