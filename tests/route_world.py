@@ -481,6 +481,8 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "alert_id": world.alert.pk,
         "container_id": UUID(int=1),  # none such: only the routes' other method reaches these
         "entry_id": 1,
+        "order_id": UUID(int=1),  # none such: only the route's POST reaches an order
+        "letter_id": UUID(int=1),
         # The admin's change views: the patient's booked appointment, or the patient's account.
         "object_id": world.booked.pk if "/appointment/" in pattern else world.patient.pk,
     }

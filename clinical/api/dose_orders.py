@@ -72,9 +72,9 @@ def dose_order_view(order: DoseOrder) -> dict[str, Any]:
             "reason": order.reason,
             "over_cap_reason": order.over_cap_reason,
             "status": "pending" if pending else "in_force",
-            "signed_by": order.signed_by.get_full_name(),
+            "signed_by": order.signed_by.full_name,
             "signed_at": order.signed_at,
-            "cosigned_by": cosignature.cosigned_by.get_full_name() if cosignature else None,
+            "cosigned_by": cosignature.cosigned_by.full_name if cosignature else None,
             "cosigned_at": cosignature.cosigned_at if cosignature else None,
         }
     ).data

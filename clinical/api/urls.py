@@ -11,6 +11,7 @@ from clinical.api.infusions import (
     InfusionRecordApi,
     InfusionVitalsApi,
 )
+from clinical.api.letters import LetterCreateApi, LetterDetailApi, LetterPdfApi, PatientLettersApi
 from clinical.api.outcomes import OutcomeReportApi, TreatmentPlanOutcomeApi
 from clinical.api.questionnaires import MyQuestionnairesApi, QuestionnaireAnswersApi
 from clinical.api.views import (
@@ -44,6 +45,11 @@ urlpatterns = [
         name="treatment-plan-dose-orders",
     ),
     path("dose-orders/<uuid:order_id>/cosign/", DoseOrderCosignApi.as_view(), name="dose-order-cosign"),
+    # Letters to the referring provider (SPEC.md section 12).
+    path("letters/", LetterCreateApi.as_view(), name="letters"),
+    path("letters/<uuid:letter_id>/", LetterDetailApi.as_view(), name="letter"),
+    path("letters/<uuid:letter_id>/pdf/", LetterPdfApi.as_view(), name="letter-pdf"),
+    path("patients/<uuid:patient_id>/letters/", PatientLettersApi.as_view(), name="patient-letters"),
     # Questionnaires and outcomes (SPEC.md section 10).
     path("me/questionnaires/", MyQuestionnairesApi.as_view(), name="my-questionnaires"),
     path(

@@ -27,6 +27,7 @@ from clinical.models.infusions import (
     Severity,
     VitalsReading,
 )
+from clinical.models.letters import Letter, LetterKind
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "EvaluationAddendum",
     "EvaluationStatus",
     "InfusionRecord",
+    "Letter",
+    "LetterKind",
     "MedicationClass",
     "MedicationsReview",
     "PlanStatus",
