@@ -99,6 +99,8 @@ def _clinic_id(plan: TreatmentPlan) -> int:
 
 
 def _the_infusion(plan: TreatmentPlan, appointment_id: UUID | None) -> Appointment | None:
+    if appointment_id is None:
+        return None
     return Appointment.objects.filter(
         pk=appointment_id,
         treatment_plan=plan,

@@ -58,7 +58,7 @@ def test_a_new_mg_per_kg_sets_the_planned_dose_of_each_infusion_not_yet_started(
     assert (planned(first), planned(second_infusion)) == (Decimal("35.0"), Decimal("42.0"))
     weigh(third, nurse_user, kg="80.0", at=START + timedelta(hours=3))
     assert planned(third) == Decimal("48.0")
-    plan = TreatmentPlan.objects.get(pk=first.treatment_plan_id)
+    plan = TreatmentPlan.objects.get(appointments=first)
     assert plan.dose_mg_per_kg == Decimal("0.50")  # the signed plan stays as signed
     assert ClinicalAccess.objects.filter(object_id=written.pk, action="sign", actor=author).count() == 1
 

@@ -63,7 +63,9 @@ def test_the_series_letter_says_the_decision_doses_phq9_and_adverse_events(nurse
     assert "PHQ-9 baseline: 15" in text
     assert "PHQ-9 latest: 9" in text
     assert "Response: no. Remission: no." in text
-    assert "Headache" in text and "Mild" in text and "Paracetamol 1 g by mouth." in text
+    assert "Headache" in text
+    assert "Mild" in text
+    assert "Paracetamol 1 g by mouth." in text
     assert RECOMMENDATIONS in text
     assert "To: Dr. Ngozi Okafor, Harbor Psychiatry" in text
     assert "Cleo Park" in text
@@ -74,8 +76,10 @@ def test_the_evaluation_letter_says_the_decision_and_the_baseline(clinician):
     evaluation = evaluation_with_provider(PatientFactory(), signed_at=START)
     text = pdf_text(write(clinician, evaluation, kind="evaluation"))
     assert "Letter after the evaluation" in text
-    assert "Decision: Candidate" in text and "PHQ-9 baseline: 15" in text
-    assert "PHQ-9 latest" not in text and "Infusions given" not in text
+    assert "Decision: Candidate" in text
+    assert "PHQ-9 baseline: 15" in text
+    assert "PHQ-9 latest" not in text
+    assert "Infusions given" not in text
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -91,7 +95,8 @@ def test_the_email_to_the_provider_has_the_pdf_and_no_clinical_word_nor_the_name
     assert email.attachments == [("letter.pdf", bytes(letter.pdf), "application/pdf")]
     words = f"{email.subject}\n{email.body}"
     assert not FORBIDDEN.search(words), words
-    assert "Linda" not in words and "Marsh" not in words
+    assert "Linda" not in words
+    assert "Marsh" not in words
     expected = "A letter from" if language == "en" else "Una carta de"
     assert email.subject.startswith(expected)
 
@@ -102,7 +107,8 @@ def test_without_the_patients_agreement_nothing_is_written(clinician):
         letter_write(actor=clinician, evaluation_id=evaluation.pk, kind="series", recommendations=" ", now=AFTER)
     assert caught.value.code == "no_agreement"
     assert set(caught.value.fields) == {"agreement", "plan", "recommendations"}  # every reason at once
-    assert not Letter.objects.exists() and not OutboxMessage.objects.filter(kind=Kind.PROVIDER_LETTER).exists()
+    assert not Letter.objects.exists()
+    assert not OutboxMessage.objects.filter(kind=Kind.PROVIDER_LETTER).exists()
 
 
 def test_a_series_letter_waits_for_the_series_to_be_over(clinician):
