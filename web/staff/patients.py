@@ -27,6 +27,7 @@ from booking.models import Appointment, AppointmentStatus
 from booking.selectors import appointment_list, appointment_visible_to
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
+from clinical.services.letters import LETTER_STAFF_READER_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
 from core.access_log import log_patient_reads
 from core.permissions import role_required
@@ -110,6 +111,7 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "upcoming": upcoming,
         "past": past,
         "summary": summary,
+        "can_read_letters": _actor(request).role in LETTER_STAFF_READER_ROLES,
         **_outcome_context(request, summary.plan, zone),
     }
     return render(request, "web/staff/patient_chart.html", context)
