@@ -13,6 +13,7 @@ from web.staff import (
     home,
     infusion_start,
     infusions,
+    letters,
     patients,
     reports,
 )
