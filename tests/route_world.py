@@ -50,9 +50,11 @@ from clinical.models import (
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
+from tests.clinical.dose_order_api_calls import DOSE_ORDER_PAGE_GETS, DOSE_ORDER_PAGES
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
 from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
+from tests.clinical.letter_api_calls import LETTER_PAGE_GETS, LETTER_PAGES
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
@@ -350,6 +352,8 @@ def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[st
 
 # The controlled-substance log's pages (SPEC.md section 12), built in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+# Dose orders and letters to the referring provider (SPEC.md section 12), built in their own modules.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in {**DOSE_ORDER_PAGES, **LETTER_PAGES}.items()})
 
 
 def _open_start(world: MatrixWorld, role: str) -> str:
@@ -457,6 +461,8 @@ PAGE_GETS = {
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
+    *DOSE_ORDER_PAGE_GETS,
+    *LETTER_PAGE_GETS,
 }
 
 
@@ -554,6 +560,9 @@ WRITES: dict[str, type[Model]] = {
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/": AppointmentEvent,
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
+    "/staff/plans/<uuid:plan_id>/dose-orders/": DoseOrder,
+    "/staff/dose-orders/<uuid:order_id>/cosign/": DoseOrderCosignature,
+    "/staff/patients/<uuid:patient_id>/letters/": Letter,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,

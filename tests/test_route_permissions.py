@@ -636,6 +636,22 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/#readiness", "→/staff/infusions/<id>/#readiness", 403, 403),
     },
+    "/staff/plans/<uuid:plan_id>/dose-orders/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),
+    },
+    "/staff/dose-orders/<uuid:order_id>/cosign/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),
+    },
+    "/staff/patients/<uuid:patient_id>/letters/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, 403, "→/staff/patients/<id>/letters/", 403, 403),
+    },
+    "/staff/letters/<uuid:letter_id>/pdf/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
     "/staff/infusions/<uuid:appointment_id>/predose-override/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, 403, "→/staff/infusions/<id>/#start", 403, 403),

@@ -62,3 +62,23 @@ DOSE_ORDER_CALLS: dict[tuple[str, str], Build] = {
     ("POST", "/api/v1/treatment-plans/{plan_id}/dose-orders/"): _write,
     ("POST", "/api/v1/dose-orders/{order_id}/cosign/"): _cosign,
 }
+
+
+def _page_cosign(world: Any, role: str) -> Request:
+    order = _pending_order()
+    user: User | None = world.users.get(role)
+    code = totp_code(enrolled(user)) if user is not None and role == "clinician" else "000000"
+    return ("POST", f"/staff/dose-orders/{order.pk}/cosign/", {"password": TEST_PASSWORD, "otp": code})
+
+
+def _page_write(world: Any, role: str) -> Request:
+    infusion = _infusion()
+    body = {"scope": "remaining", "dose_mg_per_kg": "0.60", "reason": "Little response at 0.50 mg/kg."}
+    return ("POST", f"/staff/plans/{infusion.treatment_plan_id}/dose-orders/", body)
+
+
+DOSE_ORDER_PAGES: dict[str, Build] = {
+    "/staff/plans/<uuid:plan_id>/dose-orders/": _page_write,
+    "/staff/dose-orders/<uuid:order_id>/cosign/": _page_cosign,
+}
+DOSE_ORDER_PAGE_GETS = {"/staff/plans/<uuid:plan_id>/dose-orders/"}

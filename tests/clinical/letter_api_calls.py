@@ -51,3 +51,16 @@ LETTER_CALLS: dict[tuple[str, str], Build] = {
         None,
     ),
 }
+
+
+def _page_write(world: Any, role: str) -> Request:
+    evaluation = evaluation_with_provider(PatientFactory(), signed_at=timezone.now() - timedelta(days=1))
+    body = {"evaluation_id": str(evaluation.pk), "kind": "evaluation", "recommendations": RECOMMENDATIONS}
+    return ("POST", f"/staff/patients/{evaluation.patient_id}/letters/", body)
+
+
+LETTER_PAGES: dict[str, Build] = {
+    "/staff/patients/<uuid:patient_id>/letters/": _page_write,
+    "/staff/letters/<uuid:letter_id>/pdf/": lambda w, r: ("GET", f"/staff/letters/{own_letter(w).pk}/pdf/", None),
+}
+LETTER_PAGE_GETS = set(LETTER_PAGES)

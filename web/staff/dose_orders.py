@@ -34,7 +34,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.models import PlanCounter
 from scheduling.selectors import clinic_zone
-from web.forms import PageForm, form_add_domain_error
+from web.forms import PageForm, form_add_each_reason
 
 
 class DoseOrderForm(PageForm):
@@ -45,7 +45,7 @@ class DoseOrderForm(PageForm):
     fixed_dose_mg = forms.DecimalField(
         label="Fixed dose (mg), for one infusion", max_digits=5, decimal_places=1, required=False
     )
-    appointment_id = forms.ChoiceField(label="The infusion", required=False)
+    appointment_id = forms.UUIDField(label="The infusion", required=False, widget=forms.Select)
     reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), required=False)
     over_cap_reason = forms.CharField(
         label="Why above the clinic's cap (a fixed dose above it waits for a second clinician)",
@@ -94,7 +94,7 @@ def _render(request: HttpRequest, plan_id: UUID, form: DoseOrderForm | None, sta
     if form is None and writer:
         form = DoseOrderForm(initial={"scope": DoseOrderScope.REMAINING})
     if form is not None:
-        form.fields["appointment_id"].choices = _infusion_choices(plan)
+        form.fields["appointment_id"].widget.choices = _infusion_choices(plan)
     context: dict[str, Any] = {
         "plan": plan,
         "orders": orders,
@@ -114,18 +114,15 @@ def dose_orders_page(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     if _actor(request).role not in DOSE_ORDER_WRITER_ROLES:
         raise PermissionDenied("Only clinicians write dose orders.")
     form = DoseOrderForm(request.POST)
-    form.fields["appointment_id"].choices = [(value, value) for value in request.POST.getlist("appointment_id")]
     if form.is_valid():
         data = form.cleaned_data
-        terms = DoseOrderTerms(
-            **{**data, "appointment_id": UUID(data["appointment_id"]) if data["appointment_id"] else None}
-        )
+        terms = DoseOrderTerms(**data)
         try:
             dose_order_create(actor=_actor(request), plan_id=plan_id, terms=terms, request_id=request_id_of(request))
         except ClinicalError as error:
             if error.status_code in (http_status.HTTP_403_FORBIDDEN, http_status.HTTP_404_NOT_FOUND):
                 raise _page_refusal(error) from error
-            form_add_domain_error(form, error)
+            form_add_each_reason(form, error)
         else:
             messages.success(request, "Dose order signed.")
             return redirect("staff-dose-orders", plan_id=plan_id)

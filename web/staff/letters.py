@@ -31,7 +31,7 @@ from core.access_log import log_patient_reads
 from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.selectors import clinic_zone
-from web.forms import PageForm, form_add_domain_error
+from web.forms import PageForm, form_add_each_reason
 
 
 class LetterForm(PageForm):
@@ -99,7 +99,7 @@ def patient_letters_page(request: HttpRequest, patient_id: UUID) -> HttpResponse
         except ClinicalError as error:
             if isinstance(error, ClinicalPermissionError) or error.code == "not_found":
                 raise _refusal(error) from error
-            form_add_domain_error(form, error)
+            form_add_each_reason(form, error)
         else:
             messages.success(request, "Letter written; it goes to the provider by email.")
             return redirect("staff-patient-letters", patient_id=patient.pk)
