@@ -60,6 +60,12 @@ def _evaluation_choices(patient: User) -> list[tuple[str, str]]:
     return [(str(e.pk), f"Signed {e.signed_at.astimezone(zone):%Y-%m-%d}") for e in rows if e.signed_at is not None]
 
 
+def _offer_evaluations(form: LetterForm, patient: User) -> None:
+    field = form.fields["evaluation_id"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = _evaluation_choices(patient)
+
+
 def _render(request: HttpRequest, patient: User, form: LetterForm | None, status: int = 200) -> HttpResponse:
     try:
         letters = letters_of_patient(actor=_actor(request), patient_id=patient.pk, request_id=request_id_of(request))
@@ -69,7 +75,7 @@ def _render(request: HttpRequest, patient: User, form: LetterForm | None, status
     if form is None and _actor(request).role in LETTER_WRITER_ROLES:
         form = LetterForm(initial={"kind": LetterKind.EVALUATION})
     if form is not None:
-        form.fields["evaluation_id"].choices = _evaluation_choices(patient)
+        _offer_evaluations(form, patient)
     context: dict[str, Any] = {"patient": patient, "letters": letters, "form": form, "zone": clinic_zone()}
     return render(request, "web/staff/letters.html", context, status=status)
 
@@ -85,7 +91,7 @@ def patient_letters_page(request: HttpRequest, patient_id: UUID) -> HttpResponse
     if _actor(request).role not in LETTER_WRITER_ROLES:
         raise PermissionDenied("Only clinicians write letters.")
     form = LetterForm(request.POST)
-    form.fields["evaluation_id"].choices = _evaluation_choices(patient)
+    _offer_evaluations(form, patient)
     if form.is_valid():
         data = form.cleaned_data
         try:
