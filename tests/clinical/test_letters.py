@@ -12,6 +12,7 @@ from io import BytesIO
 import pytest
 import time_machine
 from django.core import mail
+from django.db import DatabaseError, connection, transaction
 from pypdf import PdfReader
 
 from clinical.errors import ClinicalError
@@ -162,3 +163,15 @@ def test_the_patient_reads_their_own_letters_and_staff_reads_are_audited(clinici
     with pytest.raises(ClinicalError) as caught:
         letter_read(actor=UserFactory(role=Role.THERAPIST), letter_id=letter.pk)
     assert caught.value.status_code == 403
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
+@pytest.mark.parametrize(
+    "statement", ["UPDATE clinical_letter SET recommendations = 'x'", "DELETE FROM clinical_letter"]
+)
+def test_raw_sql_cannot_change_a_letter_on_postgresql(clinician, statement):
+    evaluation = evaluation_with_provider(PatientFactory(), signed_at=START)
+    write(clinician, evaluation, kind="evaluation")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert Letter.objects.get().recommendations == RECOMMENDATIONS
