@@ -26,6 +26,9 @@ class Kind(models.TextChoices):
     PROVIDER_LETTER = "provider_letter", "Letter to the referring provider"
 
 
+# The kinds written to the patient (a provider's letter goes to the referring provider, by email only).
+PATIENT_KINDS = tuple(kind for kind in Kind if kind != Kind.PROVIDER_LETTER)
+
 # Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
 REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION, Kind.QUESTIONNAIRE)
 
