@@ -1,5 +1,7 @@
 """Celery tasks: ids in, fresh rows loaded, a service called; every task is safe to run twice."""
 
+from collections.abc import Sequence
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
@@ -30,13 +32,22 @@ def sweep_due_messages() -> int:
     # batch per minute.
     for _ in range(SWEEP_MAX_BATCHES):
         due = outbox_due_ids(now=now, after_id=last_id, limit=SWEEP_BATCH)
-        for message_id in due:
-            send_message.delay(message_id)
+        _enqueue_sends(due)
         enqueued += len(due)
         if len(due) < SWEEP_BATCH:
             break
         last_id = due[-1]
     return enqueued
+
+
+def _enqueue_sends(message_ids: Sequence[int]) -> None:
+    # One producer (one broker connection and channel) for the whole page: ``delay()`` takes one
+    # from the pool and gives it back for every task, which cost the sweep about a millisecond a row.
+    if not message_ids:
+        return
+    with send_message.app.producer_or_acquire() as producer:
+        for message_id in message_ids:
+            send_message.apply_async((message_id,), producer=producer)
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -106,7 +106,7 @@ def test_the_sweep_recovers_rows_stuck_in_sending_and_enqueues_what_is_due(appoi
         status=Status.SENDING, claimed_at=BOOKED_AT - STUCK_AFTER - timedelta(minutes=1), due_at=BOOKED_AT
     )
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks, "_enqueue_sends", enqueued.extend)
     monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
 
     count = tasks.sweep_due_messages()
@@ -226,7 +226,7 @@ def test_the_sweep_pages_through_a_backlog_larger_than_one_batch(appointment, mo
     OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
     enqueued: list[int] = []
     monkeypatch.setattr(tasks, "SWEEP_BATCH", 1)
-    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks, "_enqueue_sends", enqueued.extend)
     monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
 
     assert tasks.sweep_due_messages() == 3
