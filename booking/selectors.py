@@ -26,7 +26,7 @@ from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.plan_gate import plan_gate
-from core.epoch import EpochMicroseconds, instant_of
+from core.epoch import EpochMicroseconds
 from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
@@ -112,18 +112,10 @@ def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
 
 
 class _Decoded:
-    """Many busy rows share their instants (the grid) and their staff: each distinct raw value is
-    converted once per search."""
+    """Many busy rows share their staff: each distinct raw id is converted once per search."""
 
     def __init__(self) -> None:
-        self._instants: dict[int, datetime] = {}
         self._ids: dict[Any, UUID] = {}
-
-    def instant(self, microseconds: int) -> datetime:
-        found = self._instants.get(microseconds)
-        if found is None:
-            found = self._instants[microseconds] = instant_of(microseconds)
-        return found
 
     def uuid(self, raw: Any) -> Any:
         if raw is None:
@@ -135,23 +127,22 @@ class _Decoded:
 
 
 def _add_busy(bookings: Bookings, rows: Iterable[tuple[Any, ...]], patient_id: UUID | None) -> UUID | None:
-    """Files the busy rows into ``bookings``; returns the calendar version row's value, if any."""
+    """Files the busy rows into ``bookings`` (microseconds, as the engine takes them); returns the
+    calendar version row's value, if any."""
     version = None
-    decoded = _Decoded()
-    instant, uuid_of = decoded.instant, decoded.uuid
+    uuid_of = _Decoded().uuid
     for room_id, raw_staff, raw_nurse, raw_patient, starts, ends, staff_until, room_until in rows:
         if starts is None:
             version = uuid_of(raw_staff)
             continue
-        starts_at = instant(starts)
         if room_id is not None:
-            bookings.room_busy[room_id].append((starts_at, instant(room_until)))
+            bookings.room_busy[room_id].append((starts, room_until))
         if raw_staff is not None:
-            bookings.staff_busy[uuid_of(raw_staff)].append((starts_at, instant(staff_until)))
+            bookings.staff_busy[uuid_of(raw_staff)].append((starts, staff_until))
         if raw_nurse is not None:
-            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts_at, instant(ends)))
+            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts, ends))
         if patient_id is not None and uuid_of(raw_patient) == patient_id:
-            bookings.patient_busy.append((starts_at, instant(ends)))
+            bookings.patient_busy.append((starts, ends))
     return version
 
 
