@@ -39,7 +39,12 @@ def test_each_shape_is_compiled_once_and_answers_what_the_orm_answers(monkeypatc
     query = _query()
     compiled: list[tuple] = []
     compile_shape = query._compile
-    monkeypatch.setattr(query, "_compile", lambda present: compiled.append(present) or compile_shape(present))
+
+    def counting_compile(present):
+        compiled.append(present)
+        return compile_shape(present)
+
+    monkeypatch.setattr(query, "_compile", counting_compile)
     wide = {
         "starts_from": min(first_start, second_start),
         "starts_before": max(first_start, second_start) + timedelta(1),
