@@ -1,6 +1,6 @@
-"""The nurses' day board with section 10 on it: booking's board (``booking.selectors.day_board``,
-which cannot see clinical records) with each row's questionnaire state, open alerts and planned
-dose filled in here.
+"""The nurses' day board with section 10 on it: the day's rooms and rows
+(``clinical.schedule_selectors.day_board``) with each row's questionnaire state, open alerts and
+planned dose filled in here.
 
 Per row:
 
@@ -14,7 +14,7 @@ Per row:
   ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
-One query beyond booking's board, whatever the number of appointments (see ``_sessions``). A layer
+One query beyond the board's rows, whatever the number of appointments (see ``_sessions``). A layer
 above may ask for facts of the whole day to be read in that same query (``day_facts``: the
 controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
 ``ClinicalDayBoard.facts``.
@@ -28,16 +28,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.models import Alert, AlertKind, Questionnaire
-from clinical.services.readings_schedule import overdue_readings
+from clinical.readings_schedule import overdue_readings
+from clinical.schedule_selectors import BoardRoom, BoardRow, DayBoard, day_board
 from scheduling.models import Clinic
 
 # Day-wide facts a layer above asks the board's query to read: name -> expression, for the day.
@@ -81,15 +82,11 @@ class ClinicalDayBoard(DayBoard):
         return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
 
 
-def _sessions(
-    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
-) -> tuple[dict[UUID, _Session], dict[str, object]]:
-    """What section 10 knows of each of the day's appointments, in one query: the appointment's
-    session record (a one-to-one join) and its readings (one row per reading), each row with
-    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
-    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+def _session_rows(rows: list[BoardRow], facts: Mapping[str, BaseExpression]) -> QuerySet[Any, Any]:
+    """The one query of ``_sessions``: per appointment, its session record's times and dose, one row
+    per reading, the questionnaire and alert flags, and the day's facts asked for."""
     open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
-    found = (
+    return (
         Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
         .annotate(
             has_questionnaire=Exists(open_questionnaires),
@@ -123,6 +120,16 @@ def _sessions(
             *facts,
         )
     )
+
+
+def _sessions(
+    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
+) -> tuple[dict[UUID, _Session], dict[str, object]]:
+    """What section 10 knows of each of the day's appointments, in one query: the appointment's
+    session record (a one-to-one join) and its readings (one row per reading), each row with
+    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
+    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+    found = _session_rows(rows, facts)
     sessions: dict[UUID, _Session] = defaultdict(_Session)
     read: dict[str, object] = {}
     for (

@@ -4,18 +4,21 @@
 was past), the readings schedule at ``now`` with each due time's status, adverse events, the
 appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, in a
 fixed number of queries.
-Callers get the record through ``clinical.services.infusions.infusion_record_read`` (which
-checks the role and audits the read) or a write service, then call this.
+Callers get the record through ``clinical.services.infusion_record.infusion_record_read``
+(which checks the role and audits the read) or a write service, then call this. A read never
+writes: a clinic without its thresholds row reads SPEC.md's defaults.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Subquery
 
 from booking.models import BLOCKING_STATUSES, Appointment
+from clinical.infusion_rules import infusion_ends_at, recovery_ends_at
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -26,8 +29,7 @@ from clinical.models import (
     Questionnaire,
     VitalsReading,
 )
-from clinical.services.infusions import infusion_ends_at, recovery_ends_at, thresholds_of
-from clinical.services.readings_schedule import ScheduledReading, readings_schedule, readings_status
+from clinical.readings_schedule import ScheduledReading, readings_schedule, readings_status
 from scheduling.models import PlanCounter
 
 
@@ -71,6 +73,38 @@ def _session_number(appointment: Appointment) -> int | None:
     return earlier.count() if appointment.status in BLOCKING_STATUSES else None
 
 
+def clinic_thresholds(clinic_id: int) -> ClinicThresholds:
+    """The clinic's thresholds, or SPEC.md's defaults (the model's) while none are saved."""
+    return ClinicThresholds.objects.filter(clinic_id=clinic_id).first() or ClinicThresholds(clinic_id=clinic_id)
+
+
+def _alerts_of(appointment_id: UUID, patient_id: object) -> QuerySet[Alert]:
+    """The appointment's alerts, and any open self-harm answer of the patient (whichever
+    infusion's questionnaire raised it, it blocks this start too)."""
+    return Alert.objects.filter(
+        Q(appointment_id=appointment_id) | Q(patient_id=patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
+    )
+
+
+def session_alert(*, appointment_id: UUID, alert_id: UUID) -> Alert | None:
+    """One alert the session's page shows (``InfusionSession.alerts``), in one query; None if it
+    is not one of them."""
+    patient_id = Subquery(Appointment.objects.filter(pk=appointment_id).values("patient_id")[:1])
+    return _alerts_of(appointment_id, patient_id).filter(pk=alert_id).first()
+
+
+def is_infusion_appointment(appointment_id: UUID) -> bool:
+    """Whether the appointment is an infusion (one of a plan's infusions), in one query."""
+    return Appointment.objects.filter(
+        pk=appointment_id, appointment_type__counts_against_plan=PlanCounter.INFUSIONS
+    ).exists()
+
+
+def session_questionnaire(*, appointment_id: UUID, questionnaire_id: UUID) -> Questionnaire | None:
+    """One of the infusion's questionnaires (None if it is another appointment's)."""
+    return Questionnaire.objects.filter(pk=questionnaire_id, appointment_id=appointment_id).first()
+
+
 def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSession:
     appointment = (
         Appointment.objects.select_related("appointment_type__clinic", "treatment_plan", "patient", "room")
@@ -97,10 +131,7 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             discharged_at=record.discharged_at,
         )
     alerts = list(
-        Alert.objects.filter(
-            Q(appointment=appointment)
-            | Q(patient_id=appointment.patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
-        )
+        _alerts_of(appointment.pk, appointment.patient_id)
         .select_related("reading", "questionnaire", "resolved_by")
         .order_by("raised_at", "id")
     )
@@ -119,7 +150,7 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         schedule=schedule,
         adverse_events=list(AdverseEvent.objects.filter(record=record).order_by("occurred_at", "id")),
         alerts=alerts,
-        thresholds=thresholds_of(appointment.appointment_type.clinic_id),
+        thresholds=clinic_thresholds(appointment.appointment_type.clinic_id),
         questionnaires=list(
             Questionnaire.objects.filter(appointment=appointment)
             .filter(Q(closed_at__isnull=True) | Q(answered_at__isnull=False))  # closed unanswered ones are gone

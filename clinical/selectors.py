@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Case, F, UUIDField, When
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from booking.record_links import RecordColumns
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
-from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
+from scheduling.models import AppointmentType, PlanCounter
+from scheduling.online_booking import open_online_filter
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,23 @@ def plan_progress(plan: TreatmentPlan) -> PlanProgress:
     )
 
 
+def evaluation_link_columns() -> RecordColumns:
+    """How booking's appointment reads find the visit's evaluation (``booking.record_links``): its id
+    through the one-to-one join, and the same id only once the record is signed (a signed record
+    always has ``signed_at``)."""
+    return RecordColumns(
+        record_id=F("evaluation__id"),
+        signed_record_id=Case(
+            When(evaluation__signed_at__isnull=False, then=F("evaluation__id")), output_field=UUIDField()
+        ),
+    )
+
+
 def bookable_types_for(*, patient_id: UUID | None) -> list[AppointmentType]:
     """The types a person may book online: anyone (signed in or not) those open to any patient;
     a patient with an active plan also those that need one."""
-    open_to = Q(online_booking=OnlineBooking.ANY_PATIENT)
-    if patient_id is not None and active_plan_of(patient_id) is not None:
-        open_to |= Q(online_booking=OnlineBooking.ACTIVE_PLAN)
+    has_plan = patient_id is not None and active_plan_of(patient_id) is not None
+    open_to = open_online_filter(signed_in=patient_id is not None, has_active_plan=has_plan)
     return list(AppointmentType.objects.select_related("clinic").filter(open_to, is_active=True).order_by("pk"))
 
 

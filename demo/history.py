@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.models import Alert, AlertAction
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update

@@ -13,7 +13,8 @@ from decimal import Decimal
 from accounts.models import PatientProfile, User
 from accounts.services import patient_search_text_refresh
 from booking.models import Appointment, AppointmentEvent
-from booking.services.appointments import appointment_book, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Questionnaire, QuestionnaireKind
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
 from clinical.services.infusions import infusion_vitals_record

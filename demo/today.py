@@ -32,9 +32,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking.availability import availability_engine, availability_for
 from booking.models import Appointment, AppointmentEvent
-from booking.selectors import availability_engine, availability_for
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.models import InfusionRecord
 from clinical.services.infusions import infusion_record_update
 from core.errors import DomainError

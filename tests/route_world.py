@@ -30,8 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.services.signup import signup_token_make
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus, WaitlistEntry
-from booking.selectors import availability_for
 from booking.services.calendar_feeds import calendar_feed_create
 from clinical.models import (
     AdverseEvent,

@@ -34,8 +34,8 @@ from schemathesis.core.failures import Failure, FailureGroup
 from accounts.models import User
 from accounts.services.signup import signup_token_make
 from accounts.tokens import token_pair_for
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
 from clinical.api.serializers import DOSE_PATTERN
 from clinical.evaluation_rules import PLAN_RANGES

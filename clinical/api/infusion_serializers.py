@@ -14,11 +14,11 @@ from rest_framework import serializers
 from booking.api.serializers import PersonSerializer
 from booking.models import AppointmentStatus
 from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
+from clinical.infusion_rules import VITALS_RANGES
 from clinical.infusion_selectors import InfusionSession
 from clinical.models import AdverseEventCode, AlertAction, AlertKind, MedicationsReview, Route, Severity
 from clinical.models.infusions import DOSE_GIVEN_MG_RANGE
-from clinical.services.infusions import VITALS_RANGES
-from clinical.services.readings_schedule import DueKind, DueStatus
+from clinical.readings_schedule import DueKind, DueStatus
 from core.api_fields import (
     OffsetDateTimeField,
     RuledDecimalField,

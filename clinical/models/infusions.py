@@ -2,7 +2,8 @@
 appointment, its vital signs readings and adverse events, and the clinic's alert thresholds.
 
 The rules (the dose, the readings schedule, the gates of start and discharge) live in
-``clinical/services/infusions.py``; the database keeps the physiological ranges and the shape.
+``clinical/infusion_rules.py``, ``clinical/dosing.py`` and ``clinical/readings_schedule.py``, the
+writes in ``clinical/services/``; the database keeps the physiological ranges and the shape.
 """
 
 import uuid

@@ -25,9 +25,8 @@ from accounts.models import User
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import Alert, AlertAction, AlertKind, ClinicalAccess
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
-VITALS_ALERT_ROLES = (Role.NURSE, Role.CLINICIAN)
 SELF_HARM_ALERT_ROLES = (Role.CLINICIAN,)
 # Alerts a clinician acknowledges with a note (no infusion action).
 NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY)
@@ -50,7 +49,7 @@ def alert_acknowledge(
     now: datetime | None = None,
 ) -> Alert:
     now = now or timezone.now()
-    if actor.role not in VITALS_ALERT_ROLES:
+    if actor.role not in CARE_TEAM_ROLES:
         raise ClinicalPermissionError("Only nurses and clinicians resolve alerts.")
     alert = Alert.objects.filter(pk=alert_id).first()
     if alert is None:

@@ -50,11 +50,10 @@ from clinical.services.evaluation_checks import check_input, clinic_of, range_pr
 from clinical.services.plan_rules import plan_check_dose
 from clinical.services.questionnaires import SELF_HARM_REASON
 from core.events import publish
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 EVALUATION_TYPE_CODE = "evaluation"
 WRITER_ROLES = (Role.CLINICIAN,)
-FULL_READER_ROLES = (Role.CLINICIAN, Role.NURSE)
 LIMITED_READER_ROLES = (Role.THERAPIST, Role.ADMIN)
 
 REFERRING_PROVIDER_FIELDS = (
@@ -270,10 +269,10 @@ def evaluation_read(
         if evaluation.patient_id != actor.pk or evaluation.status != EvaluationStatus.SIGNED:
             raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
         return evaluation, False
-    if actor.role not in (*FULL_READER_ROLES, *LIMITED_READER_ROLES):
+    if actor.role not in (*CARE_TEAM_ROLES, *LIMITED_READER_ROLES):
         raise ClinicalPermissionError("Your role does not read evaluations.")
     clinical_audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
-    return evaluation, actor.role in FULL_READER_ROLES
+    return evaluation, actor.role in CARE_TEAM_ROLES
 
 
 @locking.retried_once_on_deadlock

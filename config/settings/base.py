@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "web.context_processors.clinic",
+                "web.context_processors.roles",
             ],
         },
     },

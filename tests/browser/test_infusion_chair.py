@@ -24,7 +24,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.models import Alert, InfusionRecord
 from core.roles import Role
 from scheduling.models import AppointmentType

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Viewport
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.roles import Role

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Alert, AlertKind, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from scheduling.models import AppointmentType, Room

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import BoardRow, DayBoard
 from clinical.board import clinical_day_board
 from clinical.models import Alert, AlertKind, InfusionRecord, Questionnaire, VitalsReading
+from clinical.schedule_selectors import BoardRow, DayBoard
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from scheduling.models import AppointmentType

@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
+from clinical.dosing import planned_dose
 from clinical.errors import ClinicalError
+from clinical.infusion_rules import reading_reasons
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -23,14 +25,12 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.services.alerts import alert_acknowledge
+from clinical.services.infusion_discharge import infusion_discharge
+from clinical.services.infusion_record import infusion_record_read
 from clinical.services.infusions import (
     infusion_adverse_event_record,
-    infusion_discharge,
-    infusion_record_read,
     infusion_record_update,
     infusion_vitals_record,
-    planned_dose,
-    reading_reasons,
 )
 from scheduling.models import Clinic
 from tests.clinical.infusion_fixtures import (

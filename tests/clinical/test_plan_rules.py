@@ -9,13 +9,8 @@ import pytest
 
 from booking.errors import BookingConflictError, BookingPermissionError
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.errors import ClinicalConflictError, ClinicalPermissionError
 from clinical.models import Decision, PlanStatus
 from clinical.services.infusions import infusion_discharge, infusion_record_update

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.errors import ClinicalError
 from clinical.models import (
     AdverseEvent,

@@ -23,10 +23,10 @@ from django.db import transaction
 from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.selectors import BoardRow
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.board import clinical_day_board
 from clinical.models import Alert, AlertKind, Evaluation, InfusionRecord, PlanStatus, TreatmentPlan
+from clinical.schedule_selectors import BoardRow
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
 from clinical.services.infusions import infusion_discharge, infusion_record_update

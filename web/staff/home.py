@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from booking.selectors import schedule_of_staff
 from clinical.questionnaire_selectors import self_harm_alerts_open
+from clinical.schedule_selectors import schedule_of_staff
 from clinical.selectors import evaluations_to_write
 from clinical.services.alerts import SELF_HARM_ALERT_ROLES, alert_acknowledge
 from core.access_log import log_patient_reads

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from web import booking_flow as flow
+from web.booking_flow.audience import STAFF_FOR_PATIENT
 from web.staff import controlled_urls, day, evaluations, feed, home, infusion_start, infusions, patients, reports
 
 urlpatterns = [
@@ -19,27 +21,39 @@ urlpatterns = [
     # -- patient and feed routes --
     path("patients/", patients.patient_search_page, name="staff-patients"),
     path("patients/<uuid:patient_id>/", patients.patient_chart, name="staff-patient"),
-    path("patients/<uuid:patient_id>/book/", patients.patient_book, name="staff-patient-book"),
-    path("patients/<uuid:patient_id>/book/review/", patients.patient_book_review, name="staff-patient-book-review"),
-    path("patients/<uuid:patient_id>/book/confirm/", patients.patient_book_confirm, name="staff-patient-book-confirm"),
+    path(
+        "patients/<uuid:patient_id>/book/",
+        flow.ChooseTime.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book",
+    ),
+    path(
+        "patients/<uuid:patient_id>/book/review/",
+        flow.ReviewBooking.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book-review",
+    ),
+    path(
+        "patients/<uuid:patient_id>/book/confirm/",
+        flow.ConfirmBooking.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book-confirm",
+    ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/",
-        patients.patient_move,
+        flow.ChooseNewTime.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/review/",
-        patients.patient_move_review,
+        flow.ReviewMove.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move-review",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/confirm/",
-        patients.patient_move_confirm,
+        flow.ConfirmMove.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move-confirm",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/",
-        patients.patient_cancel,
+        flow.CancelAppointment.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-cancel",
     ),
     path("calendar-feed/", feed.calendar_feed_page, name="staff-calendar-feed"),
