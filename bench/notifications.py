@@ -858,7 +858,7 @@ def main() -> int:
     try:
         began = time.perf_counter()
         manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "seed_demo", "--password", secrets.token_urlsafe(12))
+        manage(env, "seed_demo", f"--password={secrets.token_urlsafe(12)}")  # a token may begin with "-"
         setup_django(env)
 
         from django.conf import settings
