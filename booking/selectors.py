@@ -14,6 +14,7 @@ from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import Appointment, AppointmentStatus
 from booking.record_links import with_record_links
+from booking.upcoming import changeable_filter
 from core.roles import Role
 from scheduling.intervals import local_day_bounds
 from scheduling.models import AppointmentType
@@ -48,14 +49,21 @@ def booking_patient_for(*, actor: User, patient_id: UUID | None) -> User:
     return patient
 
 
+def future_appointments_held(
+    *, patient_id: UUID, appointment_type: AppointmentType, now: datetime
+) -> QuerySet[Appointment]:
+    """The patient's booked appointments of the type not yet begun (what the future limit counts), soonest first."""
+    return Appointment.objects.filter(
+        changeable_filter(now=now), patient_id=patient_id, appointment_type=appointment_type
+    ).order_by("starts_at")
+
+
 def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:
     """Whether the patient already holds ``max_future_per_patient`` future appointments of the type."""
     limit = appointment_type.max_future_per_patient
     if limit is None:
         return False
-    held = Appointment.objects.filter(
-        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
-    )
+    held = future_appointments_held(patient_id=patient_id, appointment_type=appointment_type, now=now)
     return held.count() >= limit
 
 

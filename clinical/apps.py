@@ -27,3 +27,7 @@ class ClinicalConfig(AppConfig):
         from clinical.services.questionnaires import questionnaires_follow_appointment
 
         subscribe(questionnaires_follow_appointment)  # a PHQ-9 and a GAD-7 before every infusion
+        from clinical.regulated_gate import register_regulated_gate
+        from clinical.services.regulated_gate import ConsentAndPregnancyGate
+
+        register_regulated_gate(ConsentAndPregnancyGate())  # consent and pregnancy test (section 12)

@@ -14,6 +14,11 @@ Per row:
   ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
+The next-day follow-up calls (the nurses' list, ``clinical.follow_up_selectors``) ride on that same
+query as a fact: ``facts["follow_up_calls_open"]``, how many calls due that day or before are not
+yet recorded (the page links to the list; a list of its own would cost the page a ninth query,
+over SPEC.md section 9's eight).
+
 One query beyond the board's rows, whatever the number of appointments (see ``_sessions``). A layer
 above may ask for facts of the whole day to be read in that same query (``day_facts``: the
 controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
@@ -36,6 +41,7 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
+from clinical.follow_up_selectors import follow_up_facts
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.readings_schedule import overdue_readings
 from clinical.schedule_selectors import BoardRoom, BoardRow, DayBoard, day_board
@@ -190,7 +196,7 @@ def clinical_day_board(
     and the ``day_facts`` asked for."""
     now = now or timezone.now()
     board = day_board(day=day)
-    facts = day_facts(board.day) if day_facts else {}
+    facts = {**(day_facts(board.day) if day_facts else {}), **follow_up_facts(board.day)}
     rows = [row for section in board.rooms for row in section.rows] + board.unassigned
     if not rows:
         return ClinicalDayBoard(**vars(board), facts=_facts_alone(board.clinic, facts))

@@ -191,43 +191,4 @@ def dose_over_cap(*, planned_dose_mg: Decimal, cap_mg: Decimal) -> bool:
     return Decimal(planned_dose_mg) > Decimal(cap_mg)
 
 
-# -- the discharge ---------------------------------------------------------------------------------------------
-
-CHECKLIST = ("alert_and_oriented", "escort_present", "walking_steadily")
-# What keeps a patient from going home, in this order, then each checklist item not ticked.
-DISCHARGE_ITEMS = ("recovery_time", "recent_reading", "reading_past_threshold", "open_alert", "dose_given")
-DISCHARGE_WORDS = {
-    "recovery_time": "The recovery time has not passed yet.",
-    "recent_reading": f"No reading in the last {RECENT_MINUTES} minutes: record vitals first.",
-    "reading_past_threshold": "The latest reading is past a threshold.",
-    "open_alert": "An alert is waiting for its recorded action.",
-    "dose_given": "The dose given is not recorded.",
-    "discharge": "An infusion is completed by its discharge.",
-}
-
-
-def discharge_missing_items(
-    *,
-    recovered_at: datetime | None,
-    latest_reasons: list[str] | None,
-    open_alert: bool,
-    dose_given: bool,
-    checklist: dict[str, bool],
-    now: datetime,
-) -> list[str]:
-    """What keeps the patient from going home, in ``DISCHARGE_ITEMS``' order (empty: ready).
-
-    ``latest_reasons``: the thresholds the latest reading of the last 15 minutes is past (None: no
-    such reading; the latest decides, an earlier good one does not make a bad one fine)."""
-    missing = []
-    if recovered_at is None or now < recovered_at:
-        missing.append("recovery_time")
-    if latest_reasons is None:
-        missing.append("recent_reading")
-    elif latest_reasons:
-        missing.append("reading_past_threshold")
-    if open_alert:
-        missing.append("open_alert")
-    if not dose_given:
-        missing.append("dose_given")
-    return missing + [item for item in CHECKLIST if not checklist.get(item)]
+# The discharge's rules: clinical/discharge_rules.py.

@@ -11,6 +11,7 @@ from django.db.models import Case, F, UUIDField, When
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
 from booking.record_links import RecordColumns
+from booking.upcoming import upcoming_filter
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
 from scheduling.models import AppointmentType, PlanCounter
@@ -36,6 +37,19 @@ class PlanProgress:
     def integration_sessions_left_to_book(self) -> int:
         planned = self.integration_sessions_planned
         return max(planned - self.integration_sessions_booked - self.integration_sessions_completed, 0)
+
+    @property
+    def series_finished(self) -> bool:
+        """The plan is over: completed, or every planned session of each kind done."""
+        every_session_done = (
+            self.infusions_completed >= self.infusions_planned
+            and self.integration_sessions_completed >= self.integration_sessions_planned
+        )
+        return self.status == PlanStatus.COMPLETED or every_session_done
+
+    @property
+    def nothing_left_to_book(self) -> bool:
+        return self.infusions_left_to_book == 0 and self.integration_sessions_left_to_book == 0
 
 
 def plan_progress(plan: TreatmentPlan) -> PlanProgress:
@@ -143,6 +157,26 @@ def evaluations_to_write(*, clinician_id: UUID, now: datetime) -> list[Evaluatio
         draft = getattr(appointment, "evaluation", None)
         result.append(EvaluationToWrite(appointment, draft.pk if draft is not None else None))
     return result
+
+
+EVALUATIONS_AHEAD_DAYS = 14
+
+
+def evaluations_upcoming(*, clinician_id: UUID, now: datetime) -> list[EvaluationToWrite]:
+    """The clinician's evaluation visits still ahead in the next 14 days (upcoming, the patient not
+    yet arrived: those that took place are ``evaluations_to_write``), soonest first (one query)."""
+    rows = (
+        Appointment.objects.select_related("patient", "evaluation", "appointment_type__clinic")
+        .filter(
+            upcoming_filter(now=now),
+            appointment_type__code=EVALUATION_TYPE_CODE,
+            staff__user_id=clinician_id,
+            starts_at__lt=now + timedelta(days=EVALUATIONS_AHEAD_DAYS),
+        )
+        .exclude(status__in=VISIT_TAKEN_PLACE)
+        .order_by("starts_at", "id")
+    )
+    return [EvaluationToWrite(row, getattr(getattr(row, "evaluation", None), "pk", None)) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from booking.services.lifecycle import appointment_confirm_readiness, appointmen
 from clinical.models import Alert, AlertAction
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from clinical.services.scales import infusion_scales_record
 from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
@@ -188,6 +189,8 @@ def _infuse(
     log.administer(appointment, email=spec.email, number=number, at=start + timedelta(minutes=52))
     for minutes in (65, 80, 88):
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
+    at = start + timedelta(minutes=85)  # sedation and dissociation, scored before discharge
+    infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6, now=at)
     infusion_discharge(
         actor=nurse, appointment_id=appointment.pk, checklist=CHECKLIST, now=start + timedelta(minutes=91)
     )

@@ -20,9 +20,10 @@ from clinical.services.evaluations import evaluation_create, evaluation_sign, ev
 from clinical.services.infusions import infusion_vitals_record
 from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
+from demo.consent import demo_consent_sign
 from scheduling.models import AppointmentType
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True, "instructions_given": True}
 CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
 HIGH_SYSTOLIC = 184  # past the default threshold of 180: raises an alert
 
@@ -93,6 +94,7 @@ def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int)
             "diastolic_bp": 80,
             "heart_rate": 74,
             "substance_use": "none",
+            "childbearing_potential": "no",
             "contraindications": [],
             "decision": "candidate",
             "rationale": "Two adequate antidepressant trials without response; no contraindication found.",
@@ -108,6 +110,7 @@ def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int)
         now=written,
     )
     evaluation_sign(actor=staff.clinician, evaluation_id=evaluation.pk, now=written + timedelta(minutes=5))
+    demo_consent_sign(patient, at=written + timedelta(hours=3))  # on /account/, before the first infusion
 
 
 def answer_forms(

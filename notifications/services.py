@@ -127,7 +127,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     if claimed != 1:
         return "not_claimed"
     message = OutboxMessage.objects.select_related(
-        "patient__patient_profile", "appointment__appointment_type__clinic", "appointment__patient"
+        "patient__patient_profile", "appointment__appointment_type__clinic"
     ).get(pk=message_id)
     verdict = _why_not_send(message, now=now)
     if verdict is not None:

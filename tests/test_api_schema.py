@@ -39,8 +39,9 @@ from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_book
 from clinical.api.serializers import DOSE_PATTERN
 from clinical.evaluation_rules import PLAN_RANGES
-from clinical.models import Evaluation
-from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.models import Evaluation, FollowUpCall
+from clinical.services.infusions import infusion_discharge, infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from core.api_fields import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
 from core.roles import Role
 from core.schema import NOT_BLANK
@@ -49,11 +50,12 @@ from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
 from tests.clinical.dose_order_api_calls import DOSE_ORDER_CALLS
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.letter_api_calls import LETTER_CALLS
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_CALLS
 from tests.controlled.api_calls import CONTROLLED_CALLS
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory, UserFactory
 
@@ -230,8 +232,37 @@ def _discharge(world: World, role: str) -> Call:
         changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
     )
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
-    body = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
-    return Call("POST", f"/api/v1/infusions/{appointment.pk}/discharge/", body)
+    infusion_scales_record(actor=world.users["nurse"], appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
+    return Call("POST", f"/api/v1/infusions/{appointment.pk}/discharge/", DISCHARGE_CHECKLIST)
+
+
+def _scales(world: World, role: str) -> Call:
+    appointment = _infusion_under_way(world, minutes_ago=60)
+    return Call("POST", f"/api/v1/infusions/{appointment.pk}/scales/", {"moaas": 5, "cadss6_items": [0, 1, 0, 0, 2, 0]})
+
+
+def _follow_up(world: World) -> FollowUpCall:
+    """A follow-up call of an infusion discharged now (due tomorrow, Tuesday)."""
+    appointment = _infusion_under_way(world, minutes_ago=95)
+    nurse = world.users["nurse"]
+    infusion_record_update(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
+    )
+    infusion_vitals_record(actor=nurse, appointment_id=appointment.pk, **INFUSION_NORMAL)
+    infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
+    infusion_discharge(actor=nurse, appointment_id=appointment.pk, checklist=DISCHARGE_CHECKLIST)
+    return FollowUpCall.objects.get(record__appointment=appointment)
+
+
+def _follow_up_record(world: World, role: str) -> Call:
+    body = {
+        "reached": True,
+        "patient_condition": "Well; slept long.",
+        "adverse_event": {"code": "headache", "severity": "mild", "action_taken": "Advised rest."},
+    }
+    return Call("POST", f"/api/v1/follow-ups/{_follow_up(world).pk}/", body)
 
 
 def _acknowledge(world: World, role: str) -> Call:
@@ -322,6 +353,9 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         {"note": "Known hypertension; reviewed with the patient."},
     ),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
+    ("POST", "/api/v1/infusions/{appointment_id}/scales/"): _scales,
+    ("GET", "/api/v1/follow-ups/"): lambda w, r: (_follow_up(w), Call("GET", "/api/v1/follow-ups/?date=2026-12-01"))[1],
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/"): _follow_up_record,
     ("POST", "/api/v1/auth/register/"): _register,
     ("POST", "/api/v1/auth/register/confirm/"): _register_confirm,
     ("POST", "/api/v1/auth/token/"): _token,
@@ -361,6 +395,8 @@ CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()
 # Dose orders (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in DOSE_ORDER_CALLS.items()})
 CALLS.update({key: _controlled(build) for key, build in LETTER_CALLS.items()})
+# The regulated record's operations (consent, pregnancy tests, medications at check-in).
+CALLS.update({key: _controlled(build) for key, build in REGULATED_CALLS.items()})
 
 
 @pytest.fixture

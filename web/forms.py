@@ -70,7 +70,8 @@ class SignUpForm(PageForm):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     date_of_birth = BoundedDateField(
         label=_("Date of birth"),
-        help_text=_("For example 1985-06-01."),
+        # In words: the browser's date box shows its own order (mm/dd/yyyy in the US, dd/mm/aaaa in Spanish).
+        help_text=_("For example June 1, 1985."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     phone = forms.CharField(

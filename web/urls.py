@@ -4,6 +4,7 @@ from web import booking_flow as flow
 from web.booking_flow.audience import PATIENT
 from web.staff import feed as staff_feed
 from web.views import account, appointments, auth, dev_mail, public, signup
+from web.views import consent as consent_pages
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("account/waitlist/", account.waitlist, name="account-waitlist"),
     path("account/contact-preferences/", account.contact_preferences, name="account-contact"),
     path("account/export/", account.data_export, name="account-export"),
+    path("account/consent/", consent_pages.consent_page, name="account-consent"),
+    path("account/consents/<uuid:consent_id>/pdf/", consent_pages.consent_pdf_download, name="account-consent-pdf"),
     path(
         "account/questionnaires/<uuid:questionnaire_id>/",
         questionnaire_pages.questionnaire_page,

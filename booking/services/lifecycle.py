@@ -16,6 +16,7 @@ from booking import locking
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.history import history_record
+from booking.upcoming import changeable_filter
 from booking.visit_gate import visit_gate
 from core.roles import BOOKING_STAFF_ROLES, Role
 
@@ -106,9 +107,7 @@ def appointment_confirm_readiness(
         raise BookingError("No such appointment.", code="not_found", status_code=404)
     with transaction.atomic():
         locking.lock_appointment(appointment_id=appointment.pk)
-        updated = Appointment.objects.filter(
-            pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
-        ).update(
+        updated = Appointment.objects.filter(changeable_filter(now=now), pk=appointment.pk).update(
             driver_arranged=driver_arranged,
             fasting_acknowledged=fasting_acknowledged,
             readiness_confirmed_at=now,

@@ -85,6 +85,9 @@ class DischargeInputSerializer(serializers.Serializer):
     alert_and_oriented = StrictBooleanField(required=False, default=False)
     escort_present = StrictBooleanField(required=False, default=False, help_text="An adult escort is present.")
     walking_steadily = StrictBooleanField(required=False, default=False)
+    instructions_given = StrictBooleanField(
+        required=False, default=False, help_text="Written discharge instructions were given."
+    )
 
 
 class PredoseOverrideInputSerializer(serializers.Serializer):
@@ -206,6 +209,7 @@ class InfusionRecordSerializer(serializers.Serializer):
     alert_and_oriented = serializers.BooleanField(source="record.alert_and_oriented")
     escort_present = serializers.BooleanField(source="record.escort_present")
     walking_steadily = serializers.BooleanField(source="record.walking_steadily")
+    instructions_given = serializers.BooleanField(source="record.instructions_given")
     discharged_at = IsoDateTimeField(source="record.discharged_at", allow_null=True)
     discharged_by = serializers.UUIDField(source="record.discharged_by_id", allow_null=True)
     readings = ReadingSerializer(many=True)

@@ -135,8 +135,9 @@ class InfusionDischargeApi(APIView):
             **errors(
                 409,
                 description="`discharge_not_ready` names every missing thing in `fields.missing` (recovery_time, "
-                "recent_reading, reading_past_threshold, open_alert, dose_given, alert_and_oriented, "
-                "escort_present, walking_steadily); `visit_not_started`, `record_discharged`.",
+                "recent_reading, vitals_near_baseline, sedation, dissociation_scale, open_alert, dose_given, "
+                "checklist; `fields.checklist` names the items not ticked); `visit_not_started`, "
+                "`record_discharged`.",
             ),
         },
     )

@@ -1,5 +1,6 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.dose_orders import DoseOrder, DoseOrderCosignature
 from clinical.models.evaluations import (
@@ -29,6 +30,15 @@ from clinical.models.infusions import (
 )
 from clinical.models.letters import Letter, LetterKind
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.regulated import (
+    ConsentDocument,
+    ConsentKind,
+    ConsentMethod,
+    MedicationListVersion,
+    PatientConsent,
+    PregnancyResult,
+    PregnancyTest,
+)
 
 __all__ = [
     "AdverseEvent",
@@ -39,6 +49,9 @@ __all__ = [
     "ChildbearingPotential",
     "ClinicThresholds",
     "ClinicalAccess",
+    "ConsentDocument",
+    "ConsentKind",
+    "ConsentMethod",
     "Contraindication",
     "Decision",
     "DoseOrder",
@@ -46,16 +59,22 @@ __all__ = [
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
+    "FollowUpCall",
     "InfusionRecord",
     "Letter",
     "LetterKind",
     "MedicationClass",
+    "MedicationListVersion",
     "MedicationsReview",
+    "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
+    "PregnancyResult",
+    "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
     "Route",
+    "ScaleAssessment",
     "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",

@@ -28,6 +28,7 @@ class AlertKind(models.TextChoices):
     VITALS_THRESHOLD = "vitals_threshold", "Vital signs past a threshold"
     SELF_HARM = "self_harm", "Self-harm answer"
     COUNT_DISCREPANCY = "count_discrepancy", "Controlled-substance count discrepancy"
+    PREGNANCY_POSITIVE = "pregnancy_positive", "Positive pregnancy test"
 
 
 class AlertAction(models.TextChoices):
@@ -82,6 +83,14 @@ class Alert(models.Model):
                         (Q(questionnaire__isnull=False) & Q(evaluation__isnull=True))
                         | (Q(questionnaire__isnull=True) & Q(evaluation__isnull=False))
                     )
+                )
+                | (
+                    Q(kind="pregnancy_positive")
+                    & Q(questionnaire__isnull=True)
+                    & Q(reading__isnull=True)
+                    & Q(evaluation__isnull=True)
+                    & Q(patient__isnull=False)
+                    & Q(appointment__isnull=False)
                 )
                 | (
                     Q(kind="count_discrepancy")

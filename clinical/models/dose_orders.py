@@ -1,5 +1,5 @@
 """Dose orders and their co-signatures (SPEC.md section 12): signed when written, never changed
-(append-only; PostgreSQL triggers refuse UPDATE and DELETE, migration 0008). The rules live in
+(append-only; PostgreSQL triggers refuse UPDATE and DELETE, migration 0011). The rules live in
 clinical/dose_order_rules.py and clinical/services/dose_orders.py."""
 
 import uuid

@@ -179,6 +179,8 @@ class PlanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     DISCONTINUED = "discontinued", "Discontinued"
+    # A positive pregnancy test stops the series until a clinician resumes or ends it (section 12).
+    SUSPENDED = "suspended", "Suspended"
 
 
 class TreatmentPlan(models.Model):

@@ -1,6 +1,6 @@
 """Letters to the referring provider (SPEC.md section 12): a PDF drawn from the record, kept with
 the chart and never changed (append-only; PostgreSQL triggers refuse UPDATE and DELETE, migration
-0010); a correction is a new letter naming the one it corrects."""
+0013); a correction is a new letter naming the one it corrects."""
 
 import uuid
 

@@ -29,7 +29,7 @@ from core.roles import CARE_TEAM_ROLES, Role
 
 SELF_HARM_ALERT_ROLES = (Role.CLINICIAN,)
 # Alerts a clinician acknowledges with a note (no infusion action).
-NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY)
+NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY, AlertKind.PREGNANCY_POSITIVE)
 
 
 def count_discrepancy_alert_raise(*, reasons: list[str], at: datetime) -> Alert:
@@ -37,6 +37,14 @@ def count_discrepancy_alert_raise(*, reasons: list[str], at: datetime) -> Alert:
     an alert of no patient and no appointment, open until a clinician resolves it with a note.
     The caller's transaction holds it together with the count."""
     return Alert.objects.create(kind=AlertKind.COUNT_DISCREPANCY, reasons=reasons, raised_at=at)
+
+
+def pregnancy_positive_alert_raise(*, patient_id: UUID, appointment_id: UUID, at: datetime) -> Alert:
+    """A positive pregnancy test recorded at an infusion (SPEC.md section 12): open until a
+    clinician acknowledges it with a note. The caller's transaction holds it with the test."""
+    return Alert.objects.create(
+        kind=AlertKind.PREGNANCY_POSITIVE, patient_id=patient_id, appointment_id=appointment_id, raised_at=at
+    )
 
 
 def alert_acknowledge(

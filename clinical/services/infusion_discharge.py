@@ -1,7 +1,9 @@
 """The discharge of an infusion (SPEC.md section 10): the patient goes home once the recovery
-has passed, a reading of the last 15 minutes is inside the thresholds, no threshold alert waits
-for its action, the dose given is recorded and the checklist is ticked; the appointment completes
-with it. What is missing, in order and in words: ``clinical/infusion_rules.py``.
+has passed, a reading of the last 15 minutes is inside the thresholds and back near the patient's
+own baseline, a MOAA/S of 5 and a CADSS-6 are recorded since the infusion ended, no alert of this
+infusion is open, the dose given is recorded and the checklist is ticked; the appointment completes
+with it and the next-day follow-up call is made. What is missing, in order and in words:
+``clinical/discharge_rules.py``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ from booking import locking
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.lifecycle import appointment_transition
 from clinical.audit import clinical_audit
+from clinical.discharge_rules import CHECKLIST, DischargeFacts, Vitals, discharge_missing_items, unticked
 from clinical.errors import ClinicalConflictError
 from clinical.infusion_rules import (
-    CHECKLIST,
     RECENT_READING,
-    discharge_missing_items,
     infusion_ends_at,
     reading_reasons,
     recovery_ends_at,
 )
-from clinical.models import Alert, AlertKind, ClinicalAccess, InfusionRecord, VitalsReading
+from clinical.models import Alert, ClinicalAccess, InfusionRecord, VitalsReading
+from clinical.scale_selectors import scales_since_end
+from clinical.services.follow_up_due import follow_up_call_create
 from clinical.services.infusion_record import (
     check_writable,
     record_lock_for_write,
@@ -35,37 +38,38 @@ from clinical.services.infusion_record import (
 )
 
 
+def _vitals(reading: VitalsReading | None) -> Vitals | None:
+    return None if reading is None else Vitals(reading.systolic, reading.diastolic, reading.heart_rate, reading.spo2)
+
+
 def discharge_missing(
     *, record: InfusionRecord, appointment: Appointment, checklist: dict[str, bool], now: datetime
 ) -> list[str]:
-    """What keeps the patient from going home (``infusion_rules.discharge_missing_items``: the
-    recovery time, a recent reading inside the thresholds, no open threshold alert, the dose given,
-    then each checklist item not ticked), read from the record; empty: ready."""
-    latest = (
-        VitalsReading.objects.filter(record=record, taken_at__gte=now - RECENT_READING, taken_at__lte=now)
-        .order_by("-taken_at", "-id")
-        .first()
-    )
-    latest_reasons = None
-    if latest is not None:
-        latest_reasons = reading_reasons(
-            thresholds_of(appointment.appointment_type.clinic_id),
-            systolic=latest.systolic,
-            diastolic=latest.diastolic,
-            heart_rate=latest.heart_rate,
-            spo2=latest.spo2,
-        )
-    open_alert = Alert.objects.filter(
-        appointment=appointment, kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
-    ).exists()
-    return discharge_missing_items(
-        recovered_at=recovery_ends_at(record, appointment),
-        latest_reasons=latest_reasons,
-        open_alert=open_alert,
+    """What keeps the patient from going home, in ``clinical.discharge_rules.DISCHARGE_ITEMS``'
+    order (empty: ready). Read here, judged there: the latest reading of the last 15 minutes (and
+    whether it is past a threshold), the patient's own baseline (the latest reading at or before
+    the start), the latest MOAA/S and any CADSS-6 since the infusion ended, an open alert of this
+    infusion (any kind), the dose given and the checklist."""
+    thresholds = thresholds_of(appointment.appointment_type.clinic_id)
+    readings = VitalsReading.objects.filter(record=record).order_by("-taken_at", "-id")
+    latest = readings.filter(taken_at__gte=now - RECENT_READING, taken_at__lte=now).first()
+    baseline = readings.filter(taken_at__lte=record.started_at).first() if record.started_at else None
+    latest_vitals = _vitals(latest)
+    past = latest_vitals is not None and bool(reading_reasons(thresholds, **vars(latest_vitals)))
+    scales = scales_since_end(record=record, ended_at=infusion_ends_at(record, appointment), now=now)
+    facts = DischargeFacts(
+        now=now,
+        recovery_ends_at=recovery_ends_at(record, appointment),
+        latest=latest_vitals,
+        latest_past_thresholds=past,
+        baseline=_vitals(baseline),
+        latest_moaas=scales.latest_moaas,
+        cadss6_recorded=scales.cadss6_recorded,
+        open_alert=Alert.objects.filter(appointment=appointment, resolved_at__isnull=True).exists(),
         dose_given=record.dose_given_mg is not None,
         checklist=checklist,
-        now=now,
     )
+    return discharge_missing_items(facts, thresholds)
 
 
 @locking.retried_once_on_deadlock
@@ -92,10 +96,14 @@ def infusion_discharge(
             raise ClinicalConflictError("The infusion has not started.", code="visit_not_started")
         missing = discharge_missing(record=record, appointment=appointment, checklist=checklist, now=now)
         if missing:
+            # ``fields.checklist``: which of the checklist's items are not ticked (for the page's boxes).
+            fields: dict[str, list[str]] = {"missing": missing}
+            if "checklist" in missing:
+                fields["checklist"] = unticked(checklist)
             raise ClinicalConflictError(
                 "Not ready for discharge: " + ", ".join(item.replace("_", " ") for item in missing) + ".",
                 code="discharge_not_ready",
-                fields={"missing": missing},
+                fields=fields,
             )
         for item in CHECKLIST:
             setattr(record, item, True)
@@ -108,6 +116,7 @@ def infusion_discharge(
         appointment_transition(
             actor=actor, appointment_id=appointment.pk, action=AppointmentEvent.Action.COMPLETED, now=now
         )
+        follow_up_call_create(record=record, appointment=appointment, now=now)
         clinical_audit(actor, ClinicalAccess.Action.DISCHARGE, record, request_id=request_id, at=now)
     record.refresh_from_db()
     record.appointment = Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(

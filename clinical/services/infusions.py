@@ -319,10 +319,13 @@ def infusion_adverse_event_record(
     action_taken: str,
     note: str = "",
     occurred_at: datetime | time | None = None,
+    after_discharge: bool = False,
     request_id: str = "",
     now: datetime | None = None,
 ) -> AdverseEvent:
-    """Record an adverse event of the session (its code, severity, time and the action taken)."""
+    """Record an adverse event of the session (its code, severity, time and the action taken).
+    ``after_discharge``: found by the next-day follow-up call (``clinical/services/follow_ups.py``),
+    recorded against the discharged infusion."""
     now = now or timezone.now()
     require_record_role(actor)
     wrong = {}
@@ -336,9 +339,13 @@ def infusion_adverse_event_record(
         raise ClinicalError("Some fields are invalid.", code="invalid", fields=wrong)
     with transaction.atomic():
         locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        check_writable(locked)
-        if locked.appointment.status not in AT_THE_CLINIC:
-            raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
+        if after_discharge:
+            if locked.record.discharged_at is None:
+                raise ClinicalConflictError("The follow-up call comes after the discharge.", code="not_discharged")
+        else:
+            check_writable(locked)
+            if locked.appointment.status not in AT_THE_CLINIC:
+                raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
         occurred = on_visit_day(occurred_at, locked.appointment) or now
         _check_taken_at(locked.appointment, occurred, now=now, field="occurred_at")
         event = AdverseEvent.objects.create(

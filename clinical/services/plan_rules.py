@@ -206,6 +206,10 @@ def plan_check_booking(
     if not counter:
         return None
     plan = active_plan_of(patient_id)
+    if plan is None and TreatmentPlan.objects.filter(patient_id=patient_id, status=PlanStatus.SUSPENDED).exists():
+        raise ClinicalConflictError(
+            "The treatment plan is suspended until a clinician reviews it.", code="plan_suspended"
+        )
     if plan is None:
         raise ClinicalPermissionError(
             "This appointment needs an active treatment plan from a signed evaluation.",

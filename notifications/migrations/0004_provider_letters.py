@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('booking', '0008_staff_calendar_feed'),
-        ('clinical', '0010_letters_append_only'),
+        ('clinical', '0013_letters_append_only'),
         ('notifications', '0003_questionnaire_message'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus
 from clinical.board import clinical_day_board
-from clinical.models import Alert, AlertKind, InfusionRecord, Questionnaire, VitalsReading
+from clinical.models import Alert, AlertKind, FollowUpCall, InfusionRecord, Questionnaire, VitalsReading
 from clinical.schedule_selectors import BoardRow, DayBoard
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
@@ -34,7 +34,8 @@ from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 DAY = START.astimezone(LA).date()
-# The rooms with their clinic, the day's rows, the plan numbering (booking's board), then section 10's one.
+# The rooms with their clinic, the day's rows, the plan numbering (booking's board), then section 10's
+# one (the follow-up calls' count included).
 BOARD_QUERIES = 4
 
 
@@ -132,7 +133,8 @@ def test_the_signature_changes_with_an_alert(demo_clinic, nurse_user):
 def fill_day(day: date, count: int) -> None:
     """``count`` infusions under way on ``day``, each of its own patient and plan, each with a
     session record, three readings (one past a threshold, its alert open), both questionnaires
-    (one unanswered), and every other patient with an open self-harm alert."""
+    (one unanswered), every other patient with an open self-harm alert, and every other record with
+    a follow-up call due that day (the nurses' list on the board)."""
     nurse = UserFactory(role="nurse")
     infusion = AppointmentType.objects.get(code="infusion")
     for n in range(count):
@@ -176,6 +178,8 @@ def fill_day(day: date, count: int) -> None:
         )
         questionnaire(appointment, "phq9", answered=True)
         questionnaire(appointment, "gad7", answered=False)
+        if n % 2 == 0:
+            FollowUpCall.objects.create(record=record, patient=patient, due_on=day, created_at=starts_at)
         if n % 2:
             self_harm_alert(infusion_appointment(patient, starts_at=starts_at + timedelta(days=2)))
 
@@ -190,6 +194,8 @@ def test_the_board_costs_the_same_queries_with_10_and_200_appointments(demo_clin
             shown = rows(board)
         counts.append(len(queries))
         assert len(shown) == count
+        # Every open call due that day or before (the first day's stay on the second's list).
+        assert board.facts["follow_up_calls_open"] == (5 if count == 10 else 5 + 100)
         assert {row.questionnaire for row in shown} == {"due"}
         assert {row.planned_dose_mg for row in shown} == {Decimal("35.0")}
         assert sorted(row.alerts for row in shown) == sorted(

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clinical.discharge_rules import DISCHARGE_WORDS
 from clinical.infusion_rules import (
-    DISCHARGE_WORDS,
     START_WORDS,
-    discharge_missing_items,
     infusion_ends_at,
     on_visit_day,
     recovery_ends_at,
@@ -22,7 +21,6 @@ from clinical.questionnaire_rules import answer_refusal
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 12, 7, 10, 35, tzinfo=LA)
-EVERYTHING_TICKED = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
 
 
 def appointment_at(starts_at: datetime, *, duration: int = 50, recovery: int = 40) -> SimpleNamespace:
@@ -55,18 +53,7 @@ def test_the_infusion_ends_after_its_duration_unless_recorded_and_recovery_follo
     assert recovery_ends_at(SimpleNamespace(started_at=None, infusion_ended_at=None), appointment) is None  # type: ignore[arg-type]
 
 
-def test_discharge_names_everything_missing_in_order_and_nothing_when_ready():
-    assert discharge_missing_items(
-        recovered_at=NOW + timedelta(minutes=1),
-        latest_reasons=None,
-        open_alert=True,
-        dose_given=False,
-        checklist={"escort_present": True},
-        now=NOW,
-    ) == ["recovery_time", "recent_reading", "open_alert", "dose_given", "alert_and_oriented", "walking_steadily"]
-    ready = {"recovered_at": NOW, "open_alert": False, "dose_given": True, "checklist": EVERYTHING_TICKED, "now": NOW}
-    assert discharge_missing_items(latest_reasons=[], **ready) == []  # type: ignore[arg-type]
-    assert discharge_missing_items(latest_reasons=["spo2_low"], **ready) == ["reading_past_threshold"]  # type: ignore[arg-type]
+# The discharge's order and edges: tests/clinical/test_discharge_rules.py.
 
 
 def test_every_missing_item_has_its_words_and_the_windows_minutes_come_from_the_rule():

@@ -35,12 +35,14 @@ from clinical.services.infusions import (
 from scheduling.models import Clinic
 from tests.clinical.infusion_fixtures import (
     CHECK_IN,
+    DISCHARGE_CHECKLIST,
     NORMAL,
     START,
     check_in,
     infusion_appointment,
     prepare_start,
     reading,
+    record_scales,
     start,
 )
 from tests.clinical.plans import active_plan
@@ -48,7 +50,7 @@ from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = DISCHARGE_CHECKLIST
 RECOVERED = START + timedelta(minutes=90)
 
 
@@ -455,6 +457,7 @@ def ready_for_discharge(appointment: Appointment, nurse) -> None:
         now=START + timedelta(minutes=50),
     )
     reading(appointment, nurse, at=RECOVERED - timedelta(minutes=5))
+    record_scales(appointment, nurse, at=RECOVERED - timedelta(minutes=5))
 
 
 def test_discharge_completes_the_infusion_in_one_go(demo_clinic, nurse_user):
@@ -466,7 +469,12 @@ def test_discharge_completes_the_infusion_in_one_go(demo_clinic, nurse_user):
         nurse_user.pk,
         START + timedelta(minutes=50),
     )
-    assert (record.alert_and_oriented, record.escort_present, record.walking_steadily) == (True, True, True)
+    assert (record.alert_and_oriented, record.escort_present, record.walking_steadily, record.instructions_given) == (
+        True,
+        True,
+        True,
+        True,
+    )
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.COMPLETED
     assert list(appointment.events.values_list("action", flat=True))[-1] == AppointmentEvent.Action.COMPLETED
@@ -511,12 +519,14 @@ def test_an_early_discharge_names_everything_missing_and_writes_nothing(demo_cli
     assert error.fields == {
         "missing": [
             "recovery_time",
-            "reading_past_threshold",
+            "vitals_near_baseline",
+            "sedation",
+            "dissociation_scale",
             "open_alert",
             "dose_given",
-            "escort_present",
-            "walking_steadily",
-        ]
+            "checklist",
+        ],
+        "checklist": ["escort_present", "walking_steadily", "instructions_given"],
     }
     assert snapshot(appointment) == before
 
@@ -549,6 +559,7 @@ def test_a_nurses_stop_time_starts_the_recovery_early(demo_clinic, nurse_user):
         now=START + timedelta(minutes=31),
     )
     reading(appointment, nurse_user, at=START + timedelta(minutes=70))
+    record_scales(appointment, nurse_user, at=START + timedelta(minutes=70))
     record = infusion_discharge(
         actor=nurse_user, appointment_id=appointment.pk, checklist=CHECKLIST, now=START + timedelta(minutes=70)
     )

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.availability import availability_for
+from booking.models import Appointment
+from booking.selectors import future_appointments_held, patient_at_future_limit
 from booking.services.appointments import appointment_book
 from core.errors import DomainError
 from core.permissions import has_role
@@ -26,6 +28,17 @@ from web.query import start_from
 
 def _type_named(types: list[AppointmentType], code: str | None) -> AppointmentType | None:
     return next((t for t in types if t.code == code), None)
+
+
+def _held(patient: User | None, appointment_type: AppointmentType) -> list[Appointment]:
+    """The visits of the type the patient already holds when they are at its limit: the page leads
+    to them instead of four weeks without times."""
+    now = timezone.now()
+    if patient is None or not patient_at_future_limit(
+        patient_id=patient.pk, appointment_type=appointment_type, now=now
+    ):
+        return []
+    return list(future_appointments_held(patient_id=patient.pk, appointment_type=appointment_type, now=now))
 
 
 class BookingStep(FlowStep):
@@ -71,7 +84,7 @@ class ChooseTime(BookingStep):
             time_url=lambda start: self.step_url("book-review", patient, None, type=code, start=start.isoformat()),
         )
         context = {"patient": patient, "appointment_type": appointment_type, "types": types, "zone": zone}
-        return self.render_step("book", {**context, "picker": picker})
+        return self.render_step("book", {**context, "picker": picker, "held": _held(patient, appointment_type)})
 
 
 class ReviewBooking(BookingStep):

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from clinical import scoring
-from clinical.infusion_rules import AT_THE_CLINIC, CHECKLIST, PREDOSE_OVERRIDE_ROLES, WRITABLE_STATUSES
+from clinical.discharge_rules import CHECKLIST
+from clinical.infusion_rules import AT_THE_CLINIC, PREDOSE_OVERRIDE_ROLES, WRITABLE_STATUSES
 from clinical.infusion_selectors import InfusionSession
 from clinical.models import (
     AdverseEvent,

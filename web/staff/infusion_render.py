@@ -119,6 +119,9 @@ def refused(
         else:
             words = missing_words(str(item), recovered_at=session.recovery_ends_at, zone=zone)
             form.add_error(None, words)
+    for item in error.fields.get("checklist") or []:  # the discharge's boxes not ticked
+        if item in form.fields:
+            form.add_error(item, "Not ticked yet.")
     return session_render(request, session, failed=name, form=form, status=error.status_code)
 
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from clinical import scoring
 from clinical.board import SELF_HARM, threshold_alert_names
+from clinical.discharge_rules import DISCHARGE_WORDS
 from clinical.infusion_rules import (
-    DISCHARGE_WORDS,
     REASON_DIASTOLIC,
     REASON_HEART_RATE_HIGH,
     REASON_HEART_RATE_LOW,
@@ -27,7 +27,7 @@ from web import timefmt
 from web.templatetags.board_words import alert_words
 
 # What a refused start or discharge is missing (``fields.missing`` of the 409), in words.
-MISSING_WORDS = {**START_WORDS, **DISCHARGE_WORDS}
+MISSING_WORDS = {**START_WORDS, **DISCHARGE_WORDS, "discharge": "An infusion is completed by its discharge."}
 
 DUE_KIND_WORDS = {
     DueKind.BASELINE: "Baseline, before the start",
@@ -70,6 +70,8 @@ def alert_title(alert: Alert) -> str:
     """What an alert is about, in the board's words."""
     if alert.kind == AlertKind.SELF_HARM:
         return alert_words(SELF_HARM)
+    if alert.kind == AlertKind.PREGNANCY_POSITIVE:
+        return "Positive pregnancy test — clinician review; the plan is suspended"
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"

@@ -30,10 +30,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from booking.models import AppointmentEvent
 from booking.services.lifecycle import appointment_transition
 from clinical import scoring
-from clinical.infusion_rules import CHECKLIST, RECORD_ROLES
+from clinical.discharge_rules import CHECKLIST
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.infusion_selectors import is_infusion_appointment, session_alert, session_questionnaire
-from clinical.models import AlertKind, Questionnaire
-from clinical.services.alerts import alert_acknowledge
+from clinical.models import Questionnaire
+from clinical.services.alerts import NOTE_ALERT_KINDS, alert_acknowledge
 from clinical.services.infusion_discharge import infusion_discharge
 from clinical.services.infusions import infusion_adverse_event_record, infusion_record_update, infusion_vitals_record
 from clinical.services.questionnaires import questionnaire_answer
@@ -161,7 +162,7 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
             note=data.get("note", ""),
             request_id=request_id_of(request),
         )
-        return Done("Alert acknowledged." if alert.kind == AlertKind.SELF_HARM else "Action recorded.", "alerts")
+        return Done("Alert acknowledged." if alert.kind in NOTE_ALERT_KINDS else "Action recorded.", "alerts")
 
     form = alert_form_class(alert)(request.POST, prefix=prefix)
     return submit(request, appointment_id, name=prefix, form=form, write=write)

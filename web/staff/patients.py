@@ -23,8 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from accounts.selectors import patient_for_staff, patient_search
-from booking.models import Appointment, AppointmentStatus
+from booking.models import Appointment
 from booking.selectors import appointment_list, appointment_visible_to
+from booking.upcoming import appointment_timeline
+from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
 from clinical.services.letters import LETTER_STAFF_READER_ROLES
@@ -37,9 +39,6 @@ from scheduling.selectors import clinic_zone
 from web import timefmt
 from web.charts import SessionScores, outcome_chart
 from web.forms import PageForm
-
-# Still ahead for the patient: booked and not begun, or in the clinic now.
-IN_CLINIC = (AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROGRESS)
 
 
 class PatientSearchForm(PageForm):
@@ -97,21 +96,19 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(patient_id)
     zone = clinic_zone()
     now = timezone.now()
-    appointments = list(appointment_list(viewer=_actor(request), zone=zone, patient_id=patient.pk))
-    upcoming = [
-        a for a in appointments if a.status in IN_CLINIC or (a.status == AppointmentStatus.BOOKED and a.starts_at > now)
-    ]
-    past = [a for a in reversed(appointments) if a not in upcoming]
+    timeline = appointment_timeline(appointment_list(viewer=_actor(request), zone=zone, patient_id=patient.pk), now=now)
     summary = treatment_summary_for_patient(patient_id=patient.pk)
     log_patient_reads(request, "staff-patient", [patient.pk])
     context = {
         "patient": patient,
         "profile": getattr(patient, "patient_profile", None),
         "zone": zone,
-        "upcoming": upcoming,
-        "past": past,
+        "upcoming": timeline.upcoming,
+        "past": timeline.cancelled_ahead[::-1] + timeline.past,  # "Past and cancelled", latest first
         "summary": summary,
         "can_read_letters": _actor(request).role in LETTER_STAFF_READER_ROLES,
+        # Nurses and clinicians open an infusion's session record from the chart.
+        "reads_session_records": _actor(request).role in RECORD_ROLES,
         **_outcome_context(request, summary.plan, zone),
     }
     return render(request, "web/staff/patient_chart.html", context)

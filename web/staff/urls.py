@@ -5,6 +5,7 @@ from django.urls import path
 from web import booking_flow as flow
 from web.booking_flow.audience import STAFF_FOR_PATIENT
 from web.staff import (
+    aftercare,
     controlled_urls,
     day,
     dose_orders,
@@ -15,6 +16,7 @@ from web.staff import (
     infusions,
     letters,
     patients,
+    regulated_urls,
     reports,
 )
 
@@ -110,6 +112,11 @@ urlpatterns = [
     path(
         "infusions/<uuid:appointment_id>/discharge/", infusions.infusion_discharge_page, name="staff-infusion-discharge"
     ),
+    # -- the chair's scales and the next-day follow-up calls (web/staff/aftercare.py) --
+    path("infusions/<uuid:appointment_id>/scales/", aftercare.infusion_scales_page, name="staff-infusion-scales"),
+    path("follow-ups/", aftercare.follow_up_list_page, name="staff-follow-ups"),
+    path("follow-ups/<uuid:follow_up_id>/", aftercare.follow_up_page, name="staff-follow-up"),
+    *regulated_urls.urlpatterns,  # consent, pregnancy test, medication list (section 12); before <slug:step>
     path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
     path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
     path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from booking.models import Appointment, AppointmentStatus
+from booking.models import Appointment
 from booking.selectors import appointment_visible_to
 from booking.services.lifecycle import appointment_confirm_readiness
+from booking.upcoming import appointment_changeable
 from core.errors import DomainError
 from core.permissions import role_required
 from core.roles import Role
@@ -62,7 +63,9 @@ def _render_detail(
         )
     context = {
         "appointment": appointment,
-        "is_upcoming": appointment.status == AppointmentStatus.BOOKED and appointment.starts_at > timezone.now(),
+        "is_upcoming": appointment_changeable(
+            status=appointment.status, starts_at=appointment.starts_at, now=timezone.now()
+        ),
         "is_infusion": is_infusion,
         "form": readiness_form,
     }

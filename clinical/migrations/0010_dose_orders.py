@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('booking', '0008_staff_calendar_feed'),
-        ('clinical', '0006_start_gate'),
+        ('clinical', '0009_merge_regulated_and_aftercare'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinical', '0008_dose_orders_append_only'),
+        ('clinical', '0011_dose_orders_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
