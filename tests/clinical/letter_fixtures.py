@@ -35,6 +35,7 @@ def evaluation_with_provider(
         "phq9_total": 15,
         "gad7_total": 10,
         "substance_use": "none",
+        "childbearing_potential": "no",  # no pregnancy test before each infusion
         "decision": Decision.CANDIDATE,
         "rationale": "Two adequate antidepressant trials without response.",
         "signed_at": signed_at,
