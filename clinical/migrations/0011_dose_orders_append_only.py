@@ -4,6 +4,8 @@ this SQL; the services only ever insert)."""
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 APPEND_ONLY = ("clinical_doseorder", "clinical_doseordercosignature")
 
 FORWARD = [
@@ -24,17 +26,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("clinical", "0010_dose_orders")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
