@@ -29,7 +29,13 @@ def test_the_record_shows_its_scale_assessments_oldest_first(demo_clinic, patien
         record_scales(appointment, nurse_user, at=START + timedelta(minutes=50), moaas=3, cadss6=(2, 2, 2, 2, 2, 2))
         body = client_for(nurse_user).get(infusion_url(appointment)).json()
     shown = [
-        (datetime.fromisoformat(row["assessed_at"]), row["moaas"], row["cadss6_items"], row["cadss6_total"], row["recorded_by"])
+        (
+            datetime.fromisoformat(row["assessed_at"]),
+            row["moaas"],
+            row["cadss6_items"],
+            row["cadss6_total"],
+            row["recorded_by"],
+        )
         for row in body["scale_assessments"]
     ]
     assert shown == [
