@@ -3,8 +3,16 @@ the patient's PHQ-9 for them at check-in, records the weight (the planned dose f
 baseline reading, starts, records a reading past the blood-pressure threshold (the day board
 shows the alert until "Record action" is done, and later the readings that fell overdue), is
 refused discharge before the recovery time with what is missing listed, and once the recovery
-has passed discharges with a fresh reading and the checklist. axe runs on every page; the
-record fits a 320 px screen; with JavaScript off its forms still post.
+has passed discharges with a fresh reading and the checklist (refused first at more than 20% above
+the baseline), after the MOAA/S and CADSS-6; the follow-up call shows the next day. axe runs on
+every page; the record fits a 320 px screen; with JavaScript off its forms still post.
+
+Before that, on its own infusion: a 170/105 baseline refuses the start, each reason in words,
+until a clinician records the pre-dose override with a note (by keyboard). It is a journey of its
+own because 20% above 170/105 is 204/126, past the session's alert thresholds (180/110): the
+discharge's own-baseline rule shows apart from them only on an ordinary baseline (124/78 here).
+The new staff pages (scales, follow-up calls, the regulated page) are each walked with Tab alone,
+every field and button reached with its focus shown, and fit 320 px without sideways scroll.
 
 The infusion is booked for the next weekday and the clock moves forward to 8:40 AM that day,
 ticking, before the nurse signs in (check-in happens only on the appointment's own day; the live
