@@ -4,6 +4,7 @@ those pages passes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
@@ -96,6 +97,9 @@ def record_the_scales(page: Page, axe: Any) -> None:
     expect(page.get_by_text("0 of 24")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Back to the session record").click()
+    expect(page.get_by_role("region", name="Sedation and dissociation")).to_contain_text(
+        re.compile(r"Latest, at \d+:\d\d [AP]M: MOAA/S 5, CADSS-6 0 of 24\.")
+    )
 
 
 def forms_entered_for_the_patient(page: Page, axe: Any) -> None:
