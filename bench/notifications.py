@@ -23,18 +23,18 @@ gets ``EMAIL_URL=smtp://127.0.0.1:PORT``. The Redis database of ``REDIS_URL`` (d
 (``python -m celery -A config worker``, prefork, ``--concurrency``) is started.
 
 The drain: ``notifications.tasks.sweep_due_messages`` (the beat task, executed in this process,
-publishing ``send_message`` tasks to the same broker) pages through every due row, ``SWEEP_BATCH``
-ids at a time. By default it is called again whenever the broker queue runs low and some pending
-rows are neither queued nor held by the worker; ``--beat-interval S`` calls it every S seconds
-instead, as beat does in production (every 60 s). The clock runs from the first sweep until no row
-is pending or in flight (``sending`` or ``delivering``). Then the same worker runs ``--noop``
-``notifications.tasks.worker_heartbeat`` tasks (the cheapest task the app has: one cache write),
-pre-queued while its consumer is paused, for a reference rate. Finally small probes, run from this
-process with the worker stopped, price the parts of one send: a PostgreSQL connection;
-``outbox_send`` with mail to memory, on a new database connection per call (what the worker does:
-Celery's Django fixup closes the connection before and after every task, whatever ``CONN_MAX_AGE``)
-and on one connection; an SMTP connection per message (what ``EmailMessage.send()`` does) against
-one shared connection; rendering.
+publishing ``send_messages`` tasks of up to ``SEND_BATCH`` ids to the same broker) pages through
+every due row, ``SWEEP_BATCH`` ids at a time. By default it is called again whenever the broker
+queue runs low and some pending rows are neither queued nor held by the worker; ``--beat-interval
+S`` calls it every S seconds instead, as beat does in production (every 60 s). The clock runs from
+the first sweep until no row is pending or in flight (``sending`` or ``delivering``). Then the same
+worker runs ``--noop`` ``notifications.tasks.worker_heartbeat`` tasks (the cheapest task the app
+has: one cache write), pre-queued while its consumer is paused, for a reference rate. Finally small
+probes, run from this process with the worker stopped, price the parts of one send: a PostgreSQL
+connection; ``outbox_send`` with mail to memory, on a new database connection per call (what the
+worker does: Celery's Django fixup closes the connection before and after every task, whatever
+``CONN_MAX_AGE``) and on one connection; an SMTP connection per message (what
+``EmailMessage.send()`` does) against one shared connection; rendering.
 
 ``--concurrency`` defaults to the CPU count: Celery's own default, so what docker-compose.yml's
 worker (no ``--concurrency``) runs with on the same machine.
@@ -537,12 +537,32 @@ class Drain:
     timed_out: bool
 
 
+_published = [0]
+
+
+def count_published_tasks() -> None:
+    """Count the send tasks the sweeps publish (each carries up to ``SEND_BATCH`` ids)."""
+    from notifications import tasks
+
+    enqueue = tasks._enqueue_sends
+
+    def counting(message_ids: Any) -> None:
+        _published[0] += math.ceil(len(message_ids) / tasks.SEND_BATCH)
+        enqueue(message_ids)
+
+    tasks._enqueue_sends = counting
+
+
+def published_tasks() -> int:
+    return _published[0]
+
+
 def drain(broker: Any, *, rows: int, low_water: int, beat_interval: float | None, timeout: float) -> Drain:
     from django.db.models import Count, Q
     from django.utils import timezone
 
     from notifications.models import OutboxMessage, Status
-    from notifications.tasks import sweep_due_messages
+    from notifications.tasks import SEND_BATCH, sweep_due_messages
 
     def outstanding() -> tuple[int, int, int]:
         counts = OutboxMessage.objects.aggregate(
@@ -580,7 +600,7 @@ def drain(broker: Any, *, rows: int, low_water: int, beat_interval: float | None
             return Drain(done_at if done_at is not None else elapsed, elapsed, sweeps, True)
         # Beat-like: every interval while rows are due. Otherwise: when the queue runs low and some
         # due rows are neither waiting in the queue nor held by the worker.
-        wanted = due > 0 if beat_interval is not None else due > queued + held
+        wanted = due > 0 if beat_interval is not None else due > (queued + held) * SEND_BATCH
         if fresh and sweep_time and wanted:
             sweep_began = time.perf_counter()
             enqueued = sweep_due_messages()
@@ -838,7 +858,7 @@ def main() -> int:
     try:
         began = time.perf_counter()
         manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "seed_demo", "--password", secrets.token_urlsafe(12))
+        manage(env, "seed_demo", f"--password={secrets.token_urlsafe(12)}")  # a token may begin with "-"
         setup_django(env)
 
         from django.conf import settings
@@ -849,6 +869,7 @@ def main() -> int:
         from notifications.services import SWEEP_BATCH
 
         seeded = seed(options.rows, options.patients)
+        count_published_tasks()
         strangers_before = [node for reply in app.control.ping(timeout=1.0) or [] for node in reply]
         if strangers_before:
             raise SystemExit(
@@ -978,7 +999,7 @@ def main() -> int:
         totals = worker_totals(worker)
         intruders = [node for reply in app.control.ping(timeout=1.0) or [] for node in reply if node != worker.name]
         # Every task published went to this worker, or another consumer of the database took some.
-        missed_sends = enqueued - totals.get("notifications.tasks.send_message", 0)
+        missed_sends = published_tasks() - totals.get("notifications.tasks.send_messages", 0)
         missed_noops = noop_count - totals.get("notifications.tasks.worker_heartbeat", 0) if noop_count else 0
         stop_worker(worker)
         problems, benign = log_problems(worker.log)

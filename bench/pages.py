@@ -19,6 +19,8 @@ active treatment plan. Then, in-process with Django's test client, it requests f
 * ``/book/?type=infusion`` and ``...&day=...``: the same for the patient (``force_login``).
 
 The day of the time list is the one with the most open times (the largest list to render).
+Then the nurses' day board of NOW's day (issue 23): its htmx refresh as a signed-in nurse, once
+with a stale ETag (the table rendered, 200) and once with the current one (nothing changed: 304).
 For each page and size: the SQL queries of one request (``CaptureQueriesContext``) and the
 p50/p95 of the server time over ``--requests`` requests after a warm-up. It exits 1 when a
 page costs more queries with the larger clinic (and, with ``--strict``, when a p95 of the full
@@ -269,6 +271,88 @@ def measure_size(
     return results, counts
 
 
+def _nurse_client() -> Any:
+    """A nurse signed in with a session that passed the second factor (as after a real sign-in)."""
+    from django.contrib.auth.hashers import make_password
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.models import Role, User
+    from accounts.services.second_factor import totp_enrol_confirmed
+
+    nurse = User.objects.create(
+        email="board-nurse@bench.example.com", first_name="Board", last_name="Nurse", role=Role.NURSE
+    )
+    nurse.password = make_password(None)
+    nurse.save(update_fields=["password"])
+    client = Client()
+    client.force_login(nurse)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_enrol_confirmed(user=nurse).persistent_id
+    session.save()
+    return client
+
+
+def measure_board(size: str, requests: int, warmup: int) -> list[BoardResult]:
+    """The board's refresh of NOW's day: the table rendered (a stale ETag), then the 304."""
+    from django.db import connection
+
+    client = _nurse_client()
+    path = f"/staff/day/?date={NOW.date().isoformat()}"
+    first = client.get(path, headers={"HX-Request": "true"})
+    etag = first.headers.get("ETag", "")
+    if first.status_code != 200 or not etag:
+        raise SystemExit(f"{path} answered {first.status_code} without an ETag.")
+    results = []
+    for label, sent, status in (("refresh, changed (200)", '"stale"', 200), ("refresh, unchanged (304)", etag, 304)):
+
+        def get(sent: str = sent) -> Any:
+            return client.get(path, headers={"HX-Request": "true", "If-None-Match": sent})
+
+        if get().status_code != status:
+            raise SystemExit(f"{path} with If-None-Match {sent} did not answer {status}.")
+        for _ in range(warmup):
+            get()
+        statements: list[str] = []
+
+        def counted(execute: Any, sql: str, *args: Any, statements: list[str] = statements) -> Any:
+            statements.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(counted):  # outlives the request's closing of the connection
+            get()
+        samples = []
+        for _ in range(requests):
+            began = time.perf_counter()
+            get()
+            samples.append((time.perf_counter() - began) * 1000)
+        rows = first.content.decode().count("<tr")
+        results.append(BoardResult(size, label, rows, len(statements), samples))
+    return results
+
+
+@dataclass
+class BoardResult:
+    size: str
+    label: str
+    table_rows: int
+    queries: int
+    samples_ms: list[float]
+
+
+def print_board(results: list[BoardResult]) -> bool:
+    """The board's table; False when the 304's query count grows with the clinic."""
+    print(f"{'clinic':<10}  {'day board (nurse, htmx)':<26}{'<tr>':>6}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for row in results:
+        print(
+            f"{row.size:<10}  {row.label:<26}{row.table_rows:>6}{row.queries:>9}"
+            f"{percentile(row.samples_ms, 0.5):>9.1f}{percentile(row.samples_ms, 0.95):>9.1f}"
+        )
+    unchanged = {row.queries for row in results if "304" in row.label}
+    print(f"304 refresh: {' and '.join(str(q) for q in sorted(unchanged))} queries at every size")
+    return len(unchanged) == 1
+
+
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'clinic':<10}{'past':>8}{'future':>8}  {'page':<22}{'visitor':<19}"
@@ -322,12 +406,14 @@ def main() -> int:
             f"'shown': times listed under the chosen (busiest) day\n"
         )
         results: list[Result] = []
+        boards: list[BoardResult] = []
         with time_machine.travel(NOW, tick=True):
             for index, (size, past, future) in enumerate(SIZES):
                 if index:
                     reset_database()
                 began = time.perf_counter()
                 rows, counts = measure_size(size, past, future, requests, options.warmup, options.profile)
+                boards.extend(measure_board(size, requests, options.warmup))
                 print(
                     f"{size} clinic: {counts['past']:,} past and {counts['future']:,} future appointments, "
                     f"seeded and measured in {time.perf_counter() - began:.1f} s"
@@ -335,6 +421,8 @@ def main() -> int:
                 results.extend(rows)
         print()
         print_table(results)
+        print()
+        board_steady = print_board(boards)
 
         small = {row.page: row for row in results if row.size == SIZES[0][0]}
         full = [row for row in results if row.size == SIZES[-1][0]]
@@ -358,8 +446,8 @@ def main() -> int:
             f"section 8 clinic, p95 <= {TARGET_P95_MS:.0f} ms: "
             + ", ".join(f"{row.page.name} {'met' if row.p95 <= TARGET_P95_MS else 'MISSED'}" for row in full)
         )
-        if grew:
-            print(f"FAILED: the query count grows with the appointments: {', '.join(grew)}")
+        if grew or not board_steady:
+            print(f"FAILED: the query count grows with the appointments: {', '.join(grew) or 'the board'}")
             return 1
         return 1 if options.strict and missed else 0
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,8 @@ from accounts.models import User
 from booking.models import BLOCKING_STATUSES, Appointment
 from booking.plan_gate import plan_gate
 from booking.selectors import appointment_to_move, patient_at_future_limit
-from core.epoch import EpochMicroseconds, instant_of
+from core.compiled_query import CompiledQuery
+from core.epoch import EpochMicroseconds
 from core.roles import Role
 from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
 from scheduling.errors import AvailabilityError
@@ -58,10 +59,18 @@ def booking_window_for(appointment_type: AppointmentType, *, now: datetime, onli
 def _busy_rows(*, range_start: datetime, range_end: datetime, ignore_appointment_id: UUID | None) -> QuerySet[Any, Any]:
     """The blocking appointments around the range: resources, patient, and instants as integers
     (``core.epoch``: read by the driver's C code, no datetime parsed per row)."""
+    return _blocking_between(
+        starts_from=range_start - _LONGEST_VISIT,
+        starts_before=range_end + _LONGEST_VISIT,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+
+
+def _blocking_between(
+    *, starts_from: datetime, starts_before: datetime, ignore_appointment_id: UUID | None
+) -> QuerySet[Any, Any]:
     rows = Appointment.objects.filter(
-        status__in=BLOCKING_STATUSES,
-        starts_at__gte=range_start - _LONGEST_VISIT,
-        starts_at__lt=range_end + _LONGEST_VISIT,
+        status__in=BLOCKING_STATUSES, starts_at__gte=starts_from, starts_at__lt=starts_before
     )
     if ignore_appointment_id is not None:
         rows = rows.exclude(pk=ignore_appointment_id)
@@ -110,19 +119,33 @@ def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
     )
 
 
+def _busy_and_version(
+    *, starts_from: datetime, starts_before: datetime, ignore_appointment_id: UUID | None, clinic_id: int
+) -> QuerySet[Any, Any]:
+    busy = _blocking_between(
+        starts_from=starts_from, starts_before=starts_before, ignore_appointment_id=ignore_appointment_id
+    )
+    return busy.union(_version_row(clinic_id), all=True)
+
+
+# The search's one query, compiled once per database (core.compiled_query); its columns need no
+# converter: integers, and ids as the driver gives them (``_raw_id``).
+_BUSY_AND_VERSION = CompiledQuery(
+    _busy_and_version,
+    sentinels={
+        "starts_from": (datetime(1001, 1, 1, tzinfo=UTC), Appointment._meta.get_field("starts_at")),
+        "starts_before": (datetime(1002, 1, 1, tzinfo=UTC), Appointment._meta.get_field("starts_at")),
+        "ignore_appointment_id": (UUID(int=0x5E17_1E1), Appointment._meta.get_field("id")),
+        "clinic_id": (-1_000_001, Clinic._meta.get_field("id")),
+    },
+)
+
+
 class _Decoded:
-    """Many busy rows share their instants (the grid) and their staff: each distinct raw value is
-    converted once per search."""
+    """Many busy rows share their staff: each distinct raw id is converted once per search."""
 
     def __init__(self) -> None:
-        self._instants: dict[int, datetime] = {}
         self._ids: dict[Any, UUID] = {}
-
-    def instant(self, microseconds: int) -> datetime:
-        found = self._instants.get(microseconds)
-        if found is None:
-            found = self._instants[microseconds] = instant_of(microseconds)
-        return found
 
     def uuid(self, raw: Any) -> Any:
         if raw is None:
@@ -134,23 +157,22 @@ class _Decoded:
 
 
 def _add_busy(bookings: Bookings, rows: Iterable[tuple[Any, ...]], patient_id: UUID | None) -> UUID | None:
-    """Files the busy rows into ``bookings``; returns the calendar version row's value, if any."""
+    """Files the busy rows into ``bookings`` (microseconds, as the engine takes them); returns the
+    calendar version row's value, if any."""
     version = None
-    decoded = _Decoded()
-    instant, uuid_of = decoded.instant, decoded.uuid
+    uuid_of = _Decoded().uuid
     for room_id, raw_staff, raw_nurse, raw_patient, starts, ends, staff_until, room_until in rows:
         if starts is None:
             version = uuid_of(raw_staff)
             continue
-        starts_at = instant(starts)
         if room_id is not None:
-            bookings.room_busy[room_id].append((starts_at, instant(room_until)))
+            bookings.room_busy[room_id].append((starts, room_until))
         if raw_staff is not None:
-            bookings.staff_busy[uuid_of(raw_staff)].append((starts_at, instant(staff_until)))
+            bookings.staff_busy[uuid_of(raw_staff)].append((starts, staff_until))
         if raw_nurse is not None:
-            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts_at, instant(ends)))
+            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts, ends))
         if patient_id is not None and uuid_of(raw_patient) == patient_id:
-            bookings.patient_busy.append((starts_at, instant(ends)))
+            bookings.patient_busy.append((starts, ends))
     return version
 
 
@@ -184,9 +206,14 @@ def availability_engine(
     range_start, range_end = local_day_bounds(first_day, last_day, zone)
     # One query brings the busy times and the calendar's version; the calendar itself comes from
     # this process's cache, or two more queries when that version is new here.
-    busy = _busy_rows(range_start=range_start, range_end=range_end, ignore_appointment_id=ignore_appointment_id)
+    rows = _BUSY_AND_VERSION.rows(
+        starts_from=range_start - _LONGEST_VISIT,
+        starts_before=range_end + _LONGEST_VISIT,
+        ignore_appointment_id=ignore_appointment_id,
+        clinic_id=appointment_type.clinic_id,
+    )
     bookings = Bookings()
-    version = _add_busy(bookings, busy.union(_version_row(appointment_type.clinic_id), all=True), patient_id)
+    version = _add_busy(bookings, rows, patient_id)
     return AvailabilityEngine(
         demand=demand_of(appointment_type),
         calendar=calendar_snapshot(

@@ -11,3 +11,11 @@ from uuid import UUID
 class EvaluationSigned:
     evaluation_id: UUID
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class LetterWritten:
+    """A letter to the referring provider was written (notifications emails it)."""
+
+    letter_id: UUID
+    occurred_at: datetime

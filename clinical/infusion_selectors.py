@@ -2,8 +2,8 @@
 
 ``infusion_session(record=..., now=...)`` gathers the record with its readings (and what each
 was past), the readings schedule at ``now`` with each due time's status, adverse events, the
-appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, in a
-fixed number of queries.
+appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, the
+pre-dose overrides and the scale assessments, in a fixed number of queries.
 Callers get the record through ``clinical.services.infusion_record.infusion_record_read``
 (which checks the role and audits the read) or a write service, then call this. A read never
 writes: a clinic without its thresholds row reads SPEC.md's defaults.
@@ -27,9 +27,11 @@ from clinical.models import (
     InfusionRecord,
     PredoseOverride,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
 from clinical.readings_schedule import ScheduledReading, readings_schedule, readings_status
+from clinical.scale_selectors import scale_assessments
 from scheduling.models import PlanCounter
 
 
@@ -56,6 +58,7 @@ class InfusionSession:
     thresholds: ClinicThresholds
     questionnaires: list[Questionnaire]  # the infusion's PHQ-9 then GAD-7, open or answered
     predose_overrides: list[PredoseOverride]  # oldest first
+    scale_assessments: list[ScaleAssessment]  # MOAA/S and CADSS-6, oldest first
 
     @property
     def open_alerts(self) -> list[Alert]:
@@ -160,4 +163,5 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         predose_overrides=list(
             PredoseOverride.objects.filter(record=record).select_related("recorded_by").order_by("recorded_at", "id")
         ),
+        scale_assessments=scale_assessments(record=record),
     )

@@ -15,6 +15,7 @@ from django.db.models import BigIntegerField, Func
 from django.db.models.sql.compiler import SQLCompiler
 
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class EpochMicroseconds(Func):
@@ -39,3 +40,12 @@ class EpochMicroseconds(Func):
 
 def instant_of(microseconds: int) -> datetime:
     return UNIX_EPOCH + timedelta(microseconds=microseconds)
+
+
+def microseconds_of(instant: datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch (``instant_of``'s inverse)."""
+    return (instant - UNIX_EPOCH) // ONE_MICROSECOND
+
+
+def microseconds_in(duration: timedelta) -> int:
+    return duration // ONE_MICROSECOND

@@ -58,12 +58,14 @@ def _email_deliver(message: OutboxMessage, rendered: RenderedMessage, handover: 
         subject=rendered.subject,
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.patient.email],
+        to=[message.letter.provider_email if message.letter is not None else message.patient.email],
         # Stable across attempts: a receiving server can tell a copy from a new message.
         headers={"Message-ID": f"<outbox-{message.pk}@clinic-booking>"},
     )
     if message.kind in CALENDAR_KINDS:
         email.attach("appointment.ics", _calendar_file(message), "text/calendar")
+    if message.letter is not None:
+        email.attach("letter.pdf", bytes(message.letter.pdf), "application/pdf")
     backend = get_connection(fail_silently=False)
     if isinstance(backend, SmtpEmailBackend):
         queue_id = smtp_send_with_handover(backend, email, handover)

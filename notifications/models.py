@@ -22,7 +22,12 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", "Result ready"
     WAITLIST_OFFER = "waitlist_offer", "A time has opened up"
     QUESTIONNAIRE = "questionnaire", "Check-in form open, 72 hours before an infusion"
+    # To the referring provider (clinical's letters, SPEC.md section 12), the letter's PDF attached.
+    PROVIDER_LETTER = "provider_letter", "Letter to the referring provider"
 
+
+# The kinds written to the patient (a provider's letter goes to the referring provider, by email only).
+PATIENT_KINDS = tuple(kind for kind in Kind if kind != Kind.PROVIDER_LETTER)
 
 # Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
 REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION, Kind.QUESTIONNAIRE)
@@ -69,6 +74,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
+    # A letter to the referring provider: sent to the provider's address, its PDF attached.
+    letter = models.ForeignKey("clinical.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +90,7 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "appointment", "kind", "channel", "regarding_start"], name="one_message_per_moment"
             ),
+            models.UniqueConstraint(fields=["letter"], name="one_message_per_letter"),
         ]
 
     def __str__(self) -> str:

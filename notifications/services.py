@@ -98,8 +98,8 @@ def _still_wanted(message: OutboxMessage) -> bool:
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
     """A reason to cancel or skip the row instead of sending it, from the state at send time."""
     appointment = message.appointment
-    if appointment is None:
-        return None
+    if appointment is None or message.kind == Kind.PROVIDER_LETTER:
+        return None  # a letter is sent whatever became of the appointment
     if message.kind == Kind.CANCELLATION:
         return None  # the notice of a cancellation is sent whatever happened since
     if message.kind == Kind.WAITLIST_OFFER:
@@ -127,7 +127,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     if claimed != 1:
         return "not_claimed"
     message = OutboxMessage.objects.select_related(
-        "patient__patient_profile", "appointment__appointment_type__clinic", "appointment__patient"
+        "patient__patient_profile", "appointment__appointment_type__clinic"
     ).get(pk=message_id)
     verdict = _why_not_send(message, now=now)
     if verdict is not None:

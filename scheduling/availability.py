@@ -15,21 +15,29 @@ A start ``s`` is offered when, for its whole span:
 - some clinician is on duty (working, not on leave) over the patient's span, when supervision is needed;
 - the patient, when known, has nothing else over the patient's span;
 - ``s`` lies on the type's grid of local wall-clock minutes and inside the booking window.
+
+Inside, instants are integer microseconds since the epoch (``core.epoch``), as the busy times come
+from the database: a month's search compares thousands of them, and an int compares and hashes
+far faster than an aware datetime. Datetimes remain at the edges: the calendar's local hours, the
+grid (which follows the wall clock across daylight-saving changes), and what the engine answers.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from core.epoch import instant_of, microseconds_in, microseconds_of
 from scheduling.intervals import (
     ONE_MINUTE,
     Interval,
     IntervalSet,
+    Span,
     StartSet,
     covered_at_least,
     days_between,
@@ -38,6 +46,8 @@ from scheduling.intervals import (
     normalize,
     subtract,
 )
+
+_Derived = TypeVar("_Derived")
 
 WeeklyBlocks = dict[int, list[tuple[time, time]]]  # weekday (Monday = 0) -> local blocks
 DatedBlocks = dict[date, list[tuple[time, time]]]  # local date of an extra opening -> local blocks
@@ -84,16 +94,25 @@ class CalendarSnapshot:
     staff_time_off: dict[UUID, list[Interval]]
     rooms: list[int]
     room_outages: dict[int, list[Interval]]
+    # What engines derive from the calendar alone (hours as instants...), kept with the snapshot:
+    # a cached snapshot then serves each search without deriving it again.
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, key: Hashable, build: Callable[[], _Derived]) -> _Derived:
+        found = self.derived.get(key)
+        if found is None:
+            found = self.derived[key] = build()  # the same value whoever builds it first
+        return found
 
 
 @dataclass
 class Bookings:
-    """Busy times of the resources, from the appointments that hold them."""
+    """Busy times of the resources, from the appointments that hold them, in microseconds."""
 
-    room_busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
-    staff_busy: dict[UUID, list[Interval]] = field(default_factory=lambda: defaultdict(list))
-    nurse_monitoring: dict[UUID, list[Interval]] = field(default_factory=lambda: defaultdict(list))
-    patient_busy: list[Interval] = field(default_factory=list)
+    room_busy: dict[int, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    staff_busy: dict[UUID, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    nurse_monitoring: dict[UUID, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    patient_busy: list[Span] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,10 @@ def _day_intervals(
     )
 
 
+def _spans(intervals: Iterable[Interval]) -> list[Span]:
+    return [(microseconds_of(start), microseconds_of(end)) for start, end in intervals]
+
+
 class AvailabilityEngine:
     """Free intervals of every resource over a range of local days, then slot checks against them."""
 
@@ -144,17 +167,20 @@ class AvailabilityEngine:
         self.zone = calendar.zone
         self.window = window
         self.bounds = local_day_bounds(first_day, last_day, calendar.zone)
+        self.span_bounds: Span = (microseconds_of(self.bounds[0]), microseconds_of(self.bounds[1]))
         self._calendar = calendar
+        self._range = (first_day, last_day)
         self._days = [
             day
             for day in days_between(first_day, last_day)
             if day in calendar.opening_hours or day not in calendar.closures
         ]
-        self.clinic_open = IntervalSet(
-            _day_intervals(
-                calendar.clinic_hours, calendar.opening_hours, calendar.opening_hours, self._days, calendar.zone
-            )
-        )
+        self._clinic_hours = calendar.derive(("clinic", *self._range), self._clinic_hours_of)
+        self.clinic_open = IntervalSet(_spans(self._clinic_hours))
+        self._patient_span = microseconds_in(demand.patient_span)
+        self._room_span = microseconds_in(demand.room_span)
+        self._staff_span = microseconds_in(demand.duration)
+        self._clinic_span = microseconds_in(demand.clinic_span)
         self.rooms = self._free_rooms(bookings) if demand.room_kind else []
         self.staff = self._free_staff(bookings, staff_filter) if demand.staff_role else []
         self.nurses = self._free_nurses(bookings) if demand.nurse_capacity else []
@@ -169,7 +195,16 @@ class AvailabilityEngine:
 
     # -- free intervals of each resource --------------------------------------------------------
 
-    def _on_duty(self, staff_id: UUID) -> list[Interval]:
+    def _clinic_hours_of(self) -> list[Interval]:
+        calendar = self._calendar
+        return _day_intervals(
+            calendar.clinic_hours, calendar.opening_hours, calendar.opening_hours, self._days, self.zone
+        )
+
+    def _on_duty(self, staff_id: UUID) -> list[Span]:
+        return self._calendar.derive(("on duty", staff_id, *self._range), lambda: self._on_duty_of(staff_id))
+
+    def _on_duty_of(self, staff_id: UUID) -> list[Span]:
         calendar = self._calendar
         working = _day_intervals(
             calendar.staff_hours.get(staff_id, {}),
@@ -178,7 +213,12 @@ class AvailabilityEngine:
             self._days,
             self.zone,
         )
-        return subtract(working, calendar.staff_time_off.get(staff_id, ()))
+        return _spans(subtract(working, calendar.staff_time_off.get(staff_id, ())))
+
+    def _room_outages(self, room_id: int) -> list[Span]:
+        return self._calendar.derive(
+            ("out of service", room_id), lambda: _spans(self._calendar.room_outages.get(room_id, ()))
+        )
 
     def _with_role(self, role: str) -> list[UUID]:
         return sorted((s for s, r in self._calendar.staff_roles.items() if r == role), key=str)
@@ -186,8 +226,8 @@ class AvailabilityEngine:
     def _free_rooms(self, bookings: Bookings) -> list[tuple[int, IntervalSet]]:
         rooms = []
         for room_id in sorted(self._calendar.rooms):
-            blocked = [*self._calendar.room_outages.get(room_id, ()), *bookings.room_busy.get(room_id, ())]
-            rooms.append((room_id, IntervalSet(subtract([self.bounds], blocked))))
+            blocked = [*self._room_outages(room_id), *bookings.room_busy.get(room_id, ())]
+            rooms.append((room_id, IntervalSet(subtract([self.span_bounds], blocked))))
         return rooms
 
     def _free_staff(self, bookings: Bookings, staff_filter: UUID | None) -> list[tuple[UUID, IntervalSet]]:
@@ -234,19 +274,25 @@ class AvailabilityEngine:
         return instant
 
     def candidate_starts(self) -> Iterator[datetime]:
-        grid = timedelta(minutes=self.demand.grid_minutes)
-        span = self.demand.clinic_span
+        return (instant_of(start) for start in self._candidate_starts())
+
+    def _candidate_starts(self) -> Iterator[int]:
+        """The starts on the grid inside the clinic's hours and the window, in microseconds."""
+        grid = microseconds_in(timedelta(minutes=self.demand.grid_minutes))
         low = max(self.bounds[0], self.window.earliest)
-        high, latest = self.bounds[1], self.window.latest  # starts only grow: the window's lower end holds
-        for opens, closes in self.clinic_open.intervals:
-            start = self._first_on_grid(max(opens, low))
-            last = closes - span if latest is None else min(closes - span, latest)
+        high = self.span_bounds[1]
+        latest = None if self.window.latest is None else microseconds_of(self.window.latest)
+        for opens, closes in self._clinic_hours:  # starts only grow: the window's lower end holds
+            start = microseconds_of(self._first_on_grid(max(opens, low)))
+            last = microseconds_of(closes) - self._clinic_span
+            if latest is not None:
+                last = min(last, latest)
             steady = self._grid_steady(opens, closes)
             while start <= last and start < high:
                 yield start
                 start += grid
-                if not steady and not self._on_grid(start):
-                    start = self._first_on_grid(start)
+                if not steady and not self._on_grid(instant_of(start)):
+                    start = microseconds_of(self._first_on_grid(instant_of(start)))
 
     def _grid_steady(self, opens: datetime, closes: datetime) -> bool:
         """Whether a step of the grid from a start on it stays on it all through ``opens``..``closes``:
@@ -265,15 +311,16 @@ class AvailabilityEngine:
         demand = self.demand
         if not self._on_grid(start) or not self._inside_window(start):
             return None
-        if not self.clinic_open.contains(start, start + demand.clinic_span):
+        at = microseconds_of(start)
+        if not self.clinic_open.contains(at, at + self._clinic_span):
             return None
-        patient_end = start + demand.patient_span
-        if self.patient_busy.overlaps(start, patient_end):
+        patient_end = at + self._patient_span
+        if self.patient_busy.overlaps(at, patient_end):
             return None
-        rooms = self._free(self.rooms, start, start + demand.room_span) if demand.room_kind else ()
-        staff = self._free(self.staff, start, start + demand.duration) if demand.staff_role else ()
-        nurses = self._free(self.nurses, start, patient_end) if demand.nurse_capacity else ()
-        supervisors = self._free(self.supervisors, start, patient_end) if demand.needs_supervising_clinician else ()
+        rooms = self._free(self.rooms, at, at + self._room_span) if demand.room_kind else ()
+        staff = self._free(self.staff, at, at + self._staff_span) if demand.staff_role else ()
+        nurses = self._free(self.nurses, at, patient_end) if demand.nurse_capacity else ()
+        supervisors = self._free(self.supervisors, at, patient_end) if demand.needs_supervising_clinician else ()
         if (
             (demand.room_kind and not rooms)
             or (demand.staff_role and not staff)
@@ -284,24 +331,29 @@ class AvailabilityEngine:
         return FreeResources(rooms=rooms, staff=staff, nurses=nurses, supervising_clinicians=supervisors)
 
     def open_starts(self) -> list[datetime]:
-        return [start for start in self.candidate_starts() if self._has_resources(start)]
+        return [instant_of(start) for start in self._candidate_starts() if self._has_resources(start)]
+
+    def patient_busy_at(self, start: datetime) -> bool:
+        """Whether the patient has something else during the visit that would start at ``start``."""
+        at = microseconds_of(start)
+        return self.patient_busy.overlaps(at, at + self._patient_span)
 
     def _starts_that_fit(self) -> list[StartSet]:
         """Per kind of resource needed, the starts some resource of that kind is free for."""
         if self._fits is None:
             demand = self.demand
-            needs: list[tuple[object, list[IntervalSet], timedelta]] = [
-                (demand.room_kind, [free for _, free in self.rooms], demand.room_span),
-                (demand.staff_role, [free for _, free in self.staff], demand.duration),
-                (demand.nurse_capacity, [free for _, free in self.nurses], demand.patient_span),
-                (demand.needs_supervising_clinician, [free for _, free in self.supervisors], demand.patient_span),
+            needs: list[tuple[object, list[IntervalSet], int]] = [
+                (demand.room_kind, [free for _, free in self.rooms], self._room_span),
+                (demand.staff_role, [free for _, free in self.staff], self._staff_span),
+                (demand.nurse_capacity, [free for _, free in self.nurses], self._patient_span),
+                (demand.needs_supervising_clinician, [free for _, free in self.supervisors], self._patient_span),
             ]
             self._fits = [StartSet(pool, span) for needed, pool, span in needs if needed]
         return self._fits
 
-    def _has_resources(self, start: datetime) -> bool:
+    def _has_resources(self, start: int) -> bool:
         # The hot path of a month's search: one look-up per kind of resource.
-        if self.patient_busy and self.patient_busy.overlaps(start, start + self.demand.patient_span):
+        if self.patient_busy and self.patient_busy.overlaps(start, start + self._patient_span):
             return False
         return all(fits.allows(start) for fits in self._starts_that_fit())
 
@@ -311,7 +363,5 @@ class AvailabilityEngine:
         return self.window.latest is None or start <= self.window.latest
 
     @staticmethod
-    def _free(
-        resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: datetime, end: datetime
-    ) -> tuple:
+    def _free(resources: list[tuple[UUID, IntervalSet]] | list[tuple[int, IntervalSet]], start: int, end: int) -> tuple:
         return tuple(resource for resource, free in resources if free.contains(start, end))

@@ -1,6 +1,8 @@
-"""Half-open intervals of aware UTC instants, and the few operations availability needs.
+"""Half-open intervals, and the few operations availability needs.
 
-An interval set is a sorted list of disjoint, non-touching ``(start, end)`` pairs.
+The operations work on instants of one kind throughout: aware UTC datetimes, or (the
+availability engine's hot path) integer microseconds since the epoch (``core.epoch``). An
+interval set is a sorted list of disjoint, non-touching ``(start, end)`` pairs.
 """
 
 from __future__ import annotations
@@ -8,16 +10,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
+Span = tuple[int, int]  # an interval in microseconds since the epoch
+Instant = TypeVar("Instant", datetime, int)
 
 ONE_MINUTE = timedelta(minutes=1)
 
 
-def normalize(intervals: Iterable[Interval]) -> list[Interval]:
+def normalize(intervals: Iterable[tuple[Instant, Instant]]) -> list[tuple[Instant, Instant]]:
     """Sort, drop empty intervals and merge overlapping or touching ones."""
-    merged: list[Interval] = []
+    merged: list[tuple[Instant, Instant]] = []
     for start, end in sorted(i for i in intervals if i[1] > i[0]):
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
@@ -27,12 +32,14 @@ def normalize(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def subtract(base: list[Interval], removed: Iterable[Interval]) -> list[Interval]:
+def subtract(
+    base: Iterable[tuple[Instant, Instant]], removed: Iterable[tuple[Instant, Instant]]
+) -> list[tuple[Instant, Instant]]:
     """``base`` minus ``removed``; both may be unnormalized, the result is normalized."""
     holes = normalize(removed)
     if not holes:
         return normalize(base)
-    result: list[Interval] = []
+    result: list[tuple[Instant, Instant]] = []
     for start, end in normalize(base):
         cursor = start
         index = max(bisect_right(holes, (cursor,)) - 1, 0)
@@ -48,20 +55,20 @@ def subtract(base: list[Interval], removed: Iterable[Interval]) -> list[Interval
     return result
 
 
-def covered_at_least(intervals: Iterable[Interval], count: int) -> list[Interval]:
+def covered_at_least(intervals: Iterable[tuple[Instant, Instant]], count: int) -> list[tuple[Instant, Instant]]:
     """Where at least ``count`` of the (possibly overlapping) intervals are under way at once."""
     if count <= 0:
         raise ValueError("count must be positive")
-    events: list[tuple[datetime, int]] = []
+    events: list[tuple[Instant, int]] = []
     for start, end in intervals:
         if end > start:
             events.append((start, 1))
             events.append((end, -1))
     # At equal instants ends come first (-1 < 1): half-open intervals that touch do not overlap.
     events.sort()
-    result: list[Interval] = []
+    result: list[tuple[Instant, Instant]] = []
     load = 0
-    opened: datetime | None = None
+    opened: Instant | None = None
     for instant, step in events:
         load += step
         if load >= count and opened is None:
@@ -74,19 +81,19 @@ def covered_at_least(intervals: Iterable[Interval], count: int) -> list[Interval
 
 
 class IntervalSet:
-    """A normalized interval set with fast "does it contain this whole span" look-ups."""
+    """A normalized interval set (of microseconds) with fast "does it contain this whole span" look-ups."""
 
     __slots__ = ("_starts", "intervals")
 
-    def __init__(self, intervals: Iterable[Interval]) -> None:
+    def __init__(self, intervals: Iterable[Span]) -> None:
         self.intervals = normalize(intervals)
         self._starts = [start for start, _ in self.intervals]
 
-    def contains(self, start: datetime, end: datetime) -> bool:
+    def contains(self, start: int, end: int) -> bool:
         index = bisect_right(self._starts, start) - 1
         return index >= 0 and self.intervals[index][1] >= end
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
+    def overlaps(self, start: int, end: int) -> bool:
         index = bisect_right(self._starts, start) - 1
         if index >= 0 and self.intervals[index][1] > start:
             return True
@@ -103,9 +110,9 @@ class StartSet:
 
     __slots__ = ("_ends", "_starts")
 
-    def __init__(self, sets: Iterable[IntervalSet], span: timedelta) -> None:
+    def __init__(self, sets: Iterable[IntervalSet], span: int) -> None:
         closed = sorted((start, end - span) for free in sets for start, end in free.intervals if end - start >= span)
-        merged: list[tuple[datetime, datetime]] = []
+        merged: list[Span] = []
         for low, high in closed:
             if merged and low <= merged[-1][1]:
                 if high > merged[-1][1]:
@@ -115,7 +122,7 @@ class StartSet:
         self._starts = [low for low, _ in merged]
         self._ends = [high for _, high in merged]
 
-    def allows(self, start: datetime) -> bool:
+    def allows(self, start: int) -> bool:
         index = bisect_right(self._starts, start) - 1
         return index >= 0 and start <= self._ends[index]
 

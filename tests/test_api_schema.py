@@ -48,9 +48,11 @@ from core.schema import NOT_BLANK
 from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
+from tests.clinical.dose_order_api_calls import DOSE_ORDER_CALLS
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
+from tests.clinical.letter_api_calls import LETTER_CALLS
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
 from tests.clinical.regulated_calls import REGULATED_CALLS
@@ -390,6 +392,9 @@ def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | N
 
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
+# Dose orders (SPEC.md section 12), built in their own module.
+CALLS.update({key: _controlled(build) for key, build in DOSE_ORDER_CALLS.items()})
+CALLS.update({key: _controlled(build) for key, build in LETTER_CALLS.items()})
 # The regulated record's operations (consent, pregnancy tests, medications at check-in).
 CALLS.update({key: _controlled(build) for key, build in REGULATED_CALLS.items()})
 
@@ -446,6 +451,9 @@ def mismatches(operation: Any, response: Any, call: Call) -> list[str]:
     documented = operation.definition.raw["responses"]
     if str(response.status_code) not in documented:
         return [f"status {response.status_code} is not documented ({', '.join(sorted(documented))})"]
+    if response["Content-Type"] == "application/pdf":  # a download: documented as one, and a PDF
+        content = documented[str(response.status_code)].get("content", {})
+        return [] if "application/pdf" in content and response.content.startswith(b"%PDF-") else ["undocumented PDF"]
     if response["Content-Type"] != "application/json":
         return [f"content type {response['Content-Type']}"]
     try:

@@ -13,7 +13,7 @@ from uuid import UUID
 from booking.availability import availability_engine
 from booking.errors import BookingConflictError
 from scheduling.availability import AvailabilityEngine, FreeResources
-from scheduling.intervals import Interval
+from scheduling.intervals import Span
 from scheduling.models import AppointmentType
 
 ResourceId = TypeVar("ResourceId", int, UUID)
@@ -27,19 +27,17 @@ class Assignment:
     supervising_clinician_id: UUID | None
 
 
-def _daily_load(intervals: Sequence[Interval], day: Interval) -> int:
+def _daily_load(intervals: Sequence[Span], day: Span) -> int:
     return sum(1 for start, _ in intervals if day[0] <= start < day[1])
 
 
-def _least_loaded(
-    candidates: Sequence[ResourceId], busy: dict[ResourceId, list[Interval]], day: Interval
-) -> ResourceId:
+def _least_loaded(candidates: Sequence[ResourceId], busy: dict[ResourceId, list[Span]], day: Span) -> ResourceId:
     # Spread the day's work: fewest bookings that day first, then a stable order.
     return min(candidates, key=lambda resource: (_daily_load(busy.get(resource, []), day), str(resource)))
 
 
 def assign_resources(engine: AvailabilityEngine, free: FreeResources) -> Assignment:
-    day = engine.bounds
+    day = engine.span_bounds
     bookings = engine.bookings
     return Assignment(
         room_id=_least_loaded(free.rooms, bookings.room_busy, day) if free.rooms else None,
@@ -72,7 +70,7 @@ def recheck_and_assign(
     )
     free = engine.free_resources(starts_at)
     if free is None:
-        if engine.patient_busy.overlaps(starts_at, starts_at + engine.demand.patient_span):
+        if engine.patient_busy_at(starts_at):
             raise BookingConflictError("You already have an appointment at this time.", code="overlapping_appointment")
         raise BookingConflictError()
     return assign_resources(engine, free)

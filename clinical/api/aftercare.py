@@ -18,9 +18,9 @@ from clinical.api.aftercare_serializers import (
     FollowUpListSerializer,
     FollowUpOutcomeInputSerializer,
     FollowUpQuerySerializer,
-    ScaleAssessmentSerializer,
     ScalesInputSerializer,
 )
+from clinical.api.infusion_serializers import ScaleAssessmentSerializer
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.follow_ups import follow_up_call_record

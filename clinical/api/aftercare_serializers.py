@@ -34,16 +34,6 @@ class ScalesInputSerializer(serializers.Serializer):
     assessed_at = OffsetDateTimeField(required=False, help_text="Now when left out; not in the future.")
 
 
-class ScaleAssessmentSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    assessed_at = IsoDateTimeField()
-    moaas = serializers.IntegerField(allow_null=True)
-    cadss6_items = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
-    cadss6_total = serializers.IntegerField(allow_null=True)
-    recorded_by = serializers.UUIDField(source="recorded_by_id")
-    recorded_at = IsoDateTimeField()
-
-
 class FollowUpQuerySerializer(serializers.Serializer):
     date = CalendarDateField(required=False, help_text="Today (clinic time) when left out.")
 

@@ -158,6 +158,16 @@ class AdverseEventSerializer(serializers.Serializer):
     recorded_by = serializers.UUIDField(source="recorded_by_id")
 
 
+class ScaleAssessmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    assessed_at = IsoDateTimeField()
+    moaas = serializers.IntegerField(allow_null=True)
+    cadss6_items = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    cadss6_total = serializers.IntegerField(allow_null=True)
+    recorded_by = serializers.UUIDField(source="recorded_by_id")
+    recorded_at = IsoDateTimeField()
+
+
 class ThresholdsSerializer(serializers.Serializer):
     systolic_at_least = serializers.IntegerField()
     diastolic_at_least = serializers.IntegerField()
@@ -216,6 +226,7 @@ class InfusionRecordSerializer(serializers.Serializer):
     schedule = DueReadingSerializer(many=True, help_text="Every due reading from the real start; empty before it.")
     adverse_events = AdverseEventSerializer(many=True)
     alerts = AlertSerializer(many=True)
+    scale_assessments = ScaleAssessmentSerializer(many=True, help_text="MOAA/S and CADSS-6, oldest first.")
     thresholds = ThresholdsSerializer()
 
 

@@ -2,6 +2,7 @@
 
 from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
+from clinical.models.dose_orders import DoseOrder, DoseOrderCosignature
 from clinical.models.evaluations import (
     ChildbearingPotential,
     ClinicalAccess,
@@ -27,6 +28,7 @@ from clinical.models.infusions import (
     Severity,
     VitalsReading,
 )
+from clinical.models.letters import Letter, LetterKind
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
 from clinical.models.regulated import (
     ConsentDocument,
@@ -52,11 +54,15 @@ __all__ = [
     "ConsentMethod",
     "Contraindication",
     "Decision",
+    "DoseOrder",
+    "DoseOrderCosignature",
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
     "FollowUpCall",
     "InfusionRecord",
+    "Letter",
+    "LetterKind",
     "MedicationClass",
     "MedicationListVersion",
     "MedicationsReview",

@@ -45,7 +45,7 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from clinical.audit import clinical_audit
-from clinical.dosing import planned_dose
+from clinical.dose_order_selectors import session_dose_of
 from clinical.errors import ClinicalConflictError, ClinicalError
 from clinical.infusion_rules import (
     AT_THE_CLINIC,
@@ -193,10 +193,9 @@ def _set_weight(record: InfusionRecord, appointment: Appointment, weight: Decima
         return
     record.weight_kg = weight
     record.weight_measured_on = now.astimezone(appointment.appointment_type.clinic.zone).date()
-    record.dose_mg_per_kg = plan.dose_mg_per_kg
-    record.planned_dose_mg = (
-        planned_dose(dose_mg_per_kg=plan.dose_mg_per_kg, weight_kg=weight) if plan.dose_mg_per_kg is not None else None
-    )
+    # The plan's dose, or the latest dose order covering this infusion (section 12).
+    dose = session_dose_of(plan=plan, appointment_id=appointment.pk, weight_kg=weight, started_at=record.started_at)
+    record.dose_mg_per_kg, record.planned_dose_mg = dose.dose_mg_per_kg, dose.planned_dose_mg
 
 
 def _set_medications_review(record: InfusionRecord, review: str | None, *, actor: User, now: datetime) -> None:

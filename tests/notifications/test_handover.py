@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from notifications import services
+from notifications import services, smtp
 from notifications.models import Kind, OutboxMessage, Status
 from notifications.services import STUCK_AFTER, outbox_recover_stuck, outbox_send
 from tests.integration.support import SmtpSink, free_port, wait_until
@@ -223,3 +223,65 @@ def test_a_failure_after_the_hand_over_leaves_the_row_unconfirmed_not_retried(ap
     confirmation.refresh_from_db()
     assert (confirmation.status, confirmation.last_error) == (Status.UNCONFIRMED, "TimeoutError")
     assert mail.outbox == []
+
+
+def _counting_connects(monkeypatch) -> list[int]:
+    opened: list[int] = []
+    connect = smtplib.SMTP.connect
+
+    def counting_connect(self, *args, **kwargs):
+        opened.append(1)
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", counting_connect)
+    return opened
+
+
+def test_a_connection_that_delivered_is_kept_for_the_next_message(appointment, sink, monkeypatch):
+    smtp.smtp_forget_kept()
+    opened = _counting_connects(monkeypatch)
+    confirmation, reminder = row(appointment, Kind.CONFIRMATION), row(appointment, Kind.REMINDER_24H)
+
+    assert outbox_send(message_id=confirmation.pk, now=BOOKED_AT) == Status.SENT
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at) == Status.SENT
+
+    assert len(opened) == 1
+    assert sorted(email.outbox_id for email in sink.received) == sorted([confirmation.pk, reminder.pk])
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_and_the_message_goes_out_once(appointment, sink, monkeypatch):
+    smtp.smtp_forget_kept()
+    opened = _counting_connects(monkeypatch)
+    confirmation, reminder = row(appointment, Kind.CONFIRMATION), row(appointment, Kind.REMINDER_24H)
+    assert outbox_send(message_id=confirmation.pk, now=BOOKED_AT) == Status.SENT
+    smtp._kept.connection.backend.connection.sock.shutdown(socket.SHUT_RDWR)  # the connection broke meanwhile
+
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at) == Status.SENT
+
+    assert len(opened) == 2
+    assert [email.outbox_id for email in sink.for_outbox(reminder.pk)] == [reminder.pk]
+    reminder.refresh_from_db()
+    assert reminder.attempts == 1
+
+
+def test_a_kept_connection_idle_too_long_is_not_used(appointment, sink, monkeypatch):
+    smtp.smtp_forget_kept()
+    opened = _counting_connects(monkeypatch)
+    monkeypatch.setattr(smtp, "KEPT_IDLE_SECONDS", 0.0)
+    confirmation, reminder = row(appointment, Kind.CONFIRMATION), row(appointment, Kind.REMINDER_24H)
+
+    assert outbox_send(message_id=confirmation.pk, now=BOOKED_AT) == Status.SENT
+    assert outbox_send(message_id=reminder.pk, now=reminder.due_at) == Status.SENT
+
+    assert len(opened) == 2
+    assert len(sink.received) == 2
+
+
+def test_a_connection_whose_message_was_refused_is_not_kept(appointment, sink, monkeypatch):
+    smtp.smtp_forget_kept()
+    sink.refuse_next(1)
+    confirmation = row(appointment, Kind.CONFIRMATION)
+
+    assert outbox_send(message_id=confirmation.pk, now=BOOKED_AT) == "retry"
+
+    assert getattr(smtp._kept, "connection", None) is None

@@ -1,6 +1,7 @@
 """Sending one outbox row: claimed once, re-checked at send time, retried with bounded backoff;
 the beat sweep enqueues due ids and recovers rows stuck in sending. Tasks are called directly."""
 
+import contextlib
 import json
 import logging
 import threading
@@ -106,7 +107,7 @@ def test_the_sweep_recovers_rows_stuck_in_sending_and_enqueues_what_is_due(appoi
         status=Status.SENDING, claimed_at=BOOKED_AT - STUCK_AFTER - timedelta(minutes=1), due_at=BOOKED_AT
     )
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks, "_enqueue_sends", enqueued.extend)
     monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
 
     count = tasks.sweep_due_messages()
@@ -222,11 +223,38 @@ def test_the_twilio_backend_hands_over_after_connecting_and_before_the_request(s
     assert handovers == ["server error"]
 
 
+def test_a_send_task_carries_several_rows_each_claimed_once(appointment, monkeypatch):
+    rows = list(OutboxMessage.objects.filter(appointment=appointment).order_by("id"))
+    OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
+    monkeypatch.setattr(services.timezone, "now", lambda: BOOKED_AT)
+    ids = [message.pk for message in rows]
+
+    assert tasks.send_messages(ids) == ["sent"] * len(ids)
+    assert tasks.send_messages(ids) == ["not_claimed"] * len(ids)  # delivered again: nothing twice
+    assert sorted(mail.outbox[i].extra_headers["Message-ID"] for i in range(len(ids))) == sorted(
+        f"<outbox-{pk}@clinic-booking>" for pk in ids
+    )
+    assert len(mail.outbox) == len(ids)
+
+
+def test_the_sweep_publishes_the_due_rows_in_tasks_of_send_batch_ids(appointment, monkeypatch):
+    OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
+    published: list[list[int]] = []
+    monkeypatch.setattr(tasks, "SEND_BATCH", 2)
+    monkeypatch.setattr(tasks.send_messages.app, "producer_or_acquire", contextlib.nullcontext)
+    monkeypatch.setattr(tasks.send_messages, "apply_async", lambda args, producer: published.append(args[0]))
+    monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
+
+    assert tasks.sweep_due_messages() == 3
+    due = sorted(OutboxMessage.objects.filter(appointment=appointment).values_list("id", flat=True))
+    assert published == [due[:2], due[2:]]
+
+
 def test_the_sweep_pages_through_a_backlog_larger_than_one_batch(appointment, monkeypatch):
     OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
     enqueued: list[int] = []
     monkeypatch.setattr(tasks, "SWEEP_BATCH", 1)
-    monkeypatch.setattr(tasks.send_message, "delay", enqueued.append)
+    monkeypatch.setattr(tasks, "_enqueue_sends", enqueued.extend)
     monkeypatch.setattr(tasks.timezone, "now", lambda: BOOKED_AT)
 
     assert tasks.sweep_due_messages() == 3

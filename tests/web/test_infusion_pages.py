@@ -28,6 +28,7 @@ from tests.clinical.infusion_fixtures import (
     infusion_appointment,
     prepare_start,
     reading,
+    record_scales,
     start,
 )
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, plan_of
@@ -406,7 +407,7 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
 
 def test_the_page_costs_the_same_queries_with_few_and_many_readings(infusion, nurse):
     """The page reads the session through one selector: a fixed number of queries, however many
-    readings, alerts and events the record holds."""
+    readings, alerts, events and scale assessments the record holds."""
     counts = []
     with time_machine.travel(START + timedelta(minutes=55), tick=False):
         client = signed_in(nurse)
@@ -414,6 +415,7 @@ def test_the_page_costs_the_same_queries_with_few_and_many_readings(infusion, nu
         client.get(page_url(infusion))  # the session's first request writes its start time
         for minutes in range(5, 55, 5):
             reading(infusion, nurse, at=START + timedelta(minutes=minutes), systolic=190 if minutes % 20 == 0 else 120)
+            record_scales(infusion, nurse, at=START + timedelta(minutes=minutes))
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(page_url(infusion)).status_code == 200
             counts.append(len(queries))

@@ -26,6 +26,7 @@ from clinical.models import (
     InfusionRecord,
     PredoseOverride,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
 from clinical.questionnaire_rules import ON_BEHALF_ROLES, answer_refusal
@@ -109,6 +110,7 @@ class InfusionPage:
     recovered_at: datetime | None
     overrides: list[PredoseOverride] = field(default_factory=list)  # the clinicians' pre-dose overrides
     can_override: bool = False  # a clinician, the patient checked in
+    latest_scales: ScaleAssessment | None = None  # the latest MOAA/S and CADSS-6 recorded
     forms: dict[str, forms.Form] = field(default_factory=dict)
 
     @property
@@ -266,6 +268,7 @@ def infusion_page_build(
         recovered_at=session.recovery_ends_at,
         overrides=session.predose_overrides,
         can_override=role in PREDOSE_OVERRIDE_ROLES and appointment.status == AppointmentStatus.CHECKED_IN,
+        latest_scales=session.scale_assessments[-1] if session.scale_assessments else None,
     )
     page.forms = _blank_forms(session.record, zone)
     page.forms.update({name: form for name, form in failed.items() if name in page.forms})

@@ -29,6 +29,7 @@ from booking.upcoming import appointment_timeline
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
+from clinical.services.letters import LETTER_STAFF_READER_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
 from core.access_log import log_patient_reads
 from core.permissions import role_required
@@ -105,6 +106,7 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "upcoming": timeline.upcoming,
         "past": timeline.cancelled_ahead[::-1] + timeline.past,  # "Past and cancelled", latest first
         "summary": summary,
+        "can_read_letters": _actor(request).role in LETTER_STAFF_READER_ROLES,
         # Nurses and clinicians open an infusion's session record from the chart.
         "reads_session_records": _actor(request).role in RECORD_ROLES,
         **_outcome_context(request, summary.plan, zone),
