@@ -44,6 +44,7 @@ from clinical.services.pregnancy import infusion_day, pregnancy_test_record
 from clinical.services.scales import infusion_scales_record
 from clinical.services.start_gate import predose_override_record
 from demo.controlled import ControlledDemo
+from demo.decisions import dose_order_titrate, series_letter_write
 from demo.steps import (
     CHECKLIST,
     HIGH_SYSTOLIC,
@@ -62,6 +63,7 @@ from scheduling.models import AppointmentType, Clinic
 PEAK_MINUTE = 40  # blood pressure peaks around 40 minutes into an infusion
 NAUSEA_MINUTE = 30
 SATURDAY = 5
+PLAN_INFUSIONS = 6  # the plan's (demo.steps.evaluate)
 PREDOSE_HIGH_SYSTOLIC = 164  # past the default pre-dose limit of 160, under the alarm threshold of 180
 
 
@@ -82,6 +84,7 @@ class HistoryPatient:
     childbearing_potential: str = "no"  # "yes": a pregnancy test at every infusion
     predose_override_on: int = 0  # the infusion whose high baseline a clinician overrode
     last_infusion_yesterday: bool = False  # its follow-up call is due today (or the next clinic day)
+    dose_order_after: int = 0  # the infusion after which the clinician orders a new mg/kg
 
 
 PATIENTS = [
@@ -129,6 +132,7 @@ PATIENTS = [
         2,
         12,
         last_infusion_yesterday=True,
+        dose_order_after=2,
     ),
 ]
 
@@ -308,8 +312,12 @@ def _treat(
         eventful = spec.language == "es" and number == 2  # noqa: PLR2004
         _infuse(appointment, spec, staff, eventful=eventful, number=number, log=log)
         _follow_up_call(appointment, staff.nurse, today=today, zone=zone, eventful=eventful)
+        if number == spec.dose_order_after:
+            dose_order_titrate(patient, staff.clinician, at=start + timedelta(hours=3))
         booked_at = start + timedelta(hours=2)
-    if spec.infusions_done < 6:  # noqa: PLR2004 - the plan's six infusions
+    if spec.infusions_done == PLAN_INFUSIONS:
+        series_letter_write(patient, staff.clinician, at=start + timedelta(days=2, hours=2))
+    else:
         next_day = next(_clinic_days(today + timedelta(days=1), every=1))
         start = datetime.combine(next_day, time(spec.hour), tzinfo=zone)
         appointment_book(

@@ -2,6 +2,7 @@
 it would in real life, and it gives the board, the chart and the report something to show."""
 
 from datetime import datetime
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -12,13 +13,16 @@ from django.db import transaction
 
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentStatus
+from clinical.dose_order_selectors import session_dose_of
 from clinical.follow_up_selectors import follow_up_calls_of
 from clinical.models import (
     AdverseEvent,
     Alert,
+    DoseOrder,
     Evaluation,
     FollowUpCall,
     InfusionRecord,
+    Letter,
     PatientConsent,
     PlanStatus,
     PredoseOverride,
@@ -133,6 +137,36 @@ def test_each_evaluation_names_the_referring_psychiatrist_who_may_be_written_bac
     assert set(evaluations.values_list("referring_provider_name", "referring_provider_write_back_agreed")) == {
         ("Dr. Helen Ortiz", True)
     }
+
+
+def test_after_two_infusions_james_has_a_dose_order_for_the_rest_of_his_series(history):
+    order = DoseOrder.objects.select_related("plan", "signed_by").get()
+    plan = order.plan
+    given = InfusionRecord.objects.filter(plan=plan).order_by("started_at")
+    upcoming = Appointment.objects.get(treatment_plan=plan, status=AppointmentStatus.BOOKED)
+
+    assert (plan.patient.email, order.scope) == ("james@example.com", "remaining")
+    assert order.dose_mg_per_kg == Decimal("0.75")
+    assert order.signed_by.email == "clinician@example.com"
+    assert plan.dose_mg_per_kg == Decimal("0.50")  # the signed plan stays as signed
+    assert [record.dose_mg_per_kg for record in given] == [Decimal("0.50")] * 2
+    assert all(record.started_at and record.started_at < order.signed_at for record in given)
+    dose = session_dose_of(plan=plan, appointment_id=upcoming.pk, weight_kg=Decimal("88.2"), started_at=None)
+    assert (dose.dose_mg_per_kg, dose.order_id) == (Decimal("0.75"), order.pk)
+
+
+def test_lindas_referring_psychiatrist_has_a_letter_after_her_completed_series(history):
+    letter = Letter.objects.select_related("plan", "written_by").get()
+
+    plan = TreatmentPlan.objects.get(patient__email="linda@example.com")
+    assert (letter.patient.email, letter.kind, letter.plan) == ("linda@example.com", "series", plan)
+    assert plan.status == PlanStatus.COMPLETED
+    assert (letter.provider_name, letter.written_by.email) == ("Dr. Helen Ortiz", "clinician@example.com")
+    discharges = InfusionRecord.objects.filter(plan=plan).values_list("discharged_at", flat=True)
+    assert all(discharged and discharged < letter.written_at for discharged in discharges)
+    assert letter.written_at < NOW
+    assert bytes(letter.pdf).startswith(b"%PDF")
+    assert OutboxMessage.objects.filter(letter=letter, kind="provider_letter").exists()
 
 
 def test_no_message_about_a_visit_long_gone_is_left_to_send(history):
