@@ -6,13 +6,15 @@ against the plan, questionnaires opened 72 hours before each infusion and answer
 every ten minutes, a discharge that completes each infusion. The patients:
 
 - Linda Park: a completed series of six infusions, in remission by the last one; her first began
-  after a clinician's pre-dose override of a high baseline pressure;
+  after a clinician's pre-dose override of a high baseline pressure; after the series, the letter
+  to her referring psychiatrist (``demo/decisions.py``);
 - Rosa Álvarez (Spanish): consent signed online in Spanish; may become pregnant, so a negative
   pregnancy test is on file for each infusion; four infusions done, a reading past the
   blood-pressure threshold (the nurse recorded "continued"), an episode of nausea, and her next
   infusion coming up with its questionnaires open;
 - James Carter: two infusions done, the second on the clinic day before today (its follow-up call
-  is due), and the next one on the next clinic day, forms not yet answered.
+  is due), then a dose order of 0.75 mg/kg for the rest of his series (``demo/decisions.py``), and
+  the next one on the next clinic day, forms not yet answered.
 
 Every other follow-up call was made on its day (the nurse reached the patient).
 
