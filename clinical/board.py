@@ -6,12 +6,13 @@ Per row:
 
 - ``questionnaire``: the infusion's PHQ-9 and GAD-7 (those not closed): ``"due"`` while one is
   unanswered, ``"answered"`` once both are; None when the appointment has none;
-- ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient, whichever
-  questionnaire raised it: it blocks the start, so it shows wherever the patient is on the board),
-  what an open alert of a reading of this session is past, until its action is recorded:
-  ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's reasons), and
-  ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the readings schedule at
-  ``now``, while the infusion is under way);
+- ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient raised for
+  this infusion or an earlier one: it blocks the start; never on an infusion before the one whose
+  questionnaire raised it), what an open alert of a reading of this session is past, until its
+  action is recorded: ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's
+  reasons), ``"adverse_event"``, ``"worsening"``, ``"pregnancy_test_positive"`` (an open alert of
+  that kind of this appointment), and ``"vitals_overdue"`` (a due reading more than 5 minutes
+  late, from the readings schedule at ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
 One query beyond booking's board, whatever the number of appointments (see ``_sessions``). A layer
@@ -36,6 +37,7 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
+from clinical.alert_selectors import open_self_harm_for_board_row
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.readings_schedule import overdue_readings
 from scheduling.models import Clinic
@@ -44,6 +46,8 @@ from scheduling.models import Clinic
 DayFacts = Callable[[date], Mapping[str, BaseExpression]]
 
 SELF_HARM = "self_harm"
+# Alerts of an appointment a clinician reviews, shown on its row by kind, in this order.
+REVIEW_ALERTS = (AlertKind.ADVERSE_EVENT.value, AlertKind.WORSENING.value, AlertKind.PREGNANCY_TEST_POSITIVE.value)
 VITALS_OVERDUE = "vitals_overdue"
 # What a nurse reads first: the vital sign past its threshold, from the alert's reasons.
 THRESHOLD_ALERTS = (
@@ -70,6 +74,7 @@ class _Session:
     questionnaire: str | None = None
     self_harm: bool = False
     threshold_reasons: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()  # the open alerts of REVIEW_ALERTS' kinds
 
 
 @dataclass(frozen=True)
@@ -102,11 +107,13 @@ def _sessions(
                 .values("reasons")[:1],
                 output_field=JSONField(),
             ),
-            has_self_harm=Exists(
-                Alert.objects.filter(
-                    patient_id=OuterRef("patient_id"), kind=AlertKind.SELF_HARM, resolved_at__isnull=True
+            has_self_harm=Exists(open_self_harm_for_board_row()),
+            **{
+                f"has_{kind}": Exists(
+                    Alert.objects.filter(appointment=OuterRef("pk"), kind=kind, resolved_at__isnull=True)
                 )
-            ),
+                for kind in REVIEW_ALERTS
+            },
             **facts,
         )
         .values_list(
@@ -120,6 +127,7 @@ def _sessions(
             "has_unanswered",
             "threshold_reasons",
             "has_self_harm",
+            *(f"has_{kind}" for kind in REVIEW_ALERTS),
             *facts,
         )
     )
@@ -136,8 +144,9 @@ def _sessions(
         unanswered,
         threshold,
         harm,
-        *day,
+        *rest,
     ) in found:
+        review, day = rest[: len(REVIEW_ALERTS)], rest[len(REVIEW_ALERTS) :]
         read = dict(zip(facts, day, strict=True))
         session = sessions[pk]
         session.started_at, session.infusion_ended_at, session.discharged_at = started_at, ended_at, discharged_at
@@ -147,6 +156,7 @@ def _sessions(
         if questionnaire:
             session.questionnaire = QUESTIONNAIRE_DUE if unanswered else QUESTIONNAIRE_ANSWERED
         session.threshold_reasons, session.self_harm = tuple(threshold or ()), bool(harm)
+        session.review = tuple(kind for kind, present in zip(REVIEW_ALERTS, review, strict=True) if present)
     return sessions, read
 
 
@@ -195,6 +205,7 @@ def clinical_day_board(
         if session.self_harm:
             alerts.append(SELF_HARM)
         alerts.extend(threshold_alert_names(session.threshold_reasons))
+        alerts.extend(session.review)
         if _overdue(row, session, now):
             alerts.append(VITALS_OVERDUE)
         return replace(

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from django.db.models import Q
 
 from booking.models import BLOCKING_STATUSES, Appointment
+from clinical.alert_selectors import alerts_of_infusion_filter
 from clinical.models import (
     AdverseEvent,
     Alert,
-    AlertKind,
     ClinicThresholds,
     InfusionRecord,
     PredoseOverride,
@@ -97,11 +97,8 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             discharged_at=record.discharged_at,
         )
     alerts = list(
-        Alert.objects.filter(
-            Q(appointment=appointment)
-            | Q(patient_id=appointment.patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
-        )
-        .select_related("reading", "questionnaire", "resolved_by")
+        Alert.objects.filter(alerts_of_infusion_filter(appointment))
+        .select_related("reading", "questionnaire", "adverse_event", "resolved_by")
         .order_by("raised_at", "id")
     )
     today: date = now.astimezone(zone).date()

@@ -30,9 +30,11 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from clinical.adverse_event_rules import AdverseEventInput
 from clinical.models import Alert, AlertAction
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
-from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from clinical.services.infusions import infusion_discharge, infusion_record_update
 from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
@@ -166,12 +168,18 @@ def _infuse(
                 now=start + timedelta(minutes=42),
             )
         if eventful and minutes == NAUSEA_MINUTE:
-            infusion_adverse_event_record(
+            adverse_event_record(
                 actor=nurse,
                 appointment_id=appointment.pk,
-                code="nausea_vomiting",
-                severity="mild",
-                action_taken="Ondansetron 4 mg given; settled.",
+                event=AdverseEventInput(
+                    code="nausea_vomiting",
+                    grade=1,
+                    serious=False,
+                    relatedness="probable",
+                    outcome="resolved",
+                    action="medication_given",
+                    action_detail="Ondansetron 4 mg given; settled.",
+                ),
                 occurred_at=start + timedelta(minutes=28),
                 now=start + timedelta(minutes=31),
             )

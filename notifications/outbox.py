@@ -25,6 +25,7 @@ from booking.models import Appointment, AppointmentEvent, WaitlistEntry, Waitlis
 from clinical.events import EvaluationSigned
 from clinical.models import Evaluation
 from clinical.services.questionnaires import OPENS_BEFORE as QUESTIONNAIRE_OPENS_BEFORE
+from notifications.alert_messages import on_alert_event
 from notifications.models import REMINDER_KINDS, Channel, Kind, OutboxMessage, Status
 from notifications.preferences import contact_preferences_of
 
@@ -142,6 +143,8 @@ def outbox_waitlist_offers(freed: Appointment, *, now: datetime) -> None:
 
 def on_domain_event(event: object) -> None:
     """The subscriber registered in NotificationsConfig.ready(); events it has no message for pass."""
+    if on_alert_event(event):
+        return
     if isinstance(event, EvaluationSigned):
         evaluation = Evaluation.objects.select_related("appointment").get(pk=event.evaluation_id)
         appointment = _appointment(evaluation.appointment_id)

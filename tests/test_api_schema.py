@@ -311,7 +311,15 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ("POST", "/api/v1/infusions/{appointment_id}/adverse-events/"): lambda w, r: Call(
         "POST",
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/adverse-events/",
-        {"code": "headache", "severity": "mild", "action_taken": "Paracetamol 1 g."},
+        {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolved",
+            "action": "medication_given",
+            "action_detail": "Paracetamol 1 g.",
+        },
     ),
     ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
     ("POST", "/api/v1/infusions/{appointment_id}/predose-override/"): lambda w, r: Call(

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clinical.api.alerts import AlertListApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
     InfusionAdverseEventApi,
@@ -59,5 +60,6 @@ urlpatterns = [
         name="infusion-predose-override",
     ),
     path("infusions/<uuid:appointment_id>/discharge/", InfusionDischargeApi.as_view(), name="infusion-discharge"),
+    path("alerts/", AlertListApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
 ]

@@ -1,5 +1,13 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.adverse_events import (
+    AdverseEvent,
+    AdverseEventAction,
+    AdverseEventCode,
+    Grade,
+    Outcome,
+    Relatedness,
+)
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.evaluations import (
     ChildbearingPotential,
@@ -17,19 +25,17 @@ from clinical.models.evaluations import (
     TreatmentPlan,
 )
 from clinical.models.infusions import (
-    AdverseEvent,
-    AdverseEventCode,
     ClinicThresholds,
     InfusionRecord,
     MedicationsReview,
     PredoseOverride,
-    Severity,
     VitalsReading,
 )
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
 
 __all__ = [
     "AdverseEvent",
+    "AdverseEventAction",
     "AdverseEventCode",
     "Alert",
     "AlertAction",
@@ -42,15 +48,17 @@ __all__ = [
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
+    "Grade",
     "InfusionRecord",
     "MedicationClass",
     "MedicationsReview",
+    "Outcome",
     "PlanStatus",
     "PredoseOverride",
     "Questionnaire",
     "QuestionnaireKind",
+    "Relatedness",
     "Route",
-    "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",
     "TreatmentPlan",

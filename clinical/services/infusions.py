@@ -1,5 +1,5 @@
 """Writes of the infusion session record (SPEC.md section 10): weight and planned dose, dose
-given, readiness, readings, adverse events, the discharge.
+given, readiness, readings, the discharge (adverse events: ``clinical/services/adverse_events.py``).
 
 The record: one ``InfusionRecord`` per infusion appointment (an appointment whose type counts
 against the plan's infusions), for the appointment's treatment plan. It exists from the patient's
@@ -57,15 +57,12 @@ from clinical.audit import clinical_audit
 from clinical.dosing import planned_dose
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import (
-    AdverseEvent,
-    AdverseEventCode,
     Alert,
     AlertKind,
     ClinicalAccess,
     ClinicThresholds,
     InfusionRecord,
     MedicationsReview,
-    Severity,
     VitalsReading,
 )
 from clinical.models.infusions import (
@@ -76,6 +73,7 @@ from clinical.models.infusions import (
     SYSTOLIC_RANGE,
     WEIGHT_KG_RANGE,
 )
+from clinical.services.alerts import alert_raise
 from core.roles import Role
 from scheduling.intervals import local_day_bounds
 
@@ -498,67 +496,12 @@ def infusion_vitals_record(
         reasons = reading_reasons(thresholds_of(appointment.appointment_type.clinic_id), **values)
         alert = None
         if reasons:
-            alert = Alert.objects.create(
-                kind=AlertKind.VITALS_THRESHOLD,
-                patient_id=appointment.patient_id,
-                appointment=appointment,
-                reading=reading,
-                reasons=reasons,
-                raised_at=now,
+            alert = alert_raise(
+                kind=AlertKind.VITALS_THRESHOLD, appointment=appointment, reading=reading, reasons=reasons, at=now
             )
         InfusionRecord.objects.filter(pk=locked.record.pk).update(updated_at=now)
         clinical_audit(actor, ClinicalAccess.Action.UPDATE, locked.record, request_id=request_id, at=now)
     return RecordedReading(reading, alert)
-
-
-# -- adverse events ----------------------------------------------------------------------------------------
-
-
-@locking.retried_once_on_deadlock
-def infusion_adverse_event_record(
-    *,
-    actor: User,
-    appointment_id: UUID,
-    code: str,
-    severity: str,
-    action_taken: str,
-    note: str = "",
-    occurred_at: datetime | None = None,
-    request_id: str = "",
-    now: datetime | None = None,
-) -> AdverseEvent:
-    """Record an adverse event of the session (its code, severity, time and the action taken)."""
-    now = now or timezone.now()
-    _require_record_role(actor)
-    wrong = {}
-    if code not in AdverseEventCode.values:
-        wrong["code"] = ["Unknown code."]
-    if severity not in Severity.values:
-        wrong["severity"] = ["Unknown severity."]
-    if not action_taken.strip():
-        wrong["action_taken"] = ["Required."]
-    if wrong:
-        raise ClinicalError("Some fields are invalid.", code="invalid", fields=wrong)
-    occurred_at = occurred_at or now
-    with transaction.atomic():
-        locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
-        if locked.appointment.status not in AT_THE_CLINIC:
-            raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
-        _check_taken_at(locked.appointment, occurred_at, now=now, field="occurred_at")
-        event = AdverseEvent.objects.create(
-            record=locked.record,
-            code=code,
-            severity=severity,
-            occurred_at=occurred_at,
-            action_taken=action_taken,
-            note=note,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-        InfusionRecord.objects.filter(pk=locked.record.pk).update(updated_at=now)
-        clinical_audit(actor, ClinicalAccess.Action.UPDATE, locked.record, request_id=request_id, at=now)
-    return event
 
 
 # -- discharge -----------------------------------------------------------------------------------------------

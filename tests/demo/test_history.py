@@ -63,7 +63,7 @@ def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recor
     assert (alert.kind, alert.reasons, alert.action) == ("vitals_threshold", ["systolic"], "continued")
     assert alert.patient is not None  # a count discrepancy alone has none (SPEC.md section 12)
     assert alert.patient.email == "rosa@example.com"
-    assert list(AdverseEvent.objects.values_list("code", "severity")) == [("nausea_vomiting", "mild")]  # all of them
+    assert list(AdverseEvent.objects.values_list("code", "grade", "serious")) == [("nausea_vomiting", 1, False)]  # all
 
 
 def test_the_completed_series_reads_as_a_remission(history):

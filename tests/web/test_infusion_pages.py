@@ -274,17 +274,29 @@ def test_an_adverse_event_is_recorded(infusion, nurse):
             page_url(infusion, "adverse-events"),
             {
                 "event-code": "nausea_vomiting",
-                "event-severity": "mild",
+                "event-grade": "1",
+                "event-serious": "no",
+                "event-relatedness": "probable",
+                "event-outcome": "resolved",
+                "event-action": "medication_given",
                 "event-occurred_at": "09:18",
-                "event-action_taken": "Ondansetron 4 mg",
+                "event-action_detail": "Ondansetron 4 mg",
                 "event-note": "",
             },
         )
         assert posted.status_code == 302
         text = text_of(client.get(posted["Location"]))
     event = AdverseEvent.objects.get()
-    assert (event.code, event.severity, event.action_taken) == ("nausea_vomiting", "mild", "Ondansetron 4 mg")
-    assert "Nausea or vomiting (mild) at 9:18 AM · Action taken: Ondansetron 4 mg" in text
+    assert (event.code, event.grade, event.serious, event.action, event.action_detail) == (
+        "nausea_vomiting",
+        1,
+        False,
+        "medication_given",
+        "Ondansetron 4 mg",
+    )
+    assert "Nausea or vomiting · grade 1 - Mild at 9:18 AM" in text
+    assert "Related to the treatment: probable · Outcome: resolved" in text
+    assert "Action taken: Medication given — Ondansetron 4 mg" in text
 
 
 def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(infusion, nurse):

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -42,6 +42,7 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.services.appointments import appointment_transition
 from clinical import scoring
+from clinical.alert_selectors import alerts_of_infusion_filter
 from clinical.board import SELF_HARM, threshold_alert_names
 from clinical.infusion_rules import START_WORDS
 from clinical.infusion_selectors import InfusionSession, infusion_session
@@ -60,7 +61,6 @@ from clinical.services.infusions import (
     AT_THE_CLINIC,
     RECORD_ROLES,
     WRITABLE_STATUSES,
-    infusion_adverse_event_record,
     infusion_discharge,
     infusion_record_read,
     infusion_record_update,
@@ -77,9 +77,9 @@ from core.roles import Role
 from web import timefmt
 from web.checkins import QuestionnaireForm
 from web.forms import PageForm, form_add_domain_error
+from web.staff.adverse_event_forms import AdverseEventForm
 from web.staff.forms import (
     AcknowledgeForm,
-    AdverseEventForm,
     AlertActionForm,
     DischargeForm,
     DoseForm,
@@ -135,8 +135,8 @@ def reason_words(reason: str, thresholds: ClinicThresholds) -> str:
 
 def alert_title(alert: Alert) -> str:
     """What an alert is about, in the board's words."""
-    if alert.kind == AlertKind.SELF_HARM:
-        return alert_words(SELF_HARM)
+    if alert.kind != AlertKind.VITALS_THRESHOLD:
+        return alert_words(SELF_HARM if alert.kind == AlertKind.SELF_HARM else alert.kind)
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"
@@ -280,12 +280,8 @@ def _read(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:
 
 
 def _alerts_of(appointment: Appointment) -> QuerySet[Alert]:
-    """This session's alerts, and any open self-harm answer of the patient (whichever infusion's
-    questionnaire raised it, it blocks this start too)."""
-    return Alert.objects.filter(
-        Q(appointment=appointment)
-        | Q(patient_id=appointment.patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
-    )
+    """This session's alerts (``clinical.alert_selectors``: not an earlier infusion's)."""
+    return Alert.objects.filter(alerts_of_infusion_filter(appointment))
 
 
 def _clock(instant: datetime | None, zone: ZoneInfo) -> str:
@@ -557,7 +553,7 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
         raise Http404
     prefix = f"alert-{alert.pk}"
     form: forms.Form
-    if alert.kind == AlertKind.SELF_HARM:
+    if alert.kind != AlertKind.VITALS_THRESHOLD:  # a clinician's note on every other kind
         form = AcknowledgeForm(request.POST, prefix=prefix)
     else:
         form = AlertActionForm(request.POST, prefix=prefix)
@@ -573,33 +569,8 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
         )
     except DomainError as error:
         return _refused(request, record, prefix, form, error)
-    messages.success(request, "Action recorded." if alert.kind != AlertKind.SELF_HARM else "Alert acknowledged.")
+    messages.success(request, "Action recorded." if alert.kind == AlertKind.VITALS_THRESHOLD else "Alert acknowledged.")
     return HttpResponseRedirect(_page_url(appointment_id, "alerts"))
-
-
-@require_POST
-@role_required(*RECORD_ROLES)
-def infusion_adverse_event(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    record = _read(request, appointment_id)
-    form = AdverseEventForm(request.POST, prefix="event")
-    if not form.is_valid():
-        return _render(request, record, failed="event", form=form, status=400)
-    data = form.cleaned_data
-    try:
-        infusion_adverse_event_record(
-            actor=_actor(request),
-            appointment_id=appointment_id,
-            code=data["code"],
-            severity=data["severity"],
-            action_taken=data["action_taken"],
-            note=data["note"],
-            occurred_at=_on_the_day(record, data["occurred_at"]),
-            request_id=request_id_of(request),
-        )
-    except DomainError as error:
-        return _refused(request, record, "event", form, error)
-    messages.success(request, "Adverse event recorded.")
-    return HttpResponseRedirect(_page_url(appointment_id, "adverse-events"))
 
 
 @require_POST

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from web.staff import controlled_urls, day, evaluations, feed, home, infusion_start, infusions, patients, reports
+from web.staff import (
+    adverse_events,
+    controlled_urls,
+    day,
+    evaluations,
+    feed,
+    home,
+    infusion_start,
+    infusions,
+    patients,
+    reports,
+)
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -67,7 +78,7 @@ urlpatterns = [
     ),
     path(
         "infusions/<uuid:appointment_id>/adverse-events/",
-        infusions.infusion_adverse_event,
+        adverse_events.infusion_adverse_event,
         name="staff-infusion-adverse-event",
     ),
     path(
