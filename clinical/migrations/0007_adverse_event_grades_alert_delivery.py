@@ -66,6 +66,12 @@ class Migration(migrations.Migration):
             name='grade',
             field=models.PositiveSmallIntegerField(choices=GRADES),
         ),
+        # Backwards the column comes back before its values do (grade_to_severity fills them).
+        migrations.AlterField(
+            model_name='adverseevent',
+            name='severity',
+            field=models.CharField(blank=True, default='', max_length=8),
+        ),
         migrations.RemoveField(model_name='adverseevent', name='severity'),
         migrations.AddField(
             model_name='adverseevent',
