@@ -129,4 +129,14 @@ class Migration(migrations.Migration):
             model_name='alert',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'vitals_threshold'), ('reading__isnull', False), ('questionnaire__isnull', True), ('evaluation__isnull', True), ('adverse_event__isnull', True), ('patient__isnull', False), ('appointment__isnull', False)), models.Q(('kind', 'self_harm'), ('reading__isnull', True), ('adverse_event__isnull', True), ('patient__isnull', False), ('appointment__isnull', False), models.Q(models.Q(('questionnaire__isnull', False), ('evaluation__isnull', True)), models.Q(('questionnaire__isnull', True), ('evaluation__isnull', False)), _connector='OR')), models.Q(('kind', 'worsening'), ('questionnaire__isnull', False), ('reading__isnull', True), ('evaluation__isnull', True), ('adverse_event__isnull', True), ('patient__isnull', False), ('appointment__isnull', False)), models.Q(('kind', 'adverse_event'), ('adverse_event__isnull', False), ('reading__isnull', True), ('questionnaire__isnull', True), ('evaluation__isnull', True), ('patient__isnull', False), ('appointment__isnull', False)), models.Q(('kind', 'pregnancy_test_positive'), ('reading__isnull', True), ('questionnaire__isnull', True), ('evaluation__isnull', True), ('adverse_event__isnull', True), ('patient__isnull', False), ('appointment__isnull', False)), models.Q(('kind', 'count_discrepancy'), ('questionnaire__isnull', True), ('reading__isnull', True), ('evaluation__isnull', True), ('adverse_event__isnull', True), ('patient__isnull', True), ('appointment__isnull', True)), _connector='OR'), name='alert_has_its_source'),
         ),
+        # A PHQ-9 may raise a self-harm and a worsening alert: one of each kind.
+        migrations.AlterField(
+            model_name='alert',
+            name='questionnaire',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='clinical.questionnaire'),
+        ),
+        migrations.AddConstraint(
+            model_name='alert',
+            constraint=models.UniqueConstraint(condition=models.Q(('questionnaire__isnull', False)), fields=('questionnaire', 'kind'), name='one_alert_of_a_kind_per_questionnaire'),
+        ),
     ]

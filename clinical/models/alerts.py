@@ -50,8 +50,9 @@ class Alert(models.Model):
     )
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
     reading = models.OneToOneField(VitalsReading, on_delete=models.PROTECT, null=True, blank=True, related_name="alert")
-    questionnaire = models.OneToOneField(
-        Questionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
+    # A PHQ-9 may raise two alerts, a self-harm answer and a worsening: one of each kind (below).
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
     evaluation = models.OneToOneField(
         Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="self_harm_alert"
@@ -143,6 +144,11 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True) | Q(resolved_by__isnull=False),
                 name="resolved_alert_has_author",
+            ),
+            models.UniqueConstraint(
+                fields=["questionnaire", "kind"],
+                condition=Q(questionnaire__isnull=False),
+                name="one_alert_of_a_kind_per_questionnaire",
             ),
         ]
 
