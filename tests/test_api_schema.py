@@ -327,6 +327,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
         {"note": "Known hypertension; reviewed with the patient."},
     ),
+    ("GET", "/api/v1/alerts/"): lambda w, r: Call("GET", "/api/v1/alerts/?open=true"),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/auth/register/"): _register,
     ("POST", "/api/v1/auth/register/confirm/"): _register_confirm,
