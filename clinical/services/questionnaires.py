@@ -168,7 +168,7 @@ def _previous_phq9_total(questionnaire: Questionnaire, appointment: Appointment)
 
 def _raise_alerts(questionnaire: Questionnaire, appointment: Appointment, *, now: datetime) -> None:
     """A self-harm answer, and a worsening PHQ-9, each raise an alert of this infusion."""
-    items = questionnaire.items
+    items = questionnaire.items or []
     if scoring.raises_self_harm_alert(questionnaire.kind, items):
         alert_raise(
             kind=AlertKind.SELF_HARM,

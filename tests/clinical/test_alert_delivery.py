@@ -27,6 +27,7 @@ from scheduling.models import StaffMember
 from tests.clinical.infusion_fixtures import START, infusion_appointment, reading, start
 from tests.clinical.questionnaire_fixtures import START as Q_START
 from tests.clinical.questionnaire_fixtures import answered, infusion_with_questionnaires, plan_of
+from tests.clinical.signer import plan_signer_id
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +71,9 @@ def test_the_clinician_on_duty_gets_an_email_and_a_text_message_at_once(demo_cli
 
 def test_without_a_clinician_on_duty_the_one_who_signed_the_plan_gets_it(demo_clinic, nurse_user):
     appointment = infusion_appointment()
-    signer = appointment.treatment_plan.evaluation.signed_by
+    signer = plan_signer_id(appointment)
     alert = threshold_alert(nurse_user, appointment)
-    assert messages(alert) == [(signer.pk, "email", RAISED, "pending")]  # no staff phone: email alone
+    assert messages(alert) == [(signer, "email", RAISED, "pending")]  # no staff phone: email alone
 
 
 def test_an_alert_with_nobody_responsible_goes_to_every_clinician_at_once(demo_clinic):

@@ -18,6 +18,7 @@ from core.models import PatientDataAccess
 from notifications.models import OutboxMessage
 from tests.clinical.adverse_event_fixtures import NAUSEA_PAYLOAD
 from tests.clinical.infusion_fixtures import START, infusion_appointment, infusion_url, reading, start
+from tests.clinical.signer import plan_signer_id
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_a_serious_event_through_the_api_raises_its_alert_and_message(clients, u
     assert response.status_code == 201, response.content
     alert = Alert.objects.get(kind="adverse_event")
     assert alert.reasons == ["grade_4", "serious"]
-    signer = appointment.treatment_plan.evaluation.signed_by_id
+    signer = plan_signer_id(appointment)
     assert list(OutboxMessage.objects.filter(alert=alert).values_list("patient_id", "kind")) == [
         (signer, "clinician_alert")
     ]
