@@ -29,3 +29,11 @@ class AlertEscalated:
     alert_id: UUID
     recipient_ids: tuple[UUID, ...]
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertResolved:
+    """Acknowledged: its messages not yet sent have nothing left to ask of anyone."""
+
+    alert_id: UUID
+    occurred_at: datetime

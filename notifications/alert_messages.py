@@ -13,8 +13,8 @@ from datetime import datetime
 from uuid import UUID
 
 from accounts.models import User
-from clinical.events import AlertEscalated, AlertRaised
-from notifications.models import Channel, Kind, OutboxMessage
+from clinical.events import AlertEscalated, AlertRaised, AlertResolved
+from notifications.models import Channel, Kind, OutboxMessage, Status
 
 
 def staff_channels(user: User) -> list[str]:
@@ -35,7 +35,11 @@ def outbox_alert_messages(*, alert_id: UUID, recipient_ids: tuple[UUID, ...], ki
 
 
 def on_alert_event(event: object) -> bool:
-    """Write the messages of an alert event; False when ``event`` is not one."""
+    """Write (or, once acknowledged, cancel) the messages of an alert event; False when ``event``
+    is not one."""
+    if isinstance(event, AlertResolved):
+        OutboxMessage.objects.filter(alert_id=event.alert_id, status=Status.PENDING).update(status=Status.CANCELLED)
+        return True
     if isinstance(event, AlertRaised):
         kind = Kind.CLINICIAN_ALERT
     elif isinstance(event, AlertEscalated):

@@ -21,7 +21,7 @@ Resolving (``alert_acknowledge``):
   ``note_required``); an infusion action means nothing here (400 ``action_not_applicable``).
 
 An alert is resolved once (409 ``alert_resolved``), by a conditional update; the acknowledgement
-is audited. Patients never reach this (403 by role), nor see the note.
+is audited, and its messages not yet sent are cancelled (``AlertResolved``). Patients never reach this (403 by role), nor see the note.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from booking.models import Appointment
 from clinical.alert_rules import ESCALATE_AFTER, NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES, VITALS_ALERT_ROLES
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
-from clinical.events import AlertEscalated, AlertRaised
+from clinical.events import AlertEscalated, AlertRaised, AlertResolved
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -212,5 +212,6 @@ def alert_acknowledge(
         if resolved != 1:
             raise ClinicalConflictError("This alert was already resolved.", code="alert_resolved")
         clinical_audit(actor, ClinicalAccess.Action.ACKNOWLEDGE, alert, request_id=request_id, at=now)
+        events.publish(AlertResolved(alert_id=alert.pk, occurred_at=now))
     alert.refresh_from_db()
     return alert

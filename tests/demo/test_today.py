@@ -130,6 +130,7 @@ def test_alerts_are_open_for_the_nurse_and_for_a_clinician(demo):
     assert [(alert.kind, alert.patient and alert.patient.email, alert.reasons) for alert in open_alerts] == [
         (AlertKind.SELF_HARM, demo.emails["to_check_in"], ["phq9_item_9"]),
         (AlertKind.VITALS_THRESHOLD, demo.emails["in_chair"], ["systolic"]),
+        (AlertKind.WORSENING, "james@example.com", ["severe"]),  # the history's PHQ-9 of 20 or more
     ]
 
 
@@ -171,6 +172,9 @@ def test_the_work_can_be_done_gates_and_all(demo):
     vitals(to_check_in, staff.nurse, at=now)
     self_harm = Alert.objects.get(appointment=to_check_in, resolved_at__isnull=True)
     alert_acknowledge(actor=staff.clinician, alert_id=self_harm.pk, note="Spoke with the patient; safe.", now=now)
+    # The clinician reviews the history's worsening PHQ-9 too (it blocks nothing).
+    worsening = Alert.objects.get(kind="worsening", resolved_at__isnull=True)
+    alert_acknowledge(actor=staff.clinician, alert_id=worsening.pk, note="Called; plan reviewed.", now=now)
     started = appointment_transition(
         actor=staff.nurse, appointment_id=to_check_in.pk, action=AppointmentEvent.Action.STARTED, now=now
     )

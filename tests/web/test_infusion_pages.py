@@ -321,7 +321,10 @@ def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(i
 
 
 def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_on_the_record(infusion, nurse):
-    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient, appointment=infusion, kind="phq9", opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=4),
+    )  # fmt: skip
     questionnaire_answer(
         actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
     )
@@ -348,6 +351,23 @@ def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_o
         assert client.post(page_url(infusion, "start")).status_code == 302
     infusion.refresh_from_db()
     assert infusion.status == AppointmentStatus.IN_PROGRESS
+
+
+def test_a_self_harm_answer_for_a_later_infusion_is_not_on_this_record_but_blocks_its_start(infusion, nurse):
+    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "Self-harm answer" not in page  # the answer belongs to the later infusion's record
+        refused = client.post(page_url(infusion, "start"))
+    assert refused.status_code == 409
+    assert "A clinician has not yet acknowledged the patient's self-harm answer." in text_of(refused)
 
 
 def test_an_infusion_stopped_early_moves_the_recovery_and_the_schedule(infusion, nurse):

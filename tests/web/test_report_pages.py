@@ -156,7 +156,7 @@ def test_the_clinician_sees_the_self_harm_answer_and_acknowledges_it_with_a_note
         "Leo Brandt Self-harm answer — clinician review · raised Sunday, December 6, 2026 at 1:00 PM Pacific Time"
         in text
     )
-    assert "Infusion Monday, December 7, 2026 at 10:00 AM Pacific Time" in text
+    assert "Appointment Monday, December 7, 2026 at 10:00 AM Pacific Time" in text
     prefix = f"ack-{self_harm_alert.pk}"
     url = f"/staff/alerts/{self_harm_alert.pk}/acknowledge/"
 

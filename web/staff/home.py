@@ -94,7 +94,8 @@ def alert_acknowledge_page(request: HttpRequest, alert_id: UUID) -> HttpResponse
             form_add_domain_error(form, error)
         else:
             when = timefmt.time_label(alert.raised_at, clinic_zone())
-            whose = f"the alert of {alert.patient.full_name}" if alert.patient else "the alert"  # a count: nobody's
+            what = "answer" if alert.questionnaire_id else "alert"
+            whose = f"{alert.patient.full_name}'s {what}" if alert.patient else "the alert"  # a count: nobody's
             messages.success(request, f"Acknowledged: {whose} raised {when}.")
             return HttpResponseRedirect(reverse("staff-home") + "#alerts-title")
     return _home(request, failed=(alert_id, form), status=400)
