@@ -86,6 +86,22 @@ class ClinicalDayBoard(DayBoard):
         return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
 
 
+def _row_facts() -> dict[str, BaseExpression]:
+    """Each appointment's questionnaire and alert facts, as correlated subqueries (indexed columns)."""
+    open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
+    open_alerts = Alert.objects.filter(appointment=OuterRef("pk"), resolved_at__isnull=True)
+    return {
+        "has_questionnaire": Exists(open_questionnaires),
+        "has_unanswered": Exists(open_questionnaires.filter(answered_at__isnull=True)),
+        "threshold_reasons": Subquery(
+            open_alerts.filter(kind=AlertKind.VITALS_THRESHOLD).order_by("-raised_at").values("reasons")[:1],
+            output_field=JSONField(),
+        ),
+        "has_self_harm": Exists(open_self_harm_for_board_row()),
+        **{f"has_{kind}": Exists(open_alerts.filter(kind=kind)) for kind in REVIEW_ALERTS},
+    }
+
+
 def _sessions(
     rows: list[BoardRow], facts: Mapping[str, BaseExpression]
 ) -> tuple[dict[UUID, _Session], dict[str, object]]:
@@ -93,29 +109,9 @@ def _sessions(
     session record (a one-to-one join) and its readings (one row per reading), each row with
     whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
     and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
-    open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
     found = (
         Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
-        .annotate(
-            has_questionnaire=Exists(open_questionnaires),
-            has_unanswered=Exists(open_questionnaires.filter(answered_at__isnull=True)),
-            threshold_reasons=Subquery(
-                Alert.objects.filter(
-                    appointment=OuterRef("pk"), kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
-                )
-                .order_by("-raised_at")
-                .values("reasons")[:1],
-                output_field=JSONField(),
-            ),
-            has_self_harm=Exists(open_self_harm_for_board_row()),
-            **{
-                f"has_{kind}": Exists(
-                    Alert.objects.filter(appointment=OuterRef("pk"), kind=kind, resolved_at__isnull=True)
-                )
-                for kind in REVIEW_ALERTS
-            },
-            **facts,
-        )
+        .annotate(**_row_facts(), **facts)
         .values_list(
             "pk",
             "infusion_record__started_at",

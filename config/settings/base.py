@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireKindEnum": "clinical.models.QuestionnaireKind",
         "MessageKindEnum": "notifications.models.Kind",
         "AppointmentActionEnum": "booking.models.AppointmentEvent.Action",
+        # SPEC.md section 10's alert kinds and an adverse event's listed action.
+        "AlertKindEnum": "clinical.models.AlertKind",
+        "AdverseEventActionEnum": "clinical.models.AdverseEventAction",
     },
     # Request and response components apart: what a client sends is not what it reads back.
     "COMPONENT_SPLIT_REQUEST": True,
