@@ -21,7 +21,8 @@ Resolving (``alert_acknowledge``):
   ``note_required``); an infusion action means nothing here (400 ``action_not_applicable``).
 
 An alert is resolved once (409 ``alert_resolved``), by a conditional update; the acknowledgement
-is audited, and its messages not yet sent are cancelled (``AlertResolved``). Patients never reach this (403 by role), nor see the note.
+is audited, and its messages not yet sent are cancelled (``AlertResolved``). Patients never
+reach this (403 by role), nor see the note.
 """
 
 from __future__ import annotations
