@@ -10,7 +10,7 @@ Per row:
   this infusion or an earlier one: it blocks the start; never on an infusion before the one whose
   questionnaire raised it), what an open alert of a reading of this session is past, until its
   action is recorded: ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's
-  reasons), ``"adverse_event"``, ``"worsening"``, ``"pregnancy_test_positive"`` (an open alert of
+  reasons), ``"adverse_event"``, ``"worsening"``, ``"pregnancy_positive"`` (an open alert of
   that kind of this appointment), and ``"vitals_overdue"`` (a due reading more than 5 minutes
   late, from the readings schedule at ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
@@ -47,7 +47,7 @@ DayFacts = Callable[[date], Mapping[str, BaseExpression]]
 
 SELF_HARM = "self_harm"
 # Alerts of an appointment a clinician reviews, shown on its row by kind, in this order.
-REVIEW_ALERTS = (AlertKind.ADVERSE_EVENT.value, AlertKind.WORSENING.value, AlertKind.PREGNANCY_TEST_POSITIVE.value)
+REVIEW_ALERTS = (AlertKind.ADVERSE_EVENT.value, AlertKind.WORSENING.value, AlertKind.PREGNANCY_POSITIVE.value)
 VITALS_OVERDUE = "vitals_overdue"
 # What a nurse reads first: the vital sign past its threshold, from the alert's reasons.
 THRESHOLD_ALERTS = (

@@ -32,7 +32,7 @@ class AlertKind(models.TextChoices):
     COUNT_DISCREPANCY = "count_discrepancy", "Controlled-substance count discrepancy"
     ADVERSE_EVENT = "adverse_event", "Adverse event of grade 3 or more, or serious"
     WORSENING = "worsening", "PHQ-9 worsening"
-    PREGNANCY_TEST_POSITIVE = "pregnancy_test_positive", "Positive pregnancy test"
+    PREGNANCY_POSITIVE = "pregnancy_positive", "Positive pregnancy test"
 
 
 class AlertAction(models.TextChoices):
@@ -122,7 +122,7 @@ class Alert(models.Model):
                     & Q(appointment__isnull=False)
                 )
                 | (
-                    Q(kind="pregnancy_test_positive")
+                    Q(kind="pregnancy_positive")
                     & Q(reading__isnull=True)
                     & Q(questionnaire__isnull=True)
                     & Q(evaluation__isnull=True)

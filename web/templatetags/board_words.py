@@ -17,7 +17,7 @@ ALERT_WORDS = {
     "vitals_overdue": "Vitals overdue",
     "adverse_event": "Adverse event — clinician review",
     "worsening": "PHQ-9 worsening — clinician review",
-    "pregnancy_test_positive": "Positive pregnancy test — clinician review",
+    "pregnancy_positive": "Positive pregnancy test — clinician review",
 }
 
 
