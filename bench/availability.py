@@ -545,7 +545,7 @@ def floor_of(range_start: datetime, range_end: datetime) -> Callable[[], int]:
     """The floor: the busy-interval SQL the search sends (execute and fetch), and the sweep."""
     from django.db import connection
 
-    from booking.selectors import _busy_rows
+    from booking.availability import _busy_rows
 
     sql, params = _busy_rows(
         range_start=range_start, range_end=range_end, ignore_appointment_id=None
@@ -565,8 +565,8 @@ def measure(code: str, days: int, iterations: int, show_sql: bool) -> Row:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
+    from booking.availability import availability_for
     from booking.models import BLOCKING_STATUSES, Appointment
-    from booking.selectors import availability_for
     from scheduling.intervals import local_day_bounds
     from scheduling.models import AppointmentType
 

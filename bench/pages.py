@@ -180,9 +180,9 @@ def patient_with_plan() -> Any:
 
 def busiest_day(code: str, patient: Any | None) -> tuple[date, int, int]:
     """The day of the page's 28 with the most open times for ``code``, its count and the total."""
-    from booking.selectors import availability_for
+    from booking.availability import availability_for
     from scheduling.models import AppointmentType
-    from web.views.book import DAYS_SHOWN
+    from web.booking_flow.day_picker import DAYS_SHOWN
 
     appointment_type = AppointmentType.objects.select_related("clinic").get(code=code)
     first_day = NOW.date()

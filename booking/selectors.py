@@ -1,255 +1,23 @@
-"""Reads over appointments, and the availability search that combines them with the calendar.
-
-The search costs a fixed number of queries whatever the range: one for the busy times and the
-calendar's version, two more for the calendar snapshot (``scheduling.selectors.calendar_snapshot``)
-only when this process has not cached that version's yet, and for a
-signed-in patient one more per rule that applies to the type: how many future appointments of
-the type they already hold, and their treatment plan's limits.
-"""
+"""Reads over appointments: the ones a user may see, the one to move, the patient a booking is
+for, and how many of a type a patient already holds."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, CharField, ExpressionWrapper, F, QuerySet, Subquery, UUIDField, Value
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from accounts.models import User
 from booking.errors import BookingError, BookingPermissionError
-from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
-from booking.plan_gate import plan_gate
-from core.epoch import EpochMicroseconds, instant_of
+from booking.models import Appointment, AppointmentStatus
+from booking.record_links import with_record_links
+from booking.upcoming import changeable_filter
 from core.roles import Role
-from scheduling.availability import AvailabilityEngine, Bookings, BookingWindow
-from scheduling.errors import AvailabilityError
 from scheduling.intervals import local_day_bounds
-from scheduling.models import AppointmentType, Clinic, OnlineBooking, Room, RoomKind, StaffMember
-from scheduling.selectors import appointment_type_offered, calendar_snapshot, clinic_zone, demand_of
-
-MAX_SEARCH_DAYS = 62
-# No appointment type spans more than a day (see AppointmentType's validators), so an
-# appointment that starts more than a day before the range cannot reach into it.
-_LONGEST_VISIT = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Slot:
-    start: datetime
-    end: datetime
-
-
-def booking_window_for(appointment_type: AppointmentType, *, now: datetime, online: bool) -> BookingWindow:
-    """Patients book with the type's notice and horizon; staff from now on, without horizon."""
-    if not online:
-        return BookingWindow(earliest=now)
-    return BookingWindow(
-        earliest=now + timedelta(minutes=appointment_type.min_notice_minutes),
-        latest=now + timedelta(days=appointment_type.horizon_days),
-    )
-
-
-def _busy_rows(*, range_start: datetime, range_end: datetime, ignore_appointment_id: UUID | None) -> QuerySet[Any, Any]:
-    """The blocking appointments around the range: resources, patient, and instants as integers
-    (``core.epoch``: read by the driver's C code, no datetime parsed per row)."""
-    rows = Appointment.objects.filter(
-        status__in=BLOCKING_STATUSES,
-        starts_at__gte=range_start - _LONGEST_VISIT,
-        starts_at__lt=range_end + _LONGEST_VISIT,
-    )
-    if ignore_appointment_id is not None:
-        rows = rows.exclude(pk=ignore_appointment_id)
-    return (
-        rows.annotate(
-            room_ref=F("room_id"),
-            staff_ref=_raw_id("staff_id"),
-            nurse_ref=_raw_id("nurse_id"),
-            patient_ref=_raw_id("patient_id"),
-            starts=EpochMicroseconds("starts_at"),
-            ends=EpochMicroseconds("ends_at"),
-            staff_until=EpochMicroseconds("staff_released_at"),
-            room_until=EpochMicroseconds("room_released_at"),
-        )
-        .values_list(*_BUSY_COLUMNS)
-        .order_by()
-    )
-
-
-def _raw_id(column: str) -> ExpressionWrapper:
-    # Without Django's per-value UUID converter (SQLite stores hex text): ``_add_busy`` turns each
-    # distinct id into a UUID once. PostgreSQL's driver returns UUIDs itself.
-    return ExpressionWrapper(F(column), output_field=CharField())
-
-
-_BUSY_COLUMNS = ("room_ref", "staff_ref", "nurse_ref", "patient_ref", "starts", "ends", "staff_until", "room_until")
-
-
-def _version_row(clinic_id: int) -> QuerySet[Any, Any]:
-    # The clinic's calendar version in the busy query's shape: no start, the version as staff_ref.
-    none_int, none_uuid = Cast(Value(None), BigIntegerField()), Cast(Value(None), UUIDField())
-    return (
-        Clinic.objects.filter(pk=clinic_id)
-        .annotate(
-            room_ref=none_int,
-            staff_ref=_raw_id("calendar_version"),
-            nurse_ref=none_uuid,
-            patient_ref=none_uuid,
-            starts=none_int,
-            ends=none_int,
-            staff_until=none_int,
-            room_until=none_int,
-        )
-        .values_list(*_BUSY_COLUMNS)
-        .order_by()
-    )
-
-
-class _Decoded:
-    """Many busy rows share their instants (the grid) and their staff: each distinct raw value is
-    converted once per search."""
-
-    def __init__(self) -> None:
-        self._instants: dict[int, datetime] = {}
-        self._ids: dict[Any, UUID] = {}
-
-    def instant(self, microseconds: int) -> datetime:
-        found = self._instants.get(microseconds)
-        if found is None:
-            found = self._instants[microseconds] = instant_of(microseconds)
-        return found
-
-    def uuid(self, raw: Any) -> Any:
-        if raw is None:
-            return None
-        found = self._ids.get(raw)
-        if found is None:
-            found = self._ids[raw] = raw if isinstance(raw, UUID) else UUID(raw)
-        return found
-
-
-def _add_busy(bookings: Bookings, rows: Iterable[tuple[Any, ...]], patient_id: UUID | None) -> UUID | None:
-    """Files the busy rows into ``bookings``; returns the calendar version row's value, if any."""
-    version = None
-    decoded = _Decoded()
-    instant, uuid_of = decoded.instant, decoded.uuid
-    for room_id, raw_staff, raw_nurse, raw_patient, starts, ends, staff_until, room_until in rows:
-        if starts is None:
-            version = uuid_of(raw_staff)
-            continue
-        starts_at = instant(starts)
-        if room_id is not None:
-            bookings.room_busy[room_id].append((starts_at, instant(room_until)))
-        if raw_staff is not None:
-            bookings.staff_busy[uuid_of(raw_staff)].append((starts_at, instant(staff_until)))
-        if raw_nurse is not None:
-            bookings.nurse_monitoring[uuid_of(raw_nurse)].append((starts_at, instant(ends)))
-        if patient_id is not None and uuid_of(raw_patient) == patient_id:
-            bookings.patient_busy.append((starts_at, instant(ends)))
-    return version
-
-
-def appointment_busy_times(
-    *,
-    range_start: datetime,
-    range_end: datetime,
-    patient_id: UUID | None = None,
-    ignore_appointment_id: UUID | None = None,
-) -> Bookings:
-    """Who and what is held when, from the appointments that block resources (one query)."""
-    bookings = Bookings()
-    rows = _busy_rows(range_start=range_start, range_end=range_end, ignore_appointment_id=ignore_appointment_id)
-    _add_busy(bookings, rows, patient_id)
-    return bookings
-
-
-def availability_engine(
-    *,
-    appointment_type: AppointmentType,
-    first_day: date,
-    last_day: date,
-    patient_id: UUID | None = None,
-    staff_id: UUID | None = None,
-    online: bool = True,
-    now: datetime | None = None,
-    ignore_appointment_id: UUID | None = None,
-) -> AvailabilityEngine:
-    """The engine for local days ``first_day``..``last_day``; booking reuses it to re-check a start."""
-    zone = appointment_type.clinic.zone
-    range_start, range_end = local_day_bounds(first_day, last_day, zone)
-    # One query brings the busy times and the calendar's version; the calendar itself comes from
-    # this process's cache, or two more queries when that version is new here.
-    busy = _busy_rows(range_start=range_start, range_end=range_end, ignore_appointment_id=ignore_appointment_id)
-    bookings = Bookings()
-    version = _add_busy(bookings, busy.union(_version_row(appointment_type.clinic_id), all=True), patient_id)
-    return AvailabilityEngine(
-        demand=demand_of(appointment_type),
-        calendar=calendar_snapshot(
-            appointment_type=appointment_type, first_day=first_day, last_day=last_day, version=version
-        ),
-        bookings=bookings,
-        first_day=first_day,
-        last_day=last_day,
-        window=booking_window_for(appointment_type, now=now or timezone.now(), online=online),
-        staff_filter=staff_id,
-    )
-
-
-def availability_for(
-    *,
-    appointment_type: AppointmentType,
-    first_day: date,
-    last_day: date,
-    patient_id: UUID | None = None,
-    staff_id: UUID | None = None,
-    online: bool = True,
-    now: datetime | None = None,
-    moving_appointment_id: UUID | None = None,
-) -> list[Slot]:
-    """The open starts of a type over local days ``first_day``..``last_day``, earliest first.
-
-    For a patient, what booking would refuse them is left out: everything when they already hold
-    as many future appointments of the type as allowed (they reschedule the one they hold
-    instead) or their active plan's sessions are all booked; the days their plan's spacing and
-    window rule out. ``moving_appointment_id``, an appointment of this type being rescheduled, is
-    treated as gone: its time is free and it counts for no limit, as in booking's re-check.
-    """
-    plan_limits = None
-    if patient_id is not None:
-        if moving_appointment_id is None and patient_at_future_limit(
-            patient_id=patient_id, appointment_type=appointment_type, now=now or timezone.now()
-        ):
-            return []
-        plan_limits = plan_gate().limits_for_search(
-            patient_id=patient_id,
-            appointment_type=appointment_type,
-            zone=appointment_type.clinic.zone,
-            moving_appointment_id=moving_appointment_id,
-        )
-        if plan_limits is not None and plan_limits.exhausted:
-            return []
-    engine = availability_engine(
-        appointment_type=appointment_type,
-        first_day=first_day,
-        last_day=last_day,
-        patient_id=patient_id,
-        staff_id=staff_id,
-        online=online,
-        now=now,
-        ignore_appointment_id=moving_appointment_id,
-    )
-    visit = engine.demand.patient_span
-    starts = engine.open_starts()
-    if plan_limits is not None:
-        zone = appointment_type.clinic.zone
-        starts = [start for start in starts if plan_limits.allows(start.astimezone(zone).date())]
-    return [Slot(start=start, end=start + visit) for start in starts]
+from scheduling.models import AppointmentType
 
 
 def appointment_to_move(*, viewer: User, appointment_id: UUID) -> Appointment | None:
@@ -261,96 +29,6 @@ def appointment_to_move(*, viewer: User, appointment_id: UUID) -> Appointment | 
     if viewer.role == Role.PATIENT:
         rows = rows.filter(patient=viewer)
     return rows.first()
-
-
-@dataclass(frozen=True)
-class AvailabilitySearch:
-    appointment_type: AppointmentType
-    slots: list[Slot]
-
-
-def availability_search(
-    *,
-    viewer: User | None,
-    type_code: str,
-    first_day: date,
-    last_day: date,
-    staff_id: UUID | None = None,
-    reschedule_id: UUID | None = None,
-) -> AvailabilitySearch:
-    """The open starts of the type ``type_code`` that ``viewer`` (None: not signed in) may see.
-
-    Types any patient may book online are public; the others need a signed-in user, and patients
-    never see staff-only types. A signed-in patient sees only starts that do not clash with their
-    own appointments; staff see starts inside the online notice window and beyond the online
-    horizon, as they may book those. ``reschedule_id`` names a booked appointment of the type being
-    moved (its type comes with it: no extra query); staff moving a patient's visit see what that
-    patient can take.
-    """
-    moving = _appointment_to_move_or_refuse(viewer, reschedule_id, type_code) if reschedule_id else None
-    appointment_type = _searchable_type(viewer, moving.appointment_type if moving else None, type_code)
-    if staff_id is not None:
-        _check_staff_serves(staff_id, appointment_type)
-    is_patient = viewer is not None and viewer.role == Role.PATIENT
-    patient_id = moving.patient_id if moving is not None else (viewer.pk if viewer and is_patient else None)
-    slots = availability_for(
-        appointment_type=appointment_type,
-        first_day=first_day,
-        last_day=last_day,
-        patient_id=patient_id,
-        staff_id=staff_id,
-        online=viewer is None or is_patient,
-        moving_appointment_id=moving.pk if moving is not None else None,
-    )
-    return AvailabilitySearch(appointment_type=appointment_type, slots=slots)
-
-
-def _appointment_to_move_or_refuse(viewer: User | None, appointment_id: UUID, type_code: str) -> Appointment:
-    if viewer is None:
-        raise AvailabilityError("Sign in to move an appointment.", code="not_authenticated", status_code=401)
-    moving = appointment_to_move(viewer=viewer, appointment_id=appointment_id)
-    if moving is None:
-        # The same answer for another patient's appointment as for none: nothing is revealed.
-        raise AvailabilityError(
-            "There is no booked appointment with this id that you can move.",
-            code="unknown_appointment",
-            fields={"reschedule": ["Unknown."]},
-        )
-    if moving.appointment_type.code != type_code:
-        raise AvailabilityError(
-            "The appointment to move is of another type.",
-            code="appointment_type_mismatch",
-            fields={"reschedule": ["Not of this type."]},
-        )
-    return moving
-
-
-def _searchable_type(viewer: User | None, moving_type: AppointmentType | None, type_code: str) -> AppointmentType:
-    """The type to search, if offered and open to ``viewer``."""
-    appointment_type = appointment_type_offered(code=type_code, loaded=moving_type)
-    if viewer is None and appointment_type.online_booking != OnlineBooking.ANY_PATIENT:
-        raise AvailabilityError(
-            "Sign in to see the times of this appointment type.", code="not_authenticated", status_code=401
-        )
-    if (
-        viewer is not None
-        and viewer.role == Role.PATIENT
-        and appointment_type.online_booking == OnlineBooking.STAFF_ONLY
-    ):
-        raise AvailabilityError(
-            "Only the clinic books this appointment type.", code="permission_denied", status_code=403
-        )
-    return appointment_type
-
-
-def _check_staff_serves(staff_id: UUID, appointment_type: AppointmentType) -> None:
-    serves = StaffMember.objects.filter(pk=staff_id, is_active=True, user__role=appointment_type.staff_role or None)
-    if not serves.exists():
-        raise AvailabilityError(
-            "No such staff member for this appointment type.",
-            code="unknown_clinician",
-            fields={"clinician": ["Unknown."]},
-        )
 
 
 def booking_patient_for(*, actor: User, patient_id: UUID | None) -> User:
@@ -371,28 +49,44 @@ def booking_patient_for(*, actor: User, patient_id: UUID | None) -> User:
     return patient
 
 
+def future_appointments_held(
+    *, patient_id: UUID, appointment_type: AppointmentType, now: datetime
+) -> QuerySet[Appointment]:
+    """The patient's booked appointments of the type not yet begun (what the future limit counts), soonest first."""
+    return Appointment.objects.filter(
+        changeable_filter(now=now), patient_id=patient_id, appointment_type=appointment_type
+    ).order_by("starts_at")
+
+
 def patient_at_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> bool:
     """Whether the patient already holds ``max_future_per_patient`` future appointments of the type."""
     limit = appointment_type.max_future_per_patient
     if limit is None:
         return False
-    held = Appointment.objects.filter(
-        patient_id=patient_id, appointment_type=appointment_type, status=AppointmentStatus.BOOKED, starts_at__gt=now
-    )
+    held = future_appointments_held(patient_id=patient_id, appointment_type=appointment_type, now=now)
     return held.count() >= limit
 
 
-def _with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
-    """With everything an appointment's representation shows, its clinic's time zone included."""
-    return rows.select_related(
+def appointments_with_relations(rows: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """With everything an appointment's representation shows, its clinic's time zone and the link
+    to its clinical record included (``booking.record_links``), in the rows' one query."""
+    related = rows.select_related(
         "appointment_type__clinic",
         "patient",
         "room",
         "staff__user",
         "nurse__user",
         "supervising_clinician__user",
-        "evaluation",
     )
+    return with_record_links(related)
+
+
+def appointments_as_shown(appointments: Sequence[Appointment]) -> list[Appointment]:
+    """Appointments a service returned, read again with everything their representation shows, in
+    one query: a write hands back its row, without its relations or its record links."""
+    rows = appointments_with_relations(Appointment.objects.filter(pk__in=[a.pk for a in appointments]))
+    by_id = {row.pk: row for row in rows}
+    return [by_id[appointment.pk] for appointment in appointments]
 
 
 def appointment_list(
@@ -417,7 +111,7 @@ def appointment_list(
         rows = rows.filter(status=status)
     if type_code:
         rows = rows.filter(appointment_type__code=type_code)
-    return _with_relations(rows).order_by("starts_at", "id")
+    return appointments_with_relations(rows).order_by("starts_at", "id")
 
 
 def appointment_visible_to(*, viewer: User, appointment_id: UUID) -> Appointment | None:
@@ -425,179 +119,4 @@ def appointment_visible_to(*, viewer: User, appointment_id: UUID) -> Appointment
     rows = Appointment.objects.filter(pk=appointment_id)
     if viewer.role == Role.PATIENT:
         rows = rows.filter(patient=viewer)
-    return _with_relations(rows).first()
-
-
-@dataclass(frozen=True)
-class ScheduleRow:
-    appointment: Appointment
-    session_number: int | None  # infusion k of the plan's N, counting booked and done ones by start
-    sessions_planned: int | None
-
-
-def schedule_for_day(*, day: date, zone: ZoneInfo) -> list[ScheduleRow]:
-    """The day's non-cancelled appointments by start, with "infusion k of N" for plan sessions.
-
-    Two queries whatever the number of appointments: the day's rows, then the start times of
-    every blocking session of the plans that appear that day (to number them).
-    """
-    day_start, day_end = local_day_bounds(day, day, zone)
-    rows = Appointment.objects.filter(starts_at__gte=day_start, starts_at__lt=day_end).exclude(
-        status=AppointmentStatus.CANCELLED
-    )
-    appointments = list(
-        _with_relations(rows).select_related("treatment_plan").order_by("starts_at", "room__name", "id")
-    )
-    plan_ids = {a.treatment_plan_id for a in appointments if a.treatment_plan_id is not None}
-    numbers: dict[UUID, int] = {}
-    if plan_ids:
-        sessions = (
-            Appointment.objects.filter(treatment_plan_id__in=plan_ids, status__in=BLOCKING_STATUSES)
-            .order_by("treatment_plan_id", "appointment_type_id", "starts_at", "id")
-            .values_list("pk", "treatment_plan_id", "appointment_type_id")
-        )
-        counters: dict[tuple[UUID, int], int] = {}
-        for appointment_id, plan_id, type_id in sessions:
-            counters[(plan_id, type_id)] = counters.get((plan_id, type_id), 0) + 1
-            numbers[appointment_id] = counters[(plan_id, type_id)]
-    result = []
-    for appointment in appointments:
-        plan = appointment.treatment_plan
-        planned = None
-        if plan is not None:
-            counter = appointment.appointment_type.counts_against_plan
-            planned = plan.infusions_planned if counter == "infusions" else plan.integration_sessions_planned
-        result.append(ScheduleRow(appointment, numbers.get(appointment.pk), planned))
-    return result
-
-
-@dataclass(frozen=True)
-class DaySchedule:
-    day: date
-    zone: ZoneInfo
-    rows: list[ScheduleRow]
-
-
-def schedule_of(*, day: date | None = None) -> DaySchedule:
-    """The schedule of ``day`` (clinic-local; today when None)."""
-    zone = clinic_zone()
-    day = day or timezone.localdate(timezone=zone)
-    return DaySchedule(day=day, zone=zone, rows=schedule_for_day(day=day, zone=zone))
-
-
-def schedule_of_staff(*, user: User, day: date | None = None) -> DaySchedule:
-    """One staff member's part of the day's schedule (clinic-local; today when None): the
-    appointments they run (``staff``), supervise or monitor as the nurse.
-
-    The same fixed queries as ``schedule_of`` (the zone, the day's rows, the plan numbering),
-    however many appointments the day holds.
-    """
-    day_schedule = schedule_of(day=day)
-    mine = [
-        row
-        for row in day_schedule.rows
-        if user.pk
-        in (
-            row.appointment.staff.user_id if row.appointment.staff else None,
-            row.appointment.supervising_clinician.user_id if row.appointment.supervising_clinician else None,
-            row.appointment.nurse.user_id if row.appointment.nurse else None,
-        )
-    ]
-    return DaySchedule(day=day_schedule.day, zone=day_schedule.zone, rows=mine)
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """One appointment on the day board: the schedule's row ("infusion k of N" included) and what
-    section 10 of SPEC.md adds, filled by ``clinical.board.clinical_day_board`` (booking never
-    imports clinical): the questionnaires' state, the open alerts, the session's planned dose."""
-
-    schedule: ScheduleRow
-    questionnaire: str | None = None  # "due", "answered" (the infusion's PHQ-9 and GAD-7); None: none
-    alerts: tuple[str, ...] = ()  # "self_harm", "vitals_threshold", "vitals_overdue"
-    planned_dose_mg: Decimal | None = None  # from the session record's weight, once recorded
-
-    @property
-    def appointment(self) -> Appointment:
-        return self.schedule.appointment
-
-
-@dataclass(frozen=True)
-class BoardRoom:
-    room: Room
-    rows: list[BoardRow]
-
-
-@dataclass(frozen=True)
-class DayBoard:
-    """The day's appointments room by room: every room of the clinic, infusion rooms first,
-    including the empty ones; appointments without a room (none today) come in ``unassigned``."""
-
-    clinic: Clinic | None
-    day: date
-    zone: ZoneInfo
-    rooms: list[BoardRoom]
-    unassigned: list[BoardRow]
-
-    def signature(self) -> str:
-        """A hash of everything the board shows, for a strong ETag: equal exactly when the board
-        would show the same rows and rooms (status, readiness, names, numbering, dose...)."""
-        parts: list[object] = [self.day.isoformat()]
-        for section in self.rooms:
-            parts.append(("room", section.room.pk, section.room.name, section.room.kind))
-        for row in [row for section in self.rooms for row in section.rows] + self.unassigned:
-            appointment = row.appointment
-            plan = appointment.treatment_plan
-            parts.append(
-                (
-                    str(appointment.pk),
-                    appointment.room_id,
-                    appointment.status,
-                    appointment.updated_at.isoformat(),
-                    appointment.starts_at.isoformat(),
-                    appointment.driver_arranged,
-                    appointment.fasting_acknowledged,
-                    appointment.patient.full_name,
-                    appointment.nurse.user.full_name if appointment.nurse else None,
-                    appointment.appointment_type.name,
-                    row.schedule.session_number,
-                    row.schedule.sessions_planned,
-                    (str(plan.dose_mg_per_kg), plan.route) if plan is not None else None,
-                    row.questionnaire,
-                    row.alerts,
-                    str(row.planned_dose_mg),
-                )
-            )
-        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-
-
-def day_board(*, day: date | None = None) -> DayBoard:
-    """The nurses' day board of ``day`` (clinic-local; today when None).
-
-    Three queries whatever the number of appointments: the clinic's rooms with the clinic (the
-    clinic alone when it has no room), and the two of ``schedule_for_day`` (the day's rows, the
-    plan numbering; that one only when plans appear).
-    """
-    # One query for the clinic and its rooms: the board's budget (SPEC.md section 9, at most 8)
-    # leaves room for the access log's INSERT (core/access_log.py).
-    first_clinic = Clinic.objects.order_by("pk").values("pk")[:1]
-    rooms = list(Room.objects.select_related("clinic").filter(clinic_id=Subquery(first_clinic)))
-    clinic = rooms[0].clinic if rooms else Clinic.objects.order_by("pk").first()
-    zone = clinic.zone if clinic else clinic_zone()
-    day = day or timezone.localdate(timezone=zone)
-    rows = [BoardRow(schedule=row) for row in schedule_for_day(day=day, zone=zone)]
-    by_room: dict[int, list[BoardRow]] = {}
-    unassigned: list[BoardRow] = []
-    for row in rows:
-        if row.appointment.room_id is None:
-            unassigned.append(row)
-        else:
-            by_room.setdefault(row.appointment.room_id, []).append(row)
-    rooms.sort(key=lambda room: (room.kind != RoomKind.INFUSION, room.name))
-    sections = [
-        BoardRoom(room=room, rows=by_room.pop(room.pk, [])) for room in rooms if room.is_active or room.pk in by_room
-    ]
-    for leftover in by_room.values():  # a room of another clinic: shown without its own section
-        unassigned.extend(leftover)
-    unassigned.sort(key=lambda row: (row.appointment.starts_at, str(row.appointment.pk)))
-    return DayBoard(clinic=clinic, day=day, zone=zone, rooms=sections, unassigned=unassigned)
+    return appointments_with_relations(rows).first()

@@ -74,6 +74,10 @@ class ClinicThresholdsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Discharge limits (back near the patient's own baseline)",
+            {"fields": ["discharge_rise_percent", "discharge_heart_rate_below", "discharge_spo2_at_least"]},
+        ),
+        (
             "Dose limits",
             {
                 "fields": [
@@ -148,3 +152,7 @@ class AdverseEventAdmin(AuditedReadOnlyAdmin):
 class AlertAdmin(AuditedReadOnlyAdmin):
     list_display = ["id", "kind", "raised_at", "resolved_at"]
     list_filter = ["kind"]
+
+
+# The regulated record's admin (consent documents) lives in its own module.
+from clinical import admin_regulated  # noqa: E402, F401

@@ -18,13 +18,22 @@ from clinical.models import Alert, AlertKind
 ALERT_ROWS = ("patient", "appointment__appointment_type", "questionnaire", "reading", "adverse_event", "resolved_by")
 
 
-def alerts_of_infusion_filter(appointment: Appointment) -> Q:
-    """This infusion's alerts, and the patient's open self-harm alerts of it or of an earlier one."""
-    return Q(appointment=appointment) | Q(
-        patient_id=appointment.patient_id,
+def infusion_alerts_filter(*, appointment_id: object, patient_id: object, starts_at: object) -> Q:
+    """The infusion's alerts, and the patient's open self-harm alerts of it or of an earlier one
+    (each argument a value, or an expression such as a ``Subquery``, so the caller's one query
+    can find them)."""
+    return Q(appointment_id=appointment_id) | Q(
+        patient_id=patient_id,
         kind=AlertKind.SELF_HARM,
         resolved_at__isnull=True,
-        appointment__starts_at__lte=appointment.starts_at,
+        appointment__starts_at__lte=starts_at,
+    )
+
+
+def alerts_of_infusion_filter(appointment: Appointment) -> Q:
+    """This infusion's alerts, and the patient's open self-harm alerts of it or of an earlier one."""
+    return infusion_alerts_filter(
+        appointment_id=appointment.pk, patient_id=appointment.patient_id, starts_at=appointment.starts_at
     )
 
 

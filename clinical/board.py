@@ -1,6 +1,6 @@
-"""The nurses' day board with section 10 on it: booking's board (``booking.selectors.day_board``,
-which cannot see clinical records) with each row's questionnaire state, open alerts and planned
-dose filled in here.
+"""The nurses' day board with section 10 on it: the day's rooms and rows
+(``clinical.schedule_selectors.day_board``) with each row's questionnaire state, open alerts and
+planned dose filled in here.
 
 Per row:
 
@@ -15,7 +15,12 @@ Per row:
   late, from the readings schedule at ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
-One query beyond booking's board, whatever the number of appointments (see ``_sessions``). A layer
+The next-day follow-up calls (the nurses' list, ``clinical.follow_up_selectors``) ride on that same
+query as a fact: ``facts["follow_up_calls_open"]``, how many calls due that day or before are not
+yet recorded (the page links to the list; a list of its own would cost the page a ninth query,
+over SPEC.md section 9's eight).
+
+One query beyond the board's rows, whatever the number of appointments (see ``_sessions``). A layer
 above may ask for facts of the whole day to be read in that same query (``day_facts``: the
 controlled-substance log's count and discrepancy, SPEC.md section 12); they come back in
 ``ClinicalDayBoard.facts``.
@@ -29,17 +34,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import BoardRoom, BoardRow, DayBoard, day_board
 from clinical.alert_selectors import open_self_harm_for_board_row
+from clinical.follow_up_selectors import follow_up_facts
 from clinical.models import Alert, AlertKind, Questionnaire
-from clinical.services.readings_schedule import overdue_readings
+from clinical.readings_schedule import overdue_readings
+from clinical.schedule_selectors import BoardRoom, BoardRow, DayBoard, day_board
 from scheduling.models import Clinic
 
 # Day-wide facts a layer above asks the board's query to read: name -> expression, for the day.
@@ -102,14 +109,10 @@ def _row_facts() -> dict[str, BaseExpression]:
     }
 
 
-def _sessions(
-    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
-) -> tuple[dict[UUID, _Session], dict[str, object]]:
-    """What section 10 knows of each of the day's appointments, in one query: the appointment's
-    session record (a one-to-one join) and its readings (one row per reading), each row with
-    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
-    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
-    found = (
+def _session_rows(rows: list[BoardRow], facts: Mapping[str, BaseExpression]) -> QuerySet[Any, Any]:
+    """The one query of ``_sessions``: per appointment, its session record's times and dose, one row
+    per reading, the questionnaire and alert flags (``_row_facts``), and the day's facts asked for."""
+    return (
         Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
         .annotate(**_row_facts(), **facts)
         .values_list(
@@ -127,6 +130,16 @@ def _sessions(
             *facts,
         )
     )
+
+
+def _sessions(
+    rows: list[BoardRow], facts: Mapping[str, BaseExpression]
+) -> tuple[dict[UUID, _Session], dict[str, object]]:
+    """What section 10 knows of each of the day's appointments, in one query: the appointment's
+    session record (a one-to-one join) and its readings (one row per reading), each row with
+    whether the appointment has open questionnaires, an unanswered one, an open threshold alert,
+    and whether its patient has an open self-harm alert (correlated EXISTS, on indexed columns)."""
+    found = _session_rows(rows, facts)
     sessions: dict[UUID, _Session] = defaultdict(_Session)
     read: dict[str, object] = {}
     for (
@@ -189,7 +202,7 @@ def clinical_day_board(
     and the ``day_facts`` asked for."""
     now = now or timezone.now()
     board = day_board(day=day)
-    facts = day_facts(board.day) if day_facts else {}
+    facts = {**(day_facts(board.day) if day_facts else {}), **follow_up_facts(board.day)}
     rows = [row for section in board.rooms for row in section.rows] + board.unassigned
     if not rows:
         return ClinicalDayBoard(**vars(board), facts=_facts_alone(board.clinic, facts))

@@ -2,21 +2,24 @@
 
 ``infusion_session(record=..., now=...)`` gathers the record with its readings (and what each
 was past), the readings schedule at ``now`` with each due time's status, adverse events, the
-appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, in a
-fixed number of queries.
-Callers get the record through ``clinical.services.infusions.infusion_record_read`` (which
-checks the role and audits the read) or a write service, then call this.
+appointment's alerts and the patient's open self-harm alerts (of it or an earlier infusion), the
+infusion's questionnaires, in a fixed number of queries.
+Callers get the record through ``clinical.services.infusion_record.infusion_record_read``
+(which checks the role and audits the read) or a write service, then call this. A read never
+writes: a clinic without its thresholds row reads SPEC.md's defaults.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from booking.models import BLOCKING_STATUSES, Appointment
-from clinical.alert_selectors import alerts_of_infusion_filter
+from clinical.alert_selectors import alerts_of_infusion_filter, infusion_alerts_filter
+from clinical.infusion_rules import infusion_ends_at, recovery_ends_at
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -26,8 +29,7 @@ from clinical.models import (
     Questionnaire,
     VitalsReading,
 )
-from clinical.services.infusions import infusion_ends_at, recovery_ends_at, thresholds_of
-from clinical.services.readings_schedule import ScheduledReading, readings_schedule, readings_status
+from clinical.readings_schedule import ScheduledReading, readings_schedule, readings_status
 from scheduling.models import PlanCounter
 
 
@@ -69,6 +71,35 @@ def _session_number(appointment: Appointment) -> int | None:
         status__in=BLOCKING_STATUSES,
     ).filter(Q(starts_at__lt=appointment.starts_at) | Q(starts_at=appointment.starts_at, pk__lte=appointment.pk))
     return earlier.count() if appointment.status in BLOCKING_STATUSES else None
+
+
+def clinic_thresholds(clinic_id: int) -> ClinicThresholds:
+    """The clinic's thresholds, or SPEC.md's defaults (the model's) while none are saved."""
+    return ClinicThresholds.objects.filter(clinic_id=clinic_id).first() or ClinicThresholds(clinic_id=clinic_id)
+
+
+def session_alert(*, appointment_id: UUID, alert_id: UUID) -> Alert | None:
+    """One alert the session's page shows (``InfusionSession.alerts``), in one query; None if it
+    is not one of them."""
+    appointment = Appointment.objects.filter(pk=appointment_id)
+    shown = infusion_alerts_filter(
+        appointment_id=appointment_id,
+        patient_id=Subquery(appointment.values("patient_id")[:1]),
+        starts_at=Subquery(appointment.values("starts_at")[:1]),
+    )
+    return Alert.objects.filter(shown, pk=alert_id).first()
+
+
+def is_infusion_appointment(appointment_id: UUID) -> bool:
+    """Whether the appointment is an infusion (one of a plan's infusions), in one query."""
+    return Appointment.objects.filter(
+        pk=appointment_id, appointment_type__counts_against_plan=PlanCounter.INFUSIONS
+    ).exists()
+
+
+def session_questionnaire(*, appointment_id: UUID, questionnaire_id: UUID) -> Questionnaire | None:
+    """One of the infusion's questionnaires (None if it is another appointment's)."""
+    return Questionnaire.objects.filter(pk=questionnaire_id, appointment_id=appointment_id).first()
 
 
 def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSession:
@@ -116,7 +147,7 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         schedule=schedule,
         adverse_events=list(AdverseEvent.objects.filter(record=record).order_by("occurred_at", "id")),
         alerts=alerts,
-        thresholds=thresholds_of(appointment.appointment_type.clinic_id),
+        thresholds=clinic_thresholds(appointment.appointment_type.clinic_id),
         questionnaires=list(
             Questionnaire.objects.filter(appointment=appointment)
             .filter(Q(closed_at__isnull=True) | Q(answered_at__isnull=False))  # closed unanswered ones are gone

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from clinical import scoring
 from clinical.models import Alert, AlertKind, Questionnaire
-from clinical.services.questionnaires import ANSWERABLE_STATUSES
+from clinical.questionnaire_rules import ANSWERABLE_STATUSES
 
 
 @dataclass(frozen=True)

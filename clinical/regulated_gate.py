@@ -1,6 +1,8 @@
 """The start's questions on the regulated record (SPEC.md section 12): a current treatment consent
-and the pregnancy test. The regulated record registers its answers here; until it does, both are
-reported satisfied, so the start gate (``clinical/services/start_gate.py``) asks only through this.
+and the pregnancy test. The regulated record registers its answers here
+(``clinical/services/regulated_gate.py``, from ClinicalConfig.ready()); unregistered, both are
+reported missing (an infusion never starts unanswered). The start gate
+(``clinical/services/start_gate.py``) asks only through this.
 """
 
 from __future__ import annotations
@@ -21,22 +23,22 @@ class RegulatedGate(Protocol):
         """``satisfied`` (negative, or not required), ``missing`` or ``positive``."""
 
 
-class _NotYetRegulated:
-    """Until section 12 is built: consent and pregnancy test never block the start."""
+class _Unanswered:
+    """Nothing registered: neither question is answered, so the start is refused."""
 
     def consent_satisfied(self, appointment: Appointment) -> bool:
-        return True
+        return False
 
     def pregnancy_test_status(self, appointment: Appointment) -> PregnancyTestStatus:
-        return "satisfied"
+        return "missing"
 
 
-_DEFAULT = _NotYetRegulated()
+_DEFAULT = _Unanswered()
 _registered: list[RegulatedGate] = []
 
 
 def register_regulated_gate(gate: RegulatedGate | None) -> None:
-    """Register the regulated record's answers (None: back to the default, both satisfied)."""
+    """Register the regulated record's answers (None: back to the default, both missing)."""
     _registered[:] = [] if gate is None else [gate]
 
 

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Case, F, UUIDField, When
 
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentStatus
+from booking.record_links import RecordColumns
+from booking.upcoming import upcoming_filter
 from clinical.models import Decision, Evaluation, EvaluationAddendum, EvaluationStatus, PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import active_plan_of
-from scheduling.models import AppointmentType, OnlineBooking, PlanCounter
+from scheduling.models import AppointmentType, PlanCounter
+from scheduling.online_booking import open_online_filter
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,19 @@ class PlanProgress:
         planned = self.integration_sessions_planned
         return max(planned - self.integration_sessions_booked - self.integration_sessions_completed, 0)
 
+    @property
+    def series_finished(self) -> bool:
+        """The plan is over: completed, or every planned session of each kind done."""
+        every_session_done = (
+            self.infusions_completed >= self.infusions_planned
+            and self.integration_sessions_completed >= self.integration_sessions_planned
+        )
+        return self.status == PlanStatus.COMPLETED or every_session_done
+
+    @property
+    def nothing_left_to_book(self) -> bool:
+        return self.infusions_left_to_book == 0 and self.integration_sessions_left_to_book == 0
+
 
 def plan_progress(plan: TreatmentPlan) -> PlanProgress:
     """Planned, booked (upcoming) and completed sessions of each kind (one query)."""
@@ -56,12 +72,23 @@ def plan_progress(plan: TreatmentPlan) -> PlanProgress:
     )
 
 
+def evaluation_link_columns() -> RecordColumns:
+    """How booking's appointment reads find the visit's evaluation (``booking.record_links``): its id
+    through the one-to-one join, and the same id only once the record is signed (a signed record
+    always has ``signed_at``)."""
+    return RecordColumns(
+        record_id=F("evaluation__id"),
+        signed_record_id=Case(
+            When(evaluation__signed_at__isnull=False, then=F("evaluation__id")), output_field=UUIDField()
+        ),
+    )
+
+
 def bookable_types_for(*, patient_id: UUID | None) -> list[AppointmentType]:
     """The types a person may book online: anyone (signed in or not) those open to any patient;
     a patient with an active plan also those that need one."""
-    open_to = Q(online_booking=OnlineBooking.ANY_PATIENT)
-    if patient_id is not None and active_plan_of(patient_id) is not None:
-        open_to |= Q(online_booking=OnlineBooking.ACTIVE_PLAN)
+    has_plan = patient_id is not None and active_plan_of(patient_id) is not None
+    open_to = open_online_filter(signed_in=patient_id is not None, has_active_plan=has_plan)
     return list(AppointmentType.objects.select_related("clinic").filter(open_to, is_active=True).order_by("pk"))
 
 
@@ -130,6 +157,26 @@ def evaluations_to_write(*, clinician_id: UUID, now: datetime) -> list[Evaluatio
         draft = getattr(appointment, "evaluation", None)
         result.append(EvaluationToWrite(appointment, draft.pk if draft is not None else None))
     return result
+
+
+EVALUATIONS_AHEAD_DAYS = 14
+
+
+def evaluations_upcoming(*, clinician_id: UUID, now: datetime) -> list[EvaluationToWrite]:
+    """The clinician's evaluation visits still ahead in the next 14 days (upcoming, the patient not
+    yet arrived: those that took place are ``evaluations_to_write``), soonest first (one query)."""
+    rows = (
+        Appointment.objects.select_related("patient", "evaluation", "appointment_type__clinic")
+        .filter(
+            upcoming_filter(now=now),
+            appointment_type__code=EVALUATION_TYPE_CODE,
+            staff__user_id=clinician_id,
+            starts_at__lt=now + timedelta(days=EVALUATIONS_AHEAD_DAYS),
+        )
+        .exclude(status__in=VISIT_TAKEN_PLACE)
+        .order_by("starts_at", "id")
+    )
+    return [EvaluationToWrite(row, getattr(getattr(row, "evaluation", None), "pk", None)) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from booking.api.views import (
     AppointmentRescheduleApi,
     AppointmentTransitionApi,
     AvailabilityApi,
-    ScheduleApi,
     WaitlistApi,
 )
 from booking.models import AppointmentEvent
+from clinical.api.schedule import ScheduleApi
 from config.api_docs import SchemaView, api_docs_view
 from config.health import healthz
 from notifications.api.views import AppointmentNotificationsApi, MyContactPreferencesApi

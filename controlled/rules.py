@@ -28,9 +28,8 @@ ZERO = Decimal("0.0")
 MAX_CONCENTRATION_MG_PER_ML = Decimal("999.99")
 MAX_VOLUME_ML = Decimal("999.99")
 
-# Who keeps the log, who reads its report, who may witness (SPEC.md section 12).
-WRITER_ROLES = (Role.NURSE, Role.CLINICIAN)
-REPORT_READER_ROLES = (Role.ADMIN, Role.CLINICIAN)
+# Who may read the stock, witness and resolve (SPEC.md section 12); the care team keeps the log
+# (core.roles.CARE_TEAM_ROLES), report readers read its report (core.roles.REPORT_READER_ROLES).
 STOCK_READER_ROLES = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # the stock list names no patient
 WITNESS_ROLES = STAFF_ROLES
 RESOLVER_ROLES = (Role.CLINICIAN,)  # a count discrepancy is resolved by a clinician, with a note

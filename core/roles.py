@@ -15,7 +15,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin / front desk"
 
 
+# One group per meaning; a rule, a page's link and a template ask the same group.
+# Everyone who works at the clinic: the staff pages, the day's schedule, their calendar feed.
 STAFF_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
-BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # front desk work: book, move, cancel
-LIFECYCLE_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)  # check in, start, complete, no-show
-SCHEDULE_ROLES = (Role.NURSE, Role.CLINICIAN, Role.THERAPIST, Role.ADMIN)
+# Who run the visits: book, move and cancel for a patient; check in, start, complete, no-show;
+# the day board and the patients' pages.
+BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)
+# The care team, who read and write the clinical record: whole evaluations, session records and
+# their vitals alerts, questionnaires on a patient's behalf, outcomes, the plan's dose on the
+# schedule, the controlled-substance log.
+CARE_TEAM_ROLES = (Role.NURSE, Role.CLINICIAN)
+# Who read the clinic's reports (outcomes, controlled substances): figures for running the clinic.
+REPORT_READER_ROLES = (Role.CLINICIAN, Role.ADMIN)

@@ -29,12 +29,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.adverse_event_rules import AdverseEventInput
 from clinical.models import Alert, AlertAction
 from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_discharge, infusion_record_update
+from clinical.services.scales import infusion_scales_record
 from demo.controlled import ControlledDemo
 from demo.steps import (
     CHECKLIST,
@@ -132,6 +134,14 @@ def _patient(spec: HistoryPatient, password: str) -> User:
     return patient_create(details, password=password)
 
 
+def _review_before_discharge(appointment: Appointment, clinician: User, *, at: datetime) -> None:
+    """A clinician acknowledges what is still open of the infusion (a worsening PHQ-9): the
+    discharge waits for every alert of the infusion (SPEC.md section 10)."""
+    for alert in Alert.objects.filter(appointment=appointment, resolved_at__isnull=True):
+        note = "Reviewed with the patient before discharge; plan unchanged, follow-up call tomorrow."
+        alert_acknowledge(actor=clinician, alert_id=alert.pk, note=note, now=at)
+
+
 def _infuse(
     appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool, number: int, log: ControlledDemo
 ) -> None:
@@ -195,6 +205,9 @@ def _infuse(
     log.administer(appointment, email=spec.email, number=number, at=start + timedelta(minutes=52))
     for minutes in (65, 80, 88):
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
+    at = start + timedelta(minutes=85)  # sedation and dissociation, scored before discharge
+    infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6, now=at)
+    _review_before_discharge(appointment, staff.clinician, at=at)
     infusion_discharge(
         actor=nurse, appointment_id=appointment.pk, checklist=CHECKLIST, now=start + timedelta(minutes=91)
     )

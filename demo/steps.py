@@ -13,15 +13,17 @@ from decimal import Decimal
 from accounts.models import PatientProfile, User
 from accounts.services import patient_search_text_refresh
 from booking.models import Appointment, AppointmentEvent
-from booking.services.appointments import appointment_book, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Questionnaire, QuestionnaireKind
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
 from clinical.services.infusions import infusion_vitals_record
 from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
+from demo.consent import demo_consent_sign
 from scheduling.models import AppointmentType
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True, "instructions_given": True}
 CALM = (122, 78, 72, 98)  # systolic, diastolic, heart rate, SpO2
 HIGH_SYSTOLIC = 184  # past the default threshold of 180: raises an alert
 
@@ -92,6 +94,7 @@ def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int)
             "diastolic_bp": 80,
             "heart_rate": 74,
             "substance_use": "none",
+            "childbearing_potential": "no",
             "contraindications": [],
             "decision": "candidate",
             "rationale": "Two adequate antidepressant trials without response; no contraindication found.",
@@ -107,6 +110,7 @@ def evaluate(patient: User, staff: Staff, *, at: datetime, phq9: int, gad7: int)
         now=written,
     )
     evaluation_sign(actor=staff.clinician, evaluation_id=evaluation.pk, now=written + timedelta(minutes=5))
+    demo_consent_sign(patient, at=written + timedelta(hours=3))  # on /account/, before the first infusion
 
 
 def answer_forms(

@@ -32,11 +32,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking.availability import availability_engine, availability_for
 from booking.models import Appointment, AppointmentEvent
-from booking.selectors import availability_engine, availability_for
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.models import InfusionRecord
 from clinical.services.infusions import infusion_record_update
+from clinical.services.scales import infusion_scales_record
 from core.errors import DomainError
 from demo.controlled import ControlledDemo
 from demo.steps import HIGH_SYSTOLIC, PatientDetails, Staff, answer_forms, demo_staff, evaluate, patient_create, vitals
@@ -339,6 +341,8 @@ def _infusion_under_way(
     planned = record({"infusion_ended_at": infusion_ends}, infusion_ends + timedelta(minutes=1)).planned_dose_mg
     record({"dose_given_mg": planned}, infusion_ends + timedelta(minutes=1))
     log.administer(appointment, email=email, number=1, at=infusion_ends + timedelta(minutes=2))
+    scored_at = infusion_ends + timedelta(minutes=5)  # sedation and dissociation at the infusion's end
+    infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6, now=scored_at)
     for at in _every(RECOVERY_READINGS_EVERY, after=infusion_ends, through=until):
         if at < until:
             vitals(appointment, nurse, at=at)

@@ -30,8 +30,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.services.signup import signup_token_make
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus, WaitlistEntry
-from booking.selectors import availability_for
 from booking.services.calendar_feeds import calendar_feed_create
 from clinical.models import (
     AdverseEvent,
@@ -40,17 +40,24 @@ from clinical.models import (
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
+    FollowUpCall,
+    MedicationListVersion,
+    PatientConsent,
     PredoseOverride,
+    PregnancyTest,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
-from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.infusions import infusion_discharge, infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, prepare_start, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, prepare_start, start
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_PAGE_GETS, REGULATED_PAGES
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
 from tests.test_api_schema import CALLS, NOW, SEARCH_FROM, Call, World
@@ -113,7 +120,15 @@ def dischargeable(world: MatrixWorld) -> Appointment:
         changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
     )
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
+    infusion_scales_record(actor=world.users["nurse"], appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
     return appointment
+
+
+def discharged_follow_up(world: MatrixWorld) -> FollowUpCall:
+    """The follow-up call of an infusion of a fresh patient discharged now (due tomorrow)."""
+    appointment = dischargeable(world)
+    infusion_discharge(actor=world.users["nurse"], appointment_id=appointment.pk, checklist=DISCHARGE_CHECKLIST)
+    return FollowUpCall.objects.get(record__appointment=appointment)
 
 
 def weighed_under_way(world: MatrixWorld) -> Appointment:
@@ -319,9 +334,20 @@ PAGES: dict[str, Build] = {
     "/staff/infusions/<uuid:appointment_id>/alerts/<uuid:alert_id>/": lambda w, r: _staff_alert(w),
     "/staff/infusions/<uuid:appointment_id>/discharge/": lambda w, r: _p(
         f"/staff/infusions/{dischargeable(w).pk}/discharge/",
-        {"discharge-alert_and_oriented": "on", "discharge-escort_present": "on", "discharge-walking_steadily": "on"},
+        {
+            "discharge-alert_and_oriented": "on",
+            "discharge-escort_present": "on",
+            "discharge-walking_steadily": "on",
+            "discharge-instructions_given": "on",
+        },
     ),
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": lambda w, r: _infusion_start(w),
+    "/staff/infusions/<uuid:appointment_id>/scales/": lambda w, r: _p(
+        f"/staff/infusions/{infusion_under_way(w, minutes_ago=60).pk}/scales/", {"scales-moaas": "5"}
+    ),
+    "/staff/follow-ups/<uuid:follow_up_id>/": lambda w, r: _p(
+        f"/staff/follow-ups/{discharged_follow_up(w).pk}/", {"reached": "no"}
+    ),
     "/staff/alerts/<uuid:alert_id>/acknowledge/": lambda w, r: _acknowledge_page(w),
     "/staff/reports/outcomes/": lambda w, r: Call(
         "GET", "/staff/reports/outcomes/?date_from=2026-11-01&date_to=2026-11-30"
@@ -351,6 +377,8 @@ def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[st
 
 # The controlled-substance log's pages (SPEC.md section 12), built in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+# The regulated record's pages (consent, pregnancy tests, the medication list), in their own module.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in REGULATED_PAGES.items()})
 
 
 def _open_start(world: MatrixWorld, role: str) -> str:
@@ -455,9 +483,11 @@ PAGE_GETS = {
     "/staff/patients/<uuid:patient_id>/book/review/",
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/review/",
     "/staff/reports/outcomes/",
+    "/staff/follow-ups/<uuid:follow_up_id>/",
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
+    *REGULATED_PAGE_GETS,
 }
 
 
@@ -483,6 +513,7 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "alert_id": world.alert.pk,
         "container_id": UUID(int=1),  # none such: only the routes' other method reaches these
         "entry_id": 1,
+        "follow_up_id": UUID(int=2),  # none such: only the routes' other method reaches these
         # The admin's change views: the patient's booked appointment, or the patient's account.
         "object_id": world.booked.pk if "/appointment/" in pattern else world.patient.pk,
     }
@@ -535,6 +566,13 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/infusions/<uuid:appointment_id>/discharge/": ClinicalAccess,
     "/api/v1/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": ClinicalAccess,
+    "/api/v1/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
+    "/api/v1/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
+    "/api/v1/me/consents/": PatientConsent,
+    "/api/v1/patients/<uuid:patient_id>/consents/": PatientConsent,
+    "/api/v1/infusions/<uuid:appointment_id>/pregnancy-tests/": PregnancyTest,
+    "/api/v1/infusions/<uuid:appointment_id>/medications/": ClinicalAccess,
+    "/api/v1/treatment-plans/<uuid:plan_id>/resume/": ClinicalAccess,
     "/api/v1/auth/register/": User,
     "/book/confirm/": Appointment,
     "/account/series/": Appointment,
@@ -551,6 +589,12 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
+    "/staff/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
+    "/staff/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,
+    "/account/consent/": PatientConsent,
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": PregnancyTest,
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": MedicationListVersion,
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": PatientConsent,
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": AppointmentEvent,
     "/signup/": User,
     "/api/v1/controlled/containers/": Container,

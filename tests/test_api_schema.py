@@ -34,13 +34,14 @@ from schemathesis.core.failures import Failure, FailureGroup
 from accounts.models import User
 from accounts.services.signup import signup_token_make
 from accounts.tokens import token_pair_for
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
 from clinical.api.serializers import DOSE_PATTERN
 from clinical.evaluation_rules import PLAN_RANGES
-from clinical.models import Evaluation
-from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.models import Evaluation, FollowUpCall
+from clinical.services.infusions import infusion_discharge, infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from core.api_fields import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
 from core.roles import Role
 from core.schema import NOT_BLANK
@@ -48,10 +49,11 @@ from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
-from tests.clinical.infusion_fixtures import infusion_appointment, start
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
+from tests.clinical.regulated_calls import REGULATED_CALLS
 from tests.controlled.api_calls import CONTROLLED_CALLS
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory, UserFactory
 
@@ -228,8 +230,45 @@ def _discharge(world: World, role: str) -> Call:
         changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
     )
     infusion_vitals_record(actor=world.users["nurse"], appointment_id=appointment.pk, **INFUSION_NORMAL)
-    body = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
-    return Call("POST", f"/api/v1/infusions/{appointment.pk}/discharge/", body)
+    infusion_scales_record(actor=world.users["nurse"], appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
+    return Call("POST", f"/api/v1/infusions/{appointment.pk}/discharge/", DISCHARGE_CHECKLIST)
+
+
+def _scales(world: World, role: str) -> Call:
+    appointment = _infusion_under_way(world, minutes_ago=60)
+    return Call("POST", f"/api/v1/infusions/{appointment.pk}/scales/", {"moaas": 5, "cadss6_items": [0, 1, 0, 0, 2, 0]})
+
+
+def _follow_up(world: World) -> FollowUpCall:
+    """A follow-up call of an infusion discharged now (due tomorrow, Tuesday)."""
+    appointment = _infusion_under_way(world, minutes_ago=95)
+    nurse = world.users["nurse"]
+    infusion_record_update(
+        actor=nurse,
+        appointment_id=appointment.pk,
+        changes={"weight_kg": Decimal("70.0"), "dose_given_mg": Decimal("35.0")},
+    )
+    infusion_vitals_record(actor=nurse, appointment_id=appointment.pk, **INFUSION_NORMAL)
+    infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6)
+    infusion_discharge(actor=nurse, appointment_id=appointment.pk, checklist=DISCHARGE_CHECKLIST)
+    return FollowUpCall.objects.get(record__appointment=appointment)
+
+
+def _follow_up_record(world: World, role: str) -> Call:
+    body = {
+        "reached": True,
+        "patient_condition": "Well; slept long.",
+        "adverse_event": {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolving",
+            "action": "none",
+            "action_detail": "Advised rest.",
+        },
+    }
+    return Call("POST", f"/api/v1/follow-ups/{_follow_up(world).pk}/", body)
 
 
 def _acknowledge(world: World, role: str) -> Call:
@@ -329,6 +368,9 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ),
     ("GET", "/api/v1/alerts/"): lambda w, r: Call("GET", "/api/v1/alerts/?open=true"),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
+    ("POST", "/api/v1/infusions/{appointment_id}/scales/"): _scales,
+    ("GET", "/api/v1/follow-ups/"): lambda w, r: (_follow_up(w), Call("GET", "/api/v1/follow-ups/?date=2026-12-01"))[1],
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/"): _follow_up_record,
     ("POST", "/api/v1/auth/register/"): _register,
     ("POST", "/api/v1/auth/register/confirm/"): _register_confirm,
     ("POST", "/api/v1/auth/token/"): _token,
@@ -365,6 +407,8 @@ def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | N
 
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
+# The regulated record's operations (consent, pregnancy tests, medications at check-in).
+CALLS.update({key: _controlled(build) for key, build in REGULATED_CALLS.items()})
 
 
 @pytest.fixture

@@ -339,6 +339,44 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),
     },
+    "/api/v1/infusions/<uuid:appointment_id>/scales/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/follow-ups/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 405, 405, 403, 403),
+    },
+    "/api/v1/follow-ups/<uuid:follow_up_id>/": {
+        "GET": (401, 403, 403, 405, 405, 403, 403),
+        "POST": (401, 403, 403, 200, 200, 403, 403),
+    },
+    # The regulated record (issue 21): the patient's own consent; staff's paper copy and read;
+    # pregnancy tests and the medication list at an infusion; a suspended plan resumed.
+    "/api/v1/me/consent/": {
+        "GET": (401, 200, 200, 403, 403, 403, 403),
+        "POST": (401, 405, 405, 403, 403, 403, 403),
+    },
+    "/api/v1/me/consents/": {
+        "GET": (401, 405, 405, 403, 403, 403, 403),
+        "POST": (401, 201, 201, 403, 403, 403, 403),
+    },
+    "/api/v1/patients/<uuid:patient_id>/consents/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 201, 201, 403, 201),
+    },
+    "/api/v1/infusions/<uuid:appointment_id>/pregnancy-tests/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 201, 201, 403, 403),
+    },
+    "/api/v1/infusions/<uuid:appointment_id>/medications/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 200, 200, 403, 403),
+    },
+    "/api/v1/treatment-plans/<uuid:plan_id>/resume/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 200, 403, 403),
+    },
     "/api/v1/controlled/containers/": {
         "GET": (401, 403, 403, 200, 200, 403, 200),
         "POST": (401, 403, 403, 201, 201, 403, 403),
@@ -467,6 +505,15 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/account/questionnaires/<uuid:questionnaire_id>/": {
         "GET": (L, 200, 404, 403, 403, 403, 403),
         "POST": (L, "→/account/questionnaires/<id>/", 404, 403, 403, 403, 403),
+    },
+    # The treatment consent (issue 21): read and sign the newest version, download a signature.
+    "/account/consent/": {
+        "GET": (L, 200, 200, 403, 403, 403, 403),
+        "POST": (L, "→/account/#consent-title", "→/account/#consent-title", 403, 403, 403, 403),
+    },
+    "/account/consents/<uuid:consent_id>/pdf/": {
+        "GET": (L, 200, 404, 403, 403, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
     },
     "/appointments/<uuid:appointment_id>/": {
         "GET": (L, 200, 404, 403, 403, 403, 403),
@@ -659,6 +706,75 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/staff/infusions/<uuid:appointment_id>/discharge/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/", "→/staff/infusions/<id>/", 403, 403),
+    },
+    "/staff/infusions/<uuid:appointment_id>/scales/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/scales/",
+            "→/staff/infusions/<id>/scales/",
+            403,
+            403,
+        ),
+    },
+    "/staff/follow-ups/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/follow-ups/<uuid:follow_up_id>/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/follow-ups/?date=2026-12-01",
+            "→/staff/follow-ups/?date=2026-12-01",
+            403,
+            403,
+        ),
+    },
+    # An infusion's consent, pregnancy test and medication list (issue 21).
+    "/staff/infusions/<uuid:appointment_id>/regulated/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/pregnancy-test/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#pregnancy",
+            "→/staff/infusions/<id>/regulated/#pregnancy",
+            403,
+            403,
+        ),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/medications/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#medications",
+            "→/staff/infusions/<id>/regulated/#medications",
+            403,
+            403,
+        ),
+    },
+    "/staff/infusions/<uuid:appointment_id>/regulated/paper-consent/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (
+            L,
+            403,
+            403,
+            "→/staff/infusions/<id>/regulated/#consent",
+            "→/staff/infusions/<id>/regulated/#consent",
+            403,
+            403,
+        ),
     },
     "/staff/infusions/<uuid:appointment_id>/<slug:step>/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),

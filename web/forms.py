@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.input_bounds import BoundedDateField
+from web.refusals import refusal_words
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool only
     from django_stubs_ext import StrOrPromise
@@ -25,7 +26,7 @@ def form_add_domain_error(
 
     ``messages`` maps an error code to a translated sentence; otherwise the service's own detail.
     """
-    text = (messages or {}).get(error.code, error.detail)
+    text = refusal_words(error, messages)
     named = [name for name in error.fields if name in form.fields]
     if not named:
         form.add_error(None, text)
@@ -69,7 +70,8 @@ class SignUpForm(PageForm):
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     date_of_birth = BoundedDateField(
         label=_("Date of birth"),
-        help_text=_("For example 1985-06-01."),
+        # In words: the browser's date box shows its own order (mm/dd/yyyy in the US, dd/mm/aaaa in Spanish).
+        help_text=_("For example June 1, 1985."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     phone = forms.CharField(

@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from web import booking_flow as flow
+from web.booking_flow.audience import PATIENT
 from web.staff import feed as staff_feed
-from web.views import account, appointments, auth, book, dev_mail, public, signup
+from web.views import account, appointments, auth, dev_mail, public, signup
+from web.views import consent as consent_pages
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
@@ -12,15 +15,17 @@ urlpatterns = [
     path("signup/sent/", signup.sign_up_sent, name="signup-sent"),
     path("signup/confirm/<str:token>/", signup.sign_up_confirm, name="signup-confirm"),
     path("signout/", auth.sign_out, name="signout"),
-    path("book/", book.book, name="book"),
-    path("book/review/", book.book_review, name="book-review"),
-    path("book/confirm/", book.book_confirm, name="book-confirm"),
+    path("book/", flow.ChooseTime.as_view(audience=PATIENT), name="book"),
+    path("book/review/", flow.ReviewBooking.as_view(audience=PATIENT), name="book-review"),
+    path("book/confirm/", flow.ConfirmBooking.as_view(audience=PATIENT), name="book-confirm"),
     path("account/", account.account, name="account"),
     path("account/series/", account.series, name="account-series"),
     path("account/series/booked/", account.series_booked, name="account-series-booked"),
     path("account/waitlist/", account.waitlist, name="account-waitlist"),
     path("account/contact-preferences/", account.contact_preferences, name="account-contact"),
     path("account/export/", account.data_export, name="account-export"),
+    path("account/consent/", consent_pages.consent_page, name="account-consent"),
+    path("account/consents/<uuid:consent_id>/pdf/", consent_pages.consent_pdf_download, name="account-consent-pdf"),
     path(
         "account/questionnaires/<uuid:questionnaire_id>/",
         questionnaire_pages.questionnaire_page,
@@ -34,22 +39,22 @@ urlpatterns = [
     ),
     path(
         "appointments/<uuid:appointment_id>/cancel/",
-        appointments.appointment_cancel_page,
+        flow.CancelAppointment.as_view(audience=PATIENT),
         name="appointment-cancel",
     ),
     path(
         "appointments/<uuid:appointment_id>/reschedule/",
-        appointments.appointment_reschedule_days,
+        flow.ChooseNewTime.as_view(audience=PATIENT),
         name="appointment-reschedule",
     ),
     path(
         "appointments/<uuid:appointment_id>/reschedule/review/",
-        appointments.appointment_reschedule_review,
+        flow.ReviewMove.as_view(audience=PATIENT),
         name="appointment-reschedule-review",
     ),
     path(
         "appointments/<uuid:appointment_id>/reschedule/confirm/",
-        appointments.appointment_reschedule_confirm,
+        flow.ConfirmMove.as_view(audience=PATIENT),
         name="appointment-reschedule-confirm",
     ),
     path(

@@ -29,6 +29,44 @@ def phone_normalize(*, phone: str, region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# The code each refused detail answers with (the API's `code` is the first refused detail's).
+DETAIL_CODES = {"date_of_birth": "invalid_date_of_birth", "phone": "invalid_phone", "password": "weak_password"}
+_DETAIL_SENTENCES = {
+    "date_of_birth": "The date of birth must lie in the past.",
+    "phone": "This phone number is not valid.",
+    "password": "The password is too weak.",
+}
+
+
+def patient_details_problems(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None,
+    phone: str | None,
+    today: date | None = None,
+) -> dict[str, list[str]]:
+    """Every refused detail of a sign-up at once, by field (empty when all are acceptable). A
+    detail given as None (the form could not read it) is not checked: its own error is shown."""
+    problems: dict[str, list[str]] = {}
+    if date_of_birth is not None and date_of_birth >= (today or clinic_today()):
+        problems["date_of_birth"] = ["Must lie in the past."]
+    if phone is not None:
+        try:
+            phone_normalize(phone=phone)
+        except AccountError as error:
+            problems["phone"] = error.fields["phone"]
+    if password is not None:
+        candidate = User(email=email, first_name=first_name, last_name=last_name, role=Role.PATIENT)
+        try:
+            validate_password(password, user=candidate)
+        except ValidationError as error:
+            problems["password"] = list(error.messages)
+    return problems
+
+
 def patient_details_check(
     *,
     email: str,
@@ -40,23 +78,15 @@ def patient_details_check(
     today: date | None = None,
 ) -> str:
     """The phone in E.164 form when a sign-up's details are acceptable (whether or not the email
-    has an account: sign-up must not tell); an AccountError otherwise."""
+    has an account: sign-up must not tell); otherwise one AccountError naming every refused
+    detail in ``fields``."""
     email = User.objects.normalize_email(email)
-    if date_of_birth >= (today or clinic_today()):
-        raise AccountError(
-            "The date of birth must lie in the past.",
-            code="invalid_date_of_birth",
-            fields={"date_of_birth": ["Must lie in the past."]},
-        )
-    normalized_phone = phone_normalize(phone=phone)
-    candidate = User(email=email, first_name=first_name, last_name=last_name, role=Role.PATIENT)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as error:
-        raise AccountError(
-            "The password is too weak.", code="weak_password", fields={"password": list(error.messages)}
-        ) from error
-    return normalized_phone
+    details = {"email": email, "password": password, "first_name": first_name, "last_name": last_name}
+    problems = patient_details_problems(**details, date_of_birth=date_of_birth, phone=phone, today=today)
+    if problems:
+        first = next(iter(problems))
+        raise AccountError(_DETAIL_SENTENCES[first], code=DETAIL_CODES[first], fields=problems)
+    return phone_normalize(phone=phone)
 
 
 def patient_register(

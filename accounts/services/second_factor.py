@@ -7,6 +7,7 @@ codes slow the device down (django-otp's throttling) and count as failed sign-in
 
 from __future__ import annotations
 
+import io
 from base64 import b32encode
 from dataclasses import dataclass
 
@@ -56,12 +57,13 @@ def totp_secret_base32(*, device: TOTPDevice) -> str:
 
 def totp_qr_svg(*, device: TOTPDevice) -> bytes:
     """The enrolment QR code of the device's otpauth:// address, drawn on the server as SVG."""
-    svg: bytes = (
-        segno.make(device.config_url, error="m")
-        .svg_inline(scale=5, title="QR code for your authenticator app")
-        .encode()
+    # Served as its own image/svg+xml document (an <img>'s source): without the SVG namespace the
+    # browser reads it as unknown XML and draws nothing, so the file declares it (svgns).
+    out = io.BytesIO()
+    segno.make(device.config_url, error="m").save(
+        out, kind="svg", scale=5, xmldecl=False, svgns=True, title="QR code for your authenticator app"
     )
-    return svg
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

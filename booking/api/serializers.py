@@ -1,15 +1,17 @@
 """Input and output of the booking API. One output serializer per shape of response: what a patient
-sees of an appointment, what staff see, a page of either, the day's schedule, a waitlist entry."""
+sees of an appointment, what staff see, a page of either, a waitlist entry."""
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from booking.availability import MAX_SEARCH_DAYS, Slot
 from booking.models import Appointment, AppointmentStatus, WaitlistEntry, WaitlistStatus
-from booking.selectors import MAX_SEARCH_DAYS, ScheduleRow, Slot
+from booking.record_links import RECORD_ID, SIGNED_RECORD_ID
 from core.api_fields import CalendarDateField, OffsetDateTimeField, StrictBooleanField, StrictCharField
 from scheduling.api.serializers import AppointmentTypeCodeField
 
@@ -66,10 +68,6 @@ class AppointmentListQuerySerializer(serializers.Serializer):
     page_size = serializers.IntegerField(min_value=1, required=False, help_text="At most 200 are given.")
 
 
-class ScheduleQuerySerializer(serializers.Serializer):
-    date = CalendarDateField(required=False, help_text="Today (clinic time) when left out.")
-
-
 class ReadinessInputSerializer(serializers.Serializer):
     driver_arranged = StrictBooleanField()
     fasting_acknowledged = StrictBooleanField()
@@ -117,6 +115,10 @@ class StaffMemberRefSerializer(serializers.Serializer):
     name = StrictCharField(source="user.full_name")
 
 
+def _link(record_id: UUID | None) -> str | None:
+    return str(record_id) if record_id is not None else None
+
+
 class AppointmentSerializer(serializers.Serializer):
     """What a patient sees of an appointment."""
 
@@ -133,18 +135,15 @@ class AppointmentSerializer(serializers.Serializer):
 
     def get_evaluation(self, appointment: Appointment) -> str | None:
         # Where a patient finds the outcome of their evaluation; a draft stays invisible to them.
-        evaluation = getattr(appointment, "evaluation", None)
-        if evaluation is None or evaluation.signed_at is None:  # a signed record always has signed_at
-            return None
-        return str(evaluation.pk)
+        # The columns of ``booking.record_links``, read with the appointment.
+        return _link(getattr(appointment, SIGNED_RECORD_ID))
 
 
 class StaffAppointmentSerializer(AppointmentSerializer):
     """What staff see: the patient and every resource held."""
 
     def get_evaluation(self, appointment: Appointment) -> str | None:
-        evaluation = getattr(appointment, "evaluation", None)
-        return str(evaluation.pk) if evaluation is not None else None
+        return _link(getattr(appointment, RECORD_ID))
 
     patient = PersonSerializer()
     nurse = StaffMemberRefSerializer(allow_null=True)
@@ -182,53 +181,6 @@ class AppointmentPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = serializers.ListField(child=AppointmentForViewerField())
-
-
-class SchedulePlanSerializer(serializers.Serializer):
-    session_number = serializers.IntegerField(allow_null=True)
-    sessions_planned = serializers.IntegerField(allow_null=True)
-    dose_mg_per_kg = StrictCharField(required=False, allow_null=True, help_text="Nurses and clinicians only.")
-    route = StrictCharField(required=False, help_text="Nurses and clinicians only.")
-
-
-class ReadinessSerializer(serializers.Serializer):
-    driver_arranged = serializers.BooleanField()
-    fasting_acknowledged = serializers.BooleanField()
-    confirmed_at = serializers.DateTimeField(allow_null=True)
-
-
-class ScheduleRowSerializer(StaffAppointmentSerializer):
-    plan = SchedulePlanSerializer(allow_null=True, help_text="For sessions of a treatment plan: k of N.")
-    readiness = ReadinessSerializer(allow_null=True, help_text="For visits that need preparation.")
-
-
-class ScheduleSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    timezone = StrictCharField()
-    appointments = ScheduleRowSerializer(many=True)
-
-
-def schedule_row_representation(row: ScheduleRow, *, clinical: bool) -> dict[str, Any]:
-    """An appointment on the day's schedule: who, where, and for plan sessions "k of N"."""
-    body = appointment_representation(row.appointment, for_staff=True)
-    plan = row.appointment.treatment_plan
-    body["readiness"] = None
-    if row.appointment.appointment_type.preparation_notice:
-        # Who has not confirmed a driver yet: the nurses call them before the day.
-        body["readiness"] = {
-            "driver_arranged": row.appointment.driver_arranged,
-            "fasting_acknowledged": row.appointment.fasting_acknowledged,
-            "confirmed_at": row.appointment.readiness_confirmed_at.isoformat()
-            if row.appointment.readiness_confirmed_at
-            else None,
-        }
-    body["plan"] = None
-    if plan is not None:
-        body["plan"] = {"session_number": row.session_number, "sessions_planned": row.sessions_planned}
-        if clinical:
-            body["plan"]["dose_mg_per_kg"] = str(plan.dose_mg_per_kg) if plan.dose_mg_per_kg is not None else None
-            body["plan"]["route"] = plan.route
-    return body
 
 
 class WaitlistEntrySerializer(serializers.Serializer):

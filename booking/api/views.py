@@ -23,38 +23,23 @@ from booking.api.serializers import (
     AvailabilitySerializer,
     ReadinessInputSerializer,
     ReasonSerializer,
-    ScheduleQuerySerializer,
-    ScheduleSerializer,
     WaitlistEntrySerializer,
     WaitlistInputSerializer,
     appointment_representation,
     availability_representation,
-    schedule_row_representation,
     waitlist_entry_representation,
 )
+from booking.availability import availability_search
 from booking.models import Appointment
-from booking.selectors import (
-    appointment_list,
-    appointment_visible_to,
-    availability_search,
-    booking_patient_for,
-    clinic_zone,
-    schedule_of,
-)
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.selectors import appointment_list, appointment_visible_to, appointments_as_shown, booking_patient_for
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from booking.services.waitlist import waitlist_join
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent
-from core.permissions import role_permission
-from core.roles import SCHEDULE_ROLES, Role
+from core.roles import Role
 from core.schema import IDEMPOTENCY_KEY_PARAMETER, errors, rules_beyond_schema
-from scheduling.selectors import appointment_type_offered
+from scheduling.selectors import appointment_type_offered, clinic_zone
 
 # What booking answers to a start on no grid line, in the past, too soon or too far ahead.
 START_RULES = ("off_grid", "start_in_past", "too_short_notice", "beyond_booking_horizon")
@@ -67,7 +52,8 @@ def _signed_in_user(request: Request) -> User:
 
 def _rendered(appointment: Appointment, viewer: User, *, status_code: int = status.HTTP_200_OK) -> Response:
     """The appointment a service returned, as ``viewer`` sees it (a patient: their own view)."""
-    return Response(appointment_representation(appointment, for_staff=viewer.role != Role.PATIENT), status=status_code)
+    (shown,) = appointments_as_shown([appointment])
+    return Response(appointment_representation(shown, for_staff=viewer.role != Role.PATIENT), status=status_code)
 
 
 class AvailabilityApi(APIView):
@@ -178,7 +164,7 @@ class AppointmentDetailApi(APIView):
         if appointment is None:
             raise NotFound("No such appointment.")
         log_patient_reads(request, "api:appointment", [appointment.patient_id])
-        return _rendered(appointment, viewer)
+        return Response(appointment_representation(appointment, for_staff=viewer.role != Role.PATIENT))
 
 
 class AppointmentCancelApi(APIView):
@@ -241,28 +227,6 @@ class AppointmentTransitionApi(APIView):
             actor=actor, appointment_id=appointment_id, action=self.action, reason=payload.validated_data["reason"]
         )
         return _rendered(appointment, actor)
-
-
-class ScheduleApi(APIView):
-    """The day's non-cancelled appointments by start, for the people who run the day."""
-
-    permission_classes = [role_permission(*SCHEDULE_ROLES)]
-
-    @extend_schema(parameters=[ScheduleQuerySerializer], responses=ScheduleSerializer)
-    def get(self, request: Request) -> Response:
-        viewer = _signed_in_user(request)
-        query = ScheduleQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        schedule = schedule_of(day=query.validated_data.get("date"))
-        log_patient_reads(request, "api:schedule", [row.appointment.patient_id for row in schedule.rows])
-        clinical = viewer.role in (Role.NURSE, Role.CLINICIAN)  # dose and route are for the care team
-        return Response(
-            {
-                "date": schedule.day.isoformat(),
-                "timezone": str(schedule.zone),
-                "appointments": [schedule_row_representation(row, clinical=clinical) for row in schedule.rows],
-            }
-        )
 
 
 class AppointmentReadinessApi(APIView):

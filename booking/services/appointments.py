@@ -1,4 +1,4 @@
-"""Writes of appointments: book, reschedule, cancel and the day's lifecycle.
+"""Writes of appointments: book, reschedule and cancel (the day's lifecycle is ``lifecycle.py``).
 
 Concurrency (docs/booking-invariants.md): a booking or a move runs in ``locking.check_then_write``,
 which takes its locks once, in the fixed order of booking/locking.py, before the re-check with the
@@ -11,10 +11,7 @@ that must touch exactly one row. Every service here that writes is ``retried_onc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 from uuid import UUID
 
 from django.db import transaction
@@ -23,28 +20,16 @@ from django.utils import timezone
 from accounts.models import User
 from booking import locking
 from booking.errors import BookingConflictError, BookingError, BookingPermissionError
-from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
 from booking.plan_gate import plan_gate
-from booking.selectors import availability_engine, patient_at_future_limit
-from booking.visit_gate import visit_gate
-from core.events import publish
-from core.roles import BOOKING_STAFF_ROLES, LIFECYCLE_ROLES, Role
-from scheduling.availability import AvailabilityEngine, FreeResources
-from scheduling.intervals import Interval
-from scheduling.models import AppointmentType, OnlineBooking
+from booking.selectors import patient_at_future_limit
+from booking.services.assignment import Assignment, recheck_and_assign
+from booking.services.history import history_record
+from core.roles import BOOKING_STAFF_ROLES, Role
+from scheduling.models import AppointmentType
+from scheduling.online_booking import is_open_online
 
 LATE_CANCELLATION_WINDOW = timedelta(hours=24)
-
-ResourceId = TypeVar("ResourceId", int, UUID)
-
-
-@dataclass(frozen=True)
-class Assignment:
-    room_id: int | None
-    staff_id: UUID | None
-    nurse_id: UUID | None
-    supervising_clinician_id: UUID | None
 
 
 def _is_booking_staff(user: User) -> bool:
@@ -86,60 +71,8 @@ def _check_start_is_bookable(
 
 
 def _check_patient_may_book_online(*, patient: User, appointment_type: AppointmentType) -> None:
-    if appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
+    if not is_open_online(appointment_type):
         raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
-
-
-# -- the re-check and the choice of resources ----------------------------------------------------
-
-
-def _daily_load(intervals: Sequence[Interval], day: Interval) -> int:
-    return sum(1 for start, _ in intervals if day[0] <= start < day[1])
-
-
-def _least_loaded(
-    candidates: Sequence[ResourceId], busy: dict[ResourceId, list[Interval]], day: Interval
-) -> ResourceId:
-    # Spread the day's work: fewest bookings that day first, then a stable order.
-    return min(candidates, key=lambda resource: (_daily_load(busy.get(resource, []), day), str(resource)))
-
-
-def assign_resources(engine: AvailabilityEngine, free: FreeResources) -> Assignment:
-    day = engine.bounds
-    bookings = engine.bookings
-    return Assignment(
-        room_id=_least_loaded(free.rooms, bookings.room_busy, day) if free.rooms else None,
-        staff_id=_least_loaded(free.staff, bookings.staff_busy, day) if free.staff else None,
-        nurse_id=_least_loaded(free.nurses, bookings.nurse_monitoring, day) if free.nurses else None,
-        supervising_clinician_id=free.supervising_clinicians[0] if free.supervising_clinicians else None,
-    )
-
-
-def _recheck_and_assign(
-    *,
-    appointment_type: AppointmentType,
-    patient_id: UUID,
-    starts_at: datetime,
-    online: bool,
-    now: datetime,
-    moving_appointment_id: UUID | None = None,
-) -> Assignment:
-    local_day = starts_at.astimezone(appointment_type.clinic.zone).date()
-    engine = availability_engine(
-        appointment_type=appointment_type,
-        first_day=local_day,
-        last_day=local_day,
-        patient_id=patient_id,
-        online=online,
-        now=now,
-        ignore_appointment_id=moving_appointment_id,
-    )
-    free = engine.free_resources(starts_at)
-    if free is None:
-        if engine.patient_busy.overlaps(starts_at, starts_at + engine.demand.patient_span):
-            raise BookingConflictError("You already have an appointment at this time.", code="overlapping_appointment")
-        raise BookingConflictError()
-    return assign_resources(engine, free)
 
 
 def _check_future_limit(*, patient_id: UUID, appointment_type: AppointmentType, now: datetime) -> None:
@@ -157,37 +90,6 @@ def appointment_spans(appointment_type: AppointmentType, starts_at: datetime) ->
         "staff_released_at": starts_at + timedelta(minutes=appointment_type.duration_minutes),
         "room_released_at": starts_at + timedelta(minutes=appointment_type.room_minutes),
     }
-
-
-def history_record(
-    appointment: Appointment,
-    *,
-    action: str,
-    actor: User,
-    at: datetime,
-    from_status: str = "",
-    to_status: str,
-    from_starts_at: datetime | None = None,
-    to_starts_at: datetime | None = None,
-    reason: str = "",
-) -> None:
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        action=action,
-        actor=actor,
-        actor_role=actor.role,
-        occurred_at=at,
-        from_status=from_status,
-        to_status=to_status,
-        from_starts_at=from_starts_at,
-        to_starts_at=to_starts_at,
-        reason=reason,
-    )
-    publish(
-        AppointmentChanged(
-            appointment_id=appointment.pk, action=action, previous_starts_at=from_starts_at, occurred_at=at
-        )
-    )
 
 
 # -- book -------------------------------------------------------------------------------------------
@@ -231,7 +133,7 @@ def appointment_book(
             starts_at=starts_at,
             zone=appointment_type.clinic.zone,
         )
-        assignment = _recheck_and_assign(
+        assignment = recheck_and_assign(
             appointment_type=appointment_type, patient_id=patient.pk, starts_at=starts_at, online=online, now=now
         )
         return assignment, plan_id
@@ -339,7 +241,7 @@ def _recheck_move(*, appointment: Appointment, starts_at: datetime, online: bool
         zone=appointment_type.clinic.zone,
         moving_appointment_id=appointment.pk,
     )
-    return _recheck_and_assign(
+    return recheck_and_assign(
         appointment_type=appointment_type,
         patient_id=appointment.patient_id,
         starts_at=starts_at,
@@ -439,106 +341,3 @@ def appointment_cancel_booked(
             reason=reason,
         )
     return True
-
-
-# -- the day's lifecycle ---------------------------------------------------------------------------
-
-_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    AppointmentEvent.Action.CHECKED_IN: ((AppointmentStatus.BOOKED,), AppointmentStatus.CHECKED_IN),
-    AppointmentEvent.Action.STARTED: ((AppointmentStatus.CHECKED_IN,), AppointmentStatus.IN_PROGRESS),
-    AppointmentEvent.Action.COMPLETED: ((AppointmentStatus.IN_PROGRESS,), AppointmentStatus.COMPLETED),
-    AppointmentEvent.Action.NO_SHOW: (
-        (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN),
-        AppointmentStatus.NO_SHOW,
-    ),
-}
-
-
-@locking.retried_once_on_deadlock
-def appointment_transition(
-    *, actor: User, appointment_id: UUID, action: str, reason: str = "", now: datetime | None = None
-) -> Appointment:
-    """check-in, start, complete or no-show, by a conditional update from the allowed states."""
-    now = now or timezone.now()
-    if actor.role not in LIFECYCLE_ROLES:
-        raise BookingPermissionError("Your role does not run the day's appointments.")
-    appointment = Appointment.objects.filter(pk=appointment_id).first()
-    if appointment is None:
-        raise BookingError("No such appointment.", code="not_found", status_code=404)
-    allowed_from, to_status = _TRANSITIONS[action]
-    if action == AppointmentEvent.Action.NO_SHOW and now < appointment.starts_at:
-        raise BookingConflictError("A no-show can be recorded only after the start time.", code="too_early")
-    if action == AppointmentEvent.Action.CHECKED_IN:
-        _check_on_its_clinic_day(appointment, now=now)
-    with transaction.atomic():
-        # The row lock (after the patient's, the order of booking/locking.py) orders this
-        # transition after any write to the session record that the clinical gate reads (a
-        # reading, a discharge), and the gate sees the committed state.
-        locked = locking.lock_appointment(appointment_id=appointment.pk)
-        if locked is None:
-            raise BookingError("No such appointment.", code="not_found", status_code=404)
-        appointment = locked
-        if appointment.status in allowed_from:
-            visit_gate().check_transition(appointment=appointment, action=action, now=now)
-        for from_status in allowed_from:
-            if (
-                Appointment.objects.filter(pk=appointment.pk, status=from_status).update(
-                    status=to_status, updated_at=now
-                )
-                == 1
-            ):
-                history_record(
-                    appointment,
-                    action=action,
-                    actor=actor,
-                    at=now,
-                    from_status=from_status,
-                    to_status=to_status,
-                    reason=reason,
-                )
-                break
-        else:
-            state = appointment.get_status_display().lower()
-            raise BookingConflictError(
-                f"An appointment that is {state} cannot be {action.replace('_', ' ')}.", code="invalid_status"
-            )
-    appointment.refresh_from_db()
-    return appointment
-
-
-def _check_on_its_clinic_day(appointment: Appointment, *, now: datetime) -> None:
-    zone = appointment.appointment_type.clinic.zone
-    if appointment.starts_at.astimezone(zone).date() != now.astimezone(zone).date():
-        raise BookingConflictError("An appointment is checked in only on its own day at the clinic.", code="not_today")
-
-
-@locking.retried_once_on_deadlock
-def appointment_confirm_readiness(
-    *,
-    actor: User,
-    appointment_id: UUID,
-    driver_arranged: bool,
-    fasting_acknowledged: bool,
-    now: datetime | None = None,
-) -> Appointment:
-    """The patient confirms day-of readiness (a driver, the fasting instructions read)."""
-    now = now or timezone.now()
-    if actor.role != Role.PATIENT:
-        raise BookingPermissionError("Only the patient confirms their readiness.")
-    appointment = Appointment.objects.filter(pk=appointment_id, patient=actor).first()
-    if appointment is None:
-        raise BookingError("No such appointment.", code="not_found", status_code=404)
-    with transaction.atomic():
-        locking.lock_appointment(appointment_id=appointment.pk)
-        updated = Appointment.objects.filter(
-            pk=appointment.pk, status=AppointmentStatus.BOOKED, starts_at__gt=now
-        ).update(
-            driver_arranged=driver_arranged,
-            fasting_acknowledged=fasting_acknowledged,
-            readiness_confirmed_at=now,
-            updated_at=now,
-        )
-    if updated != 1:
-        raise BookingConflictError("Only an upcoming booked appointment takes a confirmation.", code="invalid_status")
-    appointment.refresh_from_db()
-    return appointment

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from booking.availability import MAX_SEARCH_DAYS
 from booking.errors import BookingError, BookingPermissionError
 from booking.models import WaitlistEntry, WaitlistStatus
-from booking.selectors import MAX_SEARCH_DAYS
 from core.roles import Role
-from scheduling.models import AppointmentType, OnlineBooking
+from scheduling.models import AppointmentType
+from scheduling.online_booking import is_open_online
 
 MAX_OPEN_ENTRIES = 5
 
@@ -23,7 +24,7 @@ def waitlist_join(
     now = now or timezone.now()
     if actor.role != Role.PATIENT:
         raise BookingPermissionError("Patients join the waitlist for themselves.")
-    if appointment_type.online_booking == OnlineBooking.STAFF_ONLY:
+    if not is_open_online(appointment_type):
         raise BookingPermissionError("Only the clinic books this appointment type.", code="staff_only_type")
     today = timezone.localdate(timezone=appointment_type.clinic.zone)
     if date_to < date_from:

@@ -17,10 +17,10 @@ from clinical.api.infusion_serializers import AlertSerializer
 from clinical.api.serializers import IsoDateTimeField
 from core.access_log import log_patient_reads
 from core.permissions import role_permission
-from core.roles import LIFECYCLE_ROLES
+from core.roles import BOOKING_STAFF_ROLES
 from core.schema import errors
 
-ALERT_READER_ROLES = LIFECYCLE_ROLES  # who sees the day board: nurses, clinicians, the clinic admin
+ALERT_READER_ROLES = BOOKING_STAFF_ROLES  # who sees the day board: nurses, clinicians, the clinic admin
 
 
 class AlertListQuerySerializer(serializers.Serializer):

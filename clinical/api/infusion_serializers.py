@@ -15,11 +15,11 @@ from booking.api.serializers import PersonSerializer
 from booking.models import AppointmentStatus
 from clinical.api.adverse_event_serializers import AdverseEventSerializer
 from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
+from clinical.infusion_rules import VITALS_RANGES
 from clinical.infusion_selectors import InfusionSession
 from clinical.models import AlertAction, AlertKind, MedicationsReview, Route
 from clinical.models.infusions import DOSE_GIVEN_MG_RANGE
-from clinical.services.infusions import VITALS_RANGES
-from clinical.services.readings_schedule import DueKind, DueStatus
+from clinical.readings_schedule import DueKind, DueStatus
 from core.api_fields import (
     OffsetDateTimeField,
     RuledDecimalField,
@@ -78,6 +78,9 @@ class DischargeInputSerializer(serializers.Serializer):
     alert_and_oriented = StrictBooleanField(required=False, default=False)
     escort_present = StrictBooleanField(required=False, default=False, help_text="An adult escort is present.")
     walking_steadily = StrictBooleanField(required=False, default=False)
+    instructions_given = StrictBooleanField(
+        required=False, default=False, help_text="Written discharge instructions were given."
+    )
 
 
 class PredoseOverrideInputSerializer(serializers.Serializer):
@@ -189,6 +192,7 @@ class InfusionRecordSerializer(serializers.Serializer):
     alert_and_oriented = serializers.BooleanField(source="record.alert_and_oriented")
     escort_present = serializers.BooleanField(source="record.escort_present")
     walking_steadily = serializers.BooleanField(source="record.walking_steadily")
+    instructions_given = serializers.BooleanField(source="record.instructions_given")
     discharged_at = IsoDateTimeField(source="record.discharged_at", allow_null=True)
     discharged_by = serializers.UUIDField(source="record.discharged_by_id", allow_null=True)
     readings = ReadingSerializer(many=True)

@@ -26,23 +26,19 @@ from clinical.api.infusion_serializers import (
     VitalsInputSerializer,
     infusion_session_view,
 )
+from clinical.infusion_rules import PREDOSE_OVERRIDE_ROLES, RECORD_ROLES
 from clinical.infusion_selectors import infusion_session
 from clinical.models import InfusionRecord
 from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
-from clinical.services.infusions import (
-    RECORD_ROLES,
-    infusion_discharge,
-    infusion_record_read,
-    infusion_record_update,
-    infusion_vitals_record,
-)
+from clinical.services.infusion_discharge import infusion_discharge
+from clinical.services.infusion_record import infusion_record_read
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from clinical.services.start_gate import predose_override_record
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent
 from core.permissions import role_permission
 from core.request_id import request_id_of
-from core.roles import Role
 from core.schema import IDEMPOTENCY_KEY_PARAMETER, errors, rules_beyond_schema
 
 
@@ -149,8 +145,9 @@ class InfusionDischargeApi(APIView):
             **errors(
                 409,
                 description="`discharge_not_ready` names every missing thing in `fields.missing` (recovery_time, "
-                "recent_reading, reading_past_threshold, open_alert, dose_given, alert_and_oriented, "
-                "escort_present, walking_steadily); `visit_not_started`, `record_discharged`.",
+                "recent_reading, vitals_near_baseline, sedation, dissociation_scale, open_alert, dose_given, "
+                "checklist; `fields.checklist` names the items not ticked); `visit_not_started`, "
+                "`record_discharged`.",
             ),
         },
     )
@@ -169,7 +166,7 @@ class InfusionDischargeApi(APIView):
 class InfusionPredoseOverrideApi(APIView):
     """A clinician's pre-dose override (SPEC.md section 10); nurses are refused (403)."""
 
-    permission_classes = [role_permission(Role.CLINICIAN)]
+    permission_classes = [role_permission(*PREDOSE_OVERRIDE_ROLES)]
 
     @extend_schema(
         request=PredoseOverrideInputSerializer,

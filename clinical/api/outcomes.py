@@ -25,10 +25,11 @@ from clinical.api.outcome_serializers import (
     plan_outcome_representation,
 )
 from clinical.models import TreatmentPlan
-from clinical.services.outcomes import REPORT_READER_ROLES, outcome_report_read, treatment_plan_outcome_read
+from clinical.services.outcomes import outcome_report_read, treatment_plan_outcome_read
 from core.access_log import log_patient_reads
 from core.permissions import role_permission
 from core.request_id import request_id_of
+from core.roles import REPORT_READER_ROLES
 from core.schema import ClinicAutoSchema, errors, rules_beyond_schema
 
 

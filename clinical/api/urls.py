@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clinical.api.aftercare import FollowUpListApi, FollowUpRecordApi, InfusionScalesApi
 from clinical.api.alerts import AlertListApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
@@ -13,6 +14,14 @@ from clinical.api.infusions import (
 )
 from clinical.api.outcomes import OutcomeReportApi, TreatmentPlanOutcomeApi
 from clinical.api.questionnaires import MyQuestionnairesApi, QuestionnaireAnswersApi
+from clinical.api.regulated import (
+    InfusionMedicationsApi,
+    InfusionPregnancyTestsApi,
+    MyConsentApi,
+    MyConsentSignApi,
+    PatientConsentsApi,
+    TreatmentPlanResumeApi,
+)
 from clinical.api.views import (
     EvaluationAddendumApi,
     EvaluationCreateApi,
@@ -60,6 +69,21 @@ urlpatterns = [
         name="infusion-predose-override",
     ),
     path("infusions/<uuid:appointment_id>/discharge/", InfusionDischargeApi.as_view(), name="infusion-discharge"),
+    # The chair's scales and the next-day follow-up calls (clinical/api/aftercare.py).
+    path("infusions/<uuid:appointment_id>/scales/", InfusionScalesApi.as_view(), name="infusion-scales"),
+    path("follow-ups/", FollowUpListApi.as_view(), name="follow-ups"),
+    path("follow-ups/<uuid:follow_up_id>/", FollowUpRecordApi.as_view(), name="follow-up"),
     path("alerts/", AlertListApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
+    # The regulated record (SPEC.md section 12): consent, pregnancy tests, medications at check-in.
+    path("me/consent/", MyConsentApi.as_view(), name="my-consent"),
+    path("me/consents/", MyConsentSignApi.as_view(), name="my-consents"),
+    path("patients/<uuid:patient_id>/consents/", PatientConsentsApi.as_view(), name="patient-consents"),
+    path(
+        "infusions/<uuid:appointment_id>/pregnancy-tests/",
+        InfusionPregnancyTestsApi.as_view(),
+        name="infusion-pregnancy-tests",
+    ),
+    path("infusions/<uuid:appointment_id>/medications/", InfusionMedicationsApi.as_view(), name="infusion-medications"),
+    path("treatment-plans/<uuid:plan_id>/resume/", TreatmentPlanResumeApi.as_view(), name="treatment-plan-resume"),
 ]

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from booking.api.serializers import APPOINTMENTS_FOR_VIEWER, appointment_representation
+from booking.selectors import appointments_as_shown
 from clinical.api.serializers import (
     EVALUATION_FOR_VIEWER,
     AddendumInputSerializer,
@@ -176,7 +177,7 @@ class TreatmentPlanBookSeriesApi(APIView):
                 preferred_time=payload.validated_data["preferred_time"],
             )
             for_staff = actor.role != Role.PATIENT
-            body = [appointment_representation(appointment, for_staff=for_staff) for appointment in booked]
+            body = [appointment_representation(shown, for_staff=for_staff) for shown in appointments_as_shown(booked)]
             return Response(body, status=status.HTTP_201_CREATED)
 
         return idempotent(request, user_id=actor.pk, endpoint=f"treatment-plans.book-series.{plan_id}", create=create)

@@ -8,6 +8,7 @@ from clinical.models.adverse_events import (
     Outcome,
     Relatedness,
 )
+from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.evaluations import (
     ChildbearingPotential,
@@ -32,6 +33,15 @@ from clinical.models.infusions import (
     VitalsReading,
 )
 from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.regulated import (
+    ConsentDocument,
+    ConsentKind,
+    ConsentMethod,
+    MedicationListVersion,
+    PatientConsent,
+    PregnancyResult,
+    PregnancyTest,
+)
 
 __all__ = [
     "AdverseEvent",
@@ -43,22 +53,31 @@ __all__ = [
     "ChildbearingPotential",
     "ClinicThresholds",
     "ClinicalAccess",
+    "ConsentDocument",
+    "ConsentKind",
+    "ConsentMethod",
     "Contraindication",
     "Decision",
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
+    "FollowUpCall",
     "Grade",
     "InfusionRecord",
     "MedicationClass",
+    "MedicationListVersion",
     "MedicationsReview",
     "Outcome",
+    "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
+    "PregnancyResult",
+    "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
     "Relatedness",
     "Route",
+    "ScaleAssessment",
     "SubstanceUse",
     "SuicideRiskLevel",
     "TreatmentPlan",

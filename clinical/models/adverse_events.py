@@ -6,7 +6,7 @@ November 27, 2017 (U.S. Department of Health and Human Services, National Cancer
 "Grades" in its introduction. The rules of a valid event live in ``clinical/adverse_event_rules.py``.
 
 Rows recorded before grades existed were mapped mild/moderate/severe to grades 1/2/3 (clinical
-migration 0007); what they never held (serious, relatedness, outcome, the listed action) stays
+migrations 0010 to 0012); what they never held (serious, relatedness, outcome, the listed action) stays
 empty, so the database allows those blank and the service requires them of every new event.
 """
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from booking.models import Appointment
+from scheduling.models import PlanCounter
 
 # A weight to believe, in kg (the evaluation's and the infusion day's).
 WEIGHT_KG_RANGE = (Decimal("25.0"), Decimal("350.0"))
@@ -178,6 +179,8 @@ class PlanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     COMPLETED = "completed", "Completed"
     DISCONTINUED = "discontinued", "Discontinued"
+    # A positive pregnancy test stops the series until a clinician resumes or ends it (section 12).
+    SUSPENDED = "suspended", "Suspended"
 
 
 class TreatmentPlan(models.Model):
@@ -224,6 +227,10 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan {self.pk} ({self.status})"
+
+    def sessions_planned(self, counter: str) -> int:
+        """How many sessions of a kind (an appointment type's ``counts_against_plan``) the plan holds."""
+        return self.infusions_planned if counter == PlanCounter.INFUSIONS else self.integration_sessions_planned
 
 
 class ClinicalAccess(models.Model):

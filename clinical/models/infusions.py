@@ -3,7 +3,8 @@ appointment, its vital signs readings, and the clinic's alert thresholds (advers
 ``clinical/models/adverse_events.py``).
 
 The rules (the dose, the readings schedule, the gates of start and discharge) live in
-``clinical/services/infusions.py``; the database keeps the physiological ranges and the shape.
+``clinical/infusion_rules.py``, ``clinical/dosing.py`` and ``clinical/readings_schedule.py``, the
+writes in ``clinical/services/``; the database keeps the physiological ranges and the shape.
 """
 
 import uuid
@@ -76,6 +77,7 @@ class InfusionRecord(models.Model):
     alert_and_oriented = models.BooleanField(default=False)
     escort_present = models.BooleanField(default=False)
     walking_steadily = models.BooleanField(default=False)
+    instructions_given = models.BooleanField("Written discharge instructions given", default=False)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -209,6 +211,15 @@ class ClinicThresholds(models.Model):
         default=Decimal("100.0"),
         validators=[MinValueValidator(Decimal("0.1"))],
         help_text="No single dose above it without a dose order that covers it.",
+    )
+    # Discharge (section 10): the latest reading back near the patient's own baseline: systolic
+    # and diastolic at most this percent above the baseline reading, heart rate under, SpO2 at least.
+    discharge_rise_percent = models.PositiveSmallIntegerField(
+        "Discharge: at most this % above the baseline pressure", default=20, validators=[MaxValueValidator(100)]
+    )
+    discharge_heart_rate_below = models.PositiveSmallIntegerField("Discharge: heart rate below", default=110)
+    discharge_spo2_at_least = models.PositiveSmallIntegerField(
+        "Discharge: SpO2 at least", default=94, validators=[MaxValueValidator(100)]
     )
 
     class Meta:

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Appointment
-from clinical.alert_rules import ESCALATE_AFTER, NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES, VITALS_ALERT_ROLES
+from clinical.alert_rules import ESCALATE_AFTER, NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.events import AlertEscalated, AlertRaised, AlertResolved
@@ -50,7 +50,7 @@ from clinical.models import (
     VitalsReading,
 )
 from core import events
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 __all__ = [
     "SELF_HARM_ALERT_ROLES",
@@ -199,7 +199,7 @@ def alert_acknowledge(
     now: datetime | None = None,
 ) -> Alert:
     now = now or timezone.now()
-    if actor.role not in VITALS_ALERT_ROLES:
+    if actor.role not in CARE_TEAM_ROLES:
         raise ClinicalPermissionError("Only nurses and clinicians resolve alerts.")
     alert = Alert.objects.filter(pk=alert_id).first()
     if alert is None:

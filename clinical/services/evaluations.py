@@ -28,6 +28,7 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_cancel_booked
+from booking.upcoming import changeable_filter
 from clinical import evaluation_rules
 from clinical.audit import clinical_audit
 from clinical.dosing import infusion_minutes_for, infusion_minutes_problems
@@ -46,15 +47,14 @@ from clinical.models import (
     TreatmentPlan,
 )
 from clinical.services.alerts import alert_raise
-from clinical.services.evaluation_checks import check_input, clinic_of, range_problems, signing_refusal
+from clinical.services.evaluation_checks import Refusal, check_input, clinic_of, range_problems, signing_refusal
 from clinical.services.plan_rules import plan_check_dose
 from clinical.services.questionnaires import SELF_HARM_REASON
 from core.events import publish
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 EVALUATION_TYPE_CODE = "evaluation"
 WRITER_ROLES = (Role.CLINICIAN,)
-FULL_READER_ROLES = (Role.CLINICIAN, Role.NURSE)
 LIMITED_READER_ROLES = (Role.THERAPIST, Role.ADMIN)
 
 REFERRING_PROVIDER_FIELDS = (
@@ -202,6 +202,17 @@ def _check_visit_took_place(evaluation: Evaluation) -> None:
         )
 
 
+def evaluation_sign_refusal(evaluation: Evaluation) -> Refusal:
+    """Every reason ``evaluation_sign`` would refuse the draft for now, the visit's status included,
+    for the page that asks to confirm the signature. A read: it writes nothing."""
+    refusal = signing_refusal(evaluation)
+    status = Appointment.objects.filter(pk=evaluation.appointment_id).values_list("status", flat=True).first()
+    if status not in VISIT_TOOK_PLACE:
+        visit = {"appointment": ["The visit has not taken place yet."]}
+        refusal.add("visit_not_started", "The evaluation is signed once its visit has taken place.", visit)
+    return refusal
+
+
 def evaluation_sign(
     *, actor: User, evaluation_id: UUID, request_id: str = "", now: datetime | None = None
 ) -> Evaluation:
@@ -268,10 +279,10 @@ def evaluation_read(
         if evaluation.patient_id != actor.pk or evaluation.status != EvaluationStatus.SIGNED:
             raise ClinicalError("No such evaluation.", code="not_found", status_code=404)
         return evaluation, False
-    if actor.role not in (*FULL_READER_ROLES, *LIMITED_READER_ROLES):
+    if actor.role not in (*CARE_TEAM_ROLES, *LIMITED_READER_ROLES):
         raise ClinicalPermissionError("Your role does not read evaluations.")
     clinical_audit(actor, ClinicalAccess.Action.READ, evaluation, request_id=request_id, at=now)
-    return evaluation, actor.role in FULL_READER_ROLES
+    return evaluation, actor.role in CARE_TEAM_ROLES
 
 
 @locking.retried_once_on_deadlock
@@ -289,15 +300,15 @@ def treatment_plan_discontinue(
         patient_id = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
         if patient_id is not None:
             locking.lock_patient(patient_id=patient_id)
-        ended = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).update(
+        ended = TreatmentPlan.objects.filter(pk=plan_id, status__in=(PlanStatus.ACTIVE, PlanStatus.SUSPENDED)).update(
             status=PlanStatus.DISCONTINUED, ended_at=now, ended_reason=reason
         )
         if ended != 1:
             if not TreatmentPlan.objects.filter(pk=plan_id).exists():
                 raise ClinicalError("No such plan.", code="not_found", status_code=404)
-            raise ClinicalConflictError("Only an active plan can be discontinued.", code="invalid_status")
+            raise ClinicalConflictError("Only an active or suspended plan can be discontinued.", code="invalid_status")
         plan = TreatmentPlan.objects.get(pk=plan_id)
-        future = Appointment.objects.filter(treatment_plan=plan, status=AppointmentStatus.BOOKED, starts_at__gt=now)
+        future = Appointment.objects.filter(changeable_filter(now=now), treatment_plan=plan)
         for appointment in list(future):
             appointment_cancel_booked(
                 appointment=appointment,

@@ -23,11 +23,12 @@ from clinical.audit import clinical_audit
 from clinical.errors import ClinicalError, ClinicalPermissionError
 from clinical.models import ClinicalAccess, TreatmentPlan
 from clinical.outcome_selectors import OutcomeReport, PlanOutcome, outcome_report, plan_outcome
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, REPORT_READER_ROLES
 from scheduling.selectors import clinic_zone
 
-OUTCOME_READER_ROLES = (Role.CLINICIAN, Role.NURSE)
-REPORT_READER_ROLES = (Role.CLINICIAN, Role.ADMIN)
+# The care team reads a plan's outcome. The name stays while web/staff/patients.py, rewritten on
+# another branch, imports it; new code asks CARE_TEAM_ROLES.
+OUTCOME_READER_ROLES = CARE_TEAM_ROLES
 MAX_REPORT_DAYS = 366
 
 
@@ -35,7 +36,7 @@ def treatment_plan_outcome_read(
     *, actor: User, plan_id: UUID, request_id: str = "", now: datetime | None = None
 ) -> PlanOutcome:
     now = now or timezone.now()
-    if actor.role not in OUTCOME_READER_ROLES:
+    if actor.role not in CARE_TEAM_ROLES:
         raise ClinicalPermissionError("Your role does not read treatment outcomes.")
     plan = TreatmentPlan.objects.filter(pk=plan_id).first()
     if plan is None:

@@ -206,6 +206,10 @@ def plan_check_booking(
     if not counter:
         return None
     plan = active_plan_of(patient_id)
+    if plan is None and TreatmentPlan.objects.filter(patient_id=patient_id, status=PlanStatus.SUSPENDED).exists():
+        raise ClinicalConflictError(
+            "The treatment plan is suspended until a clinician reviews it.", code="plan_suspended"
+        )
     if plan is None:
         raise ClinicalPermissionError(
             "This appointment needs an active treatment plan from a signed evaluation.",
@@ -214,7 +218,7 @@ def plan_check_booking(
     booked_in_plan = [
         a for a in plan_sessions(appointment_type_counter=counter, plan=plan) if a.pk != moving_appointment_id
     ]
-    planned = plan.infusions_planned if counter == PlanCounter.INFUSIONS else plan.integration_sessions_planned
+    planned = plan.sessions_planned(counter)
     if moving_appointment_id is None and len(booked_in_plan) >= planned:
         raise ClinicalConflictError(f"All {planned} sessions of the plan are booked or done.", code="plan_exhausted")
     if counter == PlanCounter.INFUSIONS:

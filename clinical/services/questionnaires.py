@@ -36,7 +36,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking import locking
 from booking.events import AppointmentChanged
-from booking.models import Appointment, AppointmentEvent, AppointmentStatus
+from booking.models import Appointment, AppointmentEvent
 from clinical import scoring
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
@@ -48,14 +48,12 @@ from clinical.models import (
     Questionnaire,
     QuestionnaireKind,
 )
+from clinical.questionnaire_rules import ANSWER_REFUSALS, answer_refusal
 from clinical.services.alerts import alert_raise
-from core.roles import Role
+from core.roles import CARE_TEAM_ROLES, Role
 
 OPENS_BEFORE = timedelta(hours=72)
-ON_BEHALF_ROLES = (Role.NURSE, Role.CLINICIAN)
-ANSWERING_ROLES = (Role.PATIENT, *ON_BEHALF_ROLES)
-# Before the infusion starts; a questionnaire of an appointment in any other state is closed.
-ANSWERABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+ANSWERING_ROLES = (Role.PATIENT, *CARE_TEAM_ROLES)  # a patient, or the care team on their behalf
 SELF_HARM_REASON = "phq9_item_9"
 _CLOSING_ACTIONS = (
     AppointmentEvent.Action.CANCELLED,
@@ -132,19 +130,20 @@ def _not_found() -> ClinicalError:
 
 
 def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *, actor: User, now: datetime) -> None:
-    if questionnaire.answered_at is not None:
-        raise ClinicalConflictError("This questionnaire has been answered already.", code="already_answered")
-    started = InfusionRecord.objects.filter(appointment=appointment, started_at__isnull=False).exists()
-    if questionnaire.closed_at is not None or appointment.status not in ANSWERABLE_STATUSES or started:
-        raise ClinicalConflictError("This questionnaire is closed.", code="questionnaire_closed")
-    if now < questionnaire.opens_at:
-        raise ClinicalConflictError("This questionnaire is not open yet.", code="questionnaire_not_open")
-    if actor.role in ON_BEHALF_ROLES:
-        zone = appointment.appointment_type.clinic.zone
-        if appointment.starts_at.astimezone(zone).date() != now.astimezone(zone).date():
-            raise ClinicalConflictError(
-                "Staff enter a patient's answers only on the day of the visit.", code="not_today"
-            )
+    zone = appointment.appointment_type.clinic.zone
+    refusal = answer_refusal(
+        answered=questionnaire.answered_at is not None,
+        closed=questionnaire.closed_at is not None,
+        appointment_status=appointment.status,
+        started=InfusionRecord.objects.filter(appointment=appointment, started_at__isnull=False).exists(),
+        opens_at=questionnaire.opens_at,
+        now=now,
+        on_behalf=actor.role in CARE_TEAM_ROLES,
+        visit_day=appointment.starts_at.astimezone(zone).date(),
+        today=now.astimezone(zone).date(),
+    )
+    if refusal is not None:
+        raise ClinicalConflictError(ANSWER_REFUSALS[refusal], code=refusal)
 
 
 def _previous_phq9_total(questionnaire: Questionnaire, appointment: Appointment) -> int | None:

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import locking
+from booking.availability import MAX_SEARCH_DAYS, availability_engine
 from booking.models import Appointment
-from booking.selectors import MAX_SEARCH_DAYS, availability_engine
-from booking.services.appointments import Assignment, appointment_insert, assign_resources
+from booking.services.appointments import appointment_insert
+from booking.services.assignment import Assignment, assign_resources
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import PlanStatus, TreatmentPlan
 from clinical.services.plan_rules import plan_check_spacing_and_window, plan_sessions

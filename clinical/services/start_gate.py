@@ -27,7 +27,15 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
-from clinical.infusion_rules import START_WORDS, dose_over_cap, predose_reasons, start_code
+from clinical.infusion_rules import (
+    AT_THE_CLINIC,
+    PREDOSE_OVERRIDE_ROLES,
+    RECENT_READING,
+    START_WORDS,
+    dose_over_cap,
+    predose_reasons,
+    start_code,
+)
 from clinical.models import (
     Alert,
     AlertKind,
@@ -40,14 +48,7 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.regulated_gate import consent_satisfied, pregnancy_test_status
-from clinical.services.infusions import (
-    AT_THE_CLINIC,
-    RECENT_READING,
-    _check_writable,
-    _locked_for_write,
-    thresholds_of,
-)
-from core.roles import Role
+from clinical.services.infusion_record import check_writable, record_lock_for_write, thresholds_of
 
 OVERRIDE_NOTE_MAX = 2000
 
@@ -154,7 +155,7 @@ def predose_override_record(
     """A clinician's pre-dose override with its note (403 for anyone else, 400 without a note, 409
     ``visit_not_started`` before the check-in); it covers the readings recorded before it."""
     now = now or timezone.now()
-    if actor.role != Role.CLINICIAN:
+    if actor.role not in PREDOSE_OVERRIDE_ROLES:
         raise ClinicalPermissionError("Only a clinician overrides the pre-dose limits.")
     note = (note or "").strip()
     if not note:
@@ -164,8 +165,8 @@ def predose_override_record(
             "The note is too long.", code="invalid", fields={"note": [f"At most {OVERRIDE_NOTE_MAX} characters."]}
         )
     with transaction.atomic():
-        locked = _locked_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        _check_writable(locked)
+        locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
+        check_writable(locked)
         if locked.appointment.status not in AT_THE_CLINIC:
             raise ClinicalConflictError("The patient is not checked in.", code="visit_not_started")
         override = PredoseOverride.objects.create(record=locked.record, note=note, recorded_by=actor, recorded_at=now)

@@ -52,7 +52,7 @@ from controlled.api.serializers import (
 )
 from controlled.exports import inventory_csv, report_csv
 from controlled.report import controlled_inventory, controlled_report
-from controlled.rules import REPORT_READER_ROLES, STOCK_READER_ROLES, WRITER_ROLES
+from controlled.rules import STOCK_READER_ROLES
 from controlled.selectors import count_status, infusion_ketamine, stock_on_hand
 from controlled.services.counts import daily_count_record
 from controlled.services.infusions import infusion_administration_record, infusion_draw
@@ -60,6 +60,7 @@ from controlled.services.stock import container_receive, container_waste, entry_
 from controlled.witness import WitnessSignature
 from core.access_log import log_patient_reads
 from core.permissions import role_permission
+from core.roles import CARE_TEAM_ROLES, REPORT_READER_ROLES
 from core.schema import errors, rules_beyond_schema
 from scheduling.selectors import clinic_today, clinic_zone
 
@@ -106,7 +107,7 @@ class ContainersApi(APIView):
 
 
 class ContainerWasteApi(APIView):
-    permission_classes = [role_permission(*WRITER_ROLES)]
+    permission_classes = [role_permission(*CARE_TEAM_ROLES)]
 
     @extend_schema(
         request=ContainerWasteInputSerializer,
@@ -129,7 +130,7 @@ class ContainerWasteApi(APIView):
 
 
 class EntryCorrectionApi(APIView):
-    permission_classes = [role_permission(*WRITER_ROLES)]
+    permission_classes = [role_permission(*CARE_TEAM_ROLES)]
 
     @extend_schema(
         request=CorrectionInputSerializer,
@@ -153,7 +154,7 @@ class EntryCorrectionApi(APIView):
 
 
 class InfusionKetamineApi(APIView):
-    permission_classes = [role_permission(*WRITER_ROLES)]
+    permission_classes = [role_permission(*CARE_TEAM_ROLES)]
 
     @extend_schema(responses={200: InfusionKetamineSerializer})
     def get(self, request: Request, appointment_id: UUID) -> Response:
@@ -161,7 +162,7 @@ class InfusionKetamineApi(APIView):
 
 
 class InfusionDrawApi(APIView):
-    permission_classes = [role_permission(*WRITER_ROLES)]
+    permission_classes = [role_permission(*CARE_TEAM_ROLES)]
 
     @extend_schema(
         request=DrawInputSerializer,
@@ -182,7 +183,7 @@ class InfusionDrawApi(APIView):
 
 
 class InfusionAdministrationApi(APIView):
-    permission_classes = [role_permission(*WRITER_ROLES)]
+    permission_classes = [role_permission(*CARE_TEAM_ROLES)]
 
     @extend_schema(
         request=WitnessInputSerializer,

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from controlled.errors import ControlledError, ControlledPermissionError
-from controlled.rules import MG, WRITER_ROLES, is_exact
+from controlled.rules import MG, is_exact
+from core.roles import CARE_TEAM_ROLES
 from scheduling.selectors import clinic_zone
 
 
 def writer_require(actor: User) -> None:
-    if actor.role not in WRITER_ROLES:
+    if actor.role not in CARE_TEAM_ROLES:
         raise ControlledPermissionError("Nurses and clinicians keep the controlled-substance log.")
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('booking', '0008_staff_calendar_feed'),
-        ('clinical', '0007_adverse_event_grades_alert_delivery'),
+        ('clinical', '0010_adverse_event_grades_alert_delivery'),
         ('notifications', '0003_questionnaire_message'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

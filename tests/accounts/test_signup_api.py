@@ -442,3 +442,13 @@ def test_every_opening_of_a_link_costs_one_password_hash(api_client, site_url, h
 
     assert response.status_code == (200 if case == "right password" else 400)
     assert len(hashes) == 1
+
+
+def test_a_refused_sign_up_names_every_refused_detail_at_once(api_client):
+    response = api_client.post(
+        REGISTER, sign_up(phone="555", date_of_birth="2030-01-01", password="password"), format="json"
+    )
+
+    body = assert_error(response, 400, "invalid_date_of_birth")  # the first refused detail's code
+    assert set(body["fields"]) == {"date_of_birth", "phone", "password"}
+    assert User.objects.count() == 0

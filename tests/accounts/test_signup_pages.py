@@ -295,3 +295,26 @@ def test_the_sign_up_page_limits_tries_from_one_address(client, auth_rate_two_pe
     assert "Too many tries from this network. Wait a minute and try again." in response.content.decode()
     assert not User.objects.filter(email="third@example.com").exists()
     assert len(mail.outbox) == 2
+
+
+def test_one_submit_names_every_wrong_field_keeps_what_was_typed_but_the_password_and_writes_nothing(client):
+    sent = form(first_name="", phone="555", date_of_birth="2030-01-01", password="12345678")
+
+    page = client.post("/signup/", sent)
+
+    errors = page.context["form"].errors
+    assert set(errors) == {"first_name", "phone", "date_of_birth", "password"}
+    assert errors["phone"] == ["Enter a phone number we can call, for example (415) 555-0123."]
+    assert errors["date_of_birth"] == ["The date of birth must be in the past."]
+    html = page.content.decode()
+    for kept in ('value="Hale"', 'value="new@example.com"', 'value="555"', 'value="2030-01-01"'):
+        assert kept in html
+    assert "12345678" not in html
+    assert (User.objects.count(), len(mail.outbox)) == (0, 0)
+
+
+def test_details_the_form_reads_are_all_judged_by_the_service_at_once(client):
+    page = client.post("/signup/", form(phone="555", password="12345678"))
+
+    assert set(page.context["form"].errors) == {"phone", "password"}
+    assert User.objects.count() == 0

@@ -19,8 +19,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.selectors import availability_for
 from booking.services.appointments import appointment_book, appointment_cancel
 from clinical.models import Questionnaire
 from core.roles import Role

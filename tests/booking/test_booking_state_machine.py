@@ -16,15 +16,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
+from booking.availability import availability_for
 from booking.errors import BookingConflictError
 from booking.models import BLOCKING_STATUSES, Appointment, AppointmentEvent
-from booking.selectors import availability_for
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_transition
 from clinical.errors import ClinicalConflictError
 from core.errors import DomainError
 from core.roles import Role

@@ -21,12 +21,8 @@ from accounts.models import User
 from booking import locking
 from booking.errors import BookingBusyError
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.models import InfusionRecord, PlanStatus, Questionnaire
 from clinical.services.evaluations import treatment_plan_discontinue
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record

@@ -21,7 +21,8 @@ from playwright.sync_api import Browser, Page, Response, expect
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentStatus
-from booking.services.appointments import appointment_book, appointment_confirm_readiness
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness
 from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.browser.conftest import assert_no_sideways_scroll

@@ -19,8 +19,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from accounts.services import patient_register
+from booking.availability import availability_for
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import availability_for
 from core.roles import Role
 from scheduling.models import AppointmentType, Clinic, ClinicHours, WorkingHours
 from tests.browser.conftest import assert_no_sideways_scroll

@@ -24,13 +24,15 @@ from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_book, appointment_confirm_readiness, appointment_transition
-from clinical.models import Alert, InfusionRecord
+from booking.services.appointments import appointment_book
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
+from clinical.models import Alert, FollowUpCall, InfusionRecord
 from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.browser.conftest import assert_no_sideways_scroll
 from tests.clinical.infusion_fixtures import prepare_start
 from tests.clinical.plans import active_plan
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import UserFactory
 from tests.web.clock import LA, weekday_at
 
@@ -52,6 +54,7 @@ def checked_in_infusion(
     her, checked in at 8:40 that day (the clock stays there, ticking)."""
     starts_at = weekday_at(1, 9)
     active_plan(patient_account, signed_at=starts_at - timedelta(days=10))
+    consented(patient_account, at=starts_at - timedelta(days=10))  # the treatment consent on file
     infusion = appointment_book(
         actor=User.objects.get(email="admin@example.com"),
         patient=patient_account,
@@ -83,6 +86,22 @@ def check_the_list(page: Page) -> None:
     page.get_by_label("Alert and oriented").check()
     page.get_by_label("An adult escort is present").check()
     page.get_by_label("Walking steadily").check()
+    page.get_by_label("Written discharge instructions given").check()
+
+
+def record_the_scales(page: Page, axe) -> None:
+    """From the record to the scales' page: a MOAA/S of 5 and a CADSS-6 of 0s, then back."""
+    page.get_by_role("link", name="MOAA/S and CADSS-6: record or review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sedation and dissociation scales")
+    axe(page)
+    page.get_by_label("5: Responds readily to name spoken in normal tone (alert)").check()
+    for number, question in enumerate((1, 2, 6, 7, 15, 22), start=1):
+        page.get_by_label(f"CADSS-6 item {number} (CADSS question {question})").select_option("0")
+    page.get_by_role("button", name="Record scales").click()
+    expect(page.get_by_role("status")).to_contain_text("Scales recorded.")
+    expect(page.get_by_text("0 of 24")).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name="Back to the session record").click()
 
 
 def forms_entered_for_the_patient(page: Page, axe) -> None:
@@ -200,11 +219,7 @@ def test_a_nurse_runs_an_infusion_from_baseline_to_discharge(
         time_machine.move_to(timezone.now() + timedelta(minutes=14), tick=True)
         page.goto(record_url)
 
-    record_vitals(page, 118, 76, 70, 98)
-    expect(page.get_by_role("status")).to_contain_text("Reading recorded.")
-    check_the_list(page)
-    page.get_by_role("button", name="Discharge").click()
-    expect(page.get_by_role("status")).to_contain_text("Discharged. The infusion is completed.")
+    discharged_once_near_the_baseline(page, axe)
     expect(page.get_by_text("Completed", exact=True)).to_be_visible()
     axe(page)
     infusion.refresh_from_db()
@@ -212,6 +227,46 @@ def test_a_nurse_runs_an_infusion_from_baseline_to_discharge(
 
     page.set_viewport_size({"width": 320, "height": 800})
     assert_no_sideways_scroll(page)
+    axe(page)
+    the_follow_up_call_the_next_day(page, site, axe, time_machine, sign_in, nurse)
+
+
+def discharged_once_near_the_baseline(page: Page, axe) -> None:
+    # 150 over a baseline of 124 is more than 20% above it (148.8): refused, in words.
+    record_vitals(page, 150, 80, 72, 98)
+    expect(page.get_by_role("status")).to_contain_text("Reading recorded.")
+    record_the_scales(page, axe)
+    check_the_list(page)
+    page.get_by_role("button", name="Discharge").click()
+    expect(page.get_by_role("alert")).to_contain_text("The latest reading is not back near the patient's own baseline")
+    axe(page)
+    record_vitals(page, 118, 76, 70, 98)
+    expect(page.get_by_role("status")).to_contain_text("Reading recorded.")
+    check_the_list(page)
+    page.get_by_role("button", name="Discharge").click()
+    expect(page.get_by_role("status")).to_contain_text("Discharged. The infusion is completed.")
+
+
+def the_follow_up_call_the_next_day(
+    page: Page, site: str, axe, time_machine: time_machine.TimeMachineFixture, sign_in: Any, nurse: User
+) -> None:
+    """The next clinic day the board counts the call and the nurses' list has it; the nurse records it."""
+    next_day = FollowUpCall.objects.get().due_on  # the next clinic day
+    time_machine.move_to(datetime.combine(next_day, time(10), tzinfo=LA), tick=True)
+    sign_in(page, nurse)  # yesterday's session has ended
+    page.goto(f"{site}/staff/day/?date={next_day.isoformat()}")
+    expect(page.get_by_text("Follow-up calls to make: 1")).to_be_visible()
+    page.get_by_role("link", name="The nurses' follow-up calls").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up calls")
+    axe(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_role("link", name="Rosa Martín").click()
+    axe(page)
+    page.get_by_role("group", name="Was the patient reached?").get_by_label("Yes").check()
+    page.get_by_label("How is the patient?").fill("Slept well; no new problems.")
+    page.get_by_role("button", name="Record the call").click()
+    expect(page.get_by_role("status")).to_contain_text("The call's outcome is recorded.")
+    expect(page.get_by_role("cell", name="Reached")).to_be_visible()
     axe(page)
 
 

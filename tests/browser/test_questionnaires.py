@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Viewport
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from core.roles import Role
@@ -28,6 +28,7 @@ from tests.browser.steps import tab_to
 from tests.browser.test_spanish import assert_spanish
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import book_infusion
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import UserFactory
 from tests.web.clock import weekday_at
 
@@ -176,6 +177,7 @@ def test_a_patient_answers_on_a_phone_and_a_self_harm_answer_holds_the_start_unt
         changes={"weight_kg": Decimal("70.0"), "medications_review": "no_change"},
     )
     infusion_vitals_record(actor=nurse, appointment_id=infusion.pk, systolic=124, diastolic=78, heart_rate=72, spo2=98)
+    consented(patient_account, at=infusion.starts_at - timedelta(days=1))  # the treatment consent on file
     board = _context(browser).new_page()
     sign_in(board, nurse)
     _nurse_is_refused_the_start(board, site, axe, patient_account)

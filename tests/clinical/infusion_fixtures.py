@@ -10,17 +10,25 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Alert, AlertKind, InfusionRecord, PlanStatus, Questionnaire, TreatmentPlan
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
+from clinical.services.scales import infusion_scales_record
 from scheduling.models import AppointmentType, Room
 from tests.clinical.plans import active_plan
+from tests.clinical.regulated_fixtures import consented
 from tests.factories import AppointmentFactory, PatientFactory
 
 LA = ZoneInfo("America/Los_Angeles")
 START = datetime(2026, 12, 7, 9, tzinfo=LA)  # a Monday, 9:00 Pacific Time
 CHECK_IN = START - timedelta(minutes=15)
 NORMAL: dict[str, Any] = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "spo2": 98}
+DISCHARGE_CHECKLIST = {
+    "alert_and_oriented": True,
+    "escort_present": True,
+    "walking_steadily": True,
+    "instructions_given": True,
+}
 
 
 def infusion_url(appointment: Any, action: str = "") -> str:
@@ -35,13 +43,18 @@ def infusion_appointment(
     ready: bool = True,
     dose_mg_per_kg: str = "0.50",
     room: str | None = None,
+    childbearing_potential: str = "no",
 ) -> Appointment:
     """An infusion of the patient's active plan (a fresh one of 0.50 mg/kg unless said), written directly; ``ready``:
-    the patient confirmed driver and fasting."""
+    the patient confirmed driver and fasting. The patient's treatment consent is on file."""
     patient = patient or PatientFactory()
     plan = TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).first() or active_plan(
-        patient, signed_at=starts_at - timedelta(days=10), dose_mg_per_kg=dose_mg_per_kg
+        patient,
+        signed_at=starts_at - timedelta(days=10),
+        dose_mg_per_kg=dose_mg_per_kg,
+        childbearing_potential=childbearing_potential,
     )
+    consented(patient, at=starts_at - timedelta(days=10))
     appointment: Appointment = AppointmentFactory(
         patient=patient,
         appointment_type=AppointmentType.objects.get(code="infusion"),
@@ -86,7 +99,8 @@ def answer_questionnaires(appointment: Appointment, *, at: datetime) -> None:
 
 def prepare_start(appointment: Appointment, nurse: User, *, at: datetime, weight_kg: str = "70.0") -> None:
     """What the start gate needs besides the baseline: the weight (when none), the medication
-    review and both questionnaires answered."""
+    review, both questionnaires answered and the treatment consent on file."""
+    consented(appointment.patient, at=at)
     record = InfusionRecord.objects.get(appointment=appointment)
     changes: dict[str, Any] = {"medications_review": "no_change"}
     if record.planned_dose_mg is None:
@@ -110,6 +124,15 @@ def start(appointment: Appointment, nurse: User, *, at: datetime = START, baseli
 
 def reading(appointment: Appointment, nurse: User, *, at: datetime, **values: Any) -> None:
     infusion_vitals_record(actor=nurse, appointment_id=appointment.pk, now=at, **{**NORMAL, **values})
+
+
+def record_scales(
+    appointment: Appointment, nurse: User, *, at: datetime, moaas: int = 5, cadss6: tuple[int, ...] = (0,) * 6
+) -> None:
+    """A MOAA/S and a CADSS-6 (alert, no dissociation unless said) assessed at ``at``."""
+    infusion_scales_record(
+        actor=nurse, appointment_id=appointment.pk, moaas=moaas, cadss6_items=list(cadss6), assessed_at=at, now=at
+    )
 
 
 def self_harm_alert(appointment: Appointment) -> Alert:

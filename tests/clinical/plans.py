@@ -10,7 +10,10 @@ from scheduling.models import AppointmentType
 from tests.factories import AppointmentFactory, UserFactory
 
 
-def signed_evaluation(patient: Any, *, decision: str = Decision.CANDIDATE, signed_at: datetime) -> Evaluation:
+def signed_evaluation(
+    patient: Any, *, decision: str = Decision.CANDIDATE, signed_at: datetime, childbearing_potential: str = "no"
+) -> Evaluation:
+    """A signed evaluation; childbearing potential ``no`` unless said (so no pregnancy test is asked)."""
     evaluation_type = AppointmentType.objects.get(code="evaluation")
     appointment = AppointmentFactory(
         patient=patient,
@@ -32,13 +35,16 @@ def signed_evaluation(patient: Any, *, decision: str = Decision.CANDIDATE, signe
         substance_use="none",
         decision=decision,
         rationale="Meets criteria.",
+        childbearing_potential=childbearing_potential,
         signed_at=signed_at,
         signed_by=clinician,
     )
 
 
-def active_plan(patient: Any, *, signed_at: datetime, **overrides: Any) -> TreatmentPlan:
-    evaluation = signed_evaluation(patient, signed_at=signed_at)
+def active_plan(
+    patient: Any, *, signed_at: datetime, childbearing_potential: str = "no", **overrides: Any
+) -> TreatmentPlan:
+    evaluation = signed_evaluation(patient, signed_at=signed_at, childbearing_potential=childbearing_potential)
     fields = {
         "infusions_planned": 6,
         "min_days_between": 2,

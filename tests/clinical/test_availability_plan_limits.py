@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
+from booking.availability import availability_for
 from booking.errors import BookingConflictError
 from booking.models import AppointmentStatus
-from booking.selectors import availability_for
 from booking.services.appointments import appointment_book
 from clinical.errors import ClinicalConflictError
 from clinical.models import PlanStatus

@@ -51,6 +51,9 @@ def test_an_admin_changes_the_clinics_thresholds(admin_client, demo_clinic):
             "predose_heart_rate_at_least": 110,
             "predose_heart_rate_below": 50,
             "predose_spo2_below": 94,
+            "discharge_rise_percent": 20,
+            "discharge_heart_rate_below": 110,
+            "discharge_spo2_at_least": 94,
             **DOSE_LIMITS,
         },
     )

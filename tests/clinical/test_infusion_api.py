@@ -19,6 +19,7 @@ from clinical.services.infusions import infusion_record_update, infusion_vitals_
 from tests.clinical.evaluation_fixtures import evaluation_appointment
 from tests.clinical.infusion_fixtures import (
     CHECK_IN,
+    DISCHARGE_CHECKLIST,
     NORMAL,
     START,
     check_in,
@@ -26,6 +27,7 @@ from tests.clinical.infusion_fixtures import (
     infusion_url,
     prepare_start,
     reading,
+    record_scales,
     self_harm_alert,
     start,
 )
@@ -35,7 +37,7 @@ pytestmark = pytest.mark.django_db
 NOW = START + timedelta(minutes=95)  # 10:35: the 9:00 infusion's recovery ended at 10:30
 ROLES = ["anonymous", "patient", "other_patient", "nurse", "clinician", "therapist", "admin"]
 REFUSED = {"anonymous": 401, "patient": 403, "other_patient": 403, "therapist": 403, "admin": 403}
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = DISCHARGE_CHECKLIST
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +106,7 @@ def ready_to_go(users, patient=None) -> Appointment:
         now=START,
     )
     reading(appointment, users["nurse"], at=NOW - timedelta(minutes=5))
+    record_scales(appointment, users["nurse"], at=NOW - timedelta(minutes=5))
     return appointment
 
 
@@ -404,7 +407,8 @@ def test_an_early_discharge_is_409_naming_what_is_missing(clients, users):
         "discharge_not_ready",
     )
     assert answer["fields"] == {
-        "missing": ["recovery_time", "recent_reading", "dose_given", "escort_present", "walking_steadily"]
+        "missing": ["recovery_time", "recent_reading", "sedation", "dissociation_scale", "dose_given", "checklist"],
+        "checklist": ["escort_present", "walking_steadily", "instructions_given"],
     }
     assert written() == before
 

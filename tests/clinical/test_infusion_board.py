@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus
-from booking.selectors import BoardRow, DayBoard
 from clinical.board import clinical_day_board
-from clinical.models import AdverseEvent, Alert, AlertKind, InfusionRecord, Questionnaire, VitalsReading
+from clinical.models import AdverseEvent, Alert, AlertKind, FollowUpCall, InfusionRecord, Questionnaire, VitalsReading
+from clinical.schedule_selectors import BoardRow, DayBoard
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from scheduling.models import AppointmentType
@@ -34,7 +34,8 @@ from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 DAY = START.astimezone(LA).date()
-# The rooms with their clinic, the day's rows, the plan numbering (booking's board), then section 10's one.
+# The rooms with their clinic, the day's rows, the plan numbering (booking's board), then section 10's
+# one (the follow-up calls' count included).
 BOARD_QUERIES = 4
 
 
@@ -138,7 +139,8 @@ def fill_day(day: date, count: int) -> list[tuple[str, ...]]:
     session record, three readings (one past a threshold, its alert open), both questionnaires
     (one unanswered); every other patient with an open self-harm alert of an earlier infusion,
     every fourth infusion with an open adverse-event alert and every fourth (others) with an open
-    worsening alert. Returns the alerts each row must show."""
+    worsening alert; every other record with a follow-up call due that day (the nurses' list on
+    the board). Returns the alerts each row must show."""
     nurse = UserFactory(role="nurse")
     infusion = AppointmentType.objects.get(code="infusion")
     expected: list[tuple[str, ...]] = []
@@ -184,6 +186,8 @@ def fill_day(day: date, count: int) -> list[tuple[str, ...]]:
         phq9 = questionnaire(appointment, "phq9", answered=True)
         questionnaire(appointment, "gad7", answered=False)
         shown = ["blood_pressure"]
+        if n % 2 == 0:
+            FollowUpCall.objects.create(record=record, patient=patient, due_on=day, created_at=starts_at)
         if n % 2:
             self_harm_alert(infusion_appointment(patient, starts_at=starts_at - timedelta(days=2)))
             shown.insert(0, "self_harm")
@@ -217,6 +221,8 @@ def test_the_board_costs_the_same_queries_with_10_and_200_appointments(demo_clin
             shown = rows(board)
         counts.append(len(queries))
         assert len(shown) == count
+        # Every open call due that day or before (the first day's stay on the second's list).
+        assert board.facts["follow_up_calls_open"] == (5 if count == 10 else 5 + 100)
         assert {row.questionnaire for row in shown} == {"due"}
         assert {row.planned_dose_mg for row in shown} == {Decimal("35.0")}
         assert sorted(row.alerts for row in shown) == sorted(expected)

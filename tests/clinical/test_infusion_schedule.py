@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from clinical.services.readings_schedule import (
+from clinical.readings_schedule import (
     DueStatus,
     overdue_readings,
     readings_schedule,

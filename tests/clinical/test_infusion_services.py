@@ -1,6 +1,6 @@
 """The infusion session record's services: the record's life, weight and dose arithmetic, readings
-and their alerts and the discharge (adverse events: test_adverse_events.py), with exact values and nothing written on a
-refusal."""
+and their alerts and the discharge (adverse events: test_adverse_events.py), with exact values and
+nothing written on a refusal."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
+from clinical.dosing import planned_dose
 from clinical.errors import ClinicalError
+from clinical.infusion_rules import reading_reasons
 from clinical.models import (
     AdverseEvent,
     Alert,
@@ -23,23 +25,23 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.services.alerts import alert_acknowledge
+from clinical.services.infusion_discharge import infusion_discharge
+from clinical.services.infusion_record import infusion_record_read
 from clinical.services.infusions import (
-    infusion_discharge,
-    infusion_record_read,
     infusion_record_update,
     infusion_vitals_record,
-    planned_dose,
-    reading_reasons,
 )
 from scheduling.models import Clinic
 from tests.clinical.infusion_fixtures import (
     CHECK_IN,
+    DISCHARGE_CHECKLIST,
     NORMAL,
     START,
     check_in,
     infusion_appointment,
     prepare_start,
     reading,
+    record_scales,
     start,
 )
 from tests.clinical.plans import active_plan
@@ -47,7 +49,7 @@ from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-CHECKLIST = {"alert_and_oriented": True, "escort_present": True, "walking_steadily": True}
+CHECKLIST = DISCHARGE_CHECKLIST
 RECOVERED = START + timedelta(minutes=90)
 
 
@@ -415,6 +417,7 @@ def ready_for_discharge(appointment: Appointment, nurse) -> None:
         now=START + timedelta(minutes=50),
     )
     reading(appointment, nurse, at=RECOVERED - timedelta(minutes=5))
+    record_scales(appointment, nurse, at=RECOVERED - timedelta(minutes=5))
 
 
 def test_discharge_completes_the_infusion_in_one_go(demo_clinic, nurse_user):
@@ -426,7 +429,12 @@ def test_discharge_completes_the_infusion_in_one_go(demo_clinic, nurse_user):
         nurse_user.pk,
         START + timedelta(minutes=50),
     )
-    assert (record.alert_and_oriented, record.escort_present, record.walking_steadily) == (True, True, True)
+    assert (record.alert_and_oriented, record.escort_present, record.walking_steadily, record.instructions_given) == (
+        True,
+        True,
+        True,
+        True,
+    )
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.COMPLETED
     assert list(appointment.events.values_list("action", flat=True))[-1] == AppointmentEvent.Action.COMPLETED
@@ -471,12 +479,14 @@ def test_an_early_discharge_names_everything_missing_and_writes_nothing(demo_cli
     assert error.fields == {
         "missing": [
             "recovery_time",
-            "reading_past_threshold",
+            "vitals_near_baseline",
+            "sedation",
+            "dissociation_scale",
             "open_alert",
             "dose_given",
-            "escort_present",
-            "walking_steadily",
-        ]
+            "checklist",
+        ],
+        "checklist": ["escort_present", "walking_steadily", "instructions_given"],
     }
     assert snapshot(appointment) == before
 
@@ -509,6 +519,7 @@ def test_a_nurses_stop_time_starts_the_recovery_early(demo_clinic, nurse_user):
         now=START + timedelta(minutes=31),
     )
     reading(appointment, nurse_user, at=START + timedelta(minutes=70))
+    record_scales(appointment, nurse_user, at=START + timedelta(minutes=70))
     record = infusion_discharge(
         actor=nurse_user, appointment_id=appointment.pk, checklist=CHECKLIST, now=START + timedelta(minutes=70)
     )

@@ -1,10 +1,10 @@
-"""clinical/0007 (section 10's adverse events): an event recorded before grades existed keeps what
+"""clinical/0010 to 0012 (section 10's adverse events): an event recorded before grades existed keeps what
 it holds; its severity becomes the CTCAE grade (mild 1, moderate 2, severe 3), its free-text action
 becomes ``action_detail`` word for word, and what it never held (serious, relatedness, outcome,
 the listed action, a description) stays empty: nothing invented. Backwards, the grades become the
 severities again.
 
-The test takes the real test database back to clinical/0006, writes events through that state's
+The test takes the real test database back to clinical/0009 (the merge before them), writes events through that state's
 historical models, migrates forward to today's leaves, reads them back, then migrates back.
 """
 
@@ -20,8 +20,8 @@ from tests.factories import AppointmentTypeFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# notifications/0004 names alerts of clinical/0007: it goes back with it.
-BEFORE = [("clinical", "0006_start_gate"), ("notifications", "0003_questionnaire_message")]
+# notifications/0004 names alerts of clinical/0010: it goes back with it.
+BEFORE = [("clinical", "0009_merge_regulated_and_aftercare"), ("notifications", "0003_questionnaire_message")]
 AT = datetime(2026, 11, 9, 17, 0, tzinfo=UTC)
 OLD_EVENTS = [
     ("nausea_vomiting", "mild", "Ondansetron 4 mg."),

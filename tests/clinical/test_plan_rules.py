@@ -9,19 +9,14 @@ import pytest
 
 from booking.errors import BookingConflictError, BookingPermissionError
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_confirm_readiness,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.errors import ClinicalConflictError, ClinicalPermissionError
 from clinical.models import Decision, PlanStatus
 from clinical.services.infusions import infusion_discharge, infusion_record_update
 from core.roles import Role
 from scheduling.models import AppointmentType
-from tests.clinical.infusion_fixtures import reading, start
+from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, reading, record_scales, start
 from tests.clinical.plans import active_plan, signed_evaluation
 from tests.factories import UserFactory
 
@@ -183,10 +178,11 @@ def test_the_plan_is_completed_when_its_last_infusion_is(desk, nurse_user, patie
             now=started,
         )
         reading(appointment, nurse_user, at=started + timedelta(minutes=90))
+        record_scales(appointment, nurse_user, at=started + timedelta(minutes=90))
         infusion_discharge(
             actor=nurse_user,
             appointment_id=appointment.pk,
-            checklist=dict.fromkeys(("alert_and_oriented", "escort_present", "walking_steadily"), True),
+            checklist=DISCHARGE_CHECKLIST,
             now=started + timedelta(minutes=90),
         )
         plan.refresh_from_db()

@@ -7,12 +7,8 @@ import pytest
 
 from booking.events import AppointmentChanged
 from booking.models import AppointmentEvent
-from booking.services.appointments import (
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
-    appointment_transition,
-)
+from booking.services.appointments import appointment_book, appointment_cancel, appointment_reschedule
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Questionnaire
 from clinical.services.questionnaires import questionnaires_follow_appointment
 from core.roles import Role

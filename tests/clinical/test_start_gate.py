@@ -1,19 +1,18 @@
 """Section 10's "Before the start" (SPEC.md): every row of the table alone, all at once in the
 table's order, the pre-dose limits and the single-dose cap at their edges, the clinician's
-pre-dose override, the regulated rows answered by their interface, and the chair records that
-wait for the check-in or the start (``visit_not_started``)."""
+pre-dose override, the regulated rows (consent, pregnancy test) answered by the regulated record,
+and the chair records that wait for the check-in or the start (``visit_not_started``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.errors import ClinicalError
 from clinical.models import (
     AdverseEvent,
@@ -21,11 +20,11 @@ from clinical.models import (
     InfusionRecord,
     PlanStatus,
     PredoseOverride,
+    PregnancyTest,
     Questionnaire,
     TreatmentPlan,
     VitalsReading,
 )
-from clinical.regulated_gate import PregnancyTestStatus, register_regulated_gate
 from clinical.services.adverse_events import adverse_event_record
 from clinical.services.infusions import (
     infusion_record_update,
@@ -43,6 +42,7 @@ from tests.clinical.infusion_fixtures import (
     prepare_start,
     self_harm_alert,
 )
+from tests.clinical.regulated_fixtures import LONG_AGO, consent_document
 
 pytestmark = pytest.mark.django_db
 
@@ -60,24 +60,6 @@ TABLE = [
     "baseline_reading",
     "baseline_in_range",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _regulated_default() -> Iterator[None]:
-    register_regulated_gate(None)
-    yield
-    register_regulated_gate(None)
-
-
-class _Regulated:
-    def __init__(self, *, consent: bool, pregnancy: PregnancyTestStatus) -> None:
-        self.consent, self.pregnancy = consent, pregnancy
-
-    def consent_satisfied(self, appointment: Appointment) -> bool:
-        return self.consent
-
-    def pregnancy_test_status(self, appointment: Appointment) -> PregnancyTestStatus:
-        return self.pregnancy
 
 
 def ready(nurse: Any, *, weight_kg: str = "70.0", baseline: dict[str, int] | None = None, **kwargs: Any) -> Appointment:
@@ -133,11 +115,18 @@ def _plan_ended(appointment: Appointment, nurse: Any) -> None:
 
 
 def _consent(appointment: Appointment, nurse: Any) -> None:
-    register_regulated_gate(_Regulated(consent=False, pregnancy="satisfied"))
+    consent_document(version=2, effective_on=LONG_AGO)  # a new version the patient has not signed
 
 
 def _pregnancy_missing(appointment: Appointment, nurse: Any) -> None:
-    register_regulated_gate(_Regulated(consent=True, pregnancy="missing"))
+    """Nothing to do: the evaluation says childbearing potential unknown (READY_WITH) and no test is on file."""
+
+
+def _pregnancy_test(appointment: Appointment, nurse: Any, *, result: str, taken_on: date) -> None:
+    PregnancyTest.objects.create(
+        patient=appointment.patient, appointment=appointment, result=result, taken_on=taken_on,
+        recorded_by=nurse, recorded_at=CHECK_IN,
+    )  # fmt: skip
 
 
 def _no_weight(appointment: Appointment, nurse: Any) -> None:
@@ -195,23 +184,35 @@ def test_the_rows_are_the_tables_in_its_order():
     assert [item for item, _code, _make in ALONE] == TABLE
 
 
+# A signed evaluation never changes: the row's infusion is made with its answer.
+READY_WITH: dict[str, dict[str, Any]] = {"pregnancy_test": {"childbearing_potential": "unknown"}}
+
+
 @pytest.mark.parametrize(("item", "code", "make"), ALONE, ids=[row[0] for row in ALONE])
 def test_each_row_alone_blocks_the_start(demo_clinic, nurse_user, item, code, make):
-    appointment = ready(nurse_user)
+    appointment = ready(nurse_user, **READY_WITH.get(item, {}))
     make(appointment, nurse_user)
     error = refused_start(appointment, nurse_user)
     assert (error.code, error.fields) == (code, {"missing": [item]})
 
 
 def test_a_positive_pregnancy_test_has_its_own_code(demo_clinic, nurse_user):
-    appointment = ready(nurse_user)
-    register_regulated_gate(_Regulated(consent=True, pregnancy="positive"))
+    """The test written directly (the service would also suspend the plan: test_pregnancy_tests.py)."""
+    appointment = ready(nurse_user, childbearing_potential="yes")
+    _pregnancy_test(appointment, nurse_user, result="positive", taken_on=START.date())
     error = refused_start(appointment, nurse_user)
     assert (error.code, error.fields) == ("pregnancy_test_positive", {"missing": ["pregnancy_test"]})
 
 
-def test_until_the_regulated_record_answers_consent_and_pregnancy_test_are_satisfied(demo_clinic, nurse_user):
-    appointment = ready(nurse_user)
+def test_a_negative_test_of_the_week_satisfies_the_pregnancy_row(demo_clinic, nurse_user):
+    appointment = ready(nurse_user, childbearing_potential="unknown")
+    _pregnancy_test(appointment, nurse_user, result="negative", taken_on=START.date() - timedelta(days=7))
+    assert start_missing(appointment=appointment, now=START) == []
+    assert started(appointment, nurse_user) == AppointmentStatus.IN_PROGRESS
+
+
+def test_without_childbearing_potential_no_test_is_asked_and_with_a_consent_the_start_goes(demo_clinic, nurse_user):
+    appointment = ready(nurse_user)  # the evaluation says "no"; the consent is on file
     missing = start_missing(appointment=appointment, now=START)
     assert ("consent" in missing, "pregnancy_test" in missing) == (False, False)
     assert started(appointment, nurse_user) == AppointmentStatus.IN_PROGRESS
@@ -243,7 +244,7 @@ def test_everything_missing_is_listed_in_the_tables_order(demo_clinic, nurse_use
 
 
 def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_clinic, nurse_user):
-    appointment = infusion_appointment(ready=False)
+    appointment = infusion_appointment(ready=False, childbearing_potential="unknown")
     check_in(appointment, nurse_user)
     infusion_record_update(
         actor=nurse_user, appointment_id=appointment.pk, changes={"weight_kg": Decimal("200.2")}, now=CHECK_IN
@@ -257,6 +258,7 @@ def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_cl
         "missing": [
             "self_harm_acknowledgement",
             "plan_active",
+            "pregnancy_test",
             "dose_within_cap",
             "medications_reviewed",
             "questionnaires",
@@ -264,7 +266,7 @@ def test_everything_missing_with_a_dose_over_the_cap_and_a_high_baseline(demo_cl
             "baseline_in_range",
         ]
     }
-    register_regulated_gate(_Regulated(consent=False, pregnancy="missing"))
+    _consent(appointment, nurse_user)
     fresh = Appointment.objects.get(pk=appointment.pk)
     assert start_missing(appointment=fresh, now=START) == [
         item for item in TABLE if item not in ("weight", "baseline_reading")

@@ -11,7 +11,7 @@ import pytest
 
 from booking.errors import BookingError
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.models import Evaluation, EvaluationStatus, InfusionRecord
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.evaluations import evaluation_sign

@@ -66,13 +66,18 @@ def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recor
     assert list(AdverseEvent.objects.values_list("code", "grade", "serious")) == [("nausea_vomiting", 1, False)]  # all
 
 
-def test_a_phq9_of_20_or_more_left_a_worsening_alert_for_a_clinician(history):
+def test_a_phq9_of_20_or_more_raised_a_worsening_alert_a_clinician_acknowledged_before_the_discharge(history):
     alert = Alert.objects.get(patient__email__in=HISTORY, kind="worsening")
-    assert (alert.patient and alert.patient.email, alert.reasons, alert.resolved_at) == (
+    assert (alert.patient and alert.patient.email, alert.reasons, alert.resolved_by and alert.resolved_by.role) == (
         "james@example.com",
         ["severe"],
-        None,
+        "clinician",
     )
+    assert alert.appointment is not None
+    discharged_at = alert.appointment.infusion_record.discharged_at
+    assert alert.resolved_at is not None
+    assert discharged_at is not None
+    assert alert.resolved_at < discharged_at
     assert OutboxMessage.objects.filter(alert=alert, kind="clinician_alert").exists()
 
 

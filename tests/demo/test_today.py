@@ -23,10 +23,10 @@ from django.db import transaction
 from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
 from booking.models import Appointment, AppointmentEvent, AppointmentStatus
-from booking.selectors import BoardRow
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.board import clinical_day_board
 from clinical.models import Alert, AlertKind, Evaluation, InfusionRecord, PlanStatus, TreatmentPlan
+from clinical.schedule_selectors import BoardRow
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.evaluations import evaluation_create, evaluation_sign, evaluation_update
 from clinical.services.infusions import infusion_discharge, infusion_record_update
@@ -130,8 +130,7 @@ def test_alerts_are_open_for_the_nurse_and_for_a_clinician(demo):
     assert [(alert.kind, alert.patient and alert.patient.email, alert.reasons) for alert in open_alerts] == [
         (AlertKind.SELF_HARM, demo.emails["to_check_in"], ["phq9_item_9"]),
         (AlertKind.VITALS_THRESHOLD, demo.emails["in_chair"], ["systolic"]),
-        (AlertKind.WORSENING, "james@example.com", ["severe"]),  # the history's PHQ-9 of 20 or more
-    ]
+    ]  # the history's worsening PHQ-9 was acknowledged before that infusion's discharge (test_history.py)
 
 
 def test_todays_patients_are_new_with_signed_evaluations_and_active_plans(demo):
@@ -172,9 +171,6 @@ def test_the_work_can_be_done_gates_and_all(demo):
     vitals(to_check_in, staff.nurse, at=now)
     self_harm = Alert.objects.get(appointment=to_check_in, resolved_at__isnull=True)
     alert_acknowledge(actor=staff.clinician, alert_id=self_harm.pk, note="Spoke with the patient; safe.", now=now)
-    # The clinician reviews the history's worsening PHQ-9 too (it blocks nothing).
-    worsening = Alert.objects.get(kind="worsening", resolved_at__isnull=True)
-    alert_acknowledge(actor=staff.clinician, alert_id=worsening.pk, note="Called; plan reviewed.", now=now)
     started = appointment_transition(
         actor=staff.nurse, appointment_id=to_check_in.pk, action=AppointmentEvent.Action.STARTED, now=now
     )

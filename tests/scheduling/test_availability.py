@@ -2,8 +2,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from booking.availability import availability_for
 from booking.models import AppointmentStatus
-from booking.selectors import availability_for
 from core.roles import Role
 from scheduling.models import RoomKind
 from tests.factories import AppointmentFactory, ClinicClosureFactory, PatientFactory, RoomOutageFactory, TimeOffFactory

@@ -11,8 +11,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from booking.availability import availability_for
 from booking.models import AppointmentStatus
-from booking.selectors import availability_for
 from core.roles import Role
 from scheduling.models import RoomKind
 from tests.factories import (

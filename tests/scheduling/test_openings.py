@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from booking.selectors import availability_engine, availability_for
+from booking.availability import availability_engine, availability_for
 from booking.services.appointments import appointment_book
 from core.roles import Role
 from scheduling.errors import OpeningError

@@ -259,3 +259,92 @@ def test_the_plan_progress_counts_both_kinds_of_session(patient, demo_clinic):
     assert "Integration sessions: 2 planned, 0 booked, 1 done." in page
     assert 'href="/book/?type=infusion"' in page
     assert 'href="/book/?type=integration"' in page
+
+
+def _sessions(patient, plan, code: str, count: int, status: str) -> None:
+    for number in range(count):
+        AppointmentFactory(
+            patient=patient,
+            appointment_type=AppointmentType.objects.get(code=code),
+            treatment_plan=plan,
+            starts_at=weekday_at(2, 10) - timedelta(days=30 - 3 * number),
+            status=status,
+        )
+
+
+def test_a_patient_whose_series_is_done_is_not_told_to_book_sessions(patient, demo_clinic):
+    plan = active_plan(
+        patient, signed_at=timezone.now() - timedelta(days=40), infusions_planned=2, integration_sessions_planned=1
+    )
+    _sessions(patient, plan, "infusion", 2, AppointmentStatus.COMPLETED)
+    _sessions(patient, plan, "integration", 1, AppointmentStatus.COMPLETED)
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    assert "Your treatment series is complete: every planned session is done." in page
+    assert "book your treatment sessions" not in page
+
+
+def test_a_patient_with_every_session_booked_is_pointed_to_them_not_told_to_book(patient, demo_clinic):
+    plan = active_plan(
+        patient, signed_at=timezone.now() - timedelta(days=40), infusions_planned=1, integration_sessions_planned=0
+    )
+    AppointmentFactory(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="infusion"),
+        treatment_plan=plan,
+        starts_at=weekday_at(2, 10),
+    )
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    assert "Every session of your treatment plan is booked." in page
+    assert "book your treatment sessions" not in page
+
+
+def test_a_cancelled_visit_still_ahead_is_listed_as_cancelled_not_past(patient, booked):
+    booked.status = AppointmentStatus.CANCELLED
+    booked.save(update_fields=["status"])
+
+    page = signed_in(patient).get("/account/")
+
+    assert [a.pk for a in page.context["cancelled_ahead"]] == [booked.pk]
+    assert (page.context["upcoming"], page.context["past"]) == ([], [])
+
+
+def test_tomorrows_driver_and_fasting_question_leads_the_account_page(patient, demo_clinic):
+    plan = active_plan(patient, signed_at=timezone.now() - timedelta(days=5))
+    infusion_type = AppointmentType.objects.get(code="infusion")
+    soon = AppointmentFactory(
+        patient=patient, appointment_type=infusion_type, treatment_plan=plan, starts_at=in_hours(26)
+    )
+    AppointmentFactory(patient=patient, appointment_type=infusion_type, treatment_plan=plan, starts_at=in_hours(24 * 9))
+
+    page = signed_in(patient).get("/account/").content.decode()
+
+    asked = page.index(f'href="/appointments/{soon.pk}/#readiness"')
+    assert asked < page.index('id="treatment-title"')  # before everything else on the page
+    assert page.count("#readiness") == 1  # only the infusion in the next two days
+
+
+def test_the_question_leaves_the_top_once_both_answers_are_given(patient, demo_clinic):
+    plan = active_plan(patient, signed_at=timezone.now() - timedelta(days=5))
+    AppointmentFactory(
+        patient=patient,
+        appointment_type=AppointmentType.objects.get(code="infusion"),
+        treatment_plan=plan,
+        starts_at=in_hours(26),
+        driver_arranged=True,
+        fasting_acknowledged=True,
+        readiness_confirmed_at=timezone.now(),
+    )
+
+    assert "#readiness" not in signed_in(patient).get("/account/").content.decode()
+
+
+def test_a_patient_with_an_evaluation_booked_is_led_to_it_not_to_weeks_without_times(patient, booked):
+    page = signed_in(patient).get("/book/?type=evaluation").content.decode()
+
+    assert f'href="/appointments/{booked.pk}/"' in page
+    assert "See or move this appointment" in page
+    assert "There are no open times" not in page

@@ -291,3 +291,54 @@ def test_a_post_without_its_csrf_token_is_refused_and_changes_nothing(clinician,
     assert client.post(f"{page(draft)}sign/").status_code == 403
     draft.refresh_from_db()
     assert (draft.status, draft.heart_rate) == (EvaluationStatus.DRAFT, None)
+
+
+def test_the_sign_confirmation_names_the_patient_the_decision_and_everything_missing(clinician, draft):
+    evaluation_update(actor=clinician, evaluation_id=draft.pk, changes={"decision": "candidate", "heart_rate": 70})
+
+    confirm = signed_in(clinician).get(f"{page(draft)}sign/").content.decode()
+
+    assert "<dd>Rosa Martin</dd>" in confirm
+    assert "<dd>Candidate</dd>" in confirm
+    assert "<li>PHQ-9 total: Required to sign.</li>" in confirm
+    assert "<li>Rationale: Required to sign.</li>" in confirm
+    assert "Heart rate" not in confirm  # given: not missing
+    draft.refresh_from_db()
+    assert draft.status == EvaluationStatus.DRAFT
+
+
+def test_the_sign_confirmation_of_a_complete_draft_lists_nothing_missing(clinician, draft):
+    evaluation_update(
+        actor=clinician,
+        evaluation_id=draft.pk,
+        changes={**SCREENING, "substance_use": "none", "decision": "not_candidate", "rationale": "Not now."},
+    )
+
+    confirm = signed_in(clinician).get(f"{page(draft)}sign/").content.decode()
+
+    assert "<dd>Not a candidate</dd>" in confirm
+    assert "Not ready to sign" not in confirm
+
+
+def test_the_clinician_home_leads_to_an_upcoming_evaluation_and_prepares_its_draft(clinician):
+    ahead = AppointmentFactory(
+        patient=PatientFactory(first_name="Ana", last_name="Lopez"),
+        appointment_type=AppointmentType.objects.get(code="evaluation"),
+        starts_at=timezone.now() + timedelta(days=2),
+        staff=clinician.staff_member,
+    )
+    AppointmentFactory(  # cancelled: not upcoming
+        appointment_type=ahead.appointment_type,
+        starts_at=timezone.now() + timedelta(days=3),
+        status=AppointmentStatus.CANCELLED,
+        staff=clinician.staff_member,
+    )
+    client = signed_in(clinician)
+
+    home = client.get("/staff/").content.decode()
+    assert "Upcoming evaluations" in home
+    assert home.count("Prepare evaluation<span") == 1
+    assert f'action="/staff/evaluations/start/{ahead.pk}/"' in home
+
+    client.post(f"/staff/evaluations/start/{ahead.pk}/")
+    assert 'Continue draft<span class="visually-hidden"> for Ana Lopez' in client.get("/staff/").content.decode()

@@ -217,7 +217,8 @@ def test_the_assessment_signs_and_the_record_shows_it(client, draft):
     assert "Low risk. Passive thoughts, no plan; safety plan agreed." in record
     assert "Sertraline, 100 mg, Once a day (Other)" in record
     assert "None known" in record
-    assert "+14155550134" in record
+    assert draft.referring_provider_phone == "+14155550134"  # stored in E.164
+    assert "(415) 555-0134" in record  # shown as people write it
 
 
 def test_a_medication_row_half_filled_is_named_beside_its_fields(client, draft):

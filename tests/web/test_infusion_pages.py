@@ -35,6 +35,8 @@ from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+CADSS6_NONE = {f"scales-cadss6_item_{number}": "0" for number in range(1, 7)}
+
 
 def signed_in(user: Any) -> Client:
     client = Client()
@@ -220,8 +222,12 @@ def test_discharge_is_refused_early_with_what_is_missing_then_done(infusion, nur
         assert "The recovery time has not passed yet: discharge from 10:30 AM." in text
         assert "No reading in the last 15 minutes: record vitals first." in text
         assert "The dose given is not recorded." in text
+        assert "No MOAA/S of 5 recorded since the infusion ended." in text
+        assert "No CADSS-6 recorded since the infusion ended." in text
+        assert "The discharge checklist is not complete." in text
         assert "An adult escort is present: Not ticked yet." in text
         assert "Walking steadily: Not ticked yet." in text
+        assert "Written discharge instructions given: Not ticked yet." in text
         assert "Alert and oriented: Not ticked yet." not in text
     record = InfusionRecord.objects.get(appointment=infusion)
     assert record.discharged_at is None
@@ -230,12 +236,15 @@ def test_discharge_is_refused_early_with_what_is_missing_then_done(infusion, nur
         client.post(page_url(infusion, "weight"), {"weight-weight_kg": "70.0"})
         client.post(page_url(infusion, "dose"), {"dose-dose_given_mg": "35.0", "dose-dose_reason": ""})
         reading(infusion, nurse, at=START + timedelta(minutes=94))
+        scales = client.post(page_url(infusion, "scales"), {"scales-moaas": "5", **CADSS6_NONE})
+        assert scales.status_code == 302
         done = client.post(
             page_url(infusion, "discharge"),
             {
                 "discharge-alert_and_oriented": "on",
                 "discharge-escort_present": "on",
                 "discharge-walking_steadily": "on",
+                "discharge-instructions_given": "on",
             },
         )
         assert done.status_code == 302

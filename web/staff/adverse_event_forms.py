@@ -45,10 +45,22 @@ class AdverseEventForm(PageForm):
 
     def service_values(self) -> dict[str, object]:
         """The cleaned answers as the service reads them (an unanswered choice is None or "")."""
-        data = self.cleaned_data
-        return {
-            **{name: data.get(name) or "" for name in ("code", "description", "relatedness", "outcome", "action")},
-            "action_detail": data.get("action_detail") or "",
-            "grade": int(data["grade"]) if data.get("grade") else None,
-            "serious": {"yes": True, "no": False}.get(data.get("serious") or ""),
-        }
+        return adverse_event_values(self.cleaned_data)
+
+
+# The event's own fields, which the follow-up call's form asks too (web/staff/aftercare_forms.py).
+EVENT_FIELDS = ("code", "description", "grade", "serious", "relatedness", "outcome", "action", "action_detail", "note")
+
+
+def adverse_event_values(data: dict[str, Any], *, prefix: str = "") -> dict[str, object]:
+    """A form's cleaned answers (its event fields named ``prefix`` + name) as the service reads them."""
+
+    def answer(name: str) -> Any:
+        return data.get(prefix + name) or ""
+
+    return {
+        **{name: answer(name) for name in ("code", "description", "relatedness", "outcome", "action")},
+        "action_detail": answer("action_detail"),
+        "grade": int(answer("grade")) if answer("grade") else None,
+        "serious": {"yes": True, "no": False}.get(answer("serious")),
+    }

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from clinical.services.alerts import alert_acknowledge
-from controlled.rules import RESOLVER_ROLES, STOCK_READER_ROLES, WRITER_ROLES
+from controlled.rules import RESOLVER_ROLES, STOCK_READER_ROLES
 from controlled.selectors import container_get, containers_open, count_status, infusion_ketamine, stock_on_hand
 from controlled.services.counts import daily_count_record
 from controlled.services.infusions import infusion_administration_record, infusion_draw
@@ -40,6 +40,7 @@ from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
+from core.roles import CARE_TEAM_ROLES
 from scheduling.selectors import clinic_today, clinic_zone
 from web.forms import form_add_domain_error
 from web.staff.controlled_forms import (
@@ -90,7 +91,7 @@ def _stock_page(request: HttpRequest, *, failed: tuple[UUID, ResolveForm] | None
         "status": status,
         "discrepancies": discrepancies,
         "resolving": resolving,
-        "writer": _user(request).role in WRITER_ROLES,
+        "writer": _user(request).role in CARE_TEAM_ROLES,
         "failed_form": failed[1] if failed else None,
         "zone": clinic_zone(),
     }
@@ -125,7 +126,7 @@ def controlled_discrepancy_resolve(request: HttpRequest, alert_id: UUID) -> Http
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_receive(request: HttpRequest) -> HttpResponse:
     form = ReceiveForm(request.POST or None, initial={"received_on": clinic_today()})
     if request.method == "POST" and form.is_valid():
@@ -142,7 +143,7 @@ def controlled_receive(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_container_waste(request: HttpRequest, container_id: UUID) -> HttpResponse:
     try:
         container = container_get(container_id=container_id)
@@ -202,13 +203,13 @@ def _infusion_url(appointment_id: UUID, anchor: str) -> str:
 
 
 @require_GET
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_infusion(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     return _infusion_page(request, appointment_id)
 
 
 @require_POST
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_infusion_draw(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     usable = [row.container for row in stock_on_hand(today=clinic_today()) if not row.expired]
     form = DrawForm(request.POST, prefix="draw", containers=usable)
@@ -229,7 +230,7 @@ def controlled_infusion_draw(request: HttpRequest, appointment_id: UUID) -> Http
 
 
 @require_POST
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_infusion_administration(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
     form = AdministrationForm(request.POST, prefix="administration")
     if form.is_valid():
@@ -260,7 +261,7 @@ def _count_errors(form: CountForm, error: DomainError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*WRITER_ROLES)
+@role_required(*CARE_TEAM_ROLES)
 def controlled_count(request: HttpRequest) -> HttpResponse:
     form = CountForm(request.POST or None, open_containers=containers_open())
     if request.method == "POST" and form.is_valid():

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET
 
 from controlled.exports import inventory_csv, inventory_pdf, report_csv, report_pdf
 from controlled.report import Report, controlled_inventory, controlled_report
-from controlled.rules import REPORT_READER_ROLES
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
+from core.roles import REPORT_READER_ROLES
 from scheduling.models import Clinic
 from scheduling.selectors import clinic_today, clinic_zone
 from web.forms import form_add_domain_error

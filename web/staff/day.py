@@ -1,6 +1,6 @@
 """/staff/day/: the nurses' day board (SPEC.md section 9), and its lifecycle buttons.
 
-The board comes from one selector (``booking.selectors.day_board``); each button posts to
+The board comes from one selector (``clinical.board.clinical_day_board``); each button posts to
 ``day_board_step``, which calls ``appointment_transition`` (the service the API calls: no rule
 here) and sends the browser back to the board (Post/Redirect/Get) with the outcome in words.
 
@@ -26,19 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
-from booking.services.appointments import appointment_transition
+from booking.services.lifecycle import appointment_transition
 from clinical.board import clinical_day_board
 from controlled.selectors import board_facts
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.input_bounds import BoundedDateField
 from core.permissions import role_required
-from core.roles import LIFECYCLE_ROLES, Role
-
-# The people who run the day: nurses, clinicians, admins (the front desk).
-BOARD_ROLES = LIFECYCLE_ROLES
-# Dose and route are for the care team (as in the API's schedule).
-CARE_TEAM = (Role.NURSE, Role.CLINICIAN)
+from core.roles import BOOKING_STAFF_ROLES, CARE_TEAM_ROLES
 
 # The lifecycle steps the board's buttons post (the row template offers the next ones by status);
 # the service decides whether a step is allowed (a no-show only after the start time...).
@@ -71,13 +66,13 @@ def _user(request: HttpRequest) -> User:
 
 
 @require_GET
-@role_required(*BOARD_ROLES)
+@role_required(*BOOKING_STAFF_ROLES)
 def day_board(request: HttpRequest) -> HttpResponse:
     form = BoardDayForm(request.GET)
     asked = form.cleaned_data["date"] if form.is_valid() else None
     # The controlled-substance count and any open discrepancy ride on the board's own query.
     board = clinical_day_board(day=asked, day_facts=board_facts)
-    show_dose = _user(request).role in CARE_TEAM
+    show_dose = _user(request).role in CARE_TEAM_ROLES  # dose and route, as in the API's schedule
     partial = request.headers.get("HX-Request") == "true"
     etag = f'"{board.signature()}-{"dose" if show_dose else "plain"}"'
     if partial:
@@ -112,7 +107,7 @@ def _uncached(response: HttpResponse) -> HttpResponse:
 
 
 @require_POST
-@role_required(*BOARD_ROLES)
+@role_required(*BOOKING_STAFF_ROLES)
 def day_board_step(request: HttpRequest, appointment_id: UUID, step: str) -> HttpResponse:
     """One lifecycle step, by ``appointment_transition``; back to the board with its outcome."""
     if step not in STEPS:

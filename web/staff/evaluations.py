@@ -22,7 +22,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from clinical.dosing import plan_rate
 from clinical.evaluation_rules import MAX_MEDICATIONS, childbearing_potential_of
-from clinical.models import ChildbearingPotential, Contraindication, Evaluation, EvaluationStatus, MedicationClass
+from clinical.models import (
+    ChildbearingPotential,
+    Contraindication,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    MedicationClass,
+)
 from clinical.selectors import EvaluationRecordParts, evaluation_record_parts
 from clinical.services.evaluations import (
     WRITER_ROLES,
@@ -30,6 +37,7 @@ from clinical.services.evaluations import (
     evaluation_create,
     evaluation_read,
     evaluation_sign,
+    evaluation_sign_refusal,
     evaluation_update,
 )
 from clinical.services.plan_rules import clinic_dose_limits
@@ -47,6 +55,7 @@ from web.staff.evaluation_forms import (
 )
 
 FORM_TEMPLATE = "web/staff/evaluation.html"
+SIGN_LABELS = {"appointment": "Visit", "plan": "Treatment plan"}  # names the form has no field for
 
 
 def _actor(request: HttpRequest) -> User:
@@ -195,7 +204,7 @@ def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpRespo
     if request.method == "GET":
         if not whole or _actor(request).role not in WRITER_ROLES:
             raise PermissionDenied
-        return render(request, "web/staff/evaluation_sign.html", {"evaluation": evaluation})
+        return render(request, "web/staff/evaluation_sign.html", _sign_context(evaluation))
     try:
         evaluation_sign(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
@@ -209,6 +218,25 @@ def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpRespo
         return _render(request, evaluation, whole, form=form, status=error.status_code)
     messages.success(request, "Evaluation signed.")
     return HttpResponseRedirect(_page_url(evaluation_id))
+
+
+def _sign_context(evaluation: Evaluation) -> dict[str, Any]:
+    """Whose record, which decision, and every reason the signature would be refused now."""
+    parts = evaluation_record_parts(evaluation=evaluation)
+    form = _form(evaluation)
+    missing = []
+    for name, problems in evaluation_sign_refusal(evaluation).fields.items():
+        field = None if name in SIGN_LABELS else form.fields.get(form.form_field_of(name))
+        label = field.label if field is not None else SIGN_LABELS.get(name, name)
+        missing += [(label, str(problem)) for problem in (problems if isinstance(problems, list) else [problems])]
+    return {
+        "evaluation": evaluation,
+        "appointment": parts.appointment,
+        "zone": parts.appointment.appointment_type.clinic.zone,
+        "decision": Decision(evaluation.decision).label if evaluation.decision else None,
+        "is_candidate": evaluation.decision == Decision.CANDIDATE,
+        "missing": missing,
+    }
 
 
 @require_POST

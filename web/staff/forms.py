@@ -133,6 +133,7 @@ class DischargeForm(PageForm):
     alert_and_oriented = forms.BooleanField(label="Alert and oriented", required=False)
     escort_present = forms.BooleanField(label="An adult escort is present", required=False)
     walking_steadily = forms.BooleanField(label="Walking steadily", required=False)
+    instructions_given = forms.BooleanField(label="Written discharge instructions given", required=False)
 
 
 class ReportRangeForm(PageForm):

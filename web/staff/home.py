@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from booking.selectors import schedule_of_staff
 from clinical.alert_selectors import alerts_for_clinicians, clinician_acknowledges
 from clinical.models import Alert
-from clinical.selectors import evaluations_to_write
+from clinical.schedule_selectors import schedule_of_staff
+from clinical.selectors import evaluations_to_write, evaluations_upcoming
 from clinical.services.alerts import SELF_HARM_ALERT_ROLES, alert_acknowledge
 from core.access_log import log_patient_reads
 from core.errors import DomainError
@@ -50,9 +50,16 @@ def _home(
 ) -> HttpResponse:
     user = _user(request)
     schedule = schedule_of_staff(user=user)
-    context: dict[str, Any] = {"schedule": schedule, "to_write": None, "alerts": None, "failed_form": None}
+    context: dict[str, Any] = {
+        "schedule": schedule,
+        "to_write": None,
+        "evaluations_ahead": None,
+        "alerts": None,
+        "failed_form": None,
+    }
     if user.role == Role.CLINICIAN:
         context["to_write"] = evaluations_to_write(clinician_id=user.pk, now=timezone.now())
+        context["evaluations_ahead"] = evaluations_upcoming(clinician_id=user.pk, now=timezone.now())
         context["alerts"] = [
             (alert, _acknowledge_form(alert, failed) if clinician_acknowledges(alert) else None)
             for alert in alerts_for_clinicians()
@@ -60,6 +67,7 @@ def _home(
         context["failed_form"] = failed[1] if failed else None
     shown = [row.appointment.patient_id for row in schedule.rows]
     shown += [row.appointment.patient_id for row in context["to_write"] or []]
+    shown += [row.appointment.patient_id for row in context["evaluations_ahead"] or []]
     shown += [alert.patient_id for alert, _form in context["alerts"] or []]
     log_patient_reads(request, "staff-home", shown)
     return render(request, "web/staff/home.html", context, status=status)

@@ -23,9 +23,10 @@ from accounts.models import User
 from clinical.api.outcome_serializers import OutcomeReportCsvRenderer, outcome_report_representation
 from clinical.models import AdverseEventCode, Grade
 from clinical.outcome_selectors import OutcomeReport
-from clinical.services.outcomes import REPORT_READER_ROLES, outcome_report_read
+from clinical.services.outcomes import outcome_report_read
 from core.errors import DomainError
 from core.permissions import role_required
+from core.roles import REPORT_READER_ROLES
 from scheduling.selectors import clinic_zone
 from web.forms import form_add_domain_error
 from web.staff.forms import ReportRangeForm

@@ -2,8 +2,11 @@
 
 from django.urls import path
 
+from web import booking_flow as flow
+from web.booking_flow.audience import STAFF_FOR_PATIENT
 from web.staff import (
     adverse_events,
+    aftercare,
     controlled_urls,
     day,
     evaluations,
@@ -12,6 +15,7 @@ from web.staff import (
     infusion_start,
     infusions,
     patients,
+    regulated_urls,
     reports,
 )
 
@@ -30,27 +34,39 @@ urlpatterns = [
     # -- patient and feed routes --
     path("patients/", patients.patient_search_page, name="staff-patients"),
     path("patients/<uuid:patient_id>/", patients.patient_chart, name="staff-patient"),
-    path("patients/<uuid:patient_id>/book/", patients.patient_book, name="staff-patient-book"),
-    path("patients/<uuid:patient_id>/book/review/", patients.patient_book_review, name="staff-patient-book-review"),
-    path("patients/<uuid:patient_id>/book/confirm/", patients.patient_book_confirm, name="staff-patient-book-confirm"),
+    path(
+        "patients/<uuid:patient_id>/book/",
+        flow.ChooseTime.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book",
+    ),
+    path(
+        "patients/<uuid:patient_id>/book/review/",
+        flow.ReviewBooking.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book-review",
+    ),
+    path(
+        "patients/<uuid:patient_id>/book/confirm/",
+        flow.ConfirmBooking.as_view(audience=STAFF_FOR_PATIENT),
+        name="staff-patient-book-confirm",
+    ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/",
-        patients.patient_move,
+        flow.ChooseNewTime.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/review/",
-        patients.patient_move_review,
+        flow.ReviewMove.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move-review",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/move/confirm/",
-        patients.patient_move_confirm,
+        flow.ConfirmMove.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-move-confirm",
     ),
     path(
         "patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/",
-        patients.patient_cancel,
+        flow.CancelAppointment.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-cancel",
     ),
     path("calendar-feed/", feed.calendar_feed_page, name="staff-calendar-feed"),
@@ -89,6 +105,11 @@ urlpatterns = [
     path(
         "infusions/<uuid:appointment_id>/discharge/", infusions.infusion_discharge_page, name="staff-infusion-discharge"
     ),
+    # -- the chair's scales and the next-day follow-up calls (web/staff/aftercare.py) --
+    path("infusions/<uuid:appointment_id>/scales/", aftercare.infusion_scales_page, name="staff-infusion-scales"),
+    path("follow-ups/", aftercare.follow_up_list_page, name="staff-follow-ups"),
+    path("follow-ups/<uuid:follow_up_id>/", aftercare.follow_up_page, name="staff-follow-up"),
+    *regulated_urls.urlpatterns,  # consent, pregnancy test, medication list (section 12); before <slug:step>
     path("infusions/<uuid:appointment_id>/<slug:step>/", infusions.infusion_step, name="staff-infusion-step"),
     path("alerts/<uuid:alert_id>/acknowledge/", home.alert_acknowledge_page, name="staff-alert-acknowledge"),
     path("reports/outcomes/", reports.outcome_report_page, name="staff-report-outcomes"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from booking.selectors import appointment_list
 from booking.services.waitlist import waitlist_join
+from booking.upcoming import appointment_timeline, readiness_asked
 from clinical.outcome_selectors import patient_outcome, plan_outcome
 from clinical.questionnaire_selectors import questionnaires_of_patient
 from clinical.selectors import bookable_types_for, treatment_summary_for_patient
@@ -73,14 +74,14 @@ def _patient(request: HttpRequest) -> User:
 def account(request: HttpRequest) -> HttpResponse:
     patient = _patient(request)
     now = timezone.now()
-    rows = list(appointment_list(viewer=patient, zone=timezone.get_current_timezone()))
-    upcoming = [a for a in rows if a.ends_at > now and a.status in ("booked", "checked_in", "in_progress")]
-    past = [a for a in reversed(rows) if a not in upcoming]
+    timeline = appointment_timeline(appointment_list(viewer=patient, zone=timezone.get_current_timezone()), now=now)
     bookable = {t.counts_against_plan for t in bookable_types_for(patient_id=patient.pk)}
     treatment = treatment_summary_for_patient(patient_id=patient.pk)
     context = {
-        "upcoming": upcoming,
-        "past": past,
+        "upcoming": timeline.upcoming,
+        "cancelled_ahead": timeline.cancelled_ahead,
+        "readiness_asked": [a for a in timeline.upcoming if readiness_asked(appointment=a, now=now)],
+        "past": timeline.past,
         "treatment": treatment,
         # The patient's own reading of their plan's outcome (never the evaluation's score).
         "outcome": patient_outcome(plan_outcome(treatment.plan) if treatment.plan else None),

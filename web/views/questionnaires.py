@@ -44,6 +44,7 @@ from web.checkins import (
     answer_label,
     item_field_name,
 )
+from web.refusals import refusal_words
 
 # The service's refusals in the patient's words (the API answers the same codes).
 CLOSED = gettext_lazy(
@@ -100,7 +101,7 @@ def _add_service_error(form: QuestionnaireForm, error: DomainError) -> None:
             )
             named = True
     if not named:
-        form.add_error(None, ANSWER_MESSAGES.get(error.code, error.detail))
+        form.add_error(None, refusal_words(error, ANSWER_MESSAGES))
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,7 +133,7 @@ def questionnaire_page(request: HttpRequest, questionnaire_id: UUID) -> HttpResp
         if error.fields:
             _add_service_error(form, error)
             return render(request, "web/questionnaire.html", _form_context(row, form))
-        messages.error(request, ANSWER_MESSAGES.get(error.code, error.detail))
+        messages.error(request, refusal_words(error, ANSWER_MESSAGES))
         return HttpResponseRedirect(reverse("account") + "#checkins-title")
     messages.success(request, _("Thank you. Your answers are sent to your care team."))
     return HttpResponseRedirect(reverse("account-questionnaire", args=[row.questionnaire.pk]))

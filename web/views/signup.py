@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.errors import AccountError
+from accounts.services import DETAIL_CODES, patient_details_problems
 from accounts.services.signin import AccountLocked
 from accounts.services.signup import patient_signup, signup_confirm, signup_link_check
 from web.forms import SignUpConfirmForm, SignUpForm, form_add_domain_error
@@ -25,11 +26,14 @@ from web.views.public import safe_next
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     """The same answer for a new email and one with an account ("check your email"): the email
-    itself tells its owner which (accounts.services.signup)."""
+    itself tells its owner which (accounts.services.signup). A refusal names every wrong field at
+    once and keeps what was typed, the password aside (a password is never sent back to a page)."""
     form = SignUpForm(request.POST or None)
     status = 200
     next_url = safe_next(request, "")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _add_detail_problems(form)
+    elif request.method == "POST":
         try:
             if address_throttled(request):
                 raise AccountError(
@@ -37,11 +41,37 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 )
             patient_signup(**form.cleaned_data, language=get_language() or "en", next_path=next_url)
         except AccountError as error:
-            form_add_domain_error(form, error, SIGN_UP_MESSAGES)
+            _add_account_error(form, error)
             status = 429 if error.code == "throttled" else 200
         else:
             return HttpResponseRedirect(reverse("signup-sent"))
     return render(request, "web/signup.html", {"form": form, "next": next_url}, status=status)
+
+
+def _add_account_error(form: SignUpForm, error: AccountError) -> None:
+    """The service's refusal beside each field it names, in that field's words."""
+    if not error.fields:
+        form_add_domain_error(form, error, SIGN_UP_MESSAGES)
+        return
+    for name in error.fields:
+        if name in form.fields and name not in form.errors:
+            form.add_error(name, SIGN_UP_MESSAGES.get(DETAIL_CODES.get(name, ""), error.detail))
+
+
+def _add_detail_problems(form: SignUpForm) -> None:
+    """When some fields could not be read, the service still judges those that could (the date of
+    birth, the phone, the password), so one submit shows every wrong field."""
+    data = form.cleaned_data
+    problems = patient_details_problems(
+        email=data.get("email", ""),
+        password=data.get("password"),
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        date_of_birth=data.get("date_of_birth"),
+        phone=data.get("phone"),
+    )
+    if problems:
+        _add_account_error(form, AccountError(code="invalid_details", fields=problems))
 
 
 @require_GET

@@ -1,6 +1,6 @@
-"""The day-then-time choice shared by /book/ and by moving an appointment: four weeks of days,
-each named with its weekday, date and number of open times, and the chosen day's times right
-under it. The pages differ only in where a day and a time lead (``page_url``, ``time_url``)."""
+"""The day-then-time choice of the booking flow (booking and moving, for either audience): four
+weeks of days, each named with its weekday, date and number of open times, and the chosen day's
+times right under it. The pages differ only in where a day and a time lead (``page_url``, ``time_url``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from booking.selectors import Slot
-from core.errors import DomainError
+from booking.availability import Slot
 from web import timefmt
 from web.query import query_date
 
@@ -113,22 +111,3 @@ def day_picker(
         later_url=page_url({"from": (first_day + timedelta(days=DAYS_SHOWN)).isoformat()}),
         has_any=bool(slots),
     )
-
-
-def refusal_in_words(error: DomainError, day: date) -> str:
-    """Why a chosen time could not be booked or moved to, in the patient's words."""
-    if error.code in {"slot_unavailable", "overlapping_appointment", "resource_busy"}:
-        return _("Sorry, that time has just been taken. Here are the times still open on %(day)s.") % {
-            "day": timefmt.day_label(day)
-        }
-    if error.code == "future_appointment_limit":
-        return _("You already have an upcoming visit of this kind. You can move it from your account.")
-    if error.code == "too_short_notice":
-        return _("That time is too soon to book online. Please choose a later time or call the clinic.")
-    if error.code in {"spacing_violation", "outside_plan_window"}:
-        return _("That day does not fit your treatment plan's spacing. Please choose another day.")
-    if error.code in {"plan_exhausted", "no_active_treatment_plan"}:
-        return _("Every session of your treatment plan is already booked. Call the clinic if you need more.")
-    if error.code in {"start_in_past", "beyond_booking_horizon", "off_grid"}:
-        return _("That time can no longer be booked online. Please choose another time.")
-    return _("That time could not be booked. Please choose another time or call the clinic.")

@@ -1,7 +1,7 @@
 """Existing adverse events: their severity becomes a CTCAE v5.0 grade (mild 1, moderate 2, severe
 3); backwards, the grades become severities again (4 and 5, which the old scale lacked, become
 severe). Its own migration: on PostgreSQL a table is not altered in the transaction that updated
-its rows (pending trigger events), so 0009 alters it afterwards."""
+its rows (pending trigger events), so 0012 alters it afterwards."""
 
 from django.db import migrations
 
@@ -24,7 +24,7 @@ def grade_to_severity(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinical', '0007_adverse_event_grades_alert_delivery'),
+        ('clinical', '0010_adverse_event_grades_alert_delivery'),
     ]
 
     operations = [

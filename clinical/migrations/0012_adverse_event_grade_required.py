@@ -1,4 +1,4 @@
-"""Every adverse event has its grade now (0008): the grade is required, 1 to 5, serious for 4
+"""Every adverse event has its grade now (0011): the grade is required, 1 to 5, serious for 4
 and 5, and the severity column goes."""
 
 from django.db import migrations, models
@@ -9,7 +9,7 @@ GRADES = [(1, '1 - Mild'), (2, '2 - Moderate'), (3, '3 - Severe'), (4, '4 - Life
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinical', '0008_adverse_event_grades_data'),
+        ('clinical', '0011_adverse_event_grades_data'),
     ]
 
     operations = [
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='grade',
             field=models.PositiveSmallIntegerField(choices=GRADES),
         ),
-        # Backwards the column comes back before its values do (0008's grade_to_severity fills them).
+        # Backwards the column comes back before its values do (0011's grade_to_severity fills them).
         migrations.AlterField(
             model_name='adverseevent',
             name='severity',
