@@ -25,8 +25,8 @@ class InfusionLine:
 class AdverseEventLine:
     on: date
     what: str
-    severity: str
-    action_taken: str
+    grade: str  # CTCAE grade, and "serious" when it was
+    action: str
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,9 @@ def _adverse_events(plan: TreatmentPlan, zone: ZoneInfo) -> list[AdverseEventLin
     return [
         AdverseEventLine(
             event.occurred_at.astimezone(zone).date(),
-            event.get_code_display(),
-            event.get_severity_display(),
-            event.action_taken,
+            event.get_code_display() + (f": {event.description}" if event.description else ""),
+            f"Grade {event.grade}" + (", serious" if event.serious else ""),
+            "; ".join(part for part in (event.get_action_display(), event.action_detail) if part),
         )
         for event in events
     ]
