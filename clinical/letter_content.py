@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from clinical.models import AdverseEvent, Evaluation, InfusionRecord, LetterKind, TreatmentPlan
 from clinical.outcome_selectors import outcome_of, plan_outcome
+from core.phones import phone_display
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def letter_content(
         written_on=written_on,
         clinic_name=clinic.name,
         clinic_address=clinic.address,
-        clinic_phone=clinic.phone,
+        clinic_phone=phone_display(clinic.phone),
         provider_name=evaluation.referring_provider_name,
         provider_practice=evaluation.referring_provider_practice,
         patient_name=evaluation.patient.full_name,
