@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from clinical.models import AdverseEvent, Evaluation, InfusionRecord, LetterKind, TreatmentPlan
 from clinical.outcome_selectors import outcome_of, plan_outcome
+from core.phones import phone_display
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class InfusionLine:
 class AdverseEventLine:
     on: date
     what: str
-    severity: str
-    action_taken: str
+    grade: str  # CTCAE grade, and "serious" when it was
+    action: str
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ def _adverse_events(plan: TreatmentPlan, zone: ZoneInfo) -> list[AdverseEventLin
     return [
         AdverseEventLine(
             event.occurred_at.astimezone(zone).date(),
-            event.get_code_display(),
-            event.get_severity_display(),
-            event.action_taken,
+            event.get_code_display() + (f": {event.description}" if event.description else ""),
+            f"Grade {event.grade}" + (", serious" if event.serious else ""),
+            "; ".join(part for part in (event.get_action_display(), event.action_detail) if part),
         )
         for event in events
     ]
@@ -116,7 +117,7 @@ def letter_content(
         written_on=written_on,
         clinic_name=clinic.name,
         clinic_address=clinic.address,
-        clinic_phone=clinic.phone,
+        clinic_phone=phone_display(clinic.phone),
         provider_name=evaluation.referring_provider_name,
         provider_practice=evaluation.referring_provider_practice,
         patient_name=evaluation.patient.full_name,

@@ -62,8 +62,8 @@ def _adverse_events(content: LetterContent) -> list[Flowable]:
         return []
     if not content.adverse_events:
         return [_text("Adverse events", "Heading2"), _text("None recorded.")]
-    rows = [["Date", "Event", "Severity", "Action taken"]] + [
-        [line.on.isoformat(), line.what, line.severity, _text(line.action_taken)] for line in content.adverse_events
+    rows = [["Date", "Event", "CTCAE grade", "Action taken"]] + [
+        [line.on.isoformat(), line.what, line.grade, _text(line.action)] for line in content.adverse_events
     ]
     table = Table(rows, style=_GRID, hAlign="LEFT", colWidths=[0.9 * inch, 1.8 * inch, 0.9 * inch, 3.0 * inch])
     return [_text("Adverse events", "Heading2"), table]

@@ -26,7 +26,7 @@ inclusive (from 00:00 of the first day to 00:00 of the day after the last, clini
   measured as ``plan_outcome`` with sessions up to the end of the range; the rate's denominator is
   the plans with a defined value (a latest PHQ-9, and for response a baseline above 0); a rate is
   a percentage to one decimal, none when nobody qualifies;
-- adverse events by code and severity: those that occurred in the range;
+- adverse events by code and grade (and how many of them serious): those that occurred in the range;
 - blood-pressure alerts per 100 infusions: vital-sign alerts raised in the range naming the
   systolic or diastolic pressure, x 100 / ``completed_infusions``, to one decimal; none without
   infusions.
@@ -49,7 +49,6 @@ from clinical.models import (
     Alert,
     AlertKind,
     Questionnaire,
-    Severity,
     TreatmentPlan,
 )
 from scheduling.models import PlanCounter
@@ -179,8 +178,9 @@ def plan_outcome(plan: TreatmentPlan) -> PlanOutcome:
 @dataclass(frozen=True)
 class AdverseEventCount:
     code: str
-    severity: str
+    grade: int
     count: int
+    serious: int  # of them, those marked serious (counted apart, SPEC.md section 10)
 
 
 @dataclass(frozen=True)
@@ -226,15 +226,18 @@ def _completed_infusions(until: datetime) -> dict[UUID, list[datetime]]:
 
 
 def _adverse_events(start: datetime, end: datetime) -> list[AdverseEventCount]:
-    counted = Counter(
-        AdverseEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).values_list("code", "severity")
+    rows = AdverseEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).values_list(
+        "code", "grade", "serious"
     )
-    codes, severities = list(AdverseEventCode.values), list(Severity.values)
+    counted: Counter[tuple[str, int]] = Counter()
+    serious: Counter[tuple[str, int]] = Counter()
+    for code, grade, is_serious in rows:
+        counted[(code, grade)] += 1
+        serious[(code, grade)] += bool(is_serious)
+    codes = list(AdverseEventCode.values)
     return [
-        AdverseEventCount(code, severity, count)
-        for (code, severity), count in sorted(
-            counted.items(), key=lambda item: (codes.index(item[0][0]), severities.index(item[0][1]))
-        )
+        AdverseEventCount(code, grade, count, serious[(code, grade)])
+        for (code, grade), count in sorted(counted.items(), key=lambda item: (codes.index(item[0][0]), item[0][1]))
     ]
 
 

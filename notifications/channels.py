@@ -82,5 +82,6 @@ def channel_deliver(message: OutboxMessage, rendered: RenderedMessage, handover:
     hand-over was refused and nothing went out."""
     if message.channel == Channel.EMAIL:
         return _email_deliver(message, rendered, handover)
-    phone = getattr(getattr(message.patient, "patient_profile", None), "phone", "")
+    profile = getattr(message.patient, "patient_profile", None) or getattr(message.patient, "staff_member", None)
+    phone = getattr(profile, "phone", "")  # a patient's, or a clinician's staff record's (alerts)
     return sms_backend().send(to=phone, body=rendered.body, handover=handover)

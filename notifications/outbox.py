@@ -25,6 +25,7 @@ from booking.models import Appointment, AppointmentEvent, WaitlistEntry, Waitlis
 from clinical.events import EvaluationSigned, LetterWritten
 from clinical.models import Evaluation, Letter
 from clinical.services.questionnaires import OPENS_BEFORE as QUESTIONNAIRE_OPENS_BEFORE
+from notifications.alert_messages import on_alert_event
 from notifications.models import REMINDER_KINDS, Channel, Kind, OutboxMessage, Status
 from notifications.preferences import contact_preferences_of
 
@@ -159,6 +160,8 @@ def on_domain_event(event: object) -> None:
     """The subscriber registered in NotificationsConfig.ready(); events it has no message for pass."""
     if isinstance(event, LetterWritten):
         outbox_provider_letter(event.letter_id, now=event.occurred_at)
+        return
+    if on_alert_event(event):
         return
     if isinstance(event, EvaluationSigned):
         evaluation = Evaluation.objects.select_related("appointment").get(pk=event.evaluation_id)

@@ -260,7 +260,15 @@ def _follow_up_record(world: World, role: str) -> Call:
     body = {
         "reached": True,
         "patient_condition": "Well; slept long.",
-        "adverse_event": {"code": "headache", "severity": "mild", "action_taken": "Advised rest."},
+        "adverse_event": {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolving",
+            "action": "none",
+            "action_detail": "Advised rest.",
+        },
     }
     return Call("POST", f"/api/v1/follow-ups/{_follow_up(world).pk}/", body)
 
@@ -344,7 +352,15 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ("POST", "/api/v1/infusions/{appointment_id}/adverse-events/"): lambda w, r: Call(
         "POST",
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/adverse-events/",
-        {"code": "headache", "severity": "mild", "action_taken": "Paracetamol 1 g."},
+        {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolved",
+            "action": "medication_given",
+            "action_detail": "Paracetamol 1 g.",
+        },
     ),
     ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
     ("POST", "/api/v1/infusions/{appointment_id}/predose-override/"): lambda w, r: Call(
@@ -352,6 +368,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
         {"note": "Known hypertension; reviewed with the patient."},
     ),
+    ("GET", "/api/v1/alerts/"): lambda w, r: Call("GET", "/api/v1/alerts/?open=true"),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/infusions/{appointment_id}/scales/"): _scales,
     ("GET", "/api/v1/follow-ups/"): lambda w, r: (_follow_up(w), Call("GET", "/api/v1/follow-ups/?date=2026-12-01"))[1],

@@ -355,6 +355,10 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 403, 403, 403, 405, 403, 403),
         "POST": (401, 403, 403, 403, 201, 403, 403),
     },
+    "/api/v1/alerts/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 405, 405, 403, 405),
+    },
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": {
         "GET": (401, 403, 403, 405, 405, 403, 403),
         "POST": (401, 403, 403, 200, 200, 403, 403),

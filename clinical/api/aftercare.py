@@ -78,7 +78,14 @@ class FollowUpRecordApi(APIView):
     @extend_schema(
         request=FollowUpOutcomeInputSerializer,
         responses={200: FollowUpCallSerializer, **errors(404, 409)},
-        extensions=rules_beyond_schema("condition_required", "not_reached", "occurred_at_out_of_range"),
+        extensions=rules_beyond_schema(
+            "condition_required",
+            "not_reached",
+            "occurred_at_out_of_range",
+            "description_required",
+            "serious_required",
+            "outcome_grade_mismatch",
+        ),
     )
     def post(self, request: Request, follow_up_id: UUID) -> Response:
         payload = FollowUpOutcomeInputSerializer(data=request.data)

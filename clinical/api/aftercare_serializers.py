@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from clinical.api.infusion_serializers import AdverseEventInputSerializer, AdverseEventSerializer
+from clinical.api.adverse_event_serializers import AdverseEventInputSerializer, AdverseEventSerializer
 from clinical.api.serializers import IsoDateTimeField
 from clinical.sedation_scales import CADSS6_ITEM_RANGE, CADSS6_ITEMS, MOAAS_RANGE
 from core.api_fields import (

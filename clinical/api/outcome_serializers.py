@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-from clinical.models import AdverseEventCode, Severity
+from clinical.models import AdverseEventCode, Grade
 from clinical.outcome_selectors import OutcomeReport, PlanOutcome
 from core.api_fields import CalendarDateField, StrictCharField
 
@@ -70,8 +70,9 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class AdverseEventCountSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=AdverseEventCode.choices)
-    severity = serializers.ChoiceField(choices=Severity.choices)
+    grade = serializers.ChoiceField(choices=Grade.choices, help_text="CTCAE v5.0 grade, 1 to 5.")
     count = serializers.IntegerField(min_value=1)
+    serious = serializers.IntegerField(min_value=0, help_text="Of them, those marked serious.")
 
 
 class OutcomeReportSerializer(serializers.Serializer):
@@ -99,7 +100,8 @@ def outcome_report_representation(report: OutcomeReport) -> dict[str, Any]:
 
 class OutcomeReportCsvRenderer(BaseRenderer):
     """The report as CSV, one figure a row (``figure,value``); adverse events as
-    ``adverse_events.<code>.<severity>``. An empty value is a rate with nobody to count."""
+    ``adverse_events.<code>.grade_<grade>`` and ``...grade_<grade>.serious`` (how many of them
+    were serious). An empty value is a rate with nobody to count."""
 
     media_type = "text/csv"
     format = "csv"
@@ -112,7 +114,9 @@ class OutcomeReportCsvRenderer(BaseRenderer):
         for name, value in data.items():
             if name == "adverse_events":
                 for row in value:
-                    writer.writerow([f"adverse_events.{row['code']}.{row['severity']}", row["count"]])
+                    figure = f"adverse_events.{row['code']}.grade_{row['grade']}"
+                    writer.writerow([figure, row["count"]])
+                    writer.writerow([f"{figure}.serious", row["serious"]])
             else:
                 writer.writerow([name, "" if value is None else value])
         return out.getvalue().encode(self.charset)

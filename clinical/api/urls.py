@@ -3,6 +3,7 @@
 from django.urls import path
 
 from clinical.api.aftercare import FollowUpListApi, FollowUpRecordApi, InfusionScalesApi
+from clinical.api.alerts import AlertListApi
 from clinical.api.dose_orders import DoseOrderCosignApi, TreatmentPlanDoseOrdersApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
@@ -86,6 +87,7 @@ urlpatterns = [
     path("infusions/<uuid:appointment_id>/scales/", InfusionScalesApi.as_view(), name="infusion-scales"),
     path("follow-ups/", FollowUpListApi.as_view(), name="follow-ups"),
     path("follow-ups/<uuid:follow_up_id>/", FollowUpRecordApi.as_view(), name="follow-up"),
+    path("alerts/", AlertListApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     # The regulated record (SPEC.md section 12): consent, pregnancy tests, medications at check-in.
     path("me/consent/", MyConsentApi.as_view(), name="my-consent"),

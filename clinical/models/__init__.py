@@ -1,5 +1,13 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.adverse_events import (
+    AdverseEvent,
+    AdverseEventAction,
+    AdverseEventCode,
+    Grade,
+    Outcome,
+    Relatedness,
+)
 from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
 from clinical.models.dose_orders import DoseOrder, DoseOrderCosignature
@@ -19,13 +27,10 @@ from clinical.models.evaluations import (
     TreatmentPlan,
 )
 from clinical.models.infusions import (
-    AdverseEvent,
-    AdverseEventCode,
     ClinicThresholds,
     InfusionRecord,
     MedicationsReview,
     PredoseOverride,
-    Severity,
     VitalsReading,
 )
 from clinical.models.letters import Letter, LetterKind
@@ -42,6 +47,7 @@ from clinical.models.regulated import (
 
 __all__ = [
     "AdverseEvent",
+    "AdverseEventAction",
     "AdverseEventCode",
     "Alert",
     "AlertAction",
@@ -60,12 +66,14 @@ __all__ = [
     "EvaluationAddendum",
     "EvaluationStatus",
     "FollowUpCall",
+    "Grade",
     "InfusionRecord",
     "Letter",
     "LetterKind",
     "MedicationClass",
     "MedicationListVersion",
     "MedicationsReview",
+    "Outcome",
     "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
@@ -73,9 +81,9 @@ __all__ = [
     "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
+    "Relatedness",
     "Route",
     "ScaleAssessment",
-    "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",
     "TreatmentPlan",

@@ -59,7 +59,7 @@ def test_a_clinician_acknowledges_a_self_harm_answer_from_home(page: Page, site,
     page.get_by_label("Note").fill("Called Leo: safe, plan agreed with him.")
     page.get_by_role("button", name="Acknowledge the answer of Leo Brandt").click()
     expect(page.get_by_role("status")).to_contain_text("Acknowledged: Leo Brandt's answer raised")
-    expect(queue).to_contain_text("No self-harm answer is waiting for review.")
+    expect(queue).to_contain_text("No alert is waiting for review.")
     axe(page)
     alert = outcomes["alert"]
     assert isinstance(alert, Alert)

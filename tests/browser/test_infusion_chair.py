@@ -229,7 +229,7 @@ def the_follow_up_call_the_next_day(
     page.get_by_role("link", name="Rosa Martín").click()
     axe(page)
     usable_by_keyboard_and_on_a_phone(page)
-    page.get_by_label("Yes").check()
+    page.get_by_role("group", name="Was the patient reached?").get_by_label("Yes").check()
     page.get_by_label("How is the patient?").fill("Slept well; no new problems.")
     page.get_by_role("button", name="Record the call").click()
     expect(page.get_by_role("status")).to_contain_text("The call's outcome is recorded.")

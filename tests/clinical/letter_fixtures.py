@@ -10,8 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from booking.models import Appointment, AppointmentStatus
+from clinical.adverse_event_rules import AdverseEventInput
 from clinical.models import Decision, Evaluation, EvaluationStatus, PlanStatus, Route, TreatmentPlan
-from clinical.services.infusions import infusion_adverse_event_record, infusion_record_update
+from clinical.services.adverse_events import adverse_event_record
+from clinical.services.infusions import infusion_record_update
 from core.roles import Role
 from scheduling.models import AppointmentType
 from tests.clinical.infusion_fixtures import START, infusion_appointment, start
@@ -79,12 +81,18 @@ def series_over(nurse: Any, *, language: str = "en") -> Evaluation:
     assert first.treatment_plan_id == second.treatment_plan_id == plan.pk
     given(first, nurse, "35.0", at=START)
     given(second, nurse, "30.0", at=START + timedelta(days=2))
-    infusion_adverse_event_record(
+    adverse_event_record(
         actor=nurse,
         appointment_id=second.pk,
-        code="headache",
-        severity="mild",
-        action_taken="Paracetamol 1 g by mouth.",
+        event=AdverseEventInput(
+            code="headache",
+            grade=1,
+            serious=False,
+            relatedness="probable",
+            outcome="resolved",
+            action="medication_given",
+            action_detail="Paracetamol 1 g by mouth.",
+        ),
         occurred_at=START + timedelta(days=2, minutes=20),
         now=START + timedelta(days=2, minutes=25),
     )

@@ -65,7 +65,8 @@ def test_the_series_letter_says_the_decision_doses_phq9_and_adverse_events(nurse
     assert "PHQ-9 latest: 9" in text
     assert "Response: no. Remission: no." in text
     assert "Headache" in text
-    assert "Mild" in text
+    assert "Grade 1" in text  # the CTCAE grade
+    assert "(510) 555-0142" in text  # the clinic's phone as people read it
     assert "Paracetamol 1 g by mouth." in text
     assert RECOMMENDATIONS in text
     assert "To: Dr. Ngozi Okafor, Harbor Psychiatry" in text

@@ -48,13 +48,16 @@ def record_of(appointment):
     )
 
 
-def adverse(record, code, severity, when):
+def adverse(record, code, grade, when, *, serious=False):
     AdverseEvent.objects.create(
         record=record,
         code=code,
-        severity=severity,
+        grade=grade,
+        serious=serious,
+        relatedness="possible",
+        outcome="resolved",
+        action="none",
         occurred_at=when,
-        action_taken="Observed.",
         recorded_by=UserFactory(role=Role.NURSE),
         recorded_at=when,
     )
@@ -150,12 +153,13 @@ def data_set(demo_clinic):
     plan_with_baseline(PatientFactory(), phq9=14, signed_at=at("2027-01-01", time(0)))
 
     a_record, b_record, d_record = record_of(a[2]), record_of(b[0]), record_of(d[0])
-    adverse(a_record, "nausea_vomiting", "mild", at("2026-12-02", time(10, 20)))
-    adverse(a_record, "nausea_vomiting", "mild", at("2026-12-02", time(10, 40)))
-    adverse(a_record, "hypertension", "moderate", at("2026-12-02", time(10, 30)))
-    adverse(b_record, "dissociation_distress", "severe", at("2026-12-03", time(10, 15)))
-    adverse(b_record, "nausea_vomiting", "mild", at("2026-12-03", time(11)))
-    adverse(d_record, "headache", "mild", at("2026-10-05", time(11)))
+    adverse(a_record, "nausea_vomiting", 1, at("2026-12-02", time(10, 20)))
+    adverse(a_record, "nausea_vomiting", 1, at("2026-12-02", time(10, 40)))
+    adverse(a_record, "hypertension", 2, at("2026-12-02", time(10, 30)))
+    adverse(b_record, "dissociation_distress", 3, at("2026-12-03", time(10, 15)), serious=True)
+    adverse(b_record, "dissociation_distress", 3, at("2026-12-03", time(10, 25)))
+    adverse(b_record, "nausea_vomiting", 1, at("2026-12-03", time(11)))
+    adverse(d_record, "headache", 1, at("2026-10-05", time(11)))
     vitals_alert(a_record, ["systolic"], at("2026-12-02", time(10, 10)))
     vitals_alert(a_record, ["systolic", "diastolic"], at("2026-12-02", time(10, 20)))
     vitals_alert(b_record, ["heart_rate_high"], at("2026-12-03", time(10, 10)))
@@ -177,9 +181,9 @@ def test_the_report_of_december_computed_by_hand(data_set, django_assert_max_num
     # Remission: A no, B yes, E no, F yes: 2 of 4.
     assert (report.remitters, report.remission_measured, report.remission_rate_percent) == (2, 4, Decimal("50.0"))
     assert report.adverse_events == [
-        AdverseEventCount("hypertension", "moderate", 1),
-        AdverseEventCount("nausea_vomiting", "mild", 3),
-        AdverseEventCount("dissociation_distress", "severe", 1),
+        AdverseEventCount("hypertension", 2, 1, 0),
+        AdverseEventCount("nausea_vomiting", 1, 3, 0),
+        AdverseEventCount("dissociation_distress", 3, 2, 1),  # of the two, one serious: counted apart
     ]
     # Systolic, systolic and diastolic, diastolic; not the heart rate's, not October's.
     assert report.blood_pressure_alerts == 3

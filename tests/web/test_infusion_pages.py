@@ -284,17 +284,29 @@ def test_an_adverse_event_is_recorded(infusion, nurse):
             page_url(infusion, "adverse-events"),
             {
                 "event-code": "nausea_vomiting",
-                "event-severity": "mild",
+                "event-grade": "1",
+                "event-serious": "no",
+                "event-relatedness": "probable",
+                "event-outcome": "resolved",
+                "event-action": "medication_given",
                 "event-occurred_at": "09:18",
-                "event-action_taken": "Ondansetron 4 mg",
+                "event-action_detail": "Ondansetron 4 mg",
                 "event-note": "",
             },
         )
         assert posted.status_code == 302
         text = text_of(client.get(posted["Location"]))
     event = AdverseEvent.objects.get()
-    assert (event.code, event.severity, event.action_taken) == ("nausea_vomiting", "mild", "Ondansetron 4 mg")
-    assert "Nausea or vomiting (mild) at 9:18 AM · Action taken: Ondansetron 4 mg" in text
+    assert (event.code, event.grade, event.serious, event.action, event.action_detail) == (
+        "nausea_vomiting",
+        1,
+        False,
+        "medication_given",
+        "Ondansetron 4 mg",
+    )
+    assert "Nausea or vomiting · grade 1 - Mild at 9:18 AM" in text
+    assert "Related to the treatment: probable · Outcome: resolved" in text
+    assert "Action taken: Medication given — Ondansetron 4 mg" in text
 
 
 def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(infusion, nurse):
@@ -319,7 +331,10 @@ def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(i
 
 
 def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_on_the_record(infusion, nurse):
-    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient, appointment=infusion, kind="phq9", opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=4),
+    )  # fmt: skip
     questionnaire_answer(
         actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
     )
@@ -346,6 +361,23 @@ def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_o
         assert client.post(page_url(infusion, "start")).status_code == 302
     infusion.refresh_from_db()
     assert infusion.status == AppointmentStatus.IN_PROGRESS
+
+
+def test_a_self_harm_answer_for_a_later_infusion_is_not_on_this_record_but_blocks_its_start(infusion, nurse):
+    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "Self-harm answer" not in page  # the answer belongs to the later infusion's record
+        refused = client.post(page_url(infusion, "start"))
+    assert refused.status_code == 409
+    assert "A clinician has not yet acknowledged the patient's self-harm answer." in text_of(refused)
 
 
 def test_an_infusion_stopped_early_moves_the_recovery_and_the_schedule(infusion, nurse):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from clinical import scoring
+from clinical.alert_rules import NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES
 from clinical.discharge_rules import CHECKLIST
 from clinical.infusion_rules import AT_THE_CLINIC, PREDOSE_OVERRIDE_ROLES, WRITABLE_STATUSES
 from clinical.infusion_selectors import InfusionSession
@@ -30,12 +31,11 @@ from clinical.models import (
     VitalsReading,
 )
 from clinical.questionnaire_rules import ON_BEHALF_ROLES, answer_refusal
-from clinical.services.alerts import NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES
 from web import timefmt
 from web.forms import PageForm
+from web.staff.adverse_event_forms import AdverseEventForm
 from web.staff.forms import (
     AcknowledgeForm,
-    AdverseEventForm,
     AlertActionForm,
     DischargeForm,
     DoseForm,
@@ -81,7 +81,7 @@ class AlertRow:
     title: str
     details: list[str]
     raised: str
-    form: forms.Form | None  # "Record action" (vitals) or "Acknowledge" (self-harm, clinicians)
+    form: forms.Form | None  # "Record action" (vitals) or "Acknowledge" (every other kind, clinicians)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def alert_prefix(alert_id: object) -> str:
 
 
 def alert_form_class(alert: Alert) -> type[forms.Form]:
-    """A clinician's note acknowledges a self-harm answer; a reading's alert takes the action taken."""
+    """A clinician's note acknowledges every kind but a reading's, which takes the action taken."""
     return AcknowledgeForm if alert.kind in NOTE_ALERT_KINDS else AlertActionForm
 
 

@@ -102,8 +102,18 @@ def page_render(
     return session_render(request, session, failed=failed, form=form, status=status)
 
 
+# A form's own way of placing a refusal on its fields (default: the service's detail beside each).
+Place = Callable[[forms.Form, DomainError], None]
+
+
 def refused(
-    request: HttpRequest, appointment_id: UUID, name: str, form: forms.Form, error: DomainError
+    request: HttpRequest,
+    appointment_id: UUID,
+    name: str,
+    form: forms.Form,
+    error: DomainError,
+    *,
+    place: Place | None = None,
 ) -> HttpResponse:
     """The page again, the service's refusal beside its field and in the summary at the top; a
     refused start or discharge lists everything that is missing."""
@@ -112,7 +122,9 @@ def refused(
     session = infusion_session(record=record_read(request, appointment_id), now=now)
     zone = session.appointment.appointment_type.clinic.zone
     missing = error.fields.get("missing") if isinstance(error.fields, dict) else None
-    if not isinstance(missing, list):
+    if place is not None:
+        place(form, error)
+    elif not isinstance(missing, list):
         form_add_domain_error(form, error)
     readings = [row.reading for row in session.readings]
     predose = predose_words(readings, session.thresholds, now=now) if "baseline_in_range" in (missing or []) else ""
@@ -144,14 +156,16 @@ def submit(
     name: str,
     form: forms.Form,
     write: Callable[[dict[str, Any]], Done],
+    place: Place | None = None,
 ) -> HttpResponse:
     """Every form of the page: check the form, call the service (``write``) first, then back to
-    the page (Post/Redirect/Get); the page is built here only when the form or the service refuses."""
+    the page (Post/Redirect/Get); the page is built here only when the form or the service refuses
+    (``place``: the form's own way of putting the refusal beside its fields)."""
     if not form.is_valid():
         return page_render(request, appointment_id, failed=name, form=form, status=400)
     try:
         done = write(form.cleaned_data)
     except DomainError as error:
-        return refused(request, appointment_id, name, form, error)
+        return refused(request, appointment_id, name, form, error, place=place)
     messages.add_message(request, done.level, done.words)
     return HttpResponseRedirect(page_url(appointment_id, done.anchor))

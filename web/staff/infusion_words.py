@@ -85,6 +85,8 @@ def alert_title(alert: Alert) -> str:
         return alert_words(SELF_HARM)
     if alert.kind == AlertKind.PREGNANCY_POSITIVE:
         return "Positive pregnancy test — clinician review; the plan is suspended"
+    if alert.kind in (AlertKind.ADVERSE_EVENT, AlertKind.WORSENING):
+        return alert_words(alert.kind)
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"

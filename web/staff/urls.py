@@ -5,6 +5,7 @@ from django.urls import path
 from web import booking_flow as flow
 from web.booking_flow.audience import STAFF_FOR_PATIENT
 from web.staff import (
+    adverse_events,
     aftercare,
     controlled_urls,
     day,
@@ -101,7 +102,7 @@ urlpatterns = [
     ),
     path(
         "infusions/<uuid:appointment_id>/adverse-events/",
-        infusions.infusion_adverse_event,
+        adverse_events.infusion_adverse_event,
         name="staff-infusion-adverse-event",
     ),
     path(
