@@ -26,7 +26,7 @@ from clinical.models.infusions import (
     Severity,
     VitalsReading,
 )
-from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.questionnaires import Difficulty, Questionnaire, QuestionnaireKind
 
 __all__ = [
     "AdverseEvent",
@@ -39,6 +39,7 @@ __all__ = [
     "ClinicalAccess",
     "Contraindication",
     "Decision",
+    "Difficulty",
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",

@@ -1,6 +1,7 @@
 """Alerts on the day board (SPEC.md section 10): a reading past the clinic's thresholds, a
 PHQ-9 item 9 answered above 0, or a controlled-substance count that disagrees with the book
-(section 12: raised by ``controlled/``, it belongs to no patient and no appointment). Each stays
+(section 12: raised by ``controlled/``, it belongs to no patient and no appointment), or a
+worsening PHQ-9 (5 or more above the patient's previous total, or 20 and above). Each stays
 open until someone records what was done: a nurse the action taken on a reading, a clinician a
 note acknowledging a self-harm answer or resolving a count discrepancy.
 
@@ -28,6 +29,7 @@ class AlertKind(models.TextChoices):
     VITALS_THRESHOLD = "vitals_threshold", "Vital signs past a threshold"
     SELF_HARM = "self_harm", "Self-harm answer"
     COUNT_DISCREPANCY = "count_discrepancy", "Controlled-substance count discrepancy"
+    PHQ9_WORSENING = "phq9_worsening", "PHQ-9 worsening"
 
 
 class AlertAction(models.TextChoices):
@@ -82,6 +84,16 @@ class Alert(models.Model):
                         (Q(questionnaire__isnull=False) & Q(evaluation__isnull=True))
                         | (Q(questionnaire__isnull=True) & Q(evaluation__isnull=False))
                     )
+                )
+                | (
+                    # A worsening PHQ-9 (no questionnaire link: that one-to-one is the self-harm
+                    # alert's, and one answer may raise both).
+                    Q(kind="phq9_worsening")
+                    & Q(reading__isnull=True)
+                    & Q(questionnaire__isnull=True)
+                    & Q(evaluation__isnull=True)
+                    & Q(patient__isnull=False)
+                    & Q(appointment__isnull=False)
                 )
                 | (
                     Q(kind="count_discrepancy")

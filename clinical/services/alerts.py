@@ -3,7 +3,8 @@
 - A reading past a threshold (``vitals_threshold``): a nurse or a clinician records the action
   taken (``continued``, ``paused`` or ``stopped``: 400 ``action_required`` without one) and may
   add a note.
-- A PHQ-9 item 9 answered above 0 (``self_harm``, raised by the questionnaire service) and a
+- A PHQ-9 item 9 answered above 0 (``self_harm``) or a worsening PHQ-9 (``phq9_worsening``), both
+  raised by the questionnaire service, and a
   controlled-substance count that disagrees with the book (``count_discrepancy``, raised by
   ``controlled/`` through ``count_discrepancy_alert_raise``): only a clinician acknowledges them
   (a nurse: 403), with a note (400 ``note_required``); an infusion action means nothing here (400
@@ -29,7 +30,7 @@ from core.roles import CARE_TEAM_ROLES, Role
 
 SELF_HARM_ALERT_ROLES = (Role.CLINICIAN,)
 # Alerts a clinician acknowledges with a note (no infusion action).
-NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY)
+NOTE_ALERT_KINDS = (AlertKind.SELF_HARM, AlertKind.COUNT_DISCREPANCY, AlertKind.PHQ9_WORSENING)
 
 
 def count_discrepancy_alert_raise(*, reasons: list[str], at: datetime) -> Alert:
@@ -37,6 +38,18 @@ def count_discrepancy_alert_raise(*, reasons: list[str], at: datetime) -> Alert:
     an alert of no patient and no appointment, open until a clinician resolves it with a note.
     The caller's transaction holds it together with the count."""
     return Alert.objects.create(kind=AlertKind.COUNT_DISCREPANCY, reasons=reasons, raised_at=at)
+
+
+def phq9_worsening_alert_raise(*, patient_id: UUID, appointment_id: UUID, reasons: list[str], at: datetime) -> Alert:
+    """A worsening PHQ-9 (SPEC.md section 10): open until a clinician acknowledges it with a note;
+    it does not block the start. The caller's transaction holds it together with the answer."""
+    return Alert.objects.create(
+        kind=AlertKind.PHQ9_WORSENING,
+        patient_id=patient_id,
+        appointment_id=appointment_id,
+        reasons=reasons,
+        raised_at=at,
+    )
 
 
 def alert_acknowledge(

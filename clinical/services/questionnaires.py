@@ -17,8 +17,11 @@ staff member) only on the infusion's own clinic day, the day of its check-in (40
 on another day). Answers are refused before the opening (409 ``questionnaire_not_open``) and once
 the infusion has started, or the questionnaire closed (409 ``questionnaire_closed``). Any answer
 above 0 to PHQ-9 item 9 raises a self-harm alert in the same transaction; it shows on the day
-board and in the clinicians' queue until a clinician acknowledges it with a note. Staff writes
-are in the clinical access log.
+board and in the clinicians' queue until a clinician acknowledges it with a note. A worsening
+PHQ-9 (5 or more above the patient's previous answered total, or 20 and above) raises a
+``phq9_worsening`` alert the same way; it does not block the start. The closing "how difficult"
+question (``difficulty``) is optional and never scored (400 ``invalid_difficulty`` for an unknown
+answer). Staff writes are in the clinical access log.
 """
 
 from __future__ import annotations
@@ -42,11 +45,13 @@ from clinical.models import (
     Alert,
     AlertKind,
     ClinicalAccess,
+    Difficulty,
     InfusionRecord,
     Questionnaire,
     QuestionnaireKind,
 )
 from clinical.questionnaire_rules import ANSWER_REFUSALS, answer_refusal
+from clinical.services.alerts import phq9_worsening_alert_raise
 from core.roles import CARE_TEAM_ROLES, Role
 
 OPENS_BEFORE = timedelta(hours=72)
@@ -143,12 +148,46 @@ def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *,
         raise ClinicalConflictError(ANSWER_REFUSALS[refusal], code=refusal)
 
 
+def _previous_phq9_total(questionnaire: Questionnaire) -> int | None:
+    return (
+        Questionnaire.objects.filter(
+            patient_id=questionnaire.patient_id, kind=QuestionnaireKind.PHQ9, answered_at__isnull=False
+        )
+        .exclude(pk=questionnaire.pk)
+        .order_by("-answered_at")
+        .values_list("total", flat=True)
+        .first()
+    )
+
+
+def _raise_alerts(questionnaire: Questionnaire, appointment: Appointment, *, now: datetime) -> None:
+    """A self-harm answer and a worsening PHQ-9 each raise an alert, in the answer's transaction."""
+    items = questionnaire.items or []
+    if scoring.raises_self_harm_alert(questionnaire.kind, items):
+        Alert.objects.create(
+            kind=AlertKind.SELF_HARM,
+            patient_id=questionnaire.patient_id,
+            appointment=appointment,
+            questionnaire=questionnaire,
+            reasons=[SELF_HARM_REASON],
+            raised_at=now,
+        )
+    if questionnaire.kind != QuestionnaireKind.PHQ9 or questionnaire.total is None:
+        return
+    worsening = scoring.worsening_reasons(questionnaire.kind, questionnaire.total, _previous_phq9_total(questionnaire))
+    if worsening:
+        phq9_worsening_alert_raise(
+            patient_id=questionnaire.patient_id, appointment_id=appointment.pk, reasons=worsening, at=now
+        )
+
+
 @locking.retried_once_on_deadlock
 def questionnaire_answer(
     *,
     actor: User,
     questionnaire_id: UUID,
     items: Sequence[int],
+    difficulty: str = "",
     request_id: str = "",
     now: datetime | None = None,
 ) -> Questionnaire:
@@ -170,6 +209,8 @@ def questionnaire_answer(
             raise _not_found()
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
         problems = scoring.items_problems(questionnaire.kind, items)
+        if difficulty and difficulty not in Difficulty.values:
+            problems["difficulty"] = [f"One of {', '.join(Difficulty.values)}, or nothing."]
         if problems:
             raise ClinicalError("Some answers are missing or out of range.", code="invalid_answers", fields=problems)
         _check_answerable(questionnaire, appointment, actor=actor, now=now)
@@ -179,16 +220,9 @@ def questionnaire_answer(
         questionnaire.answered_at = now
         questionnaire.answered_by = actor
         questionnaire.on_behalf = on_behalf
-        questionnaire.save(update_fields=["items", "total", "answered_at", "answered_by", "on_behalf"])
-        if scoring.raises_self_harm_alert(questionnaire.kind, items):
-            Alert.objects.create(
-                kind=AlertKind.SELF_HARM,
-                patient_id=questionnaire.patient_id,
-                appointment=appointment,
-                questionnaire=questionnaire,
-                reasons=[SELF_HARM_REASON],
-                raised_at=now,
-            )
+        questionnaire.difficulty = difficulty
+        questionnaire.save(update_fields=["items", "total", "difficulty", "answered_at", "answered_by", "on_behalf"])
+        _raise_alerts(questionnaire, appointment, now=now)
         if on_behalf:
             clinical_audit(actor, ClinicalAccess.Action.ANSWER, questionnaire, request_id=request_id, at=now)
     return questionnaire
