@@ -380,7 +380,8 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
         assert client.get(form_url).status_code == 200
         missing = client.post(form_url, {f"item_{n}": "1" for n in range(1, 9)})
         assert missing.status_code == 400
-        done = client.post(form_url, {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1"})
+        answers = {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1", "difficulty": "somewhat_difficult"}
+        done = client.post(form_url, answers)
         assert done.status_code == 302
         text = text_of(client.get(done["Location"]))
     assert (
@@ -389,7 +390,7 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
     assert "PHQ-9 : Answered: total 9 (mild), entered by Nora Quinn for the patient" in text
     assert "GAD-7 : Due: not answered yet" in text
     phq9.refresh_from_db()
-    assert (phq9.total, phq9.on_behalf, phq9.answered_by) == (9, True, nurse)
+    assert (phq9.total, phq9.on_behalf, phq9.answered_by, phq9.difficulty) == (9, True, nurse, "somewhat_difficult")
     assert Alert.objects.filter(kind="self_harm", questionnaire=phq9).count() == 1
     gad7.refresh_from_db()
     assert gad7.answered_at is None
