@@ -31,7 +31,7 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book
 from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
-from clinical.models import Alert, AlertAction
+from clinical.models import Alert, AlertAction, AlertKind
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
 from demo.controlled import ControlledDemo
@@ -158,7 +158,9 @@ def _infuse(
         high = eventful and minutes == PEAK_MINUTE
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=HIGH_SYSTOLIC if high else None)
         if high:
-            alert = Alert.objects.get(appointment=appointment, resolved_at__isnull=True)
+            alert = Alert.objects.get(
+                appointment=appointment, kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
+            )
             alert_acknowledge(
                 actor=nurse,
                 alert_id=alert.pk,
