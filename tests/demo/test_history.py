@@ -68,7 +68,7 @@ def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recor
 
 def test_a_phq9_of_20_before_the_first_infusion_raised_a_worsening_alert(history):
     worsening = Alert.objects.filter(patient__email__in=HISTORY, kind="phq9_worsening")
-    assert [(alert.patient.email, alert.reasons) for alert in worsening] == [("james@example.com", ["phq9_severe"])]
+    assert list(worsening.values_list("patient__email", "reasons")) == [("james@example.com", ["phq9_severe"])]
 
 
 def test_the_completed_series_reads_as_a_remission(history):
