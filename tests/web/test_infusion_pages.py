@@ -338,6 +338,28 @@ def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_o
     assert infusion.status == AppointmentStatus.IN_PROGRESS
 
 
+def test_a_worsening_phq9_shows_on_the_record_and_does_not_block_the_start(infusion, nurse):
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient,
+        appointment=infusion,
+        kind="phq9",
+        opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=5),
+    )
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[3, 3, 3, 3, 2, 2, 2, 2, 0], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "PHQ-9 worsening · raised at 8:45 AM PHQ-9 of 20 or more" in page
+        assert client.post(page_url(infusion, "start")).status_code == 302  # the clinician decides
+    assert Alert.objects.get(kind="phq9_worsening").resolved_at is None
+
+
 def test_an_infusion_stopped_early_moves_the_recovery_and_the_schedule(infusion, nurse):
     with time_machine.travel(START + timedelta(minutes=25), tick=False):
         client = signed_in(nurse)

@@ -53,12 +53,21 @@ _REASON_WORDS = {
 }
 
 
+# A worsening PHQ-9's reasons (``clinical.scoring.worsening_reasons``), in words.
+WORSENING_WORDS = {
+    "phq9_rise": f"PHQ-9 {scoring.WORSENING_RISE} or more above the previous total",
+    "phq9_severe": f"PHQ-9 of {scoring.WORSENING_TOTAL} or more",
+}
+
+
 def clock(instant: datetime | None, zone: ZoneInfo) -> str:
     return timefmt.clock_label(instant, zone) if instant is not None else ""
 
 
 def reason_words(reason: str, thresholds: AlertThresholds) -> str:
     """One reason an alert names, with the clinic's threshold ("Systolic at or above 180")."""
+    if reason in WORSENING_WORDS:
+        return WORSENING_WORDS[reason]
     known = _REASON_WORDS.get(reason)
     if known is None:
         return reason.replace("_", " ").capitalize()
@@ -70,6 +79,8 @@ def alert_title(alert: Alert) -> str:
     """What an alert is about, in the board's words."""
     if alert.kind == AlertKind.SELF_HARM:
         return alert_words(SELF_HARM)
+    if alert.kind == AlertKind.PHQ9_WORSENING:
+        return "PHQ-9 worsening"
     return (
         "; ".join(alert_words(name) for name in threshold_alert_names(alert.reasons or []))
         or "Vital signs past threshold"
