@@ -30,7 +30,8 @@ inclusive (from 00:00 of the first day to 00:00 of the day after the last, clini
 - response and remission among plans with at least 4 completed infusions by the end of the range
   and at least one of them in the range (one plan per patient at a time: "patients"), each
   measured as ``plan_outcome`` with sessions up to the end of the range; the rate's denominator is
-  the plans with a defined value (a latest PHQ-9, and for response a baseline above 0); a rate is
+  the plans with a defined value (a latest PHQ-9, for response a baseline above 0, for remission
+  a baseline of 10 or more); a rate is
   a percentage to one decimal, none when nobody qualifies;
 - adverse events by code and severity: those that occurred in the range;
 - blood-pressure alerts per 100 infusions: vital-sign alerts raised in the range naming the
