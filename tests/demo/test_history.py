@@ -70,7 +70,7 @@ def test_a_phq9_of_20_or_more_raised_a_worsening_alert_a_clinician_acknowledged_
     alert = Alert.objects.get(patient__email__in=HISTORY, kind="worsening")
     assert (alert.patient and alert.patient.email, alert.reasons, alert.resolved_by and alert.resolved_by.role) == (
         "james@example.com",
-        ["severe"],
+        ["phq9_severe"],
         "clinician",
     )
     assert alert.appointment is not None

@@ -397,7 +397,8 @@ def test_a_worsening_phq9_shows_on_the_record_and_does_not_block_the_start(infus
         prepare_start(infusion, nurse, at=CHECK_IN)
         reading(infusion, nurse, at=START - timedelta(minutes=3))
         page = text_of(client.get(page_url(infusion)))
-        assert "PHQ-9 worsening · raised at 8:45 AM PHQ-9 of 20 or more" in page
+        assert "PHQ-9 worsening — clinician review · raised at 8:45 AM" in page
+        assert "PHQ-9 of 20 or more Waiting for a clinician's acknowledgement." in page
         assert client.post(page_url(infusion, "start")).status_code == 302  # the clinician decides
     assert Alert.objects.get(kind="worsening").resolved_at is None
 
