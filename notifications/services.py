@@ -5,6 +5,7 @@ backoff; recover rows whose worker died."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -120,15 +121,41 @@ def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
 
 def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one row if it is still due and nobody else holds it; safe to call twice."""
+    return outbox_send_many(message_ids=[message_id], now=now)[0]
+
+
+def outbox_send_many(*, message_ids: Sequence[int], now: datetime | None = None) -> list[str]:
+    """Send each row that is still due and held by nobody else, in order; one outcome per id.
+
+    The rows are claimed together, by ONE conditional update (pending and due: a row another
+    worker holds, or already sent, is left alone), and read back together in one query, by the
+    claim's own time: a claim is the row's status and ``claimed_at``, exactly as when each row was
+    claimed alone, so recovery (``outbox_recover_stuck``) puts a row this worker claimed and never
+    handed over back to pending, whether the worker died before, during or after its neighbours.
+    Everything from the re-check on stays per row: each message is re-checked (against the rows
+    and appointments read with the claim, the questionnaires read at that moment) just before it is
+    sent, and handed over in its own commit (notifications.delivery). Two statements per batch
+    instead of two per row; the price is that a batch's last row is re-checked against state read
+    a few sends earlier (SEND_BATCH in notifications.tasks bounds it).
+    """
     now = now or timezone.now()
-    claimed = OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING, due_at__lte=now).update(
+    claimed = OutboxMessage.objects.filter(pk__in=message_ids, status=Status.PENDING, due_at__lte=now).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
-    if claimed != 1:
-        return "not_claimed"
-    message = OutboxMessage.objects.select_related(
-        "patient__patient_profile", "appointment__appointment_type__clinic"
-    ).get(pk=message_id)
+    if not claimed:
+        return ["not_claimed"] * len(message_ids)
+    ours = {
+        message.pk: message
+        for message in OutboxMessage.objects.select_related(
+            "patient__patient_profile", "appointment__appointment_type__clinic"
+        ).filter(pk__in=message_ids, status=Status.SENDING, claimed_at=now)
+    }
+    return [_send_claimed(ours[pk], now=now) if pk in ours else "not_claimed" for pk in message_ids]
+
+
+def _send_claimed(message: OutboxMessage, *, now: datetime) -> str:
+    """Re-check, deliver with a hand-over and record the outcome of a row this worker claimed at ``now``."""
+    message_id = message.pk
     verdict = _why_not_send(message, now=now)
     if verdict is not None:
         OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(status=verdict)
