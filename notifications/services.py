@@ -189,6 +189,11 @@ def outbox_send_many(*, message_ids: Sequence[int], now: datetime | None = None)
             "patient__patient_profile", "appointment__appointment_type__clinic"
         ).filter(pk__in=message_ids, status=Status.SENDING, claimed_at=now)
     }
+    if len(ours) != claimed:
+        # Another process claimed rows of these ids in the very same microsecond: which are ours
+        # cannot be told apart, so none is sent now; recovery hands them all out again later.
+        logger.warning("outbox claim of %s rows read back %s; left to recovery", claimed, len(ours))
+        return ["not_claimed"] * len(message_ids)
     delivered: dict[int, str] = {}  # taken by the provider, recorded sent by the next hand-over
     outcomes = [
         _send_claimed(ours[pk], now=now, delivered=delivered) if pk in ours else "not_claimed" for pk in message_ids

@@ -258,6 +258,18 @@ def test_a_send_task_spends_one_statement_a_row_and_three_for_the_batch(appointm
     )
 
 
+def test_rows_claimed_by_another_process_in_the_same_instant_are_left_to_recovery(appointment):
+    # Two tasks carrying the same ids, claiming in the same microsecond: the claim's time cannot
+    # tell whose rows are whose, so neither sends anything now (recovery hands them out later).
+    first, second, *_ = OutboxMessage.objects.filter(appointment=appointment).order_by("id")
+    OutboxMessage.objects.filter(pk__in=[first.pk, second.pk]).update(due_at=BOOKED_AT)
+    OutboxMessage.objects.filter(pk=first.pk).update(status=Status.SENDING, claimed_at=BOOKED_AT, attempts=1)
+
+    assert services.outbox_send_many(message_ids=[first.pk, second.pk], now=BOOKED_AT) == ["not_claimed"] * 2
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=second.pk).status == Status.SENDING
+
+
 def test_the_sweep_publishes_the_due_rows_in_tasks_of_send_batch_ids(appointment, monkeypatch):
     OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
     published: list[list[int]] = []
