@@ -138,8 +138,8 @@ class VitalsReadingAdmin(AuditedReadOnlyAdmin):
 
 @admin.register(AdverseEvent)
 class AdverseEventAdmin(AuditedReadOnlyAdmin):
-    list_display = ["id", "record", "occurred_at", "severity"]
-    list_filter = ["code", "severity"]
+    list_display = ["id", "record", "occurred_at", "grade", "serious"]
+    list_filter = ["code", "grade", "serious"]
     list_select_related = ["record"]
     patient_ids_of = staticmethod(_record_patient)
 

@@ -6,12 +6,13 @@ Per row:
 
 - ``questionnaire``: the infusion's PHQ-9 and GAD-7 (those not closed): ``"due"`` while one is
   unanswered, ``"answered"`` once both are; None when the appointment has none;
-- ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient, whichever
-  questionnaire raised it: it blocks the start, so it shows wherever the patient is on the board),
-  what an open alert of a reading of this session is past, until its action is recorded:
-  ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's reasons), and
-  ``"vitals_overdue"`` (a due reading more than 5 minutes late, from the readings schedule at
-  ``now``, while the infusion is under way);
+- ``alerts``, in this order: ``"self_harm"`` (an open self-harm alert of the patient raised for
+  this infusion or an earlier one: it blocks the start; never on an infusion before the one whose
+  questionnaire raised it), what an open alert of a reading of this session is past, until its
+  action is recorded: ``"blood_pressure"``, ``"heart_rate"``, ``"spo2"`` (the latest open alert's
+  reasons), ``"adverse_event"``, ``"worsening"``, ``"pregnancy_positive"`` (an open alert of
+  that kind of this appointment), and ``"vitals_overdue"`` (a due reading more than 5 minutes
+  late, from the readings schedule at ``now``, while the infusion is under way);
 - ``planned_dose_mg``: the session record's, once the weight is recorded.
 
 The next-day follow-up calls (the nurses' list, ``clinical.follow_up_selectors``) ride on that same
@@ -41,6 +42,7 @@ from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
+from clinical.alert_selectors import open_self_harm_for_board_row
 from clinical.follow_up_selectors import follow_up_facts
 from clinical.models import Alert, AlertKind, Questionnaire
 from clinical.readings_schedule import overdue_readings
@@ -51,6 +53,8 @@ from scheduling.models import Clinic
 DayFacts = Callable[[date], Mapping[str, BaseExpression]]
 
 SELF_HARM = "self_harm"
+# Alerts of an appointment a clinician reviews, shown on its row by kind, in this order.
+REVIEW_ALERTS = (AlertKind.ADVERSE_EVENT.value, AlertKind.WORSENING.value, AlertKind.PREGNANCY_POSITIVE.value)
 VITALS_OVERDUE = "vitals_overdue"
 # What a nurse reads first: the vital sign past its threshold, from the alert's reasons.
 THRESHOLD_ALERTS = (
@@ -77,6 +81,7 @@ class _Session:
     questionnaire: str | None = None
     self_harm: bool = False
     threshold_reasons: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()  # the open alerts of REVIEW_ALERTS' kinds
 
 
 @dataclass(frozen=True)
@@ -88,30 +93,28 @@ class ClinicalDayBoard(DayBoard):
         return hashlib.sha256(f"{super().signature()}{facts}".encode()).hexdigest()[:32]
 
 
+def _row_facts() -> dict[str, BaseExpression]:
+    """Each appointment's questionnaire and alert facts, as correlated subqueries (indexed columns)."""
+    open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
+    open_alerts = Alert.objects.filter(appointment=OuterRef("pk"), resolved_at__isnull=True)
+    return {
+        "has_questionnaire": Exists(open_questionnaires),
+        "has_unanswered": Exists(open_questionnaires.filter(answered_at__isnull=True)),
+        "threshold_reasons": Subquery(
+            open_alerts.filter(kind=AlertKind.VITALS_THRESHOLD).order_by("-raised_at").values("reasons")[:1],
+            output_field=JSONField(),
+        ),
+        "has_self_harm": Exists(open_self_harm_for_board_row()),
+        **{f"has_{kind}": Exists(open_alerts.filter(kind=kind)) for kind in REVIEW_ALERTS},
+    }
+
+
 def _session_rows(rows: list[BoardRow], facts: Mapping[str, BaseExpression]) -> QuerySet[Any, Any]:
     """The one query of ``_sessions``: per appointment, its session record's times and dose, one row
-    per reading, the questionnaire and alert flags, and the day's facts asked for."""
-    open_questionnaires = Questionnaire.objects.filter(appointment=OuterRef("pk"), closed_at__isnull=True)
+    per reading, the questionnaire and alert flags (``_row_facts``), and the day's facts asked for."""
     return (
         Appointment.objects.filter(pk__in=[row.appointment.pk for row in rows])
-        .annotate(
-            has_questionnaire=Exists(open_questionnaires),
-            has_unanswered=Exists(open_questionnaires.filter(answered_at__isnull=True)),
-            threshold_reasons=Subquery(
-                Alert.objects.filter(
-                    appointment=OuterRef("pk"), kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
-                )
-                .order_by("-raised_at")
-                .values("reasons")[:1],
-                output_field=JSONField(),
-            ),
-            has_self_harm=Exists(
-                Alert.objects.filter(
-                    patient_id=OuterRef("patient_id"), kind=AlertKind.SELF_HARM, resolved_at__isnull=True
-                )
-            ),
-            **facts,
-        )
+        .annotate(**_row_facts(), **facts)
         .values_list(
             "pk",
             "infusion_record__started_at",
@@ -123,6 +126,7 @@ def _session_rows(rows: list[BoardRow], facts: Mapping[str, BaseExpression]) -> 
             "has_unanswered",
             "threshold_reasons",
             "has_self_harm",
+            *(f"has_{kind}" for kind in REVIEW_ALERTS),
             *facts,
         )
     )
@@ -149,8 +153,9 @@ def _sessions(
         unanswered,
         threshold,
         harm,
-        *day,
+        *rest,
     ) in found:
+        review, day = rest[: len(REVIEW_ALERTS)], rest[len(REVIEW_ALERTS) :]
         read = dict(zip(facts, day, strict=True))
         session = sessions[pk]
         session.started_at, session.infusion_ended_at, session.discharged_at = started_at, ended_at, discharged_at
@@ -160,6 +165,7 @@ def _sessions(
         if questionnaire:
             session.questionnaire = QUESTIONNAIRE_DUE if unanswered else QUESTIONNAIRE_ANSWERED
         session.threshold_reasons, session.self_harm = tuple(threshold or ()), bool(harm)
+        session.review = tuple(kind for kind, present in zip(REVIEW_ALERTS, review, strict=True) if present)
     return sessions, read
 
 
@@ -208,6 +214,7 @@ def clinical_day_board(
         if session.self_harm:
             alerts.append(SELF_HARM)
         alerts.extend(threshold_alert_names(session.threshold_reasons))
+        alerts.extend(session.review)
         if _overdue(row, session, now):
             alerts.append(VITALS_OVERDUE)
         return replace(

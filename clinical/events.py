@@ -11,3 +11,37 @@ from uuid import UUID
 class EvaluationSigned:
     evaluation_id: UUID
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class LetterWritten:
+    """A letter to the referring provider was written (notifications emails it)."""
+
+    letter_id: UUID
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertRaised:
+    """An alert needs a clinician: message ``recipient_ids`` (staff users) at once."""
+
+    alert_id: UUID
+    recipient_ids: tuple[UUID, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertEscalated:
+    """An alert stayed unacknowledged for 15 minutes: message every clinician."""
+
+    alert_id: UUID
+    recipient_ids: tuple[UUID, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertResolved:
+    """Acknowledged: its messages not yet sent have nothing left to ask of anyone."""
+
+    alert_id: UUID
+    occurred_at: datetime

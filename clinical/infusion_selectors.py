@@ -2,8 +2,9 @@
 
 ``infusion_session(record=..., now=...)`` gathers the record with its readings (and what each
 was past), the readings schedule at ``now`` with each due time's status, adverse events, the
-appointment's alerts and the patient's open self-harm alerts, the infusion's questionnaires, in a
-fixed number of queries.
+appointment's alerts and the patient's open self-harm alerts (of it or an earlier infusion), the
+infusion's questionnaires, the pre-dose overrides and the scale assessments, in a fixed number of
+queries.
 Callers get the record through ``clinical.services.infusion_record.infusion_record_read``
 (which checks the role and audits the read) or a write service, then call this. A read never
 writes: a clinic without its thresholds row reads SPEC.md's defaults.
@@ -15,21 +16,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, Subquery
 
 from booking.models import BLOCKING_STATUSES, Appointment
+from clinical.alert_selectors import alerts_of_infusion_filter, infusion_alerts_filter
 from clinical.infusion_rules import infusion_ends_at, recovery_ends_at
 from clinical.models import (
     AdverseEvent,
     Alert,
-    AlertKind,
     ClinicThresholds,
     InfusionRecord,
     PredoseOverride,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
 from clinical.readings_schedule import ScheduledReading, readings_schedule, readings_status
+from clinical.scale_selectors import scale_assessments
 from scheduling.models import PlanCounter
 
 
@@ -56,6 +59,7 @@ class InfusionSession:
     thresholds: ClinicThresholds
     questionnaires: list[Questionnaire]  # the infusion's PHQ-9 then GAD-7, open or answered
     predose_overrides: list[PredoseOverride]  # oldest first
+    scale_assessments: list[ScaleAssessment]  # MOAA/S and CADSS-6, oldest first
 
     @property
     def open_alerts(self) -> list[Alert]:
@@ -78,19 +82,16 @@ def clinic_thresholds(clinic_id: int) -> ClinicThresholds:
     return ClinicThresholds.objects.filter(clinic_id=clinic_id).first() or ClinicThresholds(clinic_id=clinic_id)
 
 
-def _alerts_of(appointment_id: UUID, patient_id: object) -> QuerySet[Alert]:
-    """The appointment's alerts, and any open self-harm answer of the patient (whichever
-    infusion's questionnaire raised it, it blocks this start too)."""
-    return Alert.objects.filter(
-        Q(appointment_id=appointment_id) | Q(patient_id=patient_id, kind=AlertKind.SELF_HARM, resolved_at__isnull=True)
-    )
-
-
 def session_alert(*, appointment_id: UUID, alert_id: UUID) -> Alert | None:
     """One alert the session's page shows (``InfusionSession.alerts``), in one query; None if it
     is not one of them."""
-    patient_id = Subquery(Appointment.objects.filter(pk=appointment_id).values("patient_id")[:1])
-    return _alerts_of(appointment_id, patient_id).filter(pk=alert_id).first()
+    appointment = Appointment.objects.filter(pk=appointment_id)
+    shown = infusion_alerts_filter(
+        appointment_id=appointment_id,
+        patient_id=Subquery(appointment.values("patient_id")[:1]),
+        starts_at=Subquery(appointment.values("starts_at")[:1]),
+    )
+    return Alert.objects.filter(shown, pk=alert_id).first()
 
 
 def is_infusion_appointment(appointment_id: UUID) -> bool:
@@ -131,8 +132,8 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
             discharged_at=record.discharged_at,
         )
     alerts = list(
-        _alerts_of(appointment.pk, appointment.patient_id)
-        .select_related("reading", "questionnaire", "resolved_by")
+        Alert.objects.filter(alerts_of_infusion_filter(appointment))
+        .select_related("reading", "questionnaire", "adverse_event", "resolved_by")
         .order_by("raised_at", "id")
     )
     today: date = now.astimezone(zone).date()
@@ -160,4 +161,5 @@ def infusion_session(*, record: InfusionRecord, now: datetime) -> InfusionSessio
         predose_overrides=list(
             PredoseOverride.objects.filter(record=record).select_related("recorded_by").order_by("recorded_at", "id")
         ),
+        scale_assessments=scale_assessments(record=record),
     )

@@ -21,6 +21,9 @@ BANDS: dict[str, tuple[tuple[int, str], ...]] = {
     GAD7: ((15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal")),
 }
 MAX_TOTALS = {PHQ9: 27, GAD7: 21}
+# A worsening PHQ-9 raises an alert (SPEC.md section 10): 5 or more above the previous total, or 20+.
+WORSENING_RISE = 5
+WORSENING_TOTAL = 20
 
 
 def items_problems(kind: str, items: object) -> dict[str, list[str]]:
@@ -56,3 +59,19 @@ def questionnaire_band(kind: str, total: int) -> str:
 def raises_self_harm_alert(kind: str, items: Sequence[int]) -> bool:
     """Any answer above 0 to PHQ-9 item 9."""
     return kind == PHQ9 and items[SELF_HARM_ITEM - 1] > 0
+
+
+# A worsening PHQ-9 (SPEC.md section 10): 5 or more above the patient's previous total, or 20+.
+WORSENING_RISE = 5
+WORSENING_TOTAL = 20
+
+
+def phq9_worsening(*, total: int, previous_total: int | None) -> list[str]:
+    """Why a PHQ-9 total is a worsening (empty: it is not): ``phq9_rise`` (5 or more above the
+    previous one) and ``phq9_severe`` (20 or above)."""
+    reasons = []
+    if previous_total is not None and total - previous_total >= WORSENING_RISE:
+        reasons.append("phq9_rise")
+    if total >= WORSENING_TOTAL:
+        reasons.append("phq9_severe")
+    return reasons

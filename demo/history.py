@@ -31,9 +31,11 @@ from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book
 from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
-from clinical.models import Alert, AlertAction
+from clinical.adverse_event_rules import AdverseEventInput
+from clinical.models import Alert, AlertAction, AlertKind
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
-from clinical.services.infusions import infusion_adverse_event_record, infusion_discharge, infusion_record_update
+from clinical.services.infusions import infusion_discharge, infusion_record_update
 from clinical.services.scales import infusion_scales_record
 from demo.controlled import ControlledDemo
 from demo.steps import (
@@ -132,6 +134,14 @@ def _patient(spec: HistoryPatient, password: str) -> User:
     return patient_create(details, password=password)
 
 
+def _review_before_discharge(appointment: Appointment, clinician: User, *, at: datetime) -> None:
+    """A clinician acknowledges what is still open of the infusion (a worsening PHQ-9): the
+    discharge waits for every alert of the infusion (SPEC.md section 10)."""
+    for alert in Alert.objects.filter(appointment=appointment, resolved_at__isnull=True):
+        note = "Reviewed with the patient before discharge; plan unchanged, follow-up call tomorrow."
+        alert_acknowledge(actor=clinician, alert_id=alert.pk, note=note, now=at)
+
+
 def _infuse(
     appointment: Appointment, spec: HistoryPatient, staff: Staff, *, eventful: bool, number: int, log: ControlledDemo
 ) -> None:
@@ -159,7 +169,9 @@ def _infuse(
         high = eventful and minutes == PEAK_MINUTE
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=HIGH_SYSTOLIC if high else None)
         if high:
-            alert = Alert.objects.get(appointment=appointment, resolved_at__isnull=True)
+            alert = Alert.objects.get(
+                appointment=appointment, kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
+            )
             alert_acknowledge(
                 actor=nurse,
                 alert_id=alert.pk,
@@ -168,12 +180,18 @@ def _infuse(
                 now=start + timedelta(minutes=42),
             )
         if eventful and minutes == NAUSEA_MINUTE:
-            infusion_adverse_event_record(
+            adverse_event_record(
                 actor=nurse,
                 appointment_id=appointment.pk,
-                code="nausea_vomiting",
-                severity="mild",
-                action_taken="Ondansetron 4 mg given; settled.",
+                event=AdverseEventInput(
+                    code="nausea_vomiting",
+                    grade=1,
+                    serious=False,
+                    relatedness="probable",
+                    outcome="resolved",
+                    action="medication_given",
+                    action_detail="Ondansetron 4 mg given; settled.",
+                ),
                 occurred_at=start + timedelta(minutes=28),
                 now=start + timedelta(minutes=31),
             )
@@ -191,6 +209,7 @@ def _infuse(
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes))
     at = start + timedelta(minutes=85)  # sedation and dissociation, scored before discharge
     infusion_scales_record(actor=nurse, appointment_id=appointment.pk, moaas=5, cadss6_items=[0] * 6, now=at)
+    _review_before_discharge(appointment, staff.clinician, at=at)
     infusion_discharge(
         actor=nurse, appointment_id=appointment.pk, checklist=CHECKLIST, now=start + timedelta(minutes=91)
     )

@@ -58,12 +58,14 @@ def _email_deliver(message: OutboxMessage, rendered: RenderedMessage, handover: 
         subject=rendered.subject,
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.patient.email],
+        to=[message.letter.provider_email if message.letter is not None else message.patient.email],
         # Stable across attempts: a receiving server can tell a copy from a new message.
         headers={"Message-ID": f"<outbox-{message.pk}@clinic-booking>"},
     )
     if message.kind in CALENDAR_KINDS:
         email.attach("appointment.ics", _calendar_file(message), "text/calendar")
+    if message.letter is not None:
+        email.attach("letter.pdf", bytes(message.letter.pdf), "application/pdf")
     backend = get_connection(fail_silently=False)
     if isinstance(backend, SmtpEmailBackend):
         queue_id = smtp_send_with_handover(backend, email, handover)
@@ -80,5 +82,6 @@ def channel_deliver(message: OutboxMessage, rendered: RenderedMessage, handover:
     hand-over was refused and nothing went out."""
     if message.channel == Channel.EMAIL:
         return _email_deliver(message, rendered, handover)
-    phone = getattr(getattr(message.patient, "patient_profile", None), "phone", "")
+    profile = getattr(message.patient, "patient_profile", None) or getattr(message.patient, "staff_member", None)
+    phone = getattr(profile, "phone", "")  # a patient's, or a clinician's staff record's (alerts)
     return sms_backend().send(to=phone, body=rendered.body, handover=handover)

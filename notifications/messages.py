@@ -23,7 +23,7 @@ from django.template import Context, Engine
 from django.utils import dateformat, translation
 from django.utils.translation import gettext, pgettext
 
-from notifications.models import Channel, OutboxMessage
+from notifications.models import ALERT_KINDS, Channel, Kind, OutboxMessage
 
 TEMPLATES = Path(__file__).parent / "templates" / "notifications"
 
@@ -101,10 +101,31 @@ def _context(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
+def _letter_context(message: OutboxMessage) -> dict[str, Any]:
+    """A letter's email names the clinic only: never the patient, nor anything of the record."""
+    appointment = message.appointment
+    assert appointment is not None
+    clinic = appointment.appointment_type.clinic
+    return {"clinic_name": clinic.name, "clinic_address": clinic.address, "clinic_phone": clinic.phone}
+
+
+def _alert_context(message: OutboxMessage) -> dict[str, Any]:
+    """A clinician's alert message: a link to the staff pages, and nothing of the patient."""
+    return {"staff_url": f"{settings.SITE_URL.rstrip('/')}/staff/"}
+
+
+def _context_of(message: OutboxMessage) -> dict[str, Any]:
+    if message.kind in ALERT_KINDS:
+        return _alert_context(message)
+    if message.kind == Kind.PROVIDER_LETTER:
+        return _letter_context(message)
+    return _context(message)
+
+
 def message_context(message: OutboxMessage) -> dict[str, Any]:
     """The template's values, in the patient's language."""
     with translation.override(message_language(message)):
-        return _context(message)
+        return _context_of(message)
 
 
 def _render(language: str, name: str, context: Context) -> str:
@@ -114,7 +135,7 @@ def _render(language: str, name: str, context: Context) -> str:
 def message_render(message: OutboxMessage) -> RenderedMessage:
     language = message_language(message)
     with translation.override(language):
-        context = Context(_context(message))
+        context = Context(_context_of(message))
         body_text = _render(language, f"{message.kind}.{message.channel}.txt", context)
         subject = _render(language, f"{message.kind}.subject.txt", context) if message.channel == Channel.EMAIL else ""
     if message.channel == Channel.SMS:

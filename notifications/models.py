@@ -22,10 +22,20 @@ class Kind(models.TextChoices):
     RESULT_READY = "result_ready", "Result ready"
     WAITLIST_OFFER = "waitlist_offer", "A time has opened up"
     QUESTIONNAIRE = "questionnaire", "Check-in form open, 72 hours before an infusion"
+    # To the referring provider (clinical's letters, SPEC.md section 12), the letter's PDF attached.
+    PROVIDER_LETTER = "provider_letter", "Letter to the referring provider"
+    CLINICIAN_ALERT = "clinician_alert", "A patient needs a clinician's review (to the clinician responsible)"
+    ALERT_ESCALATION = "alert_escalation", "Still unacknowledged after 15 minutes (to every clinician)"
 
 
 # Kinds that announce a future moment: pointless once it is past, and re-checked at send time.
 REMINDER_KINDS = (Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.PREPARATION, Kind.QUESTIONNAIRE)
+# Kinds sent to a clinician about an alert (SPEC.md section 10): ``patient`` is then the
+# clinician who receives it, ``alert`` the alert, and no appointment is named.
+ALERT_KINDS = (Kind.CLINICIAN_ALERT, Kind.ALERT_ESCALATION)
+# The kinds written to the patient: not a provider's letter (to the referring provider, by email
+# only) nor an alert's message (to a clinician).
+PATIENT_KINDS = tuple(kind for kind in Kind if kind != Kind.PROVIDER_LETTER and kind not in ALERT_KINDS)
 
 
 class Status(models.TextChoices):
@@ -53,9 +63,13 @@ class ContactPreference(models.Model):
 
 
 class OutboxMessage(models.Model):
+    # The recipient: a patient, or for ALERT_KINDS a clinician.
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     appointment = models.ForeignKey(
         "booking.Appointment", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    alert = models.ForeignKey(
+        "clinical.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -69,6 +83,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
+    # A letter to the referring provider: sent to the provider's address, its PDF attached.
+    letter = models.ForeignKey("clinical.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -82,6 +98,18 @@ class OutboxMessage(models.Model):
             # One message of a kind, on a channel, about one start of one appointment: never two.
             models.UniqueConstraint(
                 fields=["patient", "appointment", "kind", "channel", "regarding_start"], name="one_message_per_moment"
+            ),
+            models.UniqueConstraint(fields=["letter"], name="one_message_per_letter"),
+            # One message of a kind about an alert, on a channel, to one clinician: never two.
+            models.UniqueConstraint(
+                fields=["alert", "patient", "kind", "channel"],
+                condition=Q(alert__isnull=False),
+                name="one_alert_message_per_clinician",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["clinician_alert", "alert_escalation"], alert__isnull=False)
+                | (~Q(kind__in=["clinician_alert", "alert_escalation"]) & Q(alert__isnull=True)),
+                name="alert_message_names_its_alert",
             ),
         ]
 

@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from accounts.models import User
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent, WaitlistEntry, WaitlistStatus
-from clinical.events import EvaluationSigned
-from clinical.models import Evaluation
+from clinical.events import EvaluationSigned, LetterWritten
+from clinical.models import Evaluation, Letter
 from clinical.services.questionnaires import OPENS_BEFORE as QUESTIONNAIRE_OPENS_BEFORE
+from notifications.alert_messages import on_alert_event
 from notifications.models import REMINDER_KINDS, Channel, Kind, OutboxMessage, Status
 from notifications.preferences import contact_preferences_of
 
@@ -140,8 +141,28 @@ def outbox_waitlist_offers(freed: Appointment, *, now: datetime) -> None:
     _write(rows)
 
 
+def outbox_provider_letter(letter_id: UUID, *, now: datetime) -> None:
+    """The letter by email to the referring provider (whatever the patient's own channels: it
+    is not to them), at once; a repeated event writes nothing new (one message per letter)."""
+    letter = Letter.objects.select_related("evaluation").get(pk=letter_id)
+    row = OutboxMessage(
+        patient_id=letter.patient_id,
+        appointment_id=letter.evaluation.appointment_id,
+        kind=Kind.PROVIDER_LETTER,
+        channel=Channel.EMAIL,
+        due_at=now,
+        letter=letter,
+    )
+    _write([row])
+
+
 def on_domain_event(event: object) -> None:
     """The subscriber registered in NotificationsConfig.ready(); events it has no message for pass."""
+    if isinstance(event, LetterWritten):
+        outbox_provider_letter(event.letter_id, now=event.occurred_at)
+        return
+    if on_alert_event(event):
+        return
     if isinstance(event, EvaluationSigned):
         evaluation = Evaluation.objects.select_related("appointment").get(pk=event.evaluation_id)
         appointment = _appointment(evaluation.appointment_id)

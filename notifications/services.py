@@ -17,7 +17,7 @@ from clinical.questionnaire_selectors import questionnaires_waiting_for
 from notifications.channels import channel_deliver
 from notifications.delivery import DeliveryRefused
 from notifications.messages import message_render
-from notifications.models import REMINDER_KINDS, Kind, OutboxMessage, Status
+from notifications.models import ALERT_KINDS, REMINDER_KINDS, Kind, OutboxMessage, Status
 from notifications.unawaited_commit import CommitFailed, PendingCommit, can_commit_unawaited, write_then_send_commit
 
 logger = logging.getLogger(__name__)
@@ -137,9 +137,20 @@ def _still_wanted(message: OutboxMessage) -> bool:
 
 def _why_not_send(message: OutboxMessage, *, now: datetime) -> str | None:
     """A reason to cancel or skip the row instead of sending it, from the state at send time."""
+    if message.kind in ALERT_KINDS:
+        return _why_not_send_alert(message)
+    return _why_not_send_appointment(message, now=now)
+
+
+def _why_not_send_alert(message: OutboxMessage) -> str | None:
+    """Acknowledged meanwhile: the clinician has nothing left to review."""
+    return Status.CANCELLED if message.alert is not None and message.alert.resolved_at is not None else None
+
+
+def _why_not_send_appointment(message: OutboxMessage, *, now: datetime) -> str | None:
     appointment = message.appointment
-    if appointment is None:
-        return None
+    if appointment is None or message.kind == Kind.PROVIDER_LETTER:
+        return None  # a letter is sent whatever became of the appointment
     if message.kind == Kind.CANCELLATION:
         return None  # the notice of a cancellation is sent whatever happened since
     if message.kind == Kind.WAITLIST_OFFER:
@@ -186,7 +197,10 @@ def outbox_send_many(*, message_ids: Sequence[int], now: datetime | None = None)
     ours = {
         message.pk: message
         for message in OutboxMessage.objects.select_related(
-            "patient__patient_profile", "appointment__appointment_type__clinic"
+            "patient__patient_profile",
+            "patient__staff_member",
+            "appointment__appointment_type__clinic",
+            "alert",
         ).filter(pk__in=message_ids, status=Status.SENDING, claimed_at=now)
     }
     if len(ours) != claimed:

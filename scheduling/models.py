@@ -133,6 +133,8 @@ class StaffMember(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member")
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff")
     is_active = models.BooleanField(default=True)
+    # E.164; a clinician's alerts (SPEC.md section 10) come by text message here too.
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +14155550123")
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -37,10 +37,13 @@ from clinical.models import (
     AdverseEvent,
     Alert,
     ClinicalAccess,
+    DoseOrder,
+    DoseOrderCosignature,
     Evaluation,
     EvaluationAddendum,
     EvaluationStatus,
     FollowUpCall,
+    Letter,
     MedicationListVersion,
     PatientConsent,
     PredoseOverride,
@@ -53,9 +56,11 @@ from clinical.services.infusions import infusion_discharge, infusion_record_upda
 from clinical.services.scales import infusion_scales_record
 from controlled.models import Container, DailyCount, LedgerEntry
 from notifications.models import ContactPreference
+from tests.clinical.dose_order_api_calls import DOSE_ORDER_PAGE_GETS, DOSE_ORDER_PAGES
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, prepare_start, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
+from tests.clinical.letter_api_calls import LETTER_PAGE_GETS, LETTER_PAGES
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, open_phq9_today
 from tests.clinical.regulated_calls import REGULATED_PAGE_GETS, REGULATED_PAGES
 from tests.controlled.api_calls import CONTROLLED_PAGE_GETS, CONTROLLED_PAGES
@@ -322,8 +327,12 @@ PAGES: dict[str, Build] = {
         f"/staff/infusions/{infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/adverse-events/",
         {
             "event-code": "headache",
-            "event-severity": "mild",
-            "event-action_taken": "Paracetamol 1 g.",
+            "event-grade": "1",
+            "event-serious": "no",
+            "event-relatedness": "possible",
+            "event-outcome": "resolved",
+            "event-action": "medication_given",
+            "event-action_detail": "Paracetamol 1 g.",
             "event-occurred_at": "08:55",
         },
     ),
@@ -373,6 +382,8 @@ def _controlled_page(build: Callable[[MatrixWorld, str], tuple[str, str, dict[st
 
 # The controlled-substance log's pages (SPEC.md section 12), built in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in CONTROLLED_PAGES.items()})
+# Dose orders and letters to the referring provider (SPEC.md section 12), built in their own modules.
+PAGES.update({pattern: _controlled_page(build) for pattern, build in {**DOSE_ORDER_PAGES, **LETTER_PAGES}.items()})
 # The regulated record's pages (consent, pregnancy tests, the medication list), in their own module.
 PAGES.update({pattern: _controlled_page(build) for pattern, build in REGULATED_PAGES.items()})
 
@@ -483,6 +494,8 @@ PAGE_GETS = {
     "/signup/confirm/<str:token>/",
     "/calendar/<str:token>.ics",
     *CONTROLLED_PAGE_GETS,
+    *DOSE_ORDER_PAGE_GETS,
+    *LETTER_PAGE_GETS,
     *REGULATED_PAGE_GETS,
 }
 
@@ -509,6 +522,8 @@ def default_args(world: MatrixWorld, pattern: str) -> dict[str, Any]:
         "alert_id": world.alert.pk,
         "container_id": UUID(int=1),  # none such: only the routes' other method reaches these
         "entry_id": 1,
+        "order_id": UUID(int=1),  # none such: only the route's POST reaches an order
+        "letter_id": UUID(int=1),
         "follow_up_id": UUID(int=2),  # none such: only the routes' other method reaches these
         # The admin's change views: the patient's booked appointment, or the patient's account.
         "object_id": world.booked.pk if "/appointment/" in pattern else world.patient.pk,
@@ -555,6 +570,9 @@ WRITES: dict[str, type[Model]] = {
     "/api/v1/evaluations/<uuid:evaluation_id>/addenda/": EvaluationAddendum,
     "/api/v1/treatment-plans/<uuid:plan_id>/book-series/": Appointment,
     "/api/v1/treatment-plans/<uuid:plan_id>/discontinue/": ClinicalAccess,
+    "/api/v1/treatment-plans/<uuid:plan_id>/dose-orders/": DoseOrder,
+    "/api/v1/dose-orders/<uuid:order_id>/cosign/": DoseOrderCosignature,
+    "/api/v1/letters/": Letter,
     "/api/v1/questionnaires/<uuid:questionnaire_id>/answers/": ClinicalAccess,
     "/api/v1/infusions/<uuid:appointment_id>/": ClinicalAccess,
     "/api/v1/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
@@ -584,6 +602,9 @@ WRITES: dict[str, type[Model]] = {
     "/staff/patients/<uuid:patient_id>/appointments/<uuid:appointment_id>/cancel/": AppointmentEvent,
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
+    "/staff/plans/<uuid:plan_id>/dose-orders/": DoseOrder,
+    "/staff/dose-orders/<uuid:order_id>/cosign/": DoseOrderCosignature,
+    "/staff/patients/<uuid:patient_id>/letters/": Letter,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,
     "/staff/infusions/<uuid:appointment_id>/scales/": ScaleAssessment,
     "/staff/follow-ups/<uuid:follow_up_id>/": ClinicalAccess,

@@ -48,9 +48,11 @@ from core.schema import NOT_BLANK
 from notifications.models import OutboxMessage
 from scheduling.models import AppointmentType
 from tests.accounts.otp import enrolled, totp_code
+from tests.clinical.dose_order_api_calls import DOSE_ORDER_CALLS
 from tests.clinical.evaluation_fixtures import SCREENING, evaluation_appointment
 from tests.clinical.infusion_fixtures import DISCHARGE_CHECKLIST, infusion_appointment, start
 from tests.clinical.infusion_fixtures import NORMAL as INFUSION_NORMAL
+from tests.clinical.letter_api_calls import LETTER_CALLS
 from tests.clinical.plans import active_plan
 from tests.clinical.questionnaire_fixtures import open_phq9_today
 from tests.clinical.regulated_calls import REGULATED_CALLS
@@ -258,7 +260,15 @@ def _follow_up_record(world: World, role: str) -> Call:
     body = {
         "reached": True,
         "patient_condition": "Well; slept long.",
-        "adverse_event": {"code": "headache", "severity": "mild", "action_taken": "Advised rest."},
+        "adverse_event": {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolving",
+            "action": "none",
+            "action_detail": "Advised rest.",
+        },
     }
     return Call("POST", f"/api/v1/follow-ups/{_follow_up(world).pk}/", body)
 
@@ -342,7 +352,15 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
     ("POST", "/api/v1/infusions/{appointment_id}/adverse-events/"): lambda w, r: Call(
         "POST",
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/adverse-events/",
-        {"code": "headache", "severity": "mild", "action_taken": "Paracetamol 1 g."},
+        {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolved",
+            "action": "medication_given",
+            "action_detail": "Paracetamol 1 g.",
+        },
     ),
     ("POST", "/api/v1/infusions/{appointment_id}/discharge/"): _discharge,
     ("POST", "/api/v1/infusions/{appointment_id}/predose-override/"): lambda w, r: Call(
@@ -350,6 +368,7 @@ CALLS: dict[tuple[str, str], Callable[[World, str], Call]] = {
         f"/api/v1/infusions/{_infusion_today(w, status=AppointmentStatus.CHECKED_IN).pk}/predose-override/",
         {"note": "Known hypertension; reviewed with the patient."},
     ),
+    ("GET", "/api/v1/alerts/"): lambda w, r: Call("GET", "/api/v1/alerts/?open=true"),
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge/"): _acknowledge,
     ("POST", "/api/v1/infusions/{appointment_id}/scales/"): _scales,
     ("GET", "/api/v1/follow-ups/"): lambda w, r: (_follow_up(w), Call("GET", "/api/v1/follow-ups/?date=2026-12-01"))[1],
@@ -390,6 +409,9 @@ def _controlled(build: Callable[[World, str], tuple[str, str, dict[str, Any] | N
 
 # The controlled-substance log's operations (SPEC.md section 12), built in their own module.
 CALLS.update({key: _controlled(build) for key, build in CONTROLLED_CALLS.items()})
+# Dose orders (SPEC.md section 12), built in their own module.
+CALLS.update({key: _controlled(build) for key, build in DOSE_ORDER_CALLS.items()})
+CALLS.update({key: _controlled(build) for key, build in LETTER_CALLS.items()})
 # The regulated record's operations (consent, pregnancy tests, medications at check-in).
 CALLS.update({key: _controlled(build) for key, build in REGULATED_CALLS.items()})
 
@@ -446,6 +468,9 @@ def mismatches(operation: Any, response: Any, call: Call) -> list[str]:
     documented = operation.definition.raw["responses"]
     if str(response.status_code) not in documented:
         return [f"status {response.status_code} is not documented ({', '.join(sorted(documented))})"]
+    if response["Content-Type"] == "application/pdf":  # a download: documented as one, and a PDF
+        content = documented[str(response.status_code)].get("content", {})
+        return [] if "application/pdf" in content and response.content.startswith(b"%PDF-") else ["undocumented PDF"]
     if response["Content-Type"] != "application/json":
         return [f"content type {response['Content-Type']}"]
     try:

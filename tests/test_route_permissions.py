@@ -294,6 +294,30 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (401, 405, 405, 405, 405, 405, 405),
         "POST": (401, 403, 403, 403, 200, 403, 403),
     },
+    "/api/v1/treatment-plans/<uuid:plan_id>/dose-orders/": {
+        "GET": (401, 403, 403, 200, 200, 403, 403),
+        "POST": (401, 403, 403, 403, 201, 403, 403),
+    },
+    "/api/v1/dose-orders/<uuid:order_id>/cosign/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 200, 403, 403),
+    },
+    "/api/v1/letters/": {
+        "GET": (401, 403, 403, 403, 405, 403, 403),
+        "POST": (401, 403, 403, 403, 201, 403, 403),
+    },
+    "/api/v1/letters/<uuid:letter_id>/": {
+        "GET": (401, 200, 404, 200, 200, 403, 403),
+        "POST": (401, 405, 405, 405, 405, 405, 405),
+    },
+    "/api/v1/letters/<uuid:letter_id>/pdf/": {
+        "GET": (401, 200, 404, 200, 200, 403, 403),
+        "POST": (401, 405, 405, 405, 405, 405, 405),
+    },
+    "/api/v1/patients/<uuid:patient_id>/letters/": {
+        "GET": (401, 200, 404, 200, 200, 403, 403),
+        "POST": (401, 405, 405, 405, 405, 405, 405),
+    },
     "/api/v1/me/questionnaires/": {
         "GET": (401, 200, 200, 403, 403, 403, 403),
         "POST": (401, 405, 405, 403, 403, 403, 403),
@@ -330,6 +354,10 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/api/v1/infusions/<uuid:appointment_id>/predose-override/": {
         "GET": (401, 403, 403, 403, 405, 403, 403),
         "POST": (401, 403, 403, 403, 201, 403, 403),
+    },
+    "/api/v1/alerts/": {
+        "GET": (401, 403, 403, 200, 200, 403, 200),
+        "POST": (401, 403, 403, 405, 405, 403, 405),
     },
     "/api/v1/alerts/<uuid:alert_id>/acknowledge/": {
         "GET": (401, 403, 403, 405, 405, 403, 403),
@@ -658,6 +686,22 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
     "/staff/infusions/<uuid:appointment_id>/medications/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, "→/staff/infusions/<id>/#readiness", "→/staff/infusions/<id>/#readiness", 403, 403),
+    },
+    "/staff/plans/<uuid:plan_id>/dose-orders/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),
+    },
+    "/staff/dose-orders/<uuid:order_id>/cosign/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),
+    },
+    "/staff/patients/<uuid:patient_id>/letters/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (L, 403, 403, 403, "→/staff/patients/<id>/letters/", 403, 403),
+    },
+    "/staff/letters/<uuid:letter_id>/pdf/": {
+        "GET": (L, 403, 403, 200, 200, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
     },
     "/staff/infusions/<uuid:appointment_id>/predose-override/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),

@@ -170,3 +170,14 @@ class ContactPreferencesForm(PageForm):
 
 class LanguageForm(PageForm):
     language = forms.ChoiceField(label=_("Language for your pages and messages"), choices=settings.LANGUAGES)
+
+
+def form_add_each_reason(form: forms.Form, error: DomainError) -> None:
+    """Every reason of a service's refusal in its own words: beside its field, or at the top for
+    a reason no field of the form holds (the record's state); the refusal's sentence when it
+    names none."""
+    if not error.fields:
+        form.add_error(None, str(error.detail))
+    for name, reasons in error.fields.items():
+        for reason in reasons:
+            form.add_error(name if name in form.fields else None, str(reason))

@@ -8,6 +8,8 @@
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 BLOCKING = "('booked', 'checked_in', 'in_progress', 'completed')"
 
 FORWARD = [
@@ -39,17 +41,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("booking", "0001_initial")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -7,6 +7,8 @@
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 FORWARD = [
     """CREATE FUNCTION booking_signed_evaluation_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -60,17 +62,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("booking", "0003_evaluations_and_plans")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -18,9 +18,9 @@ from clinical.api.aftercare_serializers import (
     FollowUpListSerializer,
     FollowUpOutcomeInputSerializer,
     FollowUpQuerySerializer,
-    ScaleAssessmentSerializer,
     ScalesInputSerializer,
 )
+from clinical.api.infusion_serializers import ScaleAssessmentSerializer
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.follow_ups import follow_up_call_record
@@ -78,7 +78,14 @@ class FollowUpRecordApi(APIView):
     @extend_schema(
         request=FollowUpOutcomeInputSerializer,
         responses={200: FollowUpCallSerializer, **errors(404, 409)},
-        extensions=rules_beyond_schema("condition_required", "not_reached", "occurred_at_out_of_range"),
+        extensions=rules_beyond_schema(
+            "condition_required",
+            "not_reached",
+            "occurred_at_out_of_range",
+            "description_required",
+            "serious_required",
+            "outcome_grade_mismatch",
+        ),
     )
     def post(self, request: Request, follow_up_id: UUID) -> Response:
         payload = FollowUpOutcomeInputSerializer(data=request.data)

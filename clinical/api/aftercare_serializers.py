@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from clinical.api.infusion_serializers import AdverseEventInputSerializer, AdverseEventSerializer
+from clinical.api.adverse_event_serializers import AdverseEventInputSerializer, AdverseEventSerializer
 from clinical.api.serializers import IsoDateTimeField
 from clinical.sedation_scales import CADSS6_ITEM_RANGE, CADSS6_ITEMS, MOAAS_RANGE
 from core.api_fields import (
@@ -32,16 +32,6 @@ class ScalesInputSerializer(serializers.Serializer):
         help_text=f"CADSS-6 items 1 to {CADSS6_ITEMS} in order, each 0-4.",
     )
     assessed_at = OffsetDateTimeField(required=False, help_text="Now when left out; not in the future.")
-
-
-class ScaleAssessmentSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    assessed_at = IsoDateTimeField()
-    moaas = serializers.IntegerField(allow_null=True)
-    cadss6_items = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
-    cadss6_total = serializers.IntegerField(allow_null=True)
-    recorded_by = serializers.UUIDField(source="recorded_by_id")
-    recorded_at = IsoDateTimeField()
 
 
 class FollowUpQuerySerializer(serializers.Serializer):

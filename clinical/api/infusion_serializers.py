@@ -13,10 +13,11 @@ from rest_framework import serializers
 
 from booking.api.serializers import PersonSerializer
 from booking.models import AppointmentStatus
+from clinical.api.adverse_event_serializers import AdverseEventSerializer
 from clinical.api.serializers import WEIGHT_PATTERN, IsoDateTimeField
 from clinical.infusion_rules import VITALS_RANGES
 from clinical.infusion_selectors import InfusionSession
-from clinical.models import AdverseEventCode, AlertAction, AlertKind, MedicationsReview, Route, Severity
+from clinical.models import AlertAction, AlertKind, MedicationsReview, Route
 from clinical.models.infusions import DOSE_GIVEN_MG_RANGE
 from clinical.readings_schedule import DueKind, DueStatus
 from core.api_fields import (
@@ -69,14 +70,6 @@ class VitalsInputSerializer(serializers.Serializer):
     heart_rate = _vital("heart_rate")
     spo2 = _vital("spo2")
     note = StrictCharField(max_length=500, required=False, allow_blank=True)
-
-
-class AdverseEventInputSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=AdverseEventCode.choices)
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    occurred_at = OffsetDateTimeField(required=False, help_text="Now when left out; not in the future.")
-    action_taken = StrictCharField(max_length=500)
-    note = StrictCharField(max_length=1000, required=False, allow_blank=True)
 
 
 class DischargeInputSerializer(serializers.Serializer):
@@ -148,14 +141,14 @@ class DueReadingSerializer(serializers.Serializer):
     satisfied_by = IsoDateTimeField(allow_null=True, help_text="When the reading that counts for it was taken.")
 
 
-class AdverseEventSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.ChoiceField(choices=AdverseEventCode.choices)
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    occurred_at = IsoDateTimeField()
-    action_taken = StrictCharField()
-    note = StrictCharField(allow_blank=True)
+class ScaleAssessmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    assessed_at = IsoDateTimeField()
+    moaas = serializers.IntegerField(allow_null=True)
+    cadss6_items = serializers.ListField(child=serializers.IntegerField(), allow_null=True)
+    cadss6_total = serializers.IntegerField(allow_null=True)
     recorded_by = serializers.UUIDField(source="recorded_by_id")
+    recorded_at = IsoDateTimeField()
 
 
 class ThresholdsSerializer(serializers.Serializer):
@@ -216,6 +209,7 @@ class InfusionRecordSerializer(serializers.Serializer):
     schedule = DueReadingSerializer(many=True, help_text="Every due reading from the real start; empty before it.")
     adverse_events = AdverseEventSerializer(many=True)
     alerts = AlertSerializer(many=True)
+    scale_assessments = ScaleAssessmentSerializer(many=True, help_text="MOAA/S and CADSS-6, oldest first.")
     thresholds = ThresholdsSerializer()
 
 

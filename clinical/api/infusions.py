@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from clinical.adverse_event_rules import adverse_event_input
+from clinical.api.adverse_event_serializers import AdverseEventInputSerializer
 from clinical.api.infusion_serializers import (
-    AdverseEventInputSerializer,
     AlertAcknowledgeSerializer,
     AlertSerializer,
     DischargeInputSerializer,
@@ -28,10 +29,11 @@ from clinical.api.infusion_serializers import (
 from clinical.infusion_rules import PREDOSE_OVERRIDE_ROLES, RECORD_ROLES
 from clinical.infusion_selectors import infusion_session
 from clinical.models import InfusionRecord
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusion_discharge import infusion_discharge
 from clinical.services.infusion_record import infusion_record_read
-from clinical.services.infusions import infusion_adverse_event_record, infusion_record_update, infusion_vitals_record
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from clinical.services.start_gate import predose_override_record
 from core.access_log import log_patient_reads
 from core.idempotency import idempotent
@@ -107,7 +109,9 @@ class InfusionAdverseEventApi(APIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=AdverseEventInputSerializer,
         responses={201: InfusionRecordSerializer, **errors(409)},
-        extensions=rules_beyond_schema("occurred_at_out_of_range"),
+        extensions=rules_beyond_schema(
+            "occurred_at_out_of_range", "description_required", "serious_required", "outcome_grade_mismatch"
+        ),
     )
     def post(self, request: Request, appointment_id: UUID) -> Response:
         actor = _user(request)
@@ -115,8 +119,14 @@ class InfusionAdverseEventApi(APIView):
         payload.is_valid(raise_exception=True)
 
         def create() -> Response:
-            event = infusion_adverse_event_record(
-                actor=actor, appointment_id=appointment_id, request_id=request_id_of(request), **payload.validated_data
+            values = dict(payload.validated_data)
+            event = adverse_event_record(
+                actor=actor,
+                appointment_id=appointment_id,
+                event=adverse_event_input(values),
+                note=values["note"],
+                occurred_at=values.get("occurred_at"),
+                request_id=request_id_of(request),
             )
             return _render(event.record, status_code=status.HTTP_201_CREATED)
 

@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-from clinical.models import AdverseEventCode, Severity
+from clinical.models import AdverseEventCode, Grade
 from clinical.outcome_selectors import OutcomeReport, PlanOutcome
 from core.api_fields import CalendarDateField, StrictCharField
 
@@ -32,11 +32,24 @@ class SessionScoresSerializer(serializers.Serializer):
 
 class PlanOutcomeSerializer(serializers.Serializer):
     plan = serializers.UUIDField()
-    baseline_phq9 = serializers.IntegerField(allow_null=True, help_text="The evaluation's PHQ-9 total.")
-    latest_phq9 = serializers.IntegerField(allow_null=True)
+    baseline_phq9 = serializers.IntegerField(
+        allow_null=True,
+        help_text="The last PHQ-9 answered before the plan's first infusion was given; the evaluation's total "
+        "when there is none.",
+    )
+    baseline_source = serializers.ChoiceField(
+        choices=[("check_in", "A check-in before the first infusion"), ("evaluation", "The evaluation")],
+        allow_null=True,
+    )
+    latest_phq9 = serializers.IntegerField(
+        allow_null=True, help_text="The last PHQ-9 answered after the first infusion was given; none before."
+    )
     change_percent = _percent_field("(latest - baseline) / baseline, in percent; negative is better.")
     response = serializers.BooleanField(allow_null=True, help_text="Latest at least 50% below the baseline.")
-    remission = serializers.BooleanField(allow_null=True, help_text="Latest below 5.")
+    remission = serializers.BooleanField(
+        allow_null=True, help_text="Latest below 5; none without a latest or when not applicable."
+    )
+    remission_applicable = serializers.BooleanField(help_text="A baseline of 10 or more.")
     sessions = SessionScoresSerializer(many=True, help_text="Sessions with an answer, for the chart.")
 
 
@@ -45,10 +58,12 @@ def plan_outcome_representation(outcome: PlanOutcome) -> dict[str, Any]:
         {
             "plan": outcome.plan_id,
             "baseline_phq9": outcome.baseline_phq9,
+            "baseline_source": outcome.baseline_source,
             "latest_phq9": outcome.latest_phq9,
             "change_percent": outcome.change_percent,
             "response": outcome.response,
             "remission": outcome.remission,
+            "remission_applicable": outcome.remission_applicable,
             "sessions": [
                 {
                     "session": s.session,
@@ -70,8 +85,9 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class AdverseEventCountSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=AdverseEventCode.choices)
-    severity = serializers.ChoiceField(choices=Severity.choices)
+    grade = serializers.ChoiceField(choices=Grade.choices, help_text="CTCAE v5.0 grade, 1 to 5.")
     count = serializers.IntegerField(min_value=1)
+    serious = serializers.IntegerField(min_value=0, help_text="Of them, those marked serious.")
 
 
 class OutcomeReportSerializer(serializers.Serializer):
@@ -99,7 +115,8 @@ def outcome_report_representation(report: OutcomeReport) -> dict[str, Any]:
 
 class OutcomeReportCsvRenderer(BaseRenderer):
     """The report as CSV, one figure a row (``figure,value``); adverse events as
-    ``adverse_events.<code>.<severity>``. An empty value is a rate with nobody to count."""
+    ``adverse_events.<code>.grade_<grade>`` and ``...grade_<grade>.serious`` (how many of them
+    were serious). An empty value is a rate with nobody to count."""
 
     media_type = "text/csv"
     format = "csv"
@@ -112,7 +129,9 @@ class OutcomeReportCsvRenderer(BaseRenderer):
         for name, value in data.items():
             if name == "adverse_events":
                 for row in value:
-                    writer.writerow([f"adverse_events.{row['code']}.{row['severity']}", row["count"]])
+                    figure = f"adverse_events.{row['code']}.grade_{row['grade']}"
+                    writer.writerow([figure, row["count"]])
+                    writer.writerow([f"{figure}.serious", row["serious"]])
             else:
                 writer.writerow([name, "" if value is None else value])
         return out.getvalue().encode(self.charset)

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from clinical.api.aftercare import FollowUpListApi, FollowUpRecordApi, InfusionScalesApi
+from clinical.api.alerts import AlertListApi
+from clinical.api.dose_orders import DoseOrderCosignApi, TreatmentPlanDoseOrdersApi
 from clinical.api.infusions import (
     AlertAcknowledgeApi,
     InfusionAdverseEventApi,
@@ -11,6 +13,7 @@ from clinical.api.infusions import (
     InfusionRecordApi,
     InfusionVitalsApi,
 )
+from clinical.api.letters import LetterCreateApi, LetterDetailApi, LetterPdfApi, PatientLettersApi
 from clinical.api.outcomes import OutcomeReportApi, TreatmentPlanOutcomeApi
 from clinical.api.questionnaires import MyQuestionnairesApi, QuestionnaireAnswersApi
 from clinical.api.regulated import (
@@ -45,6 +48,18 @@ urlpatterns = [
         TreatmentPlanDiscontinueApi.as_view(),
         name="treatment-plan-discontinue",
     ),
+    # Dose orders (SPEC.md section 12).
+    path(
+        "treatment-plans/<uuid:plan_id>/dose-orders/",
+        TreatmentPlanDoseOrdersApi.as_view(),
+        name="treatment-plan-dose-orders",
+    ),
+    path("dose-orders/<uuid:order_id>/cosign/", DoseOrderCosignApi.as_view(), name="dose-order-cosign"),
+    # Letters to the referring provider (SPEC.md section 12).
+    path("letters/", LetterCreateApi.as_view(), name="letters"),
+    path("letters/<uuid:letter_id>/", LetterDetailApi.as_view(), name="letter"),
+    path("letters/<uuid:letter_id>/pdf/", LetterPdfApi.as_view(), name="letter-pdf"),
+    path("patients/<uuid:patient_id>/letters/", PatientLettersApi.as_view(), name="patient-letters"),
     # Questionnaires and outcomes (SPEC.md section 10).
     path("me/questionnaires/", MyQuestionnairesApi.as_view(), name="my-questionnaires"),
     path(
@@ -72,6 +87,7 @@ urlpatterns = [
     path("infusions/<uuid:appointment_id>/scales/", InfusionScalesApi.as_view(), name="infusion-scales"),
     path("follow-ups/", FollowUpListApi.as_view(), name="follow-ups"),
     path("follow-ups/<uuid:follow_up_id>/", FollowUpRecordApi.as_view(), name="follow-up"),
+    path("alerts/", AlertListApi.as_view(), name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", AlertAcknowledgeApi.as_view(), name="alert-acknowledge"),
     # The regulated record (SPEC.md section 12): consent, pregnancy tests, medications at check-in.
     path("me/consent/", MyConsentApi.as_view(), name="my-consent"),

@@ -8,6 +8,8 @@
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 FORWARD = [
     """CREATE FUNCTION clinical_scale_assessment_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -37,17 +39,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("clinical", "0007_scales_follow_up_calls")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -4,6 +4,8 @@ append-only, and a consent document that someone signed keeps its words and date
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 APPEND_ONLY = ("clinical_patientconsent", "clinical_pregnancytest", "clinical_medicationlistversion")
 
 FORWARD = [
@@ -38,17 +40,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("clinical", "0007_regulated_record")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

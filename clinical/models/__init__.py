@@ -1,7 +1,16 @@
 """The clinical record, one module per part; every model keeps its import path ``clinical.models``."""
 
+from clinical.models.adverse_events import (
+    AdverseEvent,
+    AdverseEventAction,
+    AdverseEventCode,
+    Grade,
+    Outcome,
+    Relatedness,
+)
 from clinical.models.aftercare import FollowUpCall, ScaleAssessment
 from clinical.models.alerts import Alert, AlertAction, AlertKind
+from clinical.models.dose_orders import DoseOrder, DoseOrderCosignature
 from clinical.models.evaluations import (
     ChildbearingPotential,
     ClinicalAccess,
@@ -18,16 +27,14 @@ from clinical.models.evaluations import (
     TreatmentPlan,
 )
 from clinical.models.infusions import (
-    AdverseEvent,
-    AdverseEventCode,
     ClinicThresholds,
     InfusionRecord,
     MedicationsReview,
     PredoseOverride,
-    Severity,
     VitalsReading,
 )
-from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.letters import Letter, LetterKind
+from clinical.models.questionnaires import Difficulty, Questionnaire, QuestionnaireKind
 from clinical.models.regulated import (
     ConsentDocument,
     ConsentKind,
@@ -40,6 +47,7 @@ from clinical.models.regulated import (
 
 __all__ = [
     "AdverseEvent",
+    "AdverseEventAction",
     "AdverseEventCode",
     "Alert",
     "AlertAction",
@@ -52,14 +60,21 @@ __all__ = [
     "ConsentMethod",
     "Contraindication",
     "Decision",
+    "Difficulty",
+    "DoseOrder",
+    "DoseOrderCosignature",
     "Evaluation",
     "EvaluationAddendum",
     "EvaluationStatus",
     "FollowUpCall",
+    "Grade",
     "InfusionRecord",
+    "Letter",
+    "LetterKind",
     "MedicationClass",
     "MedicationListVersion",
     "MedicationsReview",
+    "Outcome",
     "PatientConsent",
     "PlanStatus",
     "PredoseOverride",
@@ -67,9 +82,9 @@ __all__ = [
     "PregnancyTest",
     "Questionnaire",
     "QuestionnaireKind",
+    "Relatedness",
     "Route",
     "ScaleAssessment",
-    "Severity",
     "SubstanceUse",
     "SuicideRiskLevel",
     "TreatmentPlan",

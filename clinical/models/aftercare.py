@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clinical.models.infusions import AdverseEvent, InfusionRecord
+from clinical.models.adverse_events import AdverseEvent
+from clinical.models.infusions import InfusionRecord
 from clinical.sedation_scales import CADSS6_ITEM_RANGE, CADSS6_ITEMS, MOAAS_RANGE
 
 CADSS6_TOTAL_RANGE = (CADSS6_ITEM_RANGE[0] * CADSS6_ITEMS, CADSS6_ITEM_RANGE[1] * CADSS6_ITEMS)

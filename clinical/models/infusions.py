@@ -1,5 +1,6 @@
 """What happens in the infusion chair (SPEC.md section 10): the session record of one infusion
-appointment, its vital signs readings and adverse events, and the clinic's alert thresholds.
+appointment, its vital signs readings, and the clinic's alert thresholds (adverse events:
+``clinical/models/adverse_events.py``).
 
 The rules (the dose, the readings schedule, the gates of start and discharge) live in
 ``clinical/infusion_rules.py``, ``clinical/dosing.py`` and ``clinical/readings_schedule.py``, the
@@ -161,40 +162,6 @@ class PredoseOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Pre-dose override {self.pk}"
-
-
-class AdverseEventCode(models.TextChoices):
-    HYPERTENSION = "hypertension", "Hypertension"
-    TACHYCARDIA = "tachycardia", "Tachycardia"
-    NAUSEA_VOMITING = "nausea_vomiting", "Nausea or vomiting"
-    DISSOCIATION_DISTRESS = "dissociation_distress", "Distressing dissociation"
-    OXYGEN_DESATURATION = "oxygen_desaturation", "Oxygen desaturation"
-    HEADACHE = "headache", "Headache"
-    DIZZINESS = "dizziness", "Dizziness"
-    OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    MILD = "mild", "Mild"
-    MODERATE = "moderate", "Moderate"
-    SEVERE = "severe", "Severe"
-
-
-class AdverseEvent(models.Model):
-    record = models.ForeignKey(InfusionRecord, on_delete=models.PROTECT, related_name="adverse_events")
-    code = models.CharField(max_length=24, choices=AdverseEventCode.choices)
-    severity = models.CharField(max_length=8, choices=Severity.choices)
-    occurred_at = models.DateTimeField()
-    action_taken = models.CharField(max_length=500)
-    note = models.CharField(max_length=1000, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.code} ({self.severity}) in {self.record_id}"
 
 
 def _dose_limit(label: str, default: str) -> models.DecimalField:

@@ -36,7 +36,6 @@ from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermis
 from clinical.evaluation_rules import ITEMS, OPTIONAL_RANGES, PLAN_RANGES, RANGES
 from clinical.events import EvaluationSigned
 from clinical.models import (
-    Alert,
     AlertKind,
     ClinicalAccess,
     Decision,
@@ -47,6 +46,7 @@ from clinical.models import (
     SuicideRiskLevel,
     TreatmentPlan,
 )
+from clinical.services.alerts import alert_raise
 from clinical.services.evaluation_checks import Refusal, check_input, clinic_of, range_problems, signing_refusal
 from clinical.services.plan_rules import plan_check_dose
 from clinical.services.questionnaires import SELF_HARM_REASON
@@ -176,15 +176,13 @@ def _raise_self_harm_alert(evaluation: Evaluation, *, actor: User, request_id: s
     if not evaluation_rules.self_harm_answered(evaluation.phq9_items):
         return
     level = SuicideRiskLevel(evaluation.suicide_risk_level).label.lower()
-    alert = Alert.objects.create(
+    alert = alert_raise(
         kind=AlertKind.SELF_HARM,
-        patient_id=evaluation.patient_id,
-        appointment_id=evaluation.appointment_id,
+        appointment=Appointment.objects.get(pk=evaluation.appointment_id),
         evaluation=evaluation,
         reasons=[SELF_HARM_REASON],
-        raised_at=now,
-        resolved_at=now,
-        resolved_by=actor,
+        at=now,
+        acknowledged_by=actor,
         note=f"Suicide-risk assessment at the evaluation: {level} risk. {evaluation.suicide_risk_note.strip()}",
     )
     clinical_audit(actor, ClinicalAccess.Action.ACKNOWLEDGE, alert, request_id=request_id, at=now)

@@ -4,9 +4,10 @@ day; it stays on the nurses' list and the day board until a nurse or clinician r
 - made by ``infusion_discharge`` in its transaction (``clinical/services/follow_up_due.py``);
 - ``follow_up_call_record``: reached or not (``reached``); when reached, how the patient is
   (``patient_condition``, 400 ``condition_required`` without it) and any new adverse event, which
-  is recorded against that infusion through the session record's adverse-event service (its
-  own rules and codes apply); not reached, neither may be given (400 ``not_reached``). Recorded
-  once (409 ``follow_up_recorded``, a conditional update). A refusal writes nothing.
+  is recorded against that infusion through ``clinical/services/adverse_events.py`` (its own
+  rules and codes apply, named together with the condition's; a grade 3 or more, or serious,
+  raises its alert); not reached, neither may be given (400 ``not_reached``). Recorded once (409
+  ``follow_up_recorded``, a conditional update). A refusal writes nothing.
 
 Locks: the patient's row, the appointment's, the session record's (the session record's order),
 then the call's.
@@ -23,18 +24,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import locking
+from clinical.adverse_event_rules import adverse_event_input, adverse_event_problems
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError
 from clinical.models import ClinicalAccess, FollowUpCall, InfusionRecord
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.infusion_record import require_record_role
-from clinical.services.infusions import infusion_adverse_event_record
 
 
 def _check_outcome(*, reached: bool, patient_condition: str, adverse_event: dict[str, Any] | None) -> None:
-    if reached and not patient_condition:
-        raise ClinicalError(
-            "Say how the patient is.", code="condition_required", fields={"patient_condition": ["Required."]}
-        )
+    """Every problem of the outcome at once: the condition, and the event's own (its service's rules)."""
     if not reached and (patient_condition or adverse_event):
         wrong = {}
         if patient_condition:
@@ -42,6 +41,16 @@ def _check_outcome(*, reached: bool, patient_condition: str, adverse_event: dict
         if adverse_event:
             wrong["adverse_event"] = ["Only when the patient was reached."]
         raise ClinicalError("The patient was not reached.", code="not_reached", fields=wrong)
+    fields: dict[str, list[str]] = {}
+    codes = []
+    if reached and not patient_condition:
+        fields["patient_condition"] = ["Required."]
+        codes.append("condition_required")
+    for problem in adverse_event_problems(adverse_event_input(adverse_event)) if adverse_event else []:
+        fields.setdefault(problem.field, []).append(problem.words)
+        codes.append(problem.code)
+    if fields:
+        raise ClinicalError("Some fields are missing or invalid.", code=codes[0], fields=fields)
 
 
 def _not_found() -> ClinicalError:
@@ -76,13 +85,15 @@ def follow_up_call_record(
             raise ClinicalConflictError("This call's outcome is already recorded.", code="follow_up_recorded")
         event = None
         if adverse_event:
-            event = infusion_adverse_event_record(
+            event = adverse_event_record(
                 actor=actor,
                 appointment_id=found,
+                event=adverse_event_input(adverse_event),
+                note=str(adverse_event.get("note") or ""),
+                occurred_at=adverse_event.get("occurred_at"),
                 after_discharge=True,
                 request_id=request_id,
                 now=now,
-                **adverse_event,
             )
         updated = FollowUpCall.objects.filter(pk=call.pk, recorded_at__isnull=True).update(
             reached=reached,

@@ -31,7 +31,7 @@ from booking import locking
 from booking.events import AppointmentChanged
 from booking.models import Appointment, AppointmentEvent
 from clinical.audit import clinical_audit
-from clinical.dosing import planned_dose
+from clinical.dose_order_selectors import session_dose_of
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.infusion_rules import RECORD_ROLES, WEIGHT_VALID_FOR, WRITABLE_STATUSES
 from clinical.models import ClinicalAccess, ClinicThresholds, InfusionRecord
@@ -102,11 +102,13 @@ def _record_create(appointment: Appointment, *, now: datetime) -> InfusionRecord
     previous = _previous_weight(appointment)
     if previous is not None and plan.dose_mg_per_kg is not None:
         weight, measured_on = previous
+        # The plan's dose, or the latest dose order covering this infusion (section 12).
+        dose = session_dose_of(plan=plan, appointment_id=appointment.pk, weight_kg=weight, started_at=None)
         values = {
             "weight_kg": weight,
             "weight_measured_on": measured_on,
-            "dose_mg_per_kg": plan.dose_mg_per_kg,
-            "planned_dose_mg": planned_dose(dose_mg_per_kg=plan.dose_mg_per_kg, weight_kg=weight),
+            "dose_mg_per_kg": dose.dose_mg_per_kg,
+            "planned_dose_mg": dose.planned_dose_mg,
         }
     try:
         with transaction.atomic():

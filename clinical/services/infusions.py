@@ -1,7 +1,8 @@
 """Writes of the infusion session record (SPEC.md section 10): weight and planned dose, dose
-given, readiness, the infusion's end, readings, adverse events. The record itself (made, locked,
-read) is ``infusion_record.py``'s; the discharge is ``infusion_discharge.py``'s; the pure rules
-(ranges, reasons, times, who and when) are ``clinical/infusion_rules.py``'s.
+given, readiness, the infusion's end, readings. The record itself (made, locked, read) is
+``infusion_record.py``'s; the discharge is ``infusion_discharge.py``'s; adverse events are
+``adverse_events.py``'s; the pure rules (ranges, reasons, times, who and when) are
+``clinical/infusion_rules.py``'s.
 
 Rules:
 
@@ -16,14 +17,15 @@ Rules:
 - Readiness: the patient's own confirmation (driver and fasting) or the nurse's record
   (``readiness_checked_at``), and the nurse's medication review (``medications_review``), until
   the start.
-- Readings and events: only while the patient is at the clinic (checked in or under way: 409
+- Readings: only while the patient is at the clinic (checked in or under way: 409
   ``visit_not_started`` otherwise), the dose given only once started (409 ``visit_not_started``);
   ``taken_at`` (default now; an instant, or a time of day on the clinic's clock placed on the
   appointment's clinic day, as the page's forms send it) neither in the future nor before the
   appointment's clinic day (400 ``taken_at_out_of_range``); values inside the physiological
   ranges of ``clinical.models.infusions`` (400 ``out_of_range``, per field) and diastolic below
   systolic (400 ``diastolic_not_below_systolic``). A reading past the clinic's thresholds raises
-  an ``Alert(kind=vitals_threshold)`` naming the reasons, in the same transaction.
+  an ``Alert(kind=vitals_threshold)`` naming the reasons, in the same transaction
+  (``clinical.services.alerts.alert_raise``: the clinician responsible is messaged).
 - A discharged record is read-only (409 ``record_discharged``); a cancelled or no-show
   appointment takes no writes (409 ``invalid_status``).
 
@@ -45,7 +47,7 @@ from accounts.models import User
 from booking import locking
 from booking.models import Appointment, AppointmentStatus
 from clinical.audit import clinical_audit
-from clinical.dosing import planned_dose
+from clinical.dose_order_selectors import session_dose_of
 from clinical.errors import ClinicalConflictError, ClinicalError
 from clinical.infusion_rules import (
     AT_THE_CLINIC,
@@ -55,17 +57,15 @@ from clinical.infusion_rules import (
     reading_reasons,
 )
 from clinical.models import (
-    AdverseEvent,
-    AdverseEventCode,
     Alert,
     AlertKind,
     ClinicalAccess,
     InfusionRecord,
     MedicationsReview,
-    Severity,
     VitalsReading,
 )
 from clinical.models.infusions import DOSE_GIVEN_MG_RANGE, WEIGHT_KG_RANGE
+from clinical.services.alerts import alert_raise
 from clinical.services.infusion_discharge import infusion_discharge
 from clinical.services.infusion_record import (
     check_writable,
@@ -79,7 +79,6 @@ from clinical.services.infusion_record import (
 # The names callers import from here, kept when the record, its discharge and the rules moved out.
 __all__ = [
     "RECORD_ROLES",
-    "infusion_adverse_event_record",
     "infusion_discharge",
     "infusion_record_read",
     "infusion_record_update",
@@ -193,10 +192,9 @@ def _set_weight(record: InfusionRecord, appointment: Appointment, weight: Decima
         return
     record.weight_kg = weight
     record.weight_measured_on = now.astimezone(appointment.appointment_type.clinic.zone).date()
-    record.dose_mg_per_kg = plan.dose_mg_per_kg
-    record.planned_dose_mg = (
-        planned_dose(dose_mg_per_kg=plan.dose_mg_per_kg, weight_kg=weight) if plan.dose_mg_per_kg is not None else None
-    )
+    # The plan's dose, or the latest dose order covering this infusion (section 12).
+    dose = session_dose_of(plan=plan, appointment_id=appointment.pk, weight_kg=weight, started_at=record.started_at)
+    record.dose_mg_per_kg, record.planned_dose_mg = dose.dose_mg_per_kg, dose.planned_dose_mg
 
 
 def _set_medications_review(record: InfusionRecord, review: str | None, *, actor: User, now: datetime) -> None:
@@ -245,12 +243,12 @@ def _check_vitals(values: dict[str, int]) -> None:
         )
 
 
-def _check_taken_at(appointment: Appointment, moment: datetime, *, now: datetime, field: str) -> None:
+def _check_taken_at(appointment: Appointment, moment: datetime, *, now: datetime) -> None:
     if not clinic_day_start(appointment) <= moment <= now:
         raise ClinicalError(
             "Not in the future, and not before the appointment's day.",
-            code="taken_at_out_of_range" if field == "taken_at" else "occurred_at_out_of_range",
-            fields={field: ["Not in the future, nor before the appointment's day."]},
+            code="taken_at_out_of_range",
+            fields={"taken_at": ["Not in the future, nor before the appointment's day."]},
         )
 
 
@@ -287,78 +285,16 @@ def infusion_vitals_record(
         if appointment.status not in AT_THE_CLINIC:
             raise ClinicalConflictError("Readings are taken once the patient is checked in.", code="visit_not_started")
         taken = on_visit_day(taken_at, appointment) or now
-        _check_taken_at(appointment, taken, now=now, field="taken_at")
+        _check_taken_at(appointment, taken, now=now)
         reading = VitalsReading.objects.create(
             record=locked.record, taken_at=taken, note=note, recorded_by=actor, recorded_at=now, **values
         )
         reasons = reading_reasons(thresholds_of(appointment.appointment_type.clinic_id), **values)
         alert = None
         if reasons:
-            alert = Alert.objects.create(
-                kind=AlertKind.VITALS_THRESHOLD,
-                patient_id=appointment.patient_id,
-                appointment=appointment,
-                reading=reading,
-                reasons=reasons,
-                raised_at=now,
+            alert = alert_raise(
+                kind=AlertKind.VITALS_THRESHOLD, appointment=appointment, reading=reading, reasons=reasons, at=now
             )
         InfusionRecord.objects.filter(pk=locked.record.pk).update(updated_at=now)
         clinical_audit(actor, ClinicalAccess.Action.UPDATE, locked.record, request_id=request_id, at=now)
     return RecordedReading(reading, alert)
-
-
-# -- adverse events ----------------------------------------------------------------------------------------
-
-
-@locking.retried_once_on_deadlock
-def infusion_adverse_event_record(
-    *,
-    actor: User,
-    appointment_id: UUID,
-    code: str,
-    severity: str,
-    action_taken: str,
-    note: str = "",
-    occurred_at: datetime | time | None = None,
-    after_discharge: bool = False,
-    request_id: str = "",
-    now: datetime | None = None,
-) -> AdverseEvent:
-    """Record an adverse event of the session (its code, severity, time and the action taken).
-    ``after_discharge``: found by the next-day follow-up call (``clinical/services/follow_ups.py``),
-    recorded against the discharged infusion."""
-    now = now or timezone.now()
-    require_record_role(actor)
-    wrong = {}
-    if code not in AdverseEventCode.values:
-        wrong["code"] = ["Unknown code."]
-    if severity not in Severity.values:
-        wrong["severity"] = ["Unknown severity."]
-    if not action_taken.strip():
-        wrong["action_taken"] = ["Required."]
-    if wrong:
-        raise ClinicalError("Some fields are invalid.", code="invalid", fields=wrong)
-    with transaction.atomic():
-        locked = record_lock_for_write(actor=actor, appointment_id=appointment_id, now=now, request_id=request_id)
-        if after_discharge:
-            if locked.record.discharged_at is None:
-                raise ClinicalConflictError("The follow-up call comes after the discharge.", code="not_discharged")
-        else:
-            check_writable(locked)
-            if locked.appointment.status not in AT_THE_CLINIC:
-                raise ClinicalConflictError("Record events once the patient is checked in.", code="visit_not_started")
-        occurred = on_visit_day(occurred_at, locked.appointment) or now
-        _check_taken_at(locked.appointment, occurred, now=now, field="occurred_at")
-        event = AdverseEvent.objects.create(
-            record=locked.record,
-            code=code,
-            severity=severity,
-            occurred_at=occurred,
-            action_taken=action_taken,
-            note=note,
-            recorded_by=actor,
-            recorded_at=now,
-        )
-        InfusionRecord.objects.filter(pk=locked.record.pk).update(updated_at=now)
-        clinical_audit(actor, ClinicalAccess.Action.UPDATE, locked.record, request_id=request_id, at=now)
-    return event

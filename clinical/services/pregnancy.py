@@ -24,6 +24,7 @@ from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import (
+    AlertKind,
     ClinicalAccess,
     Evaluation,
     EvaluationStatus,
@@ -33,7 +34,7 @@ from clinical.models import (
     TreatmentPlan,
 )
 from clinical.regulated_rules import PregnancyStatus, pregnancy_status, pregnancy_test_required
-from clinical.services.alerts import pregnancy_positive_alert_raise
+from clinical.services.alerts import alert_raise
 from clinical.services.infusion_record import check_writable, record_lock_for_write
 from core.roles import Role
 
@@ -161,7 +162,7 @@ def _suspend_and_alert(appointment: Appointment, *, actor: User, request_id: str
         if suspended:
             plan = TreatmentPlan.objects.get(pk=plan_id)
             clinical_audit(actor, ClinicalAccess.Action.UPDATE, plan, request_id=request_id, at=now)
-    pregnancy_positive_alert_raise(patient_id=appointment.patient_id, appointment_id=appointment.pk, at=now)
+    alert_raise(kind=AlertKind.PREGNANCY_POSITIVE, appointment=appointment, reasons=[], at=now)
 
 
 @locking.retried_once_on_deadlock

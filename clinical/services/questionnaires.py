@@ -16,8 +16,10 @@ a clinician may enter the answers on the patient's behalf (``on_behalf``, ``answ
 staff member) only on the infusion's own clinic day, the day of its check-in (409 ``not_today``
 on another day). Answers are refused before the opening (409 ``questionnaire_not_open``) and once
 the infusion has started, or the questionnaire closed (409 ``questionnaire_closed``). Any answer
-above 0 to PHQ-9 item 9 raises a self-harm alert in the same transaction; it shows on the day
-board and in the clinicians' queue until a clinician acknowledges it with a note. Staff writes
+above 0 to PHQ-9 item 9 raises a self-harm alert in the same transaction, and a worsening PHQ-9
+(``scoring.phq9_worsening`` against the patient's previous total) a worsening alert; each belongs
+to the questionnaire's infusion, shows on the day board and in the clinicians' queue until a
+clinician acknowledges it with a note, and reaches the clinician at once (``alert_raise``). Staff writes
 are in the clinical access log.
 """
 
@@ -39,14 +41,16 @@ from clinical import scoring
 from clinical.audit import clinical_audit
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.models import (
-    Alert,
     AlertKind,
     ClinicalAccess,
+    Difficulty,
+    Evaluation,
     InfusionRecord,
     Questionnaire,
     QuestionnaireKind,
 )
 from clinical.questionnaire_rules import ANSWER_REFUSALS, answer_refusal
+from clinical.services.alerts import alert_raise
 from core.roles import CARE_TEAM_ROLES, Role
 
 OPENS_BEFORE = timedelta(hours=72)
@@ -143,12 +147,53 @@ def _check_answerable(questionnaire: Questionnaire, appointment: Appointment, *,
         raise ClinicalConflictError(ANSWER_REFUSALS[refusal], code=refusal)
 
 
+def _previous_phq9_total(questionnaire: Questionnaire, appointment: Appointment) -> int | None:
+    """The patient's PHQ-9 total before this one: their latest answered questionnaire, otherwise
+    the evaluation's total of the infusion's plan."""
+    latest = (
+        Questionnaire.objects.filter(
+            patient_id=questionnaire.patient_id, kind=scoring.PHQ9, answered_at__isnull=False, total__isnull=False
+        )
+        .exclude(pk=questionnaire.pk)
+        .order_by("-answered_at")
+        .values_list("total", flat=True)
+        .first()
+    )
+    if latest is not None or appointment.treatment_plan_id is None:
+        return latest
+    return (
+        Evaluation.objects.filter(plan__pk=appointment.treatment_plan_id).values_list("phq9_total", flat=True).first()
+    )
+
+
+def _raise_alerts(questionnaire: Questionnaire, appointment: Appointment, *, now: datetime) -> None:
+    """A self-harm answer, and a worsening PHQ-9, each raise an alert of this infusion."""
+    items = questionnaire.items or []
+    if scoring.raises_self_harm_alert(questionnaire.kind, items):
+        alert_raise(
+            kind=AlertKind.SELF_HARM,
+            appointment=appointment,
+            questionnaire=questionnaire,
+            reasons=[SELF_HARM_REASON],
+            at=now,
+        )
+    if questionnaire.kind != scoring.PHQ9 or questionnaire.total is None:
+        return
+    previous = _previous_phq9_total(questionnaire, appointment)
+    worsening = scoring.phq9_worsening(total=questionnaire.total, previous_total=previous)
+    if worsening:
+        alert_raise(
+            kind=AlertKind.WORSENING, appointment=appointment, questionnaire=questionnaire, reasons=worsening, at=now
+        )
+
+
 @locking.retried_once_on_deadlock
 def questionnaire_answer(
     *,
     actor: User,
     questionnaire_id: UUID,
     items: Sequence[int],
+    difficulty: str = "",
     request_id: str = "",
     now: datetime | None = None,
 ) -> Questionnaire:
@@ -170,6 +215,8 @@ def questionnaire_answer(
             raise _not_found()
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
         problems = scoring.items_problems(questionnaire.kind, items)
+        if difficulty and difficulty not in Difficulty.values:
+            problems["difficulty"] = [f"One of {', '.join(Difficulty.values)}, or nothing."]
         if problems:
             raise ClinicalError("Some answers are missing or out of range.", code="invalid_answers", fields=problems)
         _check_answerable(questionnaire, appointment, actor=actor, now=now)
@@ -179,16 +226,9 @@ def questionnaire_answer(
         questionnaire.answered_at = now
         questionnaire.answered_by = actor
         questionnaire.on_behalf = on_behalf
-        questionnaire.save(update_fields=["items", "total", "answered_at", "answered_by", "on_behalf"])
-        if scoring.raises_self_harm_alert(questionnaire.kind, items):
-            Alert.objects.create(
-                kind=AlertKind.SELF_HARM,
-                patient_id=questionnaire.patient_id,
-                appointment=appointment,
-                questionnaire=questionnaire,
-                reasons=[SELF_HARM_REASON],
-                raised_at=now,
-            )
+        questionnaire.difficulty = difficulty
+        questionnaire.save(update_fields=["items", "total", "difficulty", "answered_at", "answered_by", "on_behalf"])
+        _raise_alerts(questionnaire, appointment, now=now)
         if on_behalf:
             clinical_audit(actor, ClinicalAccess.Action.ANSWER, questionnaire, request_id=request_id, at=now)
     return questionnaire

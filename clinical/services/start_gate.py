@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Appointment, AppointmentEvent
 from clinical.audit import clinical_audit
+from clinical.dose_order_selectors import cosigned_order_covers
 from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermissionError
 from clinical.infusion_rules import (
     AT_THE_CLINIC,
@@ -78,8 +79,11 @@ def _dose_missing(record: InfusionRecord | None, appointment: Appointment) -> li
     if record is None or record.planned_dose_mg is None:
         return ["weight"]
     cap = thresholds_of(appointment.appointment_type.clinic_id).single_dose_cap_mg
-    # No dose order (section 12) exists yet that could cover a dose above the cap.
-    return ["dose_within_cap"] if dose_over_cap(planned_dose_mg=record.planned_dose_mg, cap_mg=cap) else []
+    if not dose_over_cap(planned_dose_mg=record.planned_dose_mg, cap_mg=cap):
+        return []
+    # Above the cap only under a co-signed dose order for this infusion (section 12).
+    covered = cosigned_order_covers(appointment_id=appointment.pk, planned_dose_mg=record.planned_dose_mg)
+    return [] if covered else ["dose_within_cap"]
 
 
 def _questionnaires_answered(appointment: Appointment) -> bool:

@@ -269,6 +269,10 @@ SPECTACULAR_SETTINGS = {
         "AppointmentActionEnum": "booking.models.AppointmentEvent.Action",
         "ConsentKindEnum": "clinical.models.ConsentKind",
         "MedicationsReviewEnum": "clinical.models.MedicationsReview",
+        # SPEC.md section 10's alert kinds and an adverse event's listed action.
+        "AlertKindEnum": "clinical.models.AlertKind",
+        "AdverseEventActionEnum": "clinical.models.AdverseEventAction",
+        "LetterKindEnum": "clinical.models.LetterKind",
     },
     # Request and response components apart: what a client sends is not what it reads back.
     "COMPONENT_SPLIT_REQUEST": True,
@@ -323,6 +327,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "notifications.tasks.worker_heartbeat", "schedule": 60.0},
     "sweep-due-messages": {"task": "notifications.tasks.sweep_due_messages", "schedule": 60.0},
+    # SPEC.md section 10: an alert unacknowledged 15 minutes goes to every clinician.
+    "escalate-alerts": {"task": "clinical.tasks.escalate_alerts", "schedule": 60.0},
 }
 
 # A task's stray output (Celery turns a worker's stdout into log records) at DEBUG, not WARNING.

@@ -11,6 +11,8 @@ The balance's floor (``controlled_balance_not_negative``) is an ordinary check c
 
 from django.db import migrations
 
+from core.migration_sql import postgresql_only
+
 APPEND_ONLY = ("controlled_ledgerentry", "controlled_dailycount", "controlled_countline")
 
 FORWARD = [
@@ -52,17 +54,8 @@ BACKWARD = [
 ]
 
 
-def _run_on_postgresql(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("controlled", "0001_initial")]
 
-    operations = [migrations.RunPython(_run_on_postgresql(FORWARD), _run_on_postgresql(BACKWARD))]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

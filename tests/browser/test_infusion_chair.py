@@ -3,8 +3,16 @@ the patient's PHQ-9 for them at check-in, records the weight (the planned dose f
 baseline reading, starts, records a reading past the blood-pressure threshold (the day board
 shows the alert until "Record action" is done, and later the readings that fell overdue), is
 refused discharge before the recovery time with what is missing listed, and once the recovery
-has passed discharges with a fresh reading and the checklist. axe runs on every page; the
-record fits a 320 px screen; with JavaScript off its forms still post.
+has passed discharges with a fresh reading and the checklist (refused first at more than 20% above
+the baseline), after the MOAA/S and CADSS-6; the follow-up call shows the next day. axe runs on
+every page; the record fits a 320 px screen; with JavaScript off its forms still post.
+
+Before that, on its own infusion: a 170/105 baseline refuses the start, each reason in words,
+until a clinician records the pre-dose override with a note (by keyboard). It is a journey of its
+own because 20% above 170/105 is 204/126, past the session's alert thresholds (180/110): the
+discharge's own-baseline rule shows apart from them only on an ordinary baseline (124/78 here).
+The new staff pages (scales, follow-up calls, the regulated page) are each walked with Tab alone,
+every field and button reached with its focus shown, and fit 320 px without sideways scroll.
 
 The infusion is booked for the next weekday and the clock moves forward to 8:40 AM that day,
 ticking, before the nurse signs in (check-in happens only on the appointment's own day; the live
@@ -20,7 +28,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
 from booking.models import AppointmentEvent, AppointmentStatus
@@ -29,7 +37,16 @@ from booking.services.lifecycle import appointment_confirm_readiness, appointmen
 from clinical.models import Alert, FollowUpCall, InfusionRecord
 from core.roles import Role
 from scheduling.models import AppointmentType
+from tests.browser.chair_steps import (
+    check_the_list,
+    forms_entered_for_the_patient,
+    record_the_scales,
+    record_vitals,
+    rosa_on_the_board,
+    usable_by_keyboard_and_on_a_phone,
+)
 from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.steps import tab_to
 from tests.clinical.infusion_fixtures import prepare_start
 from tests.clinical.plans import active_plan
 from tests.clinical.regulated_fixtures import consented
@@ -44,6 +61,11 @@ THRESHOLD_ON_THE_BOARD = re.compile("(Blood pressure|Vital signs) past threshold
 @pytest.fixture
 def nurse(transactional_db) -> User:
     return UserFactory(role=Role.NURSE, first_name="Nora", last_name="Quinn")
+
+
+@pytest.fixture
+def clinician(transactional_db) -> User:
+    return UserFactory(role=Role.CLINICIAN, first_name="Iris", last_name="Vance")
 
 
 @pytest.fixture
@@ -67,62 +89,6 @@ def checked_in_infusion(
     time_machine.move_to(datetime.combine(starts_at.date(), time(8, 40), tzinfo=LA), tick=True)
     appointment_transition(actor=nurse, appointment_id=infusion.pk, action=AppointmentEvent.Action.CHECKED_IN)
     return {"infusion": infusion, "day": starts_at.date()}
-
-
-def record_vitals(page: Page, systolic: int, diastolic: int, heart_rate: int, spo2: int) -> None:
-    page.get_by_label("Systolic pressure (mmHg)").fill(str(systolic))
-    page.get_by_label("Diastolic pressure (mmHg)").fill(str(diastolic))
-    page.get_by_label("Heart rate (beats per minute)").fill(str(heart_rate))
-    page.get_by_label("SpO2 (%)").fill(str(spo2))
-    page.get_by_role("button", name="Record vitals").click()
-
-
-def rosa_on_the_board(page: Page, site: str, day) -> Any:
-    page.goto(f"{site}/staff/day/?date={day.isoformat()}")
-    return page.get_by_role("row").filter(has_text="Rosa Martín")
-
-
-def check_the_list(page: Page) -> None:
-    page.get_by_label("Alert and oriented").check()
-    page.get_by_label("An adult escort is present").check()
-    page.get_by_label("Walking steadily").check()
-    page.get_by_label("Written discharge instructions given").check()
-
-
-def record_the_scales(page: Page, axe) -> None:
-    """From the record to the scales' page: a MOAA/S of 5 and a CADSS-6 of 0s, then back."""
-    page.get_by_role("link", name="MOAA/S and CADSS-6: record or review").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sedation and dissociation scales")
-    axe(page)
-    page.get_by_label("5: Responds readily to name spoken in normal tone (alert)").check()
-    for number, question in enumerate((1, 2, 6, 7, 15, 22), start=1):
-        page.get_by_label(f"CADSS-6 item {number} (CADSS question {question})").select_option("0")
-    page.get_by_role("button", name="Record scales").click()
-    expect(page.get_by_role("status")).to_contain_text("Scales recorded.")
-    expect(page.get_by_text("0 of 24")).to_be_visible()
-    axe(page)
-    page.get_by_role("link", name="Back to the session record").click()
-
-
-def forms_entered_for_the_patient(page: Page, axe) -> None:
-    """At check-in the nurse enters the patient's PHQ-9 for them, item by item."""
-    page.get_by_role("link", name="Enter the patient's answers to the PHQ-9").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("PHQ-9: the patient's answers")
-    axe(page)
-    questions = page.get_by_role("group")
-    expect(questions).to_have_count(9)
-    for number in range(9):
-        questions.nth(number).get_by_label("Several days" if number < 3 else "Not at all").check()
-    page.get_by_role("button", name="Record answers").click()
-    expect(page.get_by_role("status")).to_contain_text("PHQ-9 answers recorded (total 3).")
-    expect(page.get_by_text("Answered: total 3 (minimal), entered by Nora Quinn for the patient")).to_be_visible()
-    page.get_by_role("link", name="Enter the patient's answers to the GAD-7").click()
-    questions = page.get_by_role("group")
-    expect(questions).to_have_count(7)
-    for number in range(7):
-        questions.nth(number).get_by_label("Not at all").check()
-    page.get_by_role("button", name="Record answers").click()
-    expect(page.get_by_role("status")).to_contain_text("GAD-7 answers recorded (total 0).")
 
 
 def weight_baseline_and_start(page: Page, axe) -> None:
@@ -259,10 +225,11 @@ def the_follow_up_call_the_next_day(
     page.get_by_role("link", name="The nurses' follow-up calls").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up calls")
     axe(page)
-    assert_no_sideways_scroll(page)
+    usable_by_keyboard_and_on_a_phone(page)
     page.get_by_role("link", name="Rosa Martín").click()
     axe(page)
-    page.get_by_label("Yes").check()
+    usable_by_keyboard_and_on_a_phone(page)
+    page.get_by_role("group", name="Was the patient reached?").get_by_label("Yes").check()
     page.get_by_label("How is the patient?").fill("Slept well; no new problems.")
     page.get_by_role("button", name="Record the call").click()
     expect(page.get_by_role("status")).to_contain_text("The call's outcome is recorded.")
@@ -289,3 +256,60 @@ def test_without_javascript_the_record_takes_a_reading_and_refuses_an_early_star
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Infusion started.")
     context.close()
+
+
+HIGH_BASELINE_REFUSED = (
+    "The baseline reading is outside the pre-dose limits and no clinician has recorded a pre-dose override "
+    "since: systolic 170, at or above 160; diastolic 105, at or above 100."
+)
+
+
+def the_clinician_overrides_by_keyboard(context: BrowserContext, record_url: str, sign_in: Any, clinician: User, axe):
+    """In her own browser the clinician writes the override's note and records it, keyboard alone."""
+    doctor = context.new_page()
+    sign_in(doctor, clinician)
+    doctor.goto(record_url)
+    expect(doctor.get_by_role("row").filter(has_text="170/105 mmHg")).to_be_visible()
+    axe(doctor)
+    tab_to(doctor, "Pre-dose override note")
+    doctor.keyboard.type("Anxious on arrival; repeat reading unchanged. Start at the planned dose.")
+    tab_to(doctor, "Record pre-dose override")
+    doctor.keyboard.press("Enter")
+    expect(doctor.get_by_role("status")).to_contain_text("Pre-dose override recorded.")
+    expect(doctor.get_by_text("by Iris Vance: Anxious on arrival; repeat reading unchanged.")).to_be_visible()
+    axe(doctor)
+
+
+def test_a_high_baseline_is_refused_in_words_until_a_clinician_overrides_it(
+    browser: Browser, page: Page, site, sign_in, axe, nurse, clinician, checked_in_infusion
+):
+    """170/105 before the start: refused, each reason named; the nurse cannot override; the
+    clinician's override (a note) lets the nurse start. The regulated page passes the keyboard
+    and phone check on the way."""
+    infusion = checked_in_infusion["infusion"]
+    record_url = f"{site}/staff/infusions/{infusion.pk}/"
+    prepare_start(infusion, nurse, at=timezone.now())  # weight, medications, forms
+    sign_in(page, nurse)
+    page.goto(record_url)
+    page.get_by_role("link", name=re.compile("^Consent, pregnancy test and the medication list")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consent, pregnancy test and medications")
+    axe(page)
+    usable_by_keyboard_and_on_a_phone(page)
+    page.goto(record_url)
+    record_vitals(page, 170, 105, 72, 98)
+    expect(page.get_by_role("status")).to_contain_text("Reading recorded.")
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text(HIGH_BASELINE_REFUSED)
+    expect(page.get_by_label("Pre-dose override note")).to_have_count(0)  # a clinician's to record
+    axe(page)
+    assert InfusionRecord.objects.get(appointment=infusion).started_at is None
+
+    context = browser.new_context(locale="en-US", timezone_id="America/Los_Angeles")
+    the_clinician_overrides_by_keyboard(context, record_url, sign_in, clinician, axe)
+    context.close()
+
+    page.goto(record_url)
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Infusion started.")
+    expect(page.get_by_text("In progress", exact=True)).to_be_visible()
+    axe(page)

@@ -144,7 +144,7 @@ def _clinician_acknowledges(page: Page, site: str, axe, patient: User) -> None:
     axe(page)
     queue.get_by_label("Note").fill("Called the patient: safe, plan agreed for today's session.")
     queue.get_by_role("button", name=re.compile("^Acknowledge")).click()
-    expect(page.get_by_text("No self-harm answer is waiting for review.")).to_be_visible()
+    expect(page.get_by_text("No alert is waiting for review.")).to_be_visible()
     axe(page)
 
 

@@ -195,7 +195,15 @@ def test_recording_a_calls_outcome_by_role(next_day, clients, users, role):
     body = {
         "reached": True,
         "patient_condition": "Tired, a headache in the evening.",
-        "adverse_event": {"code": "headache", "severity": "mild", "action_taken": "Advised rest and fluids."},
+        "adverse_event": {
+            "code": "headache",
+            "grade": 1,
+            "serious": False,
+            "relatedness": "possible",
+            "outcome": "resolving",
+            "action": "none",
+            "action_detail": "Advised rest and fluids.",
+        },
     }
     response = clients[role].post(f"/api/v1/follow-ups/{call.pk}/", body, format="json")
     if role in REFUSED:

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from clinical.errors import ClinicalError
 from clinical.follow_up_selectors import follow_up_calls_of
-from clinical.models import AdverseEvent, ClinicalAccess, FollowUpCall, ScaleAssessment
+from clinical.models import AdverseEvent, Alert, ClinicalAccess, FollowUpCall, ScaleAssessment
 from clinical.services.follow_up_due import next_clinic_day
 from clinical.services.follow_ups import follow_up_call_record
 from clinical.services.infusions import infusion_discharge, infusion_record_update
@@ -30,7 +30,16 @@ pytestmark = pytest.mark.django_db
 
 RECOVERED = START + timedelta(minutes=90)
 NEXT_DAY = datetime(2026, 12, 8, 10, tzinfo=LA)
-HEADACHE = {"code": "headache", "severity": "mild", "action_taken": "Advised paracetamol."}
+# The adverse-event service's fields (clinical/adverse_event_rules.py), as the API sends them.
+HEADACHE = {
+    "code": "headache",
+    "grade": 1,
+    "serious": False,
+    "relatedness": "possible",
+    "outcome": "resolving",
+    "action": "none",
+    "action_detail": "Advised paracetamol.",
+}
 
 
 def discharged(nurse, *, patient=None) -> FollowUpCall:
@@ -96,13 +105,34 @@ def test_a_new_adverse_event_from_the_call_is_recorded_against_that_infusion(dem
         now=NEXT_DAY,
     )
     event = AdverseEvent.objects.get()
-    assert (event.record_id, event.code, event.severity, event.occurred_at) == (
+    assert (event.record_id, event.code, event.grade, event.action_detail, event.occurred_at) == (
         call.record_id,
         "headache",
-        "mild",
+        1,
+        "Advised paracetamol.",
         NEXT_DAY - timedelta(hours=14),
     )
     assert recorded.adverse_event_id == event.pk
+    assert not Alert.objects.exists()  # grade 1, not serious: no clinician is called
+
+
+def test_a_grade_3_event_from_the_call_raises_its_alert_to_the_clinician(demo_clinic, nurse_user):
+    call = discharged(nurse_user)
+    follow_up_call_record(
+        actor=nurse_user,
+        follow_up_id=call.pk,
+        reached=True,
+        patient_condition="Fainted at home; seen at the emergency department.",
+        adverse_event={**HEADACHE, "code": "hypotension", "grade": 3, "action": "transferred_to_emergency"},
+        now=NEXT_DAY,
+    )
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.adverse_event_id, alert.appointment_id, alert.raised_at) == (
+        "adverse_event",
+        AdverseEvent.objects.get().pk,
+        call.record.appointment_id,
+        NEXT_DAY,
+    )
 
 
 def test_a_call_not_reached_takes_no_condition_nor_event(demo_clinic, nurse_user):
@@ -147,10 +177,30 @@ def test_a_bad_adverse_event_writes_nothing(demo_clinic, nurse_user):
             adverse_event={**HEADACHE, "code": "not_a_code"},
             now=NEXT_DAY,
         ),
-        "invalid",
+        "invalid_choice",
     )
     assert FollowUpCall.objects.get(pk=call.pk).recorded_at is None
     assert not AdverseEvent.objects.exists()
+
+
+def test_the_condition_and_every_problem_of_the_event_are_named_at_once(demo_clinic, nurse_user):
+    call = discharged(nurse_user)
+    error = refused(
+        lambda: follow_up_call_record(
+            actor=nurse_user,
+            follow_up_id=call.pk,
+            reached=True,
+            adverse_event={**HEADACHE, "grade": 4, "serious": False, "outcome": ""},
+            now=NEXT_DAY,
+        ),
+        "condition_required",
+    )
+    assert error.fields == {
+        "patient_condition": ["Required."],
+        "serious": ["Grades 4 and 5 are serious."],
+        "outcome": ["Required."],
+    }
+    assert (FollowUpCall.objects.get(pk=call.pk).recorded_at, AdverseEvent.objects.count()) == (None, 0)
 
 
 def test_an_outcome_is_recorded_once(demo_clinic, nurse_user, clinician_user):

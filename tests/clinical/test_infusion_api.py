@@ -222,9 +222,13 @@ def test_recording_an_adverse_event_by_role(clients, users, role):
         infusion_url(appointment, "adverse-events"),
         {
             "code": "dissociation_distress",
-            "severity": "moderate",
+            "grade": 2,
+            "serious": False,
+            "relatedness": "probable",
+            "outcome": "resolving",
+            "action": "infusion_paused",
             "occurred_at": "2026-12-07T09:20:00-08:00",
-            "action_taken": "Reassurance; rate halved.",
+            "action_detail": "Reassurance; rate halved.",
         },
         format="json",
     )
@@ -238,9 +242,14 @@ def test_recording_an_adverse_event_by_role(clients, users, role):
         {
             "id": event.pk,
             "code": "dissociation_distress",
-            "severity": "moderate",
+            "description": "",
+            "grade": 2,
+            "serious": False,
+            "relatedness": "probable",
+            "outcome": "resolving",
+            "action": "infusion_paused",
+            "action_detail": "Reassurance; rate halved.",
             "occurred_at": event.occurred_at.isoformat(),
-            "action_taken": "Reassurance; rate halved.",
             "note": "",
             "recorded_by": str(users[role].pk),
         }

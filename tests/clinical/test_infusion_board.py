@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus
 from clinical.board import clinical_day_board
-from clinical.models import Alert, AlertKind, FollowUpCall, InfusionRecord, Questionnaire, VitalsReading
+from clinical.models import AdverseEvent, Alert, AlertKind, FollowUpCall, InfusionRecord, Questionnaire, VitalsReading
 from clinical.schedule_selectors import BoardRow, DayBoard
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusions import infusion_record_update, infusion_vitals_record
@@ -44,7 +44,8 @@ def rows(board: DayBoard) -> list[BoardRow]:
 
 
 def row_of(appointment: Appointment, *, now: datetime) -> BoardRow:
-    return next(row for row in rows(clinical_day_board(day=DAY, now=now)) if row.appointment.pk == appointment.pk)
+    day = appointment.starts_at.astimezone(LA).date()
+    return next(row for row in rows(clinical_day_board(day=day, now=now)) if row.appointment.pk == appointment.pk)
 
 
 def questionnaire(appointment: Appointment, kind: str, *, answered: bool) -> Questionnaire:
@@ -95,15 +96,18 @@ def test_nothing_is_overdue_before_the_start_or_after_the_discharge(demo_clinic,
     assert row_of(appointment, now=START + timedelta(hours=1)).alerts == ()
 
 
-def test_a_self_harm_answer_shows_on_every_row_of_the_patient_until_acknowledged(
+def test_a_self_harm_answer_shows_on_its_infusion_and_later_ones_never_on_earlier_ones(
     demo_clinic, nurse_user, clinician_user
 ):
-    appointment = infusion_appointment(room="Infusion 4")
-    later = infusion_appointment(appointment.patient, starts_at=START + timedelta(days=3))
-    alert = self_harm_alert(later)
-    assert row_of(appointment, now=START).alerts == ("self_harm",)
+    earlier = infusion_appointment(room="Infusion 4")
+    own = infusion_appointment(earlier.patient, starts_at=START + timedelta(days=3))
+    later = infusion_appointment(earlier.patient, starts_at=START + timedelta(days=7))
+    alert = self_harm_alert(own)
+    assert row_of(earlier, now=START).alerts == ()  # answered for the next infusion: not part of this one
+    assert row_of(own, now=START).alerts == ("self_harm",)
+    assert row_of(later, now=START).alerts == ("self_harm",)  # open, it blocks that start too
     alert_acknowledge(actor=clinician_user, alert_id=alert.pk, note="Called the patient; safe.", now=START)
-    assert row_of(appointment, now=START).alerts == ()
+    assert (row_of(own, now=START).alerts, row_of(later, now=START).alerts) == ((), ())
 
 
 def test_the_questionnaire_state_and_the_planned_dose(demo_clinic, nurse_user):
@@ -130,13 +134,16 @@ def test_the_signature_changes_with_an_alert(demo_clinic, nurse_user):
     assert clinical_day_board(day=DAY, now=at).signature() != before
 
 
-def fill_day(day: date, count: int) -> None:
+def fill_day(day: date, count: int) -> list[tuple[str, ...]]:
     """``count`` infusions under way on ``day``, each of its own patient and plan, each with a
     session record, three readings (one past a threshold, its alert open), both questionnaires
-    (one unanswered), every other patient with an open self-harm alert, and every other record with
-    a follow-up call due that day (the nurses' list on the board)."""
+    (one unanswered); every other patient with an open self-harm alert of an earlier infusion,
+    every fourth infusion with an open adverse-event alert and every fourth (others) with an open
+    worsening alert; every other record with a follow-up call due that day (the nurses' list on
+    the board). Returns the alerts each row must show."""
     nurse = UserFactory(role="nurse")
     infusion = AppointmentType.objects.get(code="infusion")
+    expected: list[tuple[str, ...]] = []
     for n in range(count):
         patient = PatientFactory()
         plan = active_plan(patient, signed_at=datetime(2026, 11, 2, 12, tzinfo=LA))
@@ -176,18 +183,38 @@ def fill_day(day: date, count: int) -> None:
             reasons=["systolic"],
             raised_at=starts_at,
         )
-        questionnaire(appointment, "phq9", answered=True)
+        phq9 = questionnaire(appointment, "phq9", answered=True)
         questionnaire(appointment, "gad7", answered=False)
+        shown = ["blood_pressure"]
         if n % 2 == 0:
             FollowUpCall.objects.create(record=record, patient=patient, due_on=day, created_at=starts_at)
         if n % 2:
-            self_harm_alert(infusion_appointment(patient, starts_at=starts_at + timedelta(days=2)))
+            self_harm_alert(infusion_appointment(patient, starts_at=starts_at - timedelta(days=2)))
+            shown.insert(0, "self_harm")
+        if n % 4 == 0:
+            event = AdverseEvent.objects.create(
+                record=record, code="hypotension", grade=3, serious=False, relatedness="possible",
+                outcome="resolving", action="none", occurred_at=starts_at, recorded_by=nurse, recorded_at=starts_at,
+            )  # fmt: skip
+            Alert.objects.create(
+                kind=AlertKind.ADVERSE_EVENT, patient=patient, appointment=appointment, adverse_event=event,
+                reasons=["grade_3"], raised_at=starts_at,
+            )  # fmt: skip
+            shown.append("adverse_event")
+        if n % 4 == 2:
+            Alert.objects.create(
+                kind=AlertKind.WORSENING, patient=patient, appointment=appointment, questionnaire=phq9,
+                reasons=["phq9_rise"], raised_at=starts_at,
+            )  # fmt: skip
+            shown.append("worsening")
+        expected.append((*shown, "vitals_overdue"))
+    return expected
 
 
 def test_the_board_costs_the_same_queries_with_10_and_200_appointments(demo_clinic):
     counts = []
     for day, count in ((DAY, 10), (DAY + timedelta(days=1), 200)):
-        fill_day(day, count)
+        expected = fill_day(day, count)
         now = datetime.combine(day, START.timetz()) + timedelta(hours=9)  # every infusion has readings overdue
         with CaptureQueriesContext(connection) as queries:
             board = clinical_day_board(day=day, now=now)
@@ -198,10 +225,8 @@ def test_the_board_costs_the_same_queries_with_10_and_200_appointments(demo_clin
         assert board.facts["follow_up_calls_open"] == (5 if count == 10 else 5 + 100)
         assert {row.questionnaire for row in shown} == {"due"}
         assert {row.planned_dose_mg for row in shown} == {Decimal("35.0")}
-        assert sorted(row.alerts for row in shown) == sorted(
-            [("blood_pressure", "vitals_overdue")] * (count - count // 2)
-            + [("self_harm", "blood_pressure", "vitals_overdue")] * (count // 2)
-        )
+        assert sorted(row.alerts for row in shown) == sorted(expected)
+        assert {"self_harm", "adverse_event", "worsening"} <= {alert for row in shown for alert in row.alerts}
     assert counts == [BOARD_QUERIES, BOARD_QUERIES]
 
 

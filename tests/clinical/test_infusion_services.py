@@ -1,6 +1,6 @@
 """The infusion session record's services: the record's life, weight and dose arithmetic, readings
-and their alerts, adverse events and the discharge, with exact values and nothing written on a
-refusal."""
+and their alerts and the discharge (adverse events: test_adverse_events.py), with exact values and
+nothing written on a refusal."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusion_discharge import infusion_discharge
 from clinical.services.infusion_record import infusion_record_read
 from clinical.services.infusions import (
-    infusion_adverse_event_record,
     infusion_record_update,
     infusion_vitals_record,
 )
@@ -404,45 +403,6 @@ def test_a_reading_is_neither_in_the_future_nor_before_the_day_nor_before_check_
         )
         assert error.fields == {"taken_at": ["Not in the future, nor before the appointment's day."]}
     assert snapshot(appointment) == before
-
-
-# -- adverse events ----------------------------------------------------------------------------------------------
-
-
-def test_an_adverse_event_is_recorded_with_its_time_and_action(demo_clinic, nurse_user):
-    appointment = infusion_appointment()
-    start(appointment, nurse_user)
-    event = infusion_adverse_event_record(
-        actor=nurse_user,
-        appointment_id=appointment.pk,
-        code="nausea_vomiting",
-        severity="mild",
-        action_taken="Ondansetron 4 mg given.",
-        occurred_at=START + timedelta(minutes=20),
-        now=START + timedelta(minutes=22),
-    )
-    assert AdverseEvent.objects.values("code", "severity", "occurred_at", "action_taken", "recorded_by").get(
-        pk=event.pk
-    ) == {
-        "code": "nausea_vomiting",
-        "severity": "mild",
-        "occurred_at": START + timedelta(minutes=20),
-        "action_taken": "Ondansetron 4 mg given.",
-        "recorded_by": nurse_user.pk,
-    }
-
-
-def test_an_adverse_event_needs_a_known_code_severity_and_action(demo_clinic, nurse_user):
-    appointment = infusion_appointment()
-    start(appointment, nurse_user)
-    error = refused(
-        lambda: infusion_adverse_event_record(
-            actor=nurse_user, appointment_id=appointment.pk, code="bad", severity="awful", action_taken=" "
-        ),
-        "invalid",
-    )
-    assert error.fields == {"code": ["Unknown code."], "severity": ["Unknown severity."], "action_taken": ["Required."]}
-    assert not AdverseEvent.objects.exists()
 
 
 # -- discharge -----------------------------------------------------------------------------------------------------

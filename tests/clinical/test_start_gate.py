@@ -25,13 +25,14 @@ from clinical.models import (
     TreatmentPlan,
     VitalsReading,
 )
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.infusions import (
-    infusion_adverse_event_record,
     infusion_record_update,
     infusion_vitals_record,
 )
 from clinical.services.start_gate import predose_override_record, start_missing
 from core.errors import DomainError
+from tests.clinical.adverse_event_fixtures import NAUSEA
 from tests.clinical.infusion_fixtures import (
     CHECK_IN,
     NORMAL,
@@ -349,14 +350,7 @@ def test_chair_records_wait_for_the_check_in_and_the_dose_for_the_start(demo_cli
     appointment = infusion_appointment()
     calls = [
         lambda: infusion_vitals_record(actor=nurse_user, appointment_id=appointment.pk, now=CHECK_IN, **NORMAL),
-        lambda: infusion_adverse_event_record(
-            actor=nurse_user,
-            appointment_id=appointment.pk,
-            code="nausea_vomiting",
-            severity="mild",
-            action_taken="Ondansetron.",
-            now=CHECK_IN,
-        ),
+        lambda: adverse_event_record(actor=nurse_user, appointment_id=appointment.pk, event=NAUSEA, now=CHECK_IN),
         lambda: predose_override_record(
             actor=clinician_user, appointment_id=appointment.pk, note="Reviewed.", now=CHECK_IN
         ),

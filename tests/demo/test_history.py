@@ -59,21 +59,44 @@ def test_the_history_has_series_done_and_under_way(history):
 
 
 def test_one_reading_past_the_threshold_was_acted_on_and_one_adverse_event_recorded(history):
-    alert = Alert.objects.get(patient__email__in=HISTORY)
+    alert = Alert.objects.get(patient__email__in=HISTORY, kind="vitals_threshold")
     assert (alert.kind, alert.reasons, alert.action) == ("vitals_threshold", ["systolic"], "continued")
     assert alert.patient is not None  # a count discrepancy alone has none (SPEC.md section 12)
     assert alert.patient.email == "rosa@example.com"
-    assert list(AdverseEvent.objects.values_list("code", "severity")) == [("nausea_vomiting", "mild")]  # all of them
+    assert list(AdverseEvent.objects.values_list("code", "grade", "serious")) == [("nausea_vomiting", 1, False)]  # all
+
+
+def test_a_phq9_of_20_or_more_raised_a_worsening_alert_a_clinician_acknowledged_before_the_discharge(history):
+    alert = Alert.objects.get(patient__email__in=HISTORY, kind="worsening")
+    assert (alert.patient and alert.patient.email, alert.reasons, alert.resolved_by and alert.resolved_by.role) == (
+        "james@example.com",
+        ["severe"],
+        "clinician",
+    )
+    assert alert.appointment is not None
+    discharged_at = alert.appointment.infusion_record.discharged_at
+    assert alert.resolved_at is not None
+    assert discharged_at is not None
+    assert alert.resolved_at < discharged_at
+    assert OutboxMessage.objects.filter(alert=alert, kind="clinician_alert").exists()
+
+
+def test_a_phq9_of_20_before_the_first_infusion_raised_a_worsening_alert(history):
+    worsening = Alert.objects.filter(patient__email__in=HISTORY, kind="worsening")
+    assert list(worsening.values_list("patient__email", "reasons")) == [("james@example.com", ["phq9_severe"])]
 
 
 def test_the_completed_series_reads_as_a_remission(history):
     outcome = plan_outcome(TreatmentPlan.objects.get(patient__email="linda@example.com"))
 
-    assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (19, 4, True, True)
+    # The baseline is the check-in before the first infusion (17), not the evaluation's 19.
+    assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (17, 4, True, True)
 
 
 def test_no_message_about_a_visit_long_gone_is_left_to_send(history):
-    assert not OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=NOW).exists()
+    left = OutboxMessage.objects.filter(status=Status.PENDING, due_at__lt=NOW)
+    # Only an alert nobody has acknowledged yet still calls a clinician (SPEC.md section 10).
+    assert not left.exclude(alert__resolved_at__isnull=True, alert__isnull=False).exists()
 
 
 def test_a_second_run_with_if_empty_changes_nothing(history):

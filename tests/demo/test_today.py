@@ -130,7 +130,7 @@ def test_alerts_are_open_for_the_nurse_and_for_a_clinician(demo):
     assert [(alert.kind, alert.patient and alert.patient.email, alert.reasons) for alert in open_alerts] == [
         (AlertKind.SELF_HARM, demo.emails["to_check_in"], ["phq9_item_9"]),
         (AlertKind.VITALS_THRESHOLD, demo.emails["in_chair"], ["systolic"]),
-    ]
+    ]  # the history's worsening PHQ-9 was acknowledged before that infusion's discharge (test_history.py)
 
 
 def test_todays_patients_are_new_with_signed_evaluations_and_active_plans(demo):

@@ -10,7 +10,7 @@ from django.core import mail
 
 from notifications.channels import channel_deliver
 from notifications.messages import message_render, sms_septets
-from notifications.models import Channel, Kind, OutboxMessage
+from notifications.models import ALERT_KINDS, PATIENT_KINDS, Channel, Kind, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,13 @@ def test_every_english_template_has_its_spanish_one_and_no_other():
     spanish = {path.name for path in (TEMPLATES / "es").glob("*.txt")}
 
     assert spanish == english
-    assert len(english) == len(Kind) * 3  # email, text message and subject of each kind
+    # Email, text message and subject of each kind to the patient and of each alert's message to a
+    # clinician; email and subject of a provider's letter.
+    assert len(english) == len(PATIENT_KINDS) * 3 + len(ALERT_KINDS) * 3 + 2
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", PATIENT_KINDS)
 @pytest.mark.parametrize("channel", list(Channel))
 def test_every_message_carries_the_minimum_and_nothing_clinical(infusion_with_history, kind, channel, language):
     patient = infusion_with_history.patient

@@ -12,7 +12,7 @@ from accounts.services import user_set_language
 from booking.models import Appointment
 from notifications.channels import channel_deliver
 from notifications.messages import message_render, sms_text
-from notifications.models import Channel, Kind, OutboxMessage
+from notifications.models import PATIENT_KINDS, Channel, Kind, OutboxMessage
 from notifications.services import outbox_send
 from tests.notifications.support import BOOKED_AT, row
 from tests.notifications.test_messages import FORBIDDEN
@@ -58,7 +58,7 @@ def spanish_infusion(infusion_with_history):
 
 
 @time_machine.travel("2026-12-02T09:30:00-08:00", tick=False)
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", PATIENT_KINDS)
 def test_each_email_in_spanish_gives_the_spanish_date_and_zone(spanish_infusion, kind):
     rendered = message_render(_message(spanish_infusion, kind, Channel.EMAIL))
 
@@ -74,7 +74,7 @@ def test_each_email_in_spanish_gives_the_spanish_date_and_zone(spanish_infusion,
 
 
 @time_machine.travel("2026-12-02T09:30:00-08:00", tick=False)
-@pytest.mark.parametrize("kind", list(Kind))
+@pytest.mark.parametrize("kind", PATIENT_KINDS)
 def test_each_text_message_in_spanish_gives_the_spanish_date_in_gsm_characters(spanish_infusion, kind):
     rendered = message_render(_message(spanish_infusion, kind, Channel.SMS))
 

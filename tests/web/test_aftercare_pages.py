@@ -142,8 +142,12 @@ def test_the_calls_outcome_with_a_new_adverse_event(infusion, nurse):
                 "reached": "yes",
                 "patient_condition": "Headache last night, better now.",
                 "event_code": "headache",
-                "event_severity": "mild",
-                "event_action_taken": "Advised fluids and rest.",
+                "event_grade": "1",
+                "event_serious": "no",
+                "event_relatedness": "possible",
+                "event_outcome": "resolving",
+                "event_action": "none",
+                "event_action_detail": "Advised fluids and rest.",
             },
         )
         assert done.status_code == 302
@@ -152,7 +156,7 @@ def test_the_calls_outcome_with_a_new_adverse_event(infusion, nurse):
     assert "The call's outcome is recorded." in after
     assert "Reached · adverse event recorded" in after
     event = AdverseEvent.objects.get()
-    assert (event.record_id, event.code, event.occurred_at) == (call.record_id, "headache", NEXT_DAY)
+    assert (event.record_id, event.code, event.grade, event.occurred_at) == (call.record_id, "headache", 1, NEXT_DAY)
 
 
 def test_a_reached_call_without_the_patients_condition_is_refused_in_words(infusion, nurse):
@@ -160,20 +164,32 @@ def test_a_reached_call_without_the_patients_condition_is_refused_in_words(infus
     with time_machine.travel(NEXT_DAY, tick=False):
         refused = signed_in(nurse).post(f"/staff/follow-ups/{call.pk}/", {"reached": "yes", "event_code": "headache"})
     assert refused.status_code == 400
-    assert "How is the patient?: Required." in text_of(refused)
+    text = text_of(refused)
+    assert "How is the patient?: Required." in text
+    assert "Grade (CTCAE): Required." in text  # the event's own problems, named at the same time
     assert FollowUpCall.objects.get(pk=call.pk).recorded_at is None
     assert not AdverseEvent.objects.exists()
 
 
-def test_an_event_without_severity_is_refused_beside_its_field(infusion, nurse):
+def test_an_event_without_its_grade_is_refused_beside_each_field(infusion, nurse):
     call = discharged(infusion, nurse)
     with time_machine.travel(NEXT_DAY, tick=False):
         refused = signed_in(nurse).post(
             f"/staff/follow-ups/{call.pk}/",
-            {"reached": "yes", "patient_condition": "Dizzy.", "event_code": "dizziness", "event_action_taken": "Rest."},
+            {
+                "reached": "yes",
+                "patient_condition": "Dizzy.",
+                "event_code": "dizziness",
+                "event_serious": "no",
+                "event_relatedness": "possible",
+                "event_outcome": "resolved",
+                "event_action": "none",
+            },
         )
     assert refused.status_code == 400
-    assert "Severity: Unknown severity." in text_of(refused)
+    text = text_of(refused)
+    assert "Grade (CTCAE): Required." in text
+    assert "Serious: Required." not in text
     assert FollowUpCall.objects.get(pk=call.pk).recorded_at is None
 
 

@@ -32,6 +32,7 @@ from clinical.infusion_selectors import infusion_session
 from clinical.models import Alert, ClinicalAccess, InfusionRecord
 from clinical.services.infusions import infusion_record_update
 from core.roles import Role
+from tests.clinical.adverse_event_fixtures import NAUSEA_FORM, NAUSEA_PAYLOAD
 from tests.clinical.infusion_fixtures import (
     START,
     check_in,
@@ -175,23 +176,25 @@ WRITES: dict[str, dict[str, Any]] = {
         "state": started,
         "page": (
             "adverse-events",
-            {
-                "event-code": "nausea_vomiting",
-                "event-severity": "mild",
-                "event-occurred_at": "10:30",
-                "event-action_taken": "Ondansetron",
-                "event-note": "",
-            },
+            {**NAUSEA_FORM, "event-occurred_at": "10:30", "event-note": ""},
         ),
         "api": (
             "post",
             "adverse-events",
-            {
-                "code": "nausea_vomiting",
-                "severity": "mild",
-                "action_taken": "Ondansetron",
-                "occurred_at": (START + timedelta(minutes=90)).isoformat(),
-            },
+            {**NAUSEA_PAYLOAD, "occurred_at": (START + timedelta(minutes=90)).isoformat()},
+        ),
+    },
+    # Grade 3: its alert is raised, and the clinician's messages written, in the same transaction.
+    "adverse event with its alert": {
+        "state": started,
+        "page": (
+            "adverse-events",
+            {**NAUSEA_FORM, "event-grade": "3", "event-occurred_at": "10:30", "event-note": ""},
+        ),
+        "api": (
+            "post",
+            "adverse-events",
+            {**NAUSEA_PAYLOAD, "grade": 3, "occurred_at": (START + timedelta(minutes=90)).isoformat()},
         ),
     },
     "scales": {

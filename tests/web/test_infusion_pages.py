@@ -28,6 +28,7 @@ from tests.clinical.infusion_fixtures import (
     infusion_appointment,
     prepare_start,
     reading,
+    record_scales,
     start,
 )
 from tests.clinical.questionnaire_fixtures import infusion_with_questionnaires, plan_of
@@ -283,17 +284,29 @@ def test_an_adverse_event_is_recorded(infusion, nurse):
             page_url(infusion, "adverse-events"),
             {
                 "event-code": "nausea_vomiting",
-                "event-severity": "mild",
+                "event-grade": "1",
+                "event-serious": "no",
+                "event-relatedness": "probable",
+                "event-outcome": "resolved",
+                "event-action": "medication_given",
                 "event-occurred_at": "09:18",
-                "event-action_taken": "Ondansetron 4 mg",
+                "event-action_detail": "Ondansetron 4 mg",
                 "event-note": "",
             },
         )
         assert posted.status_code == 302
         text = text_of(client.get(posted["Location"]))
     event = AdverseEvent.objects.get()
-    assert (event.code, event.severity, event.action_taken) == ("nausea_vomiting", "mild", "Ondansetron 4 mg")
-    assert "Nausea or vomiting (mild) at 9:18 AM · Action taken: Ondansetron 4 mg" in text
+    assert (event.code, event.grade, event.serious, event.action, event.action_detail) == (
+        "nausea_vomiting",
+        1,
+        False,
+        "medication_given",
+        "Ondansetron 4 mg",
+    )
+    assert "Nausea or vomiting · grade 1 - Mild at 9:18 AM" in text
+    assert "Related to the treatment: probable · Outcome: resolved" in text
+    assert "Action taken: Medication given — Ondansetron 4 mg" in text
 
 
 def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(infusion, nurse):
@@ -318,7 +331,10 @@ def test_the_board_says_forms_and_alerts_in_words_and_links_the_session_record(i
 
 
 def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_on_the_record(infusion, nurse):
-    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient, appointment=infusion, kind="phq9", opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=4),
+    )  # fmt: skip
     questionnaire_answer(
         actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
     )
@@ -345,6 +361,45 @@ def test_a_self_harm_answer_blocks_the_start_until_a_clinician_acknowledges_it_o
         assert client.post(page_url(infusion, "start")).status_code == 302
     infusion.refresh_from_db()
     assert infusion.status == AppointmentStatus.IN_PROGRESS
+
+
+def test_a_self_harm_answer_for_a_later_infusion_is_not_on_this_record_but_blocks_its_start(infusion, nurse):
+    _, phq9, _ = infusion_with_questionnaires(infusion.treatment_plan, starts_at=START + timedelta(days=2))
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[0, 0, 0, 0, 0, 0, 0, 0, 2], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "Self-harm answer" not in page  # the answer belongs to the later infusion's record
+        refused = client.post(page_url(infusion, "start"))
+    assert refused.status_code == 409
+    assert "A clinician has not yet acknowledged the patient's self-harm answer." in text_of(refused)
+
+
+def test_a_worsening_phq9_shows_on_the_record_and_does_not_block_the_start(infusion, nurse):
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient,
+        appointment=infusion,
+        kind="phq9",
+        opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=5),
+    )
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[3, 3, 3, 3, 2, 2, 2, 2, 0], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "PHQ-9 worsening · raised at 8:45 AM PHQ-9 of 20 or more" in page
+        assert client.post(page_url(infusion, "start")).status_code == 302  # the clinician decides
+    assert Alert.objects.get(kind="worsening").resolved_at is None
 
 
 def test_an_infusion_stopped_early_moves_the_recovery_and_the_schedule(infusion, nurse):
@@ -389,7 +444,8 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
         assert client.get(form_url).status_code == 200
         missing = client.post(form_url, {f"item_{n}": "1" for n in range(1, 9)})
         assert missing.status_code == 400
-        done = client.post(form_url, {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1"})
+        answers = {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1", "difficulty": "somewhat_difficult"}
+        done = client.post(form_url, answers)
         assert done.status_code == 302
         text = text_of(client.get(done["Location"]))
     assert (
@@ -398,7 +454,7 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
     assert "PHQ-9 : Answered: total 9 (mild), entered by Nora Quinn for the patient" in text
     assert "GAD-7 : Due: not answered yet" in text
     phq9.refresh_from_db()
-    assert (phq9.total, phq9.on_behalf, phq9.answered_by) == (9, True, nurse)
+    assert (phq9.total, phq9.on_behalf, phq9.answered_by, phq9.difficulty) == (9, True, nurse, "somewhat_difficult")
     assert Alert.objects.filter(kind="self_harm", questionnaire=phq9).count() == 1
     gad7.refresh_from_db()
     assert gad7.answered_at is None
@@ -406,7 +462,7 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
 
 def test_the_page_costs_the_same_queries_with_few_and_many_readings(infusion, nurse):
     """The page reads the session through one selector: a fixed number of queries, however many
-    readings, alerts and events the record holds."""
+    readings, alerts, events and scale assessments the record holds."""
     counts = []
     with time_machine.travel(START + timedelta(minutes=55), tick=False):
         client = signed_in(nurse)
@@ -414,6 +470,7 @@ def test_the_page_costs_the_same_queries_with_few_and_many_readings(infusion, nu
         client.get(page_url(infusion))  # the session's first request writes its start time
         for minutes in range(5, 55, 5):
             reading(infusion, nurse, at=START + timedelta(minutes=minutes), systolic=190 if minutes % 20 == 0 else 120)
+            record_scales(infusion, nurse, at=START + timedelta(minutes=minutes))
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(page_url(infusion)).status_code == 200
             counts.append(len(queries))

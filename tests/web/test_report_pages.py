@@ -15,9 +15,10 @@ import time_machine
 from django.test import Client
 
 from clinical.models import Alert, ClinicalAccess
-from clinical.services.infusions import infusion_adverse_event_record
+from clinical.services.adverse_events import adverse_event_record
 from clinical.services.questionnaires import questionnaire_answer
 from core.roles import Role
+from tests.clinical.adverse_event_fixtures import NAUSEA
 from tests.clinical.infusion_fixtures import START, infusion_appointment, reading, start
 from tests.clinical.questionnaire_fixtures import GAD7_CALM, answered, infusion_with_questionnaires, plan_of
 from tests.factories import PatientFactory, UserFactory
@@ -46,12 +47,10 @@ def december_day(demo_clinic) -> dict[str, Any]:
     infusion = infusion_appointment(PatientFactory(first_name="Rosa", last_name="Martín"))
     start(infusion, nurse)
     reading(infusion, nurse, at=START + timedelta(minutes=10), systolic=186)
-    infusion_adverse_event_record(
+    adverse_event_record(
         actor=nurse,
         appointment_id=infusion.pk,
-        code="nausea_vomiting",
-        severity="mild",
-        action_taken="Ondansetron 4 mg",
+        event=NAUSEA,
         occurred_at=START + timedelta(minutes=12),
         now=START + timedelta(minutes=12),
     )
@@ -84,7 +83,7 @@ def test_the_report_shows_its_figures_in_tables(december_day):
     assert "Series completed (every planned infusion done) 0" in text
     assert "Infusions completed 0" in text
     assert "Response (latest PHQ-9 at least 50% below baseline) 0 0 Nobody to count" in text
-    assert "Event Mild Moderate Severe All Nausea or vomiting 1 0 0 1" in text
+    assert "Event Grade 1 Grade 2 Grade 3 Grade 4 Grade 5 All Of them serious Nausea or vomiting 1 0 0 0 0 1 0" in text
     assert "Blood-pressure alerts 1 Per 100 infusions No infusions" in text
     assert 'href="?date_from=2026-11-01&amp;date_to=2026-12-31&amp;format=csv"' in page.content.decode()
 
@@ -111,7 +110,8 @@ def test_the_csv_download_holds_the_same_figures(december_day):
         "remitters,0",
         "remission_measured,0",
         "remission_rate_percent,",
-        "adverse_events.nausea_vomiting.mild,1",
+        "adverse_events.nausea_vomiting.grade_1,1",
+        "adverse_events.nausea_vomiting.grade_1.serious,0",
         "blood_pressure_alerts,1",
         "blood_pressure_alerts_per_100_infusions,",
         "",
@@ -156,7 +156,7 @@ def test_the_clinician_sees_the_self_harm_answer_and_acknowledges_it_with_a_note
         "Leo Brandt Self-harm answer — clinician review · raised Sunday, December 6, 2026 at 1:00 PM Pacific Time"
         in text
     )
-    assert "Infusion Monday, December 7, 2026 at 10:00 AM Pacific Time" in text
+    assert "Appointment Monday, December 7, 2026 at 10:00 AM Pacific Time" in text
     prefix = f"ack-{self_harm_alert.pk}"
     url = f"/staff/alerts/{self_harm_alert.pk}/acknowledge/"
 
@@ -171,7 +171,7 @@ def test_the_clinician_sees_the_self_harm_answer_and_acknowledges_it_with_a_note
         "Acknowledged: Leo Brandt&#x27;s answer raised Sunday, December 6, 2026 at 1:00 PM Pacific Time."
         in done.content.decode()
     )
-    assert "No self-harm answer is waiting for review." in text_of(done)
+    assert "No alert is waiting for review." in text_of(done)
     self_harm_alert.refresh_from_db()
     assert (self_harm_alert.resolved_by, self_harm_alert.note) == (clinician, "Called the patient; safe, plan agreed.")
 
@@ -200,9 +200,10 @@ def test_the_chart_shows_the_outcome_in_words_and_the_scores_by_session(demo_cli
     page = signed_in(clinician).get(f"/staff/patients/{plan.patient.pk}/")
     assert page.status_code == 200
     text = text_of(page)
-    assert "Baseline PHQ-9 15 (at the evaluation) Latest PHQ-9 4 Change Down 73.3%" in text
+    # The baseline is the check-in before the first infusion, not the evaluation's 15 (SPEC.md 10).
+    assert "Baseline PHQ-9 8 (check-in before the first infusion) Latest PHQ-9 4 Change Down 50.0%" in text
     assert "Response Yes: the latest PHQ-9 is at least 50% below baseline" in text
-    assert "Remission Yes: the latest PHQ-9 is below 5" in text
+    assert "Remission Not applicable: the baseline is below 10" in text
     html = page.content.decode()
     assert 'role="img" aria-labelledby="outcome-chart-title" aria-describedby="outcome-chart-desc"' in html
     assert (

@@ -32,7 +32,7 @@ def test_a_high_baseline_is_refused_in_words_until_a_clinician_overrides(infusio
         assert "The medication list has not been reviewed at check-in." in words
         assert (
             "The baseline reading is outside the pre-dose limits and no clinician has recorded a pre-dose "
-            "override since." in words
+            "override since: systolic 170, at or above 160; diastolic 105, at or above 100." in words
         )
         assert "Record pre-dose override" not in words  # the nurse has no override form
         reviewed = client.post(page_url(infusion, "medications"), {"medications-medications_review": "no_change"})

@@ -35,11 +35,12 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.selectors import clinic_today
 from web.forms import PageForm
+from web.staff.adverse_event_forms import EVENT_FIELDS
 from web.staff.aftercare_forms import CADSS6_FIELDS, FollowUpOutcomeForm, ScalesForm
 from web.staff.day import BoardDayForm
 
 # A service's field name -> the form's (the adverse event's fields carry a prefix on the page).
-EVENT_FIELDS = {"code": "event_code", "severity": "event_severity", "action_taken": "event_action_taken"}
+ON_THE_PAGE = {name: f"event_{name}" for name in EVENT_FIELDS}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -151,7 +152,7 @@ def follow_up_page(request: HttpRequest, follow_up_id: UUID) -> HttpResponse:
                     request_id=request_id_of(request),
                 )
             except DomainError as error:
-                _add_refusal(form, error, EVENT_FIELDS)
+                _add_refusal(form, error, ON_THE_PAGE)
                 status = HTTPStatus(error.status_code)
             else:
                 messages.success(request, "The call's outcome is recorded.")

@@ -3,13 +3,16 @@ label input; every rule is the service's, and a refusal comes back beside its fi
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
 
-from clinical.models import AdverseEventCode, Severity
+from clinical.models import AdverseEventCode
 from clinical.sedation_scales import CADSS6_ITEM_RANGE, CADSS6_ITEMS, CADSS6_SOURCE_QUESTIONS, MOAAS_ANCHORS
 from web.forms import PageForm
+from web.staff.adverse_event_forms import EVENT_FIELDS, AdverseEventForm, adverse_event_values
 from web.staff.forms import ClockTimeField
 
 CADSS6_FIELDS = tuple(f"cadss6_item_{number}" for number in range(1, CADSS6_ITEMS + 1))
@@ -62,23 +65,22 @@ class FollowUpOutcomeForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when the patient was reached.",
     )
-    event_code = forms.ChoiceField(
-        label="New adverse event (optional)",
-        required=False,
-        choices=[("", "None"), *AdverseEventCode.choices],
-        help_text="Recorded against the infusion.",
-    )
-    event_severity = forms.ChoiceField(label="Severity", required=False, choices=[("", "Choose"), *Severity.choices])
-    event_action_taken = forms.CharField(label="Action taken or advised", required=False, max_length=500)
-    event_note = forms.CharField(label="Event note (optional)", required=False, max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new event asks what the session page's form asks (its time: now, when the call found it).
+        for name in EVENT_FIELDS:
+            self.fields[f"event_{name}"] = copy.deepcopy(AdverseEventForm.base_fields[name])
+        code = self.fields["event_code"]
+        assert isinstance(code, forms.ChoiceField)
+        code.label, code.help_text = "New adverse event (optional)", "Recorded against the infusion."
+        code.choices = [("", "None"), *AdverseEventCode.choices]
+
+    def event_fields(self) -> list[BoundField]:
+        return [self[f"event_{name}"] for name in EVENT_FIELDS]
 
     def adverse_event(self) -> dict[str, Any] | None:
         """The adverse event's fields as the service takes them, or None when no event was chosen."""
         if not self.cleaned_data.get("event_code"):
             return None
-        return {
-            "code": self.cleaned_data["event_code"],
-            "severity": self.cleaned_data.get("event_severity") or "",
-            "action_taken": self.cleaned_data.get("event_action_taken") or "",
-            "note": self.cleaned_data.get("event_note") or "",
-        }
+        return {**adverse_event_values(self.cleaned_data, prefix="event_"), "note": self.cleaned_data["event_note"]}

@@ -9,12 +9,7 @@ from typing import Any
 
 from django import forms
 
-from clinical.models import (
-    AdverseEventCode,
-    AlertAction,
-    MedicationsReview,
-    Severity,
-)
+from clinical.models import AlertAction, MedicationsReview
 from clinical.models.infusions import DIASTOLIC_RANGE, HEART_RATE_RANGE, SPO2_RANGE, SYSTOLIC_RANGE, WEIGHT_KG_RANGE
 from core.input_bounds import BoundedDateField
 from web.forms import PageForm
@@ -132,14 +127,6 @@ class AcknowledgeForm(PageForm):
         error_messages={"required": "Write a note saying what was done."},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class AdverseEventForm(PageForm):
-    code = forms.ChoiceField(label="Event", choices=[("", "Choose an event"), *AdverseEventCode.choices])
-    severity = forms.ChoiceField(label="Severity", choices=Severity.choices, widget=forms.RadioSelect)
-    occurred_at = ClockTimeField(label="Time (Pacific Time)", help_text="When it happened. Now, unless changed.")
-    action_taken = forms.CharField(label="Action taken", max_length=500)
-    note = forms.CharField(label="Note (optional)", required=False, max_length=1000)
 
 
 class DischargeForm(PageForm):

@@ -1,7 +1,8 @@
 """/staff/: each role's home after sign-in. Nurses and the front desk go to the day board;
-clinicians see their own schedule for today, the self-harm answers to review ("Alerts to
-review", each with a note and "Acknowledge") and the evaluations to write or sign; therapists
-their own schedule. Patients are refused (403)."""
+clinicians see their own schedule for today, the open alerts ("Alerts to review": each a
+clinician acknowledges with a note and "Acknowledge"; a reading's alert links to its session
+record, where its action is recorded) and the evaluations to write or sign; therapists their
+own schedule. Patients are refused (403)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from clinical.questionnaire_selectors import self_harm_alerts_open
+from clinical.alert_selectors import alerts_for_clinicians, clinician_acknowledges
+from clinical.models import Alert
 from clinical.schedule_selectors import schedule_of_staff
 from clinical.selectors import evaluations_to_write, evaluations_upcoming
 from clinical.services.alerts import SELF_HARM_ALERT_ROLES, alert_acknowledge
@@ -38,6 +40,11 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+def _acknowledge_form(alert: Alert, failed: tuple[UUID, AcknowledgeForm] | None) -> AcknowledgeForm:
+    # One form per alert, each with its own prefix (ids stay unique on the page).
+    return failed[1] if failed and failed[0] == alert.pk else AcknowledgeForm(prefix=f"ack-{alert.pk}")
+
+
 def _home(
     request: HttpRequest, *, failed: tuple[UUID, AcknowledgeForm] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -53,10 +60,9 @@ def _home(
     if user.role == Role.CLINICIAN:
         context["to_write"] = evaluations_to_write(clinician_id=user.pk, now=timezone.now())
         context["evaluations_ahead"] = evaluations_upcoming(clinician_id=user.pk, now=timezone.now())
-        # One acknowledge form per alert, each with its own prefix (ids stay unique on the page).
         context["alerts"] = [
-            (alert, failed[1] if failed and failed[0] == alert.pk else AcknowledgeForm(prefix=f"ack-{alert.pk}"))
-            for alert in self_harm_alerts_open()
+            (alert, _acknowledge_form(alert, failed) if clinician_acknowledges(alert) else None)
+            for alert in alerts_for_clinicians()
         ]
         context["failed_form"] = failed[1] if failed else None
     shown = [row.appointment.patient_id for row in schedule.rows]
@@ -78,7 +84,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*SELF_HARM_ALERT_ROLES)
 def alert_acknowledge_page(request: HttpRequest, alert_id: UUID) -> HttpResponse:
-    """ "Acknowledge" a self-harm answer with a note (``alert_acknowledge``, the API's service)."""
+    """ "Acknowledge" an alert with a note (``alert_acknowledge``, the API's service)."""
     form = AcknowledgeForm(request.POST, prefix=f"ack-{alert_id}")
     if form.is_valid():
         try:
@@ -96,7 +102,8 @@ def alert_acknowledge_page(request: HttpRequest, alert_id: UUID) -> HttpResponse
             form_add_domain_error(form, error)
         else:
             when = timefmt.time_label(alert.raised_at, clinic_zone())
-            whose = f"{alert.patient.full_name}'s answer" if alert.patient else "the alert"  # a count has no patient
+            what = "answer" if alert.questionnaire_id else "alert"
+            whose = f"{alert.patient.full_name}'s {what}" if alert.patient else "the alert"  # a count: nobody's
             messages.success(request, f"Acknowledged: {whose} raised {when}.")
             return HttpResponseRedirect(reverse("staff-home") + "#alerts-title")
     return _home(request, failed=(alert_id, form), status=400)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from booking.models import Appointment, AppointmentStatus
 from clinical import scoring
+from clinical.alert_rules import NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES
 from clinical.discharge_rules import CHECKLIST
 from clinical.infusion_rules import AT_THE_CLINIC, PREDOSE_OVERRIDE_ROLES, WRITABLE_STATUSES
 from clinical.infusion_selectors import InfusionSession
@@ -26,15 +27,15 @@ from clinical.models import (
     InfusionRecord,
     PredoseOverride,
     Questionnaire,
+    ScaleAssessment,
     VitalsReading,
 )
 from clinical.questionnaire_rules import ON_BEHALF_ROLES, answer_refusal
-from clinical.services.alerts import NOTE_ALERT_KINDS, SELF_HARM_ALERT_ROLES
 from web import timefmt
 from web.forms import PageForm
+from web.staff.adverse_event_forms import AdverseEventForm
 from web.staff.forms import (
     AcknowledgeForm,
-    AdverseEventForm,
     AlertActionForm,
     DischargeForm,
     DoseForm,
@@ -80,7 +81,7 @@ class AlertRow:
     title: str
     details: list[str]
     raised: str
-    form: forms.Form | None  # "Record action" (vitals) or "Acknowledge" (self-harm, clinicians)
+    form: forms.Form | None  # "Record action" (vitals) or "Acknowledge" (every other kind, clinicians)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class InfusionPage:
     recovered_at: datetime | None
     overrides: list[PredoseOverride] = field(default_factory=list)  # the clinicians' pre-dose overrides
     can_override: bool = False  # a clinician, the patient checked in
+    latest_scales: ScaleAssessment | None = None  # the latest MOAA/S and CADSS-6 recorded
     forms: dict[str, forms.Form] = field(default_factory=dict)
 
     @property
@@ -168,7 +170,7 @@ def alert_prefix(alert_id: object) -> str:
 
 
 def alert_form_class(alert: Alert) -> type[forms.Form]:
-    """A clinician's note acknowledges a self-harm answer; a reading's alert takes the action taken."""
+    """A clinician's note acknowledges every kind but a reading's, which takes the action taken."""
     return AcknowledgeForm if alert.kind in NOTE_ALERT_KINDS else AlertActionForm
 
 
@@ -266,6 +268,7 @@ def infusion_page_build(
         recovered_at=session.recovery_ends_at,
         overrides=session.predose_overrides,
         can_override=role in PREDOSE_OVERRIDE_ROLES and appointment.status == AppointmentStatus.CHECKED_IN,
+        latest_scales=session.scale_assessments[-1] if session.scale_assessments else None,
     )
     page.forms = _blank_forms(session.record, zone)
     page.forms.update({name: form for name, form in failed.items() if name in page.forms})

@@ -33,7 +33,7 @@ from core.errors import DomainError
 from core.request_id import request_id_of
 from web.forms import form_add_domain_error
 from web.staff.infusion_page import infusion_page_build
-from web.staff.infusion_words import missing_words
+from web.staff.infusion_words import missing_words, predose_words
 
 TEMPLATE = "web/staff/infusion.html"
 
@@ -102,22 +102,37 @@ def page_render(
     return session_render(request, session, failed=failed, form=form, status=status)
 
 
+# A form's own way of placing a refusal on its fields (default: the service's detail beside each).
+Place = Callable[[forms.Form, DomainError], None]
+
+
 def refused(
-    request: HttpRequest, appointment_id: UUID, name: str, form: forms.Form, error: DomainError
+    request: HttpRequest,
+    appointment_id: UUID,
+    name: str,
+    form: forms.Form,
+    error: DomainError,
+    *,
+    place: Place | None = None,
 ) -> HttpResponse:
     """The page again, the service's refusal beside its field and in the summary at the top; a
     refused start or discharge lists everything that is missing."""
     raise_as_http(error)
-    session = infusion_session(record=record_read(request, appointment_id), now=timezone.now())
+    now = timezone.now()
+    session = infusion_session(record=record_read(request, appointment_id), now=now)
     zone = session.appointment.appointment_type.clinic.zone
     missing = error.fields.get("missing") if isinstance(error.fields, dict) else None
-    if not isinstance(missing, list):
+    if place is not None:
+        place(form, error)
+    elif not isinstance(missing, list):
         form_add_domain_error(form, error)
+    readings = [row.reading for row in session.readings]
+    predose = predose_words(readings, session.thresholds, now=now) if "baseline_in_range" in (missing or []) else ""
     for item in missing or []:
         if item in form.fields:  # a checklist item: beside its box, named by its label
             form.add_error(item, "Not ticked yet.")
         else:
-            words = missing_words(str(item), recovered_at=session.recovery_ends_at, zone=zone)
+            words = missing_words(str(item), recovered_at=session.recovery_ends_at, zone=zone, predose=predose)
             form.add_error(None, words)
     for item in error.fields.get("checklist") or []:  # the discharge's boxes not ticked
         if item in form.fields:
@@ -141,14 +156,16 @@ def submit(
     name: str,
     form: forms.Form,
     write: Callable[[dict[str, Any]], Done],
+    place: Place | None = None,
 ) -> HttpResponse:
     """Every form of the page: check the form, call the service (``write``) first, then back to
-    the page (Post/Redirect/Get); the page is built here only when the form or the service refuses."""
+    the page (Post/Redirect/Get); the page is built here only when the form or the service refuses
+    (``place``: the form's own way of putting the refusal beside its fields)."""
     if not form.is_valid():
         return page_render(request, appointment_id, failed=name, form=form, status=400)
     try:
         done = write(form.cleaned_data)
     except DomainError as error:
-        return refused(request, appointment_id, name, form, error)
+        return refused(request, appointment_id, name, form, error, place=place)
     messages.add_message(request, done.level, done.words)
     return HttpResponseRedirect(page_url(appointment_id, done.anchor))

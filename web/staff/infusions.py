@@ -5,9 +5,10 @@ The page shows the patient, "infusion k of N", the plan's mg/kg and route, the w
 planned dose before the start, the dose given, readiness, the PHQ-9 and GAD-7 of the infusion
 (a nurse may enter the patient's answers for them on the day, before the start), the readings
 schedule and the readings (values past the clinic's thresholds said in words), the open alerts
-with "Record action" (a clinician acknowledges a self-harm answer here too), the adverse events,
-and the next step: "Start", or "Discharge" with its checklist. It is built in
-``web/staff/infusion_page.py`` from the session selector, the API's.
+with "Record action" (a clinician acknowledges the other kinds here too), the adverse events
+(recorded through ``web/staff/adverse_events.py``), and the next step: "Start", or "Discharge"
+with its checklist. It is built in ``web/staff/infusion_page.py`` from the session selector, the
+API's.
 
 Every form posts to its own address and works without JavaScript; each calls one service (the
 one the API calls) first, through ``infusion_page.submit``, then sends the browser back to the
@@ -30,13 +31,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from booking.models import AppointmentEvent
 from booking.services.lifecycle import appointment_transition
 from clinical import scoring
+from clinical.alert_rules import NOTE_ALERT_KINDS
 from clinical.discharge_rules import CHECKLIST
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.infusion_selectors import is_infusion_appointment, session_alert, session_questionnaire
 from clinical.models import Questionnaire
-from clinical.services.alerts import NOTE_ALERT_KINDS, alert_acknowledge
+from clinical.services.alerts import alert_acknowledge
 from clinical.services.infusion_discharge import infusion_discharge
-from clinical.services.infusions import infusion_adverse_event_record, infusion_record_update, infusion_vitals_record
+from clinical.services.infusions import infusion_record_update, infusion_vitals_record
 from clinical.services.questionnaires import questionnaire_answer
 from core.access_log import log_patient_reads
 from core.errors import DomainError
@@ -45,7 +47,6 @@ from core.request_id import request_id_of
 from web.checkins import QuestionnaireForm
 from web.forms import PageForm
 from web.staff.forms import (
-    AdverseEventForm,
     DischargeForm,
     DoseForm,
     InfusionEndForm,
@@ -168,26 +169,6 @@ def infusion_alert(request: HttpRequest, appointment_id: UUID, alert_id: UUID) -
     return submit(request, appointment_id, name=prefix, form=form, write=write)
 
 
-@require_POST
-@role_required(*RECORD_ROLES)
-def infusion_adverse_event(request: HttpRequest, appointment_id: UUID) -> HttpResponse:
-    def write(data: dict[str, Any]) -> Done:
-        infusion_adverse_event_record(
-            actor=actor_of(request),
-            appointment_id=appointment_id,
-            code=data["code"],
-            severity=data["severity"],
-            action_taken=data["action_taken"],
-            note=data["note"],
-            occurred_at=data["occurred_at"],
-            request_id=request_id_of(request),
-        )
-        return Done("Adverse event recorded.", "adverse-events")
-
-    form = AdverseEventForm(request.POST, prefix="event")
-    return submit(request, appointment_id, name="event", form=form, write=write)
-
-
 STEPS = {
     "check-in": (AppointmentEvent.Action.CHECKED_IN, Done("Checked in.", "readiness")),
     "start": (AppointmentEvent.Action.STARTED, Done("Infusion started.", "readings")),
@@ -259,6 +240,7 @@ def infusion_questionnaire(request: HttpRequest, appointment_id: UUID, questionn
                 actor=actor_of(request),
                 questionnaire_id=questionnaire.pk,
                 items=form.items(),
+                difficulty=form.difficulty(),
                 request_id=request_id_of(request),
             )
         except DomainError as error:

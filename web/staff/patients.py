@@ -29,6 +29,7 @@ from booking.upcoming import appointment_timeline
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
+from clinical.services.letters import LETTER_STAFF_READER_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
 from core.access_log import log_patient_reads
 from core.permissions import role_required
@@ -105,6 +106,7 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "upcoming": timeline.upcoming,
         "past": timeline.cancelled_ahead[::-1] + timeline.past,  # "Past and cancelled", latest first
         "summary": summary,
+        "can_read_letters": _actor(request).role in LETTER_STAFF_READER_ROLES,
         # Nurses and clinicians open an infusion's session record from the chart.
         "reads_session_records": _actor(request).role in RECORD_ROLES,
         **_outcome_context(request, summary.plan, zone),
@@ -117,8 +119,16 @@ def _outcome_context(request: HttpRequest, plan: TreatmentPlan | None, zone: Zon
     if plan is None or _actor(request).role not in OUTCOME_READER_ROLES:
         return {}
     outcome = treatment_plan_outcome_read(actor=_actor(request), plan_id=plan.pk, request_id=request_id_of(request))
-    baseline_gad7 = plan.evaluation.gad7_total if plan.evaluation_id else None
-    sessions = [SessionScores(label="Evaluation", tick="Eval", phq9=outcome.baseline_phq9, gad7=baseline_gad7)]
+    evaluation = plan.evaluation if plan.evaluation_id else None
+    # The evaluation's own scores; the outcome's baseline may be a later check-in (SPEC.md section 10).
+    sessions = [
+        SessionScores(
+            label="Evaluation",
+            tick="Eval",
+            phq9=evaluation.phq9_total if evaluation else None,
+            gad7=evaluation.gad7_total if evaluation else None,
+        )
+    ]
     sessions += [
         SessionScores(
             label=f"Session {session.session} ({timefmt.day_label(session.starts_at.astimezone(zone).date())})",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from clinical.api.outcome_serializers import OutcomeReportCsvRenderer, outcome_report_representation
-from clinical.models import AdverseEventCode, Severity
+from clinical.models import AdverseEventCode, Grade
 from clinical.outcome_selectors import OutcomeReport
 from clinical.services.outcomes import outcome_report_read
 from core.errors import DomainError
@@ -39,14 +39,16 @@ def last_month(today: date) -> tuple[date, date]:
 
 
 def _event_rows(report: OutcomeReport) -> list[dict[str, object]]:
-    """Adverse events as a code-by-severity table (every code that occurred, each severity)."""
-    counts = {(row.code, row.severity): row.count for row in report.adverse_events}
+    """Adverse events as a code-by-grade table (every code that occurred, each grade), with the
+    serious ones counted apart."""
+    counts = {(row.code, row.grade): row.count for row in report.adverse_events}
     codes = [code for code in AdverseEventCode.values if any(key[0] == code for key in counts)]
     return [
         {
             "label": AdverseEventCode(code).label,
-            "counts": [counts.get((code, severity), 0) for severity in Severity.values],
-            "total": sum(counts.get((code, severity), 0) for severity in Severity.values),
+            "counts": [counts.get((code, grade), 0) for grade in Grade.values],
+            "total": sum(counts.get((code, grade), 0) for grade in Grade.values),
+            "serious": sum(row.serious for row in report.adverse_events if row.code == code),
         }
         for code in codes
     ]
@@ -84,7 +86,7 @@ def outcome_report_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "event_rows": _event_rows(report) if report else [],
-        "severities": Severity.labels,
+        "grades": Grade.values,
         "zone": zone,
     }
     return render(request, "web/staff/report_outcomes.html", context, status=400 if form.errors else 200)

@@ -5,14 +5,17 @@ from django.urls import path
 from web import booking_flow as flow
 from web.booking_flow.audience import STAFF_FOR_PATIENT
 from web.staff import (
+    adverse_events,
     aftercare,
     controlled_urls,
     day,
+    dose_orders,
     evaluations,
     feed,
     home,
     infusion_start,
     infusions,
+    letters,
     patients,
     regulated_urls,
     reports,
@@ -68,6 +71,12 @@ urlpatterns = [
         flow.CancelAppointment.as_view(audience=STAFF_FOR_PATIENT),
         name="staff-patient-cancel",
     ),
+    # -- dose orders (SPEC.md section 12) --
+    path("plans/<uuid:plan_id>/dose-orders/", dose_orders.dose_orders_page, name="staff-dose-orders"),
+    path("dose-orders/<uuid:order_id>/cosign/", dose_orders.dose_order_cosign_page, name="staff-dose-order-cosign"),
+    # -- letters to the referring provider (SPEC.md section 12) --
+    path("patients/<uuid:patient_id>/letters/", letters.patient_letters_page, name="staff-patient-letters"),
+    path("letters/<uuid:letter_id>/pdf/", letters.letter_pdf_page, name="staff-letter-pdf"),
     path("calendar-feed/", feed.calendar_feed_page, name="staff-calendar-feed"),
     # -- infusion and report routes --
     path("infusions/<uuid:appointment_id>/", infusions.infusion_page, name="staff-infusion"),
@@ -93,7 +102,7 @@ urlpatterns = [
     ),
     path(
         "infusions/<uuid:appointment_id>/adverse-events/",
-        infusions.infusion_adverse_event,
+        adverse_events.infusion_adverse_event,
         name="staff-infusion-adverse-event",
     ),
     path(

@@ -15,6 +15,9 @@ ALERT_WORDS = {
     "heart_rate": "Heart rate past threshold",
     "spo2": "SpO2 past threshold",
     "vitals_overdue": "Vitals overdue",
+    "adverse_event": "Adverse event — clinician review",
+    "worsening": "PHQ-9 worsening — clinician review",
+    "pregnancy_positive": "Positive pregnancy test — clinician review",
 }
 
 
@@ -26,3 +29,15 @@ def questionnaire_words(state: object) -> str:
 @register.filter
 def alert_words(alert: object) -> str:
     return ALERT_WORDS[str(alert)]
+
+
+# An alert of the clinicians' queue by its kind (``clinical.models.AlertKind``).
+ALERT_KIND_WORDS = {
+    "vitals_threshold": "Vital signs past threshold",
+    "count_discrepancy": "Controlled-substance count discrepancy — clinician review",
+}
+
+
+@register.filter
+def alert_kind_words(kind: object) -> str:
+    return ALERT_KIND_WORDS.get(str(kind)) or ALERT_WORDS[str(kind)]
