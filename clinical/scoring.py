@@ -21,6 +21,9 @@ BANDS: dict[str, tuple[tuple[int, str], ...]] = {
     GAD7: ((15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal")),
 }
 MAX_TOTALS = {PHQ9: 27, GAD7: 21}
+# A worsening PHQ-9 raises an alert (SPEC.md section 10): 5 or more above the previous total, or 20+.
+WORSENING_RISE = 5
+WORSENING_TOTAL = 20
 
 
 def items_problems(kind: str, items: object) -> dict[str, list[str]]:
@@ -64,11 +67,11 @@ WORSENING_TOTAL = 20
 
 
 def phq9_worsening(*, total: int, previous_total: int | None) -> list[str]:
-    """Why a PHQ-9 total is a worsening (empty: it is not): ``rise`` (5 or more above the
-    previous one) and ``severe`` (20 or above)."""
+    """Why a PHQ-9 total is a worsening (empty: it is not): ``phq9_rise`` (5 or more above the
+    previous one) and ``phq9_severe`` (20 or above)."""
     reasons = []
     if previous_total is not None and total - previous_total >= WORSENING_RISE:
-        reasons.append("rise")
+        reasons.append("phq9_rise")
     if total >= WORSENING_TOTAL:
-        reasons.append("severe")
+        reasons.append("phq9_severe")
     return reasons

@@ -39,7 +39,7 @@ from booking.models import Appointment, AppointmentEvent
 from booking.services.appointments import appointment_book
 from booking.services.lifecycle import appointment_confirm_readiness, appointment_transition
 from clinical.adverse_event_rules import AdverseEventInput
-from clinical.models import Alert, AlertAction, FollowUpCall, PregnancyResult
+from clinical.models import Alert, AlertAction, AlertKind, FollowUpCall, PregnancyResult
 from clinical.services.adverse_events import adverse_event_record
 from clinical.services.alerts import alert_acknowledge
 from clinical.services.follow_ups import follow_up_call_record
@@ -235,7 +235,9 @@ def _infuse(
         high = eventful and minutes == PEAK_MINUTE
         vitals(appointment, nurse, at=start + timedelta(minutes=minutes), systolic=HIGH_SYSTOLIC if high else None)
         if high:
-            alert = Alert.objects.get(appointment=appointment, resolved_at__isnull=True)
+            alert = Alert.objects.get(
+                appointment=appointment, kind=AlertKind.VITALS_THRESHOLD, resolved_at__isnull=True
+            )
             alert_acknowledge(
                 actor=nurse,
                 alert_id=alert.pk,

@@ -5,10 +5,11 @@ backoff; recover rows whose worker died."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from booking.models import AppointmentStatus
@@ -62,15 +63,39 @@ class _Handover:
 
     On PostgreSQL in a worker, COMMIT is sent but not awaited (notifications.unawaited_commit):
     ``settle()`` reads its answer once the channel has released the message.
+
+    ``delivered`` holds the batch's rows whose provider took their message and that are not yet
+    recorded sent (id: provider id): the same statement records them, so a batch spends one
+    statement and one commit per row instead of two of each. Until then such a row says
+    ``delivering``, and a worker killed meanwhile leaves it ``unconfirmed`` (never resent, as
+    before): the window is one message longer than with its own update, and it never loses or
+    duplicates a message.
     """
 
-    def __init__(self, message_id: int, claimed_at: datetime) -> None:
+    def __init__(self, message_id: int, claimed_at: datetime, delivered: dict[int, str] | None = None) -> None:
         self.ours = OutboxMessage.objects.filter(pk=message_id, claimed_at=claimed_at)
+        self.delivered = dict(delivered or {})
         self.passed = False
         self._pending_commit: PendingCommit | None = None
 
     def _record(self) -> bool:
-        return self.ours.filter(status=Status.SENDING).update(status=Status.DELIVERING, sent_at=timezone.now()) == 1
+        this = self.ours.filter(status=Status.SENDING)
+        if not self.delivered:
+            return this.update(status=Status.DELIVERING, sent_at=timezone.now()) == 1
+        earlier = OutboxMessage.objects.filter(pk__in=list(self.delivered), status=Status.DELIVERING)
+        is_this = Q(status=Status.SENDING)  # the earlier rows say delivering
+        written = (this | earlier).update(
+            status=Case(When(is_this, then=Value(Status.DELIVERING)), default=Value(Status.SENT)),
+            sent_at=Case(When(is_this, then=Value(timezone.now())), default=F("sent_at")),
+            provider_message_id=Case(
+                *(When(pk=pk, then=Value(provider_id)) for pk, provider_id in self.delivered.items()),
+                default=F("provider_message_id"),
+            ),
+            last_error=Case(When(is_this, then=F("last_error")), default=Value("")),
+        )
+        # Anything but every row means the claim may not be ours: on the unawaited path the whole
+        # transaction is rolled back (nothing sent, the row recovered as today).
+        return written == len(self.delivered) + 1
 
     def __call__(self) -> bool:
         assert not self.passed, "a message is handed over once"
@@ -78,7 +103,10 @@ class _Handover:
             self._pending_commit = write_then_send_commit(self._record)
             self.passed = self._pending_commit is not None
         else:
-            self.passed = self._record()
+            # Written as it goes (no transaction of its own): ask the row itself if in doubt.
+            self.passed = self._record() or (
+                bool(self.delivered) and self.ours.filter(status=Status.DELIVERING).exists()
+            )
         return self.passed
 
     def settle(self) -> None:
@@ -86,6 +114,18 @@ class _Handover:
         pending, self._pending_commit = self._pending_commit, None
         if pending is not None:
             pending.settle()
+
+
+def _record_sent(delivered: dict[int, str]) -> None:
+    """Record rows whose provider took their message as sent (idempotent: only from delivering)."""
+    if delivered:
+        OutboxMessage.objects.filter(pk__in=list(delivered), status=Status.DELIVERING).update(
+            status=Status.SENT,
+            provider_message_id=Case(
+                *(When(pk=pk, then=Value(pid)) for pk, pid in delivered.items()), default=F("provider_message_id")
+            ),
+            last_error="",
+        )
 
 
 def _still_wanted(message: OutboxMessage) -> bool:
@@ -131,28 +171,67 @@ def _why_not_send_appointment(message: OutboxMessage, *, now: datetime) -> str |
 
 def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one row if it is still due and nobody else holds it; safe to call twice."""
+    return outbox_send_many(message_ids=[message_id], now=now)[0]
+
+
+def outbox_send_many(*, message_ids: Sequence[int], now: datetime | None = None) -> list[str]:
+    """Send each row that is still due and held by nobody else, in order; one outcome per id.
+
+    The rows are claimed together, by ONE conditional update (pending and due: a row another
+    worker holds, or already sent, is left alone), and read back together in one query, by the
+    claim's own time: a claim is the row's status and ``claimed_at``, exactly as when each row was
+    claimed alone, so recovery (``outbox_recover_stuck``) puts a row this worker claimed and never
+    handed over back to pending, whether the worker died before, during or after its neighbours.
+    Everything from the re-check on stays per row: each message is re-checked (against the rows
+    and appointments read with the claim, the questionnaires read at that moment) just before it is
+    sent, and handed over in its own commit (notifications.delivery). Two statements per batch
+    instead of two per row; the price is that a batch's last row is re-checked against state read
+    a few sends earlier (SEND_BATCH in notifications.tasks bounds it).
+    """
     now = now or timezone.now()
-    claimed = OutboxMessage.objects.filter(pk=message_id, status=Status.PENDING, due_at__lte=now).update(
+    claimed = OutboxMessage.objects.filter(pk__in=message_ids, status=Status.PENDING, due_at__lte=now).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
-    if claimed != 1:
-        return "not_claimed"
-    message = OutboxMessage.objects.select_related(
-        "patient__patient_profile",
-        "patient__staff_member",
-        "appointment__appointment_type__clinic",
-        "alert",
-    ).get(pk=message_id)
+    if not claimed:
+        return ["not_claimed"] * len(message_ids)
+    ours = {
+        message.pk: message
+        for message in OutboxMessage.objects.select_related(
+            "patient__patient_profile",
+            "patient__staff_member",
+            "appointment__appointment_type__clinic",
+            "alert",
+        ).filter(pk__in=message_ids, status=Status.SENDING, claimed_at=now)
+    }
+    if len(ours) != claimed:
+        # Another process claimed rows of these ids in the very same microsecond: which are ours
+        # cannot be told apart, so none is sent now; recovery hands them all out again later.
+        logger.warning("outbox claim of %s rows read back %s; left to recovery", claimed, len(ours))
+        return ["not_claimed"] * len(message_ids)
+    delivered: dict[int, str] = {}  # taken by the provider, recorded sent by the next hand-over
+    outcomes = [
+        _send_claimed(ours[pk], now=now, delivered=delivered) if pk in ours else "not_claimed" for pk in message_ids
+    ]
+    _record_sent(delivered)
+    return outcomes
+
+
+def _send_claimed(message: OutboxMessage, *, now: datetime, delivered: dict[int, str]) -> str:
+    """Re-check, deliver with a hand-over and record the outcome of a row this worker claimed at
+    ``now``; a row sent joins ``delivered``, recorded by the next hand-over or at the batch's end."""
+    message_id = message.pk
     verdict = _why_not_send(message, now=now)
     if verdict is not None:
         OutboxMessage.objects.filter(pk=message_id, status=Status.SENDING).update(status=verdict)
         return verdict
-    handover = _Handover(message_id, claimed_at=now)
+    handover = _Handover(message_id, claimed_at=now, delivered=delivered)
     try:
         try:
             provider_id = channel_deliver(message, message_render(message), handover)
         finally:
             handover.settle()
+            if handover.passed:
+                delivered.clear()  # committed with this row's hand-over
     except CommitFailed:
         # The message may be out, and the row still says sending: recovery will send it again.
         # Nothing more is written: the database just failed us.
@@ -178,7 +257,5 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
         return Status.FAILED if failed_for_good else "retry"
     if provider_id is None:
         return "not_claimed"  # recovered and claimed by another worker meanwhile; nothing went out
-    handover.ours.filter(status=Status.DELIVERING).update(
-        status=Status.SENT, provider_message_id=provider_id[:200], last_error=""
-    )
+    delivered[message_id] = provider_id[:200]
     return Status.SENT

@@ -7,12 +7,20 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from notifications.heartbeat import HEARTBEAT_CACHE_KEY
-from notifications.services import SWEEP_BATCH, SWEEP_MAX_BATCHES, outbox_due_ids, outbox_recover_stuck, outbox_send
+from notifications.services import (
+    SWEEP_BATCH,
+    SWEEP_MAX_BATCHES,
+    outbox_due_ids,
+    outbox_recover_stuck,
+    outbox_send,
+    outbox_send_many,
+)
 
 # Rows per send task: a task's own cost (the broker's delivery and acknowledgement, the pool's
-# hand-off) is about a no-op task's, shared by the rows it carries. Each row is still claimed,
-# re-checked and handed over on its own; a task lost with its worker is delivered again (late
-# acknowledgement), and rows it had sent are then not claimed twice.
+# hand-off) is about a no-op task's, shared by the rows it carries. The rows are claimed and read
+# together (``outbox_send_many``); each is still re-checked and handed over on its own. A task
+# lost with its worker is delivered again (late acknowledgement), and rows it had claimed are then
+# not claimed twice.
 SEND_BATCH = 20
 
 
@@ -58,8 +66,8 @@ def _enqueue_sends(message_ids: Sequence[int]) -> None:
 
 @shared_task(ignore_result=True, acks_late=True)
 def send_messages(message_ids: list[int]) -> list[str]:
-    """Send each row in turn, each on its own terms (``outbox_send``); safe to run twice."""
-    return [outbox_send(message_id=message_id) for message_id in message_ids]
+    """Send the rows, claimed together, each on its own terms (``outbox_send_many``); safe to run twice."""
+    return outbox_send_many(message_ids=message_ids)
 
 
 @shared_task(ignore_result=True, acks_late=True)

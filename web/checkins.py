@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clinical import scoring
-from clinical.models import Questionnaire
+from clinical.models import Difficulty, Questionnaire
 from clinical.questionnaire_selectors import PatientQuestionnaire
 from web.forms import PageForm
 
@@ -68,6 +68,22 @@ ITEMS: dict[str, tuple[StrOrPromise, ...]] = {
     ),
 }
 
+# The closing question, the same on both instruments: recorded, not scored, and optional. Source:
+# the instruments' forms by Drs. Spitzer, Williams, Kroenke and colleagues (Pfizer Inc.,
+# phqscreeners), the PHQ-9 and GAD-7 in English; the Spanish in locale/es is the official PHQ-9
+# for the USA ("Cuestionario sobre la salud del paciente-9", Pfizer), used for the GAD-7 too.
+DIFFICULTY_QUESTION: StrOrPromise = _(
+    "If you checked off any problems, how difficult have these problems made it for you to do your work, "
+    "take care of things at home, or get along with other people?"
+)
+DIFFICULTY_CHOICES: tuple[tuple[str, StrOrPromise], ...] = (
+    (Difficulty.NOT_DIFFICULT, _("Not difficult at all")),
+    (Difficulty.SOMEWHAT, _("Somewhat difficult")),
+    (Difficulty.VERY, _("Very difficult")),
+    (Difficulty.EXTREMELY, _("Extremely difficult")),
+)
+DIFFICULTY_FIELD = "difficulty"
+
 # What the patient reads instead of the instruments' names.
 TITLES: dict[str, StrOrPromise] = {
     PHQ9: pgettext_lazy("check-in form", "How you have been feeling"),
@@ -107,14 +123,33 @@ class QuestionnaireForm(PageForm):
                     "invalid_choice": _("Choose one of the four answers to question %(number)s.") % {"number": number},
                 },
             )
+        self.fields[DIFFICULTY_FIELD] = forms.ChoiceField(
+            label=DIFFICULTY_QUESTION, choices=DIFFICULTY_CHOICES, widget=forms.RadioSelect, required=False
+        )
 
     def items(self) -> list[int]:
         """The answers in item order (once the form is valid)."""
         return [self.cleaned_data[item_field_name(number)] for number in range(1, len(ITEMS[self.kind]) + 1)]
 
+    def difficulty(self) -> str:
+        """The closing question's answer, or "" when it was left out (once the form is valid)."""
+        return str(self.cleaned_data.get(DIFFICULTY_FIELD) or "")
+
+    def review_rows(self) -> list[tuple[StrOrPromise, StrOrPromise]]:
+        """(question, answer) in order, the closing question last when answered."""
+        item_fields = [self[item_field_name(number)] for number in range(1, len(ITEMS[self.kind]) + 1)]
+        rows = [(field.label, answer_label(value)) for field, value in zip(item_fields, self.items(), strict=True)]
+        if self.difficulty():
+            rows.append((DIFFICULTY_QUESTION, difficulty_label(self.difficulty())))
+        return rows
+
 
 def answer_label(value: int) -> StrOrPromise:
     return dict(ANSWER_CHOICES)[value]
+
+
+def difficulty_label(value: str) -> StrOrPromise:
+    return dict(DIFFICULTY_CHOICES).get(value, value)
 
 
 @dataclass(frozen=True)

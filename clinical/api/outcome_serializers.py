@@ -32,11 +32,24 @@ class SessionScoresSerializer(serializers.Serializer):
 
 class PlanOutcomeSerializer(serializers.Serializer):
     plan = serializers.UUIDField()
-    baseline_phq9 = serializers.IntegerField(allow_null=True, help_text="The evaluation's PHQ-9 total.")
-    latest_phq9 = serializers.IntegerField(allow_null=True)
+    baseline_phq9 = serializers.IntegerField(
+        allow_null=True,
+        help_text="The last PHQ-9 answered before the plan's first infusion was given; the evaluation's total "
+        "when there is none.",
+    )
+    baseline_source = serializers.ChoiceField(
+        choices=[("check_in", "A check-in before the first infusion"), ("evaluation", "The evaluation")],
+        allow_null=True,
+    )
+    latest_phq9 = serializers.IntegerField(
+        allow_null=True, help_text="The last PHQ-9 answered after the first infusion was given; none before."
+    )
     change_percent = _percent_field("(latest - baseline) / baseline, in percent; negative is better.")
     response = serializers.BooleanField(allow_null=True, help_text="Latest at least 50% below the baseline.")
-    remission = serializers.BooleanField(allow_null=True, help_text="Latest below 5.")
+    remission = serializers.BooleanField(
+        allow_null=True, help_text="Latest below 5; none without a latest or when not applicable."
+    )
+    remission_applicable = serializers.BooleanField(help_text="A baseline of 10 or more.")
     sessions = SessionScoresSerializer(many=True, help_text="Sessions with an answer, for the chart.")
 
 
@@ -45,10 +58,12 @@ def plan_outcome_representation(outcome: PlanOutcome) -> dict[str, Any]:
         {
             "plan": outcome.plan_id,
             "baseline_phq9": outcome.baseline_phq9,
+            "baseline_source": outcome.baseline_source,
             "latest_phq9": outcome.latest_phq9,
             "change_percent": outcome.change_percent,
             "response": outcome.response,
             "remission": outcome.remission,
+            "remission_applicable": outcome.remission_applicable,
             "sessions": [
                 {
                     "session": s.session,

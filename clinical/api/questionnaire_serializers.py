@@ -8,7 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from clinical.models import QuestionnaireKind
+from clinical.models import Difficulty, QuestionnaireKind
 from clinical.questionnaire_selectors import PatientQuestionnaire
 from clinical.scoring import BANDS, GAD7, ITEM_COUNTS, ITEM_RANGE, PHQ9
 
@@ -21,6 +21,12 @@ class QuestionnaireAnswersInputSerializer(serializers.Serializer):
         min_length=ITEM_COUNTS[GAD7],
         max_length=ITEM_COUNTS[PHQ9],
         help_text="Every answer in item order, 0-3 each: 9 for a PHQ-9, 7 for a GAD-7.",
+    )
+    difficulty = serializers.ChoiceField(
+        choices=Difficulty.choices,
+        required=False,
+        help_text="The closing question (optional, not scored): how difficult the problems made work, "
+        "home and getting along with people.",
     )
 
 
@@ -35,6 +41,9 @@ class QuestionnaireSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=ITEM_RANGE[0], max_value=ITEM_RANGE[1]), allow_null=True
     )
     total = serializers.IntegerField(allow_null=True, min_value=0, max_value=27)
+    difficulty = serializers.ChoiceField(
+        choices=[("", "Not answered"), *Difficulty.choices], help_text="The closing question (not scored)."
+    )
     band = serializers.ChoiceField(choices=BAND_CHOICES, allow_null=True)
     answered_at = serializers.DateTimeField(allow_null=True)
     on_behalf = serializers.BooleanField(help_text="Entered by staff for the patient.")
@@ -56,6 +65,7 @@ def questionnaire_representation(row: PatientQuestionnaire) -> dict[str, Any]:
         "appointment_starts_at": serializers.DateTimeField().to_representation(questionnaire.appointment.starts_at),
         "items": questionnaire.items,
         "total": questionnaire.total,
+        "difficulty": questionnaire.difficulty,
         "band": row.band,
         "answered_at": serializers.DateTimeField().to_representation(questionnaire.answered_at)
         if questionnaire.answered_at

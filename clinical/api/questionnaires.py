@@ -59,7 +59,8 @@ class QuestionnaireAnswersApi(APIView):
         extensions=rules_beyond_schema("invalid_answers"),
         description="Every answer at once, once. 409 `already_answered`, `questionnaire_not_open`, "
         "`questionnaire_closed` (the visit started, or was cancelled or moved), `not_today` (staff "
-        "enter answers only on the visit's day). A PHQ-9 item 9 above 0 alerts the clinicians.",
+        "enter answers only on the visit's day). A PHQ-9 item 9 above 0 alerts the clinicians, and so "
+        "does a PHQ-9 5 or more above the patient's previous one, or 20 and above.",
     )
     def post(self, request: Request, questionnaire_id: UUID) -> Response:
         actor = _user(request)
@@ -71,6 +72,7 @@ class QuestionnaireAnswersApi(APIView):
                 actor=actor,
                 questionnaire_id=questionnaire_id,
                 items=payload.validated_data["items"],
+                difficulty=payload.validated_data.get("difficulty", ""),
                 request_id=request_id_of(request),
             )
             body = questionnaire_representation(PatientQuestionnaire(questionnaire, "answered"))

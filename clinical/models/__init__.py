@@ -34,7 +34,7 @@ from clinical.models.infusions import (
     VitalsReading,
 )
 from clinical.models.letters import Letter, LetterKind
-from clinical.models.questionnaires import Questionnaire, QuestionnaireKind
+from clinical.models.questionnaires import Difficulty, Questionnaire, QuestionnaireKind
 from clinical.models.regulated import (
     ConsentDocument,
     ConsentKind,
@@ -60,6 +60,7 @@ __all__ = [
     "ConsentMethod",
     "Contraindication",
     "Decision",
+    "Difficulty",
     "DoseOrder",
     "DoseOrderCosignature",
     "Evaluation",

@@ -20,6 +20,16 @@ class QuestionnaireKind(models.TextChoices):
 ITEM_COUNTS = {QuestionnaireKind.PHQ9: 9, QuestionnaireKind.GAD7: 7}
 
 
+class Difficulty(models.TextChoices):
+    """The closing question of both instruments: how difficult the problems made work, home and
+    getting along with people. Recorded, never scored, and optional (SPEC.md section 10)."""
+
+    NOT_DIFFICULT = "not_difficult", "Not difficult at all"
+    SOMEWHAT = "somewhat_difficult", "Somewhat difficult"
+    VERY = "very_difficult", "Very difficult"
+    EXTREMELY = "extremely_difficult", "Extremely difficult"
+
+
 class Questionnaire(models.Model):
     """One questionnaire due before one infusion: open from ``opens_at`` until the infusion
     starts; answered item by item by the patient, or by staff on the patient's behalf at check-in
@@ -33,6 +43,9 @@ class Questionnaire(models.Model):
     opens_at = models.DateTimeField()
     items = models.JSONField(null=True, blank=True, help_text="The answers, 0-3 each, in item order.")
     total = models.PositiveSmallIntegerField(null=True, blank=True)
+    difficulty = models.CharField(
+        max_length=19, choices=Difficulty.choices, blank=True, help_text="The closing question (not scored)."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

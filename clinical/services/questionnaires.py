@@ -43,6 +43,7 @@ from clinical.errors import ClinicalConflictError, ClinicalError, ClinicalPermis
 from clinical.models import (
     AlertKind,
     ClinicalAccess,
+    Difficulty,
     Evaluation,
     InfusionRecord,
     Questionnaire,
@@ -192,6 +193,7 @@ def questionnaire_answer(
     actor: User,
     questionnaire_id: UUID,
     items: Sequence[int],
+    difficulty: str = "",
     request_id: str = "",
     now: datetime | None = None,
 ) -> Questionnaire:
@@ -213,6 +215,8 @@ def questionnaire_answer(
             raise _not_found()
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
         problems = scoring.items_problems(questionnaire.kind, items)
+        if difficulty and difficulty not in Difficulty.values:
+            problems["difficulty"] = [f"One of {', '.join(Difficulty.values)}, or nothing."]
         if problems:
             raise ClinicalError("Some answers are missing or out of range.", code="invalid_answers", fields=problems)
         _check_answerable(questionnaire, appointment, actor=actor, now=now)
@@ -222,7 +226,8 @@ def questionnaire_answer(
         questionnaire.answered_at = now
         questionnaire.answered_by = actor
         questionnaire.on_behalf = on_behalf
-        questionnaire.save(update_fields=["items", "total", "answered_at", "answered_by", "on_behalf"])
+        questionnaire.difficulty = difficulty
+        questionnaire.save(update_fields=["items", "total", "difficulty", "answered_at", "answered_by", "on_behalf"])
         _raise_alerts(questionnaire, appointment, now=now)
         if on_behalf:
             clinical_audit(actor, ClinicalAccess.Action.ANSWER, questionnaire, request_id=request_id, at=now)

@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         # SPEC.md section 10's alert kinds and an adverse event's listed action.
         "AlertKindEnum": "clinical.models.AlertKind",
         "AdverseEventActionEnum": "clinical.models.AdverseEventAction",
+        "LetterKindEnum": "clinical.models.LetterKind",
     },
     # Request and response components apart: what a client sends is not what it reads back.
     "COMPONENT_SPLIT_REQUEST": True,

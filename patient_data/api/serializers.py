@@ -96,7 +96,9 @@ class ExportOutcomeSerializer(serializers.Serializer):
         choices=[("lower", "Lower (better)"), ("higher", "Higher"), ("same", "The same")], allow_null=True
     )
     response = serializers.BooleanField(help_text="At least 50% below your first check-in.")
-    remission = serializers.BooleanField(help_text="The latest total is in the lowest band (below 5).")
+    remission = serializers.BooleanField(
+        help_text="The latest total is below 5, from a first check-in of 10 or more (SPEC.md section 10)."
+    )
 
 
 class ExportQuestionnaireSerializer(serializers.Serializer):

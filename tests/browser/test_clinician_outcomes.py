@@ -74,8 +74,9 @@ def test_a_clinician_reads_the_outcome_chart_and_the_report(page: Page, site, si
     sign_in(page, clinician)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"{site}/staff/patients/{plan.patient.pk}/")
-    expect(page.get_by_text("Down 73.3%")).to_be_visible()
-    expect(page.get_by_text("Yes: the latest PHQ-9 is below 5")).to_be_visible()
+    # The baseline is session 1's check-in (8), before the first infusion: below 10, no remission.
+    expect(page.get_by_text("Down 50.0%")).to_be_visible()
+    expect(page.get_by_text("Not applicable: the baseline is below 10")).to_be_visible()
     chart = page.get_by_role("img", name="PHQ-9 and GAD-7 scores by session")
     expect(chart).to_be_visible()
     expect(chart).to_have_accessible_description(CHART_WORDS)

@@ -130,7 +130,7 @@ def test_phq9_answers_raise_a_self_harm_and_a_worsening_alert_of_their_infusion(
     raised = list(Alert.objects.filter(questionnaire=phq9).order_by("kind"))
     assert [(alert.kind, alert.reasons, alert.appointment_id) for alert in raised] == [
         ("self_harm", ["phq9_item_9"], own.pk),
-        ("worsening", ["rise", "severe"], own.pk),
+        ("worsening", ["phq9_rise", "phq9_severe"], own.pk),
     ]
     signer = plan.evaluation.signed_by_id
     assert [messages(alert) for alert in raised] == [[(signer, "email", Q_START - timedelta(hours=1), "pending")]] * 2
@@ -146,10 +146,10 @@ def test_phq9_answers_raise_a_self_harm_and_a_worsening_alert_of_their_infusion(
     ("previous", "items", "reasons"),
     [
         (10, [2, 2, 2, 2, 2, 2, 1, 1, 0], []),  # 14: 4 above
-        (10, [2, 2, 2, 2, 2, 2, 2, 1, 0], ["rise"]),  # 15: 5 above
+        (10, [2, 2, 2, 2, 2, 2, 2, 1, 0], ["phq9_rise"]),  # 15: 5 above
         (19, [3, 3, 3, 2, 2, 2, 2, 2, 0], []),  # 19: the same, under 20
-        (19, [3, 3, 3, 3, 2, 2, 2, 2, 0], ["severe"]),  # 20: 1 above, and 20
-        (15, [3, 3, 3, 3, 2, 2, 2, 2, 0], ["rise", "severe"]),  # 20: 5 above, and 20
+        (19, [3, 3, 3, 3, 2, 2, 2, 2, 0], ["phq9_severe"]),  # 20: 1 above, and 20
+        (15, [3, 3, 3, 3, 2, 2, 2, 2, 0], ["phq9_rise", "phq9_severe"]),  # 20: 5 above, and 20
     ],
 )
 def test_a_worsening_is_5_above_the_previous_total_or_20(demo_clinic, patient, previous, items, reasons):

@@ -204,7 +204,7 @@ def fill_day(day: date, count: int) -> list[tuple[str, ...]]:
         if n % 4 == 2:
             Alert.objects.create(
                 kind=AlertKind.WORSENING, patient=patient, appointment=appointment, questionnaire=phq9,
-                reasons=["rise"], raised_at=starts_at,
+                reasons=["phq9_rise"], raised_at=starts_at,
             )  # fmt: skip
             shown.append("worsening")
         expected.append((*shown, "vitals_overdue"))

@@ -61,9 +61,12 @@ def test_the_series_letter_says_the_decision_doses_phq9_and_adverse_events(nurse
     assert "Two adequate antidepressant trials without response." in text
     assert "2026-12-07 35.0 mg 35.0 mg" in text  # date, planned, given
     assert "2026-12-09 35.0 mg 30.0 mg" in text
-    assert "PHQ-9 baseline: 15" in text
+    # Section 10's outcome: the baseline is the check-in PHQ-9 before the first infusion (9 here,
+    # not the evaluation's 15), the latest one after an infusion was given (the second check-in's 9),
+    # and remission is measured only from a baseline of 10 or more.
+    assert "PHQ-9 baseline: 9" in text
     assert "PHQ-9 latest: 9" in text
-    assert "Response: no. Remission: no." in text
+    assert "Response: no. Remission: not measured." in text
     assert "Headache" in text
     assert "Grade 1" in text  # the CTCAE grade
     assert "(510) 555-0142" in text  # the clinic's phone as people read it

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
+from booking.models import AppointmentStatus
 from clinical.models import ClinicalAccess
 from tests.clinical.questionnaire_fixtures import START, answered, infusion_with_questionnaires, plan_with_baseline
 
@@ -34,10 +35,12 @@ def as_role(client_for, patient, other_patient, nurse_user, clinician_user, ther
 
 @pytest.fixture
 def plan(demo_clinic, patient):
-    plan = plan_with_baseline(patient, phq9=20)
-    _, phq9, gad7 = infusion_with_questionnaires(plan, starts_at=START)
-    answered(phq9, [2, 2, 1, 1, 1, 1, 1, 1, 0], at=START - timedelta(hours=5))
-    answered(gad7, [1, 1, 1, 1, 1, 1, 1], at=START - timedelta(hours=5))
+    plan = plan_with_baseline(patient, phq9=22)
+    _, first_phq9, _ = infusion_with_questionnaires(plan, starts_at=START, status=AppointmentStatus.IN_PROGRESS)
+    answered(first_phq9, [3, 3, 3, 3, 2, 2, 2, 2, 0], at=START - timedelta(hours=5))  # 20: the baseline
+    _, phq9, gad7 = infusion_with_questionnaires(plan, starts_at=START + timedelta(days=2))
+    answered(phq9, [2, 2, 1, 1, 1, 1, 1, 1, 0], at=START + timedelta(days=1))
+    answered(gad7, [1, 1, 1, 1, 1, 1, 1], at=START + timedelta(days=1))
     return plan
 
 
@@ -61,22 +64,31 @@ def test_a_plans_outcome_by_role(as_role, plan, role, status, code):
         assert response.json()["code"] == code
         assert not ClinicalAccess.objects.exists()
         return
-    appointment = plan.appointments.get(appointment_type__code="infusion")
+    first, second = plan.appointments.filter(appointment_type__code="infusion").order_by("starts_at")
     assert response.json() == {
         "plan": str(plan.pk),
         "baseline_phq9": 20,
+        "baseline_source": "check_in",
         "latest_phq9": 10,
         "change_percent": -50.0,
         "response": True,
         "remission": False,
+        "remission_applicable": True,
         "sessions": [
             {
                 "session": 1,
-                "appointment": str(appointment.pk),
+                "appointment": str(first.pk),
                 "starts_at": "2026-12-07T18:00:00Z",
+                "phq9_total": 20,
+                "gad7_total": None,
+            },
+            {
+                "session": 2,
+                "appointment": str(second.pk),
+                "starts_at": "2026-12-09T18:00:00Z",
                 "phq9_total": 10,
                 "gad7_total": 7,
-            }
+            },
         ],
     }
     access = ClinicalAccess.objects.get()

@@ -90,7 +90,8 @@ C = AppointmentStatus.COMPLETED
 @pytest.fixture
 def data_set(demo_clinic):
     # A: started before December; its 6th and last infusion (12-09) completes the series in it.
-    # Latest PHQ-9 8 of baseline 20: a response (8 <= 10), no remission.
+    # The baseline is the check-in before the first infusion (18, not the evaluation's 20); latest
+    # PHQ-9 8: a response (8 <= 9), no remission.
     _, a = plan_with_sessions(
         baseline=20,
         activated=at("2026-11-25"),
@@ -105,7 +106,7 @@ def data_set(demo_clinic):
         ],
     )
     # B: started at the first instant of December; 4 completed, one cancelled, one to come.
-    # Latest PHQ-9 4 of 16: a response and a remission.
+    # Latest PHQ-9 4 of the first check-in's 12: a response and a remission (a baseline of 10+).
     _, b = plan_with_sessions(
         baseline=16,
         activated=at("2026-12-01", time(0)),
@@ -135,14 +136,15 @@ def data_set(demo_clinic):
         sessions=[("2026-10-05", C, 20), ("2026-10-07", C, 3), ("2026-10-09", C, 3), ("2026-10-12", C, 3)],
     )
     # E: its 4th and last infusion on 12-01 completes the series; latest answered PHQ-9 12 (the
-    # 4th unanswered) of 18: no response (12 > 9), no remission.
+    # 4th unanswered) of the first check-in's 17: no response (12 > 8.5), no remission.
     plan_with_sessions(
         baseline=18,
         activated=at("2026-11-20"),
         planned=4,
         sessions=[("2026-11-23", C, 17), ("2026-11-25", C, 15), ("2026-11-27", C, 12), ("2026-12-01", C, None)],
     )
-    # F: a baseline of 0: no response either way; latest 3: a remission.
+    # F: the evaluation's 0 is not the baseline: the first check-in's 1 is; latest 3: no response
+    # (3 > 0.5), and with a baseline below 10 remission is not applicable.
     plan_with_sessions(
         baseline=0,
         activated=at("2026-12-20"),
@@ -176,10 +178,10 @@ def test_the_report_of_december_computed_by_hand(data_set, django_assert_max_num
     # A 4 + B 4 + C 3 + E 1 + F 4 completed infusions started in December.
     assert report.completed_infusions == 16
     assert report.patients_with_enough_infusions == 4  # A, B, E, F
-    # Response: A yes, B yes, E no; F's baseline 0 is not measured: 2 of 3.
-    assert (report.responders, report.response_measured, report.response_rate_percent) == (2, 3, Decimal("66.7"))
-    # Remission: A no, B yes, E no, F yes: 2 of 4.
-    assert (report.remitters, report.remission_measured, report.remission_rate_percent) == (2, 4, Decimal("50.0"))
+    # Response: A yes, B yes, E no, F no: 2 of 4.
+    assert (report.responders, report.response_measured, report.response_rate_percent) == (2, 4, Decimal("50.0"))
+    # Remission: A no, B yes, E no; F's baseline 1 is below 10, not applicable: 1 of 3.
+    assert (report.remitters, report.remission_measured, report.remission_rate_percent) == (1, 3, Decimal("33.3"))
     assert report.adverse_events == [
         AdverseEventCount("hypertension", 2, 1, 0),
         AdverseEventCount("nausea_vomiting", 1, 3, 0),

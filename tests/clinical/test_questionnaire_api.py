@@ -119,6 +119,7 @@ def test_the_patient_reads_their_answers_and_totals_but_no_alert_or_note(as_role
             "appointment_starts_at": "2026-12-07T18:00:00Z",
             "items": [2, 2, 2, 2, 2, 2, 2, 2, 1],
             "total": 17,
+            "difficulty": "",
             "band": "moderately_severe",
             "answered_at": "2026-12-06T18:00:00Z",
             "on_behalf": False,
@@ -262,8 +263,24 @@ def test_a_self_harm_answer_through_the_api_raises_the_alert_and_says_nothing_of
         "appointment_starts_at",
         "items",
         "total",
+        "difficulty",
         "band",
         "answered_at",
         "on_behalf",
     }
     assert list(Alert.objects.values_list("kind", "questionnaire_id")) == [("self_harm", phq9.pk)]
+
+
+def test_the_closing_question_is_answered_through_the_api_and_a_bad_one_is_a_400(as_role, infusion):
+    _, phq9, gad7 = infusion
+
+    with time_machine.travel(OPEN_NOW, tick=False):
+        bad = as_role("patient").post(answers_url(phq9), {"items": PHQ9_CALM, "difficulty": "awful"}, format="json")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["difficulty"])
+    assert nothing_answered()
+
+    with time_machine.travel(OPEN_NOW, tick=False):
+        good = as_role("patient").post(
+            answers_url(gad7), {"items": [0] * 7, "difficulty": "somewhat_difficult"}, format="json"
+        )
+    assert (good.status_code, good.json()["difficulty"], good.json()["total"]) == (201, "somewhat_difficult", 0)

@@ -88,7 +88,7 @@ def test_a_phq9_of_20_or_more_raised_a_worsening_alert_a_clinician_acknowledged_
     alert = Alert.objects.get(patient__email__in=HISTORY, kind="worsening")
     assert (alert.patient and alert.patient.email, alert.reasons, alert.resolved_by and alert.resolved_by.role) == (
         "james@example.com",
-        ["severe"],
+        ["phq9_severe"],
         "clinician",
     )
     assert alert.appointment is not None
@@ -99,10 +99,16 @@ def test_a_phq9_of_20_or_more_raised_a_worsening_alert_a_clinician_acknowledged_
     assert OutboxMessage.objects.filter(alert=alert, kind="clinician_alert").exists()
 
 
+def test_a_phq9_of_20_before_the_first_infusion_raised_a_worsening_alert(history):
+    worsening = Alert.objects.filter(patient__email__in=HISTORY, kind="worsening")
+    assert list(worsening.values_list("patient__email", "reasons")) == [("james@example.com", ["phq9_severe"])]
+
+
 def test_the_completed_series_reads_as_a_remission(history):
     outcome = plan_outcome(TreatmentPlan.objects.get(patient__email="linda@example.com"))
 
-    assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (19, 4, True, True)
+    # The baseline is the check-in before the first infusion (17), not the evaluation's 19.
+    assert (outcome.baseline_phq9, outcome.latest_phq9, outcome.response, outcome.remission) == (17, 4, True, True)
 
 
 def test_rosa_signed_the_consent_online_in_spanish(history):

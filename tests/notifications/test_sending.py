@@ -10,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import AppointmentStatus
 from notifications import services, tasks
@@ -235,6 +237,37 @@ def test_a_send_task_carries_several_rows_each_claimed_once(appointment, monkeyp
         f"<outbox-{pk}@clinic-booking>" for pk in ids
     )
     assert len(mail.outbox) == len(ids)
+
+
+def test_a_send_task_spends_one_statement_a_row_and_three_for_the_batch(appointment, monkeypatch):
+    # The claim and the read are one statement each for the batch; each row's hand-over also
+    # records the row before it sent; the last row is recorded sent at the end. Every row once
+    # took four (claim, read, hand-over, sent): a regression of the batching fails here.
+    OutboxMessage.objects.filter(appointment=appointment).update(due_at=BOOKED_AT)
+    monkeypatch.setattr(services.timezone, "now", lambda: BOOKED_AT)
+    ids = sorted(OutboxMessage.objects.filter(appointment=appointment).values_list("id", flat=True))
+    assert len(ids) == 3
+
+    with CaptureQueriesContext(connection) as statements:
+        assert tasks.send_messages(ids) == ["sent"] * len(ids)
+
+    assert len(statements) == len(ids) + 3, [query["sql"] for query in statements]
+    assert dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "status")) == dict.fromkeys(ids, Status.SENT)
+    assert sorted(OutboxMessage.objects.filter(pk__in=ids).values_list("provider_message_id", flat=True)) == sorted(
+        f"outbox-{pk}" for pk in ids
+    )
+
+
+def test_rows_claimed_by_another_process_in_the_same_instant_are_left_to_recovery(appointment):
+    # Two tasks carrying the same ids, claiming in the same microsecond: the claim's time cannot
+    # tell whose rows are whose, so neither sends anything now (recovery hands them out later).
+    first, second, *_ = OutboxMessage.objects.filter(appointment=appointment).order_by("id")
+    OutboxMessage.objects.filter(pk__in=[first.pk, second.pk]).update(due_at=BOOKED_AT)
+    OutboxMessage.objects.filter(pk=first.pk).update(status=Status.SENDING, claimed_at=BOOKED_AT, attempts=1)
+
+    assert services.outbox_send_many(message_ids=[first.pk, second.pk], now=BOOKED_AT) == ["not_claimed"] * 2
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=second.pk).status == Status.SENDING
 
 
 def test_the_sweep_publishes_the_due_rows_in_tasks_of_send_batch_ids(appointment, monkeypatch):

@@ -225,16 +225,8 @@ def test_the_export_holds_exactly_the_patients_own_data(world, patient, django_a
                 "integration_sessions_completed": 0,
             },
         },
-        # One PHQ-9, 3: nothing yet to compare it with (never the evaluation's 15), in the lowest band.
-        "treatment_outcome": {
-            "latest_phq9_total": 3,
-            "phq9_max_total": 27,
-            "compared_with": None,
-            "change_whole_percent": None,
-            "direction": None,
-            "response": False,
-            "remission": True,
-        },
+        # One PHQ-9, 3, answered before any infusion was given: no latest yet (SPEC.md section 10).
+        "treatment_outcome": None,
         "questionnaires": [
             {
                 "id": str(phq9.pk),

@@ -3,8 +3,10 @@ sees, and how the form reaches the evaluation services (drafts, item-by-item tot
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -158,6 +160,20 @@ def test_the_clinician_sees_the_form_and_save_draft_keeps_partial_input(clinicia
     again = client.get(page(draft)).content.decode()
     assert 'value="88"' in again
     assert "Half done" in again
+
+
+def test_the_items_and_their_question_read_in_the_instruments_official_wording(clinician, draft):
+    # The PHQ-9 and GAD-7 as printed (Spitzer, Williams, Kroenke and colleagues; Pfizer Inc.).
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", signed_in(clinician).get(page(draft)).content.decode())).split())
+
+    assert "Ask the patient: “Over the last 2 weeks, how often have you been bothered by any of the following " in text
+    assert (
+        "Ask the patient: “Over the last 2 weeks, how often have you been bothered by the following problems?”" in text
+    )
+    assert "9. Thoughts that you would be better off dead or of hurting yourself in some way" in text
+    assert "8. Moving or speaking so slowly that other people could have noticed? Or the opposite — being so " in text
+    assert "7. Feeling afraid as if something awful might happen" in text
+    assert "has the patient been bothered" not in text
 
 
 def test_item_by_item_phq9_becomes_the_total(clinician, draft):

@@ -380,6 +380,29 @@ def test_a_self_harm_answer_for_a_later_infusion_is_not_on_this_record_but_block
     assert "A clinician has not yet acknowledged the patient's self-harm answer." in text_of(refused)
 
 
+def test_a_worsening_phq9_shows_on_the_record_and_does_not_block_the_start(infusion, nurse):
+    phq9 = Questionnaire.objects.create(
+        patient=infusion.patient,
+        appointment=infusion,
+        kind="phq9",
+        opens_at=START - timedelta(hours=72),
+        created_at=START - timedelta(days=5),
+    )
+    questionnaire_answer(
+        actor=infusion.patient, questionnaire_id=phq9.pk, items=[3, 3, 3, 3, 2, 2, 2, 2, 0], now=CHECK_IN
+    )
+    with time_machine.travel(START, tick=False):
+        client = signed_in(nurse)
+        check_in(infusion, nurse, at=CHECK_IN)
+        prepare_start(infusion, nurse, at=CHECK_IN)
+        reading(infusion, nurse, at=START - timedelta(minutes=3))
+        page = text_of(client.get(page_url(infusion)))
+        assert "PHQ-9 worsening — clinician review · raised at 8:45 AM" in page
+        assert "PHQ-9 of 20 or more Waiting for a clinician's acknowledgement." in page
+        assert client.post(page_url(infusion, "start")).status_code == 302  # the clinician decides
+    assert Alert.objects.get(kind="worsening").resolved_at is None
+
+
 def test_an_infusion_stopped_early_moves_the_recovery_and_the_schedule(infusion, nurse):
     with time_machine.travel(START + timedelta(minutes=25), tick=False):
         client = signed_in(nurse)
@@ -422,7 +445,8 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
         assert client.get(form_url).status_code == 200
         missing = client.post(form_url, {f"item_{n}": "1" for n in range(1, 9)})
         assert missing.status_code == 400
-        done = client.post(form_url, {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1"})
+        answers = {**{f"item_{n}": "1" for n in range(1, 9)}, "item_9": "1", "difficulty": "somewhat_difficult"}
+        done = client.post(form_url, answers)
         assert done.status_code == 302
         text = text_of(client.get(done["Location"]))
     assert (
@@ -431,7 +455,7 @@ def test_a_nurse_enters_the_patients_answers_at_check_in(infusion, nurse):
     assert "PHQ-9 : Answered: total 9 (mild), entered by Nora Quinn for the patient" in text
     assert "GAD-7 : Due: not answered yet" in text
     phq9.refresh_from_db()
-    assert (phq9.total, phq9.on_behalf, phq9.answered_by) == (9, True, nurse)
+    assert (phq9.total, phq9.on_behalf, phq9.answered_by, phq9.difficulty) == (9, True, nurse, "somewhat_difficult")
     assert Alert.objects.filter(kind="self_harm", questionnaire=phq9).count() == 1
     gad7.refresh_from_db()
     assert gad7.answered_at is None

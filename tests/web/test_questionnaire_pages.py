@@ -34,6 +34,7 @@ from web.views import questionnaires as questionnaire_pages
 pytestmark = pytest.mark.django_db
 
 OPEN_NOW = START - timedelta(hours=48)  # inside the 72 hours before the infusion
+GIVEN = AppointmentStatus.COMPLETED
 PHQ9_LEGENDS = [
     "1. Little interest or pleasure in doing things",
     "2. Feeling down, depressed, or hopeless",
@@ -71,6 +72,18 @@ SPANISH_PHQ9_LEGENDS = [
 ]
 ANSWERS = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
 SPANISH_ANSWERS = ["Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días"]
+# The closing question (not scored): Pfizer's PHQ-9 / GAD-7 forms, and the official Spanish PHQ-9.
+DIFFICULTY = (
+    "If you checked off any problems, how difficult have these problems made it for you to do your work, take "
+    "care of things at home, or get along with other people?"
+)
+DIFFICULTY_ANSWERS = ["Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult"]
+SPANISH_DIFFICULTY = (
+    "Si marcó cualquiera de los problemas, ¿qué tanta dificultad le han dado estos problemas para hacer su "
+    "trabajo, encargarse de las tareas del hogar, o llevarse bien con otras personas?"
+)
+SPANISH_DIFFICULTY_ANSWERS = ["No ha sido difícil", "Un poco difícil", "Muy difícil", "Extremadamente difícil"]
+DIFFICULTY_VALUES = ["not_difficult", "somewhat_difficult", "very_difficult", "extremely_difficult"]
 CRISIS_LINE = "In a crisis, call or text 988 (Suicide and Crisis Lifeline) or 911."
 
 
@@ -108,7 +121,8 @@ def radio_groups(html: str) -> list[list[tuple[str, str]]]:
             [
                 (value, text_of(label))
                 for value, label in re.findall(
-                    r'<label for="[^"]+"><input type="radio" name="item_\d" value="(\d)"[^>]*>(.*?)</label>',
+                    r'<label for="[^"]+"><input type="radio" name="(?:item_\d|difficulty)" value="(\w+)"[^>]*>'
+                    r"(.*?)</label>",
                     fieldset,
                     re.S,
                 )
@@ -170,8 +184,10 @@ def test_the_form_asks_each_phq9_item_in_its_own_fieldset_with_the_four_standard
     assert re.search(r"<title>\s*Your check-in ·", html)
     assert "<h1>How you have been feeling</h1>" in html
     assert "Over the last 2 weeks, how often have you been bothered by any of the following problems?" in html
-    assert legends(html) == PHQ9_LEGENDS
-    assert radio_groups(html) == [[(str(value), ANSWERS[value]) for value in range(4)]] * 9
+    assert legends(html) == [*PHQ9_LEGENDS, DIFFICULTY]
+    assert radio_groups(html) == [[(str(value), ANSWERS[value]) for value in range(4)]] * 9 + [
+        list(zip(DIFFICULTY_VALUES, DIFFICULTY_ANSWERS, strict=True))
+    ]
 
 
 def test_the_gad7_form_asks_its_seven_items(patient, infusion):
@@ -181,8 +197,8 @@ def test_the_gad7_form_asks_its_seven_items(patient, infusion):
 
     assert "<h1>Worry and nerves</h1>" in html
     assert "Over the last 2 weeks, how often have you been bothered by the following problems?" in html
-    assert legends(html) == GAD7_LEGENDS
-    assert len(radio_groups(html)) == 7
+    assert legends(html) == [*GAD7_LEGENDS, DIFFICULTY]
+    assert len(radio_groups(html)) == 8
 
 
 def test_in_spanish_the_form_uses_the_official_spanish_wording(patient, infusion):
@@ -195,8 +211,10 @@ def test_in_spanish_the_form_uses_the_official_spanish_wording(patient, infusion
     assert (
         "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los siguientes problemas?" in html
     )
-    assert legends(html) == SPANISH_PHQ9_LEGENDS
-    assert radio_groups(html) == [[(str(value), SPANISH_ANSWERS[value]) for value in range(4)]] * 9
+    assert legends(html) == [*SPANISH_PHQ9_LEGENDS, SPANISH_DIFFICULTY]
+    assert radio_groups(html) == [[(str(value), SPANISH_ANSWERS[value]) for value in range(4)]] * 9 + [
+        list(zip(DIFFICULTY_VALUES, SPANISH_DIFFICULTY_ANSWERS, strict=True))
+    ]
 
 
 def test_missing_answers_come_back_beside_their_questions_and_nothing_is_written(patient, infusion):
@@ -263,12 +281,26 @@ def test_the_patient_checks_the_answers_then_sends_them(patient, infusion):
     assert CRISIS_LINE not in page
 
 
+def test_the_closing_question_is_checked_sent_and_shown_in_spanish_and_not_scored(patient, infusion):
+    _, _, gad7 = infusion
+    client = signed_in(patient, language="es")
+    chosen = answers_of(GAD7_CALM) | {"difficulty": "very_difficult"}
+
+    review = text_of(client.post(page_url(gad7), chosen).content.decode())
+    assert f"{SPANISH_DIFFICULTY} Muy difícil" in review
+    client.post(page_url(gad7), chosen | {"confirm": "yes"})
+
+    gad7.refresh_from_db()
+    assert (gad7.items, gad7.total, gad7.difficulty) == (GAD7_CALM, 2, "very_difficult")
+    assert f"{SPANISH_DIFFICULTY} Muy difícil" in text_of(client.get(page_url(gad7)).content.decode())
+
+
 def test_change_your_answers_shows_the_form_again_with_the_answers_chosen(patient, infusion):
     _, _, gad7 = infusion
 
     html = signed_in(patient).post(page_url(gad7), answers_of(GAD7_CALM) | {"change": "yes"}).content.decode()
 
-    assert legends(html) == GAD7_LEGENDS
+    assert legends(html) == [*GAD7_LEGENDS, DIFFICULTY]
     assert "error-summary" not in html
     assert 'value="1" required id="id_item_1_1" checked' in html
     gad7.refresh_from_db()
@@ -413,7 +445,7 @@ def outcome_words(client: Client) -> str:
 )
 def test_the_outcome_reads_in_plain_words_from_the_latest_answer(patient, demo_clinic, latest_items, expected):
     plan = plan_of(patient)
-    _, earlier, _ = infusion_with_questionnaires(plan, starts_at=START - timedelta(days=3))
+    _, earlier, _ = infusion_with_questionnaires(plan, starts_at=START - timedelta(days=3), status=GIVEN)
     answered(earlier, [2] * 9, at=START - timedelta(days=4))
     _, latest, _ = infusion_with_questionnaires(plan)
     answered(latest, latest_items, at=OPEN_NOW - timedelta(hours=1))
@@ -422,6 +454,32 @@ def test_the_outcome_reads_in_plain_words_from_the_latest_answer(patient, demo_c
 
     assert words.endswith(expected)
     assert "How you are doing" in words
+
+
+def test_below_10_at_the_first_check_in_there_is_no_remission(patient, demo_clinic):
+    plan = plan_of(patient)
+    _, earlier, _ = infusion_with_questionnaires(plan, starts_at=START - timedelta(days=3), status=GIVEN)
+    answered(earlier, [1] * 9, at=START - timedelta(days=4))
+    _, latest, _ = infusion_with_questionnaires(plan)
+    answered(latest, [1, 1, 1, 1, 0, 0, 0, 0, 0], at=OPEN_NOW - timedelta(hours=1))
+
+    words = outcome_words(signed_in(patient))
+
+    assert words.endswith(
+        "Your latest check-in about how you have been feeling scored 4 out of 27. Lower scores mean you have "
+        "been feeling better. That is 56% lower than at your first check-in. Your score has come down by half "
+        "or more since your first check-in: a clear improvement."
+    )
+
+
+def test_before_an_infusion_was_given_there_is_no_outcome(patient, demo_clinic):
+    plan = plan_of(patient)
+    _, first, _ = infusion_with_questionnaires(plan, starts_at=START - timedelta(days=1))
+    answered(first, [2] * 9, at=START - timedelta(days=3))
+    _, second, _ = infusion_with_questionnaires(plan)
+    answered(second, [1] * 9, at=OPEN_NOW - timedelta(hours=1))  # before the first one was given
+
+    assert "How you are doing" not in outcome_words(signed_in(patient))
 
 
 def test_before_any_answer_there_is_no_outcome_and_never_the_evaluations_score(patient, infusion):
@@ -472,7 +530,7 @@ def test_an_answer_the_service_refuses_comes_back_beside_its_question(patient, i
     assert (
         '<ul class="errorlist" id="id_item_6_error"><li>Choose one of the four answers to question 6.</li></ul>' in html
     )
-    assert legends(html) == PHQ9_LEGENDS
+    assert legends(html) == [*PHQ9_LEGENDS, DIFFICULTY]
 
 
 def test_answers_the_clinic_entered_with_the_patient_say_so(patient, infusion, nurse_user):

@@ -200,9 +200,10 @@ def test_the_chart_shows_the_outcome_in_words_and_the_scores_by_session(demo_cli
     page = signed_in(clinician).get(f"/staff/patients/{plan.patient.pk}/")
     assert page.status_code == 200
     text = text_of(page)
-    assert "Baseline PHQ-9 15 (at the evaluation) Latest PHQ-9 4 Change Down 73.3%" in text
+    # The baseline is the check-in before the first infusion, not the evaluation's 15 (SPEC.md 10).
+    assert "Baseline PHQ-9 8 (check-in before the first infusion) Latest PHQ-9 4 Change Down 50.0%" in text
     assert "Response Yes: the latest PHQ-9 is at least 50% below baseline" in text
-    assert "Remission Yes: the latest PHQ-9 is below 5" in text
+    assert "Remission Not applicable: the baseline is below 10" in text
     html = page.content.decode()
     assert 'role="img" aria-labelledby="outcome-chart-title" aria-describedby="outcome-chart-desc"' in html
     assert (

@@ -32,7 +32,7 @@ from clinical.models import (
     TreatmentPlan,
 )
 from core.errors import DomainError
-from web.checkins import ANSWER_CHOICES, ITEMS
+from web.checkins import ANSWER_CHOICES, ITEMS, QUESTIONS
 from web.forms import PageForm
 
 ITEM_CHOICES = [
@@ -228,6 +228,10 @@ class EvaluationForm(PageForm):
 
     def gad7_items(self) -> list[forms.BoundField]:
         return self.items(scoring.GAD7)
+
+    # The instruments' own question, read to the patient as printed (the check-in forms' wording).
+    phq9_question = QUESTIONS[scoring.PHQ9]
+    gad7_question = QUESTIONS[scoring.GAD7]
 
     def vitals(self) -> list[forms.BoundField]:
         return self.group("systolic_bp", "diastolic_bp", "heart_rate", "weight_kg")

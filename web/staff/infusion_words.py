@@ -66,12 +66,21 @@ _PREDOSE_WORDS = {
 }
 
 
+# A worsening PHQ-9's reasons (``clinical.scoring.phq9_worsening``), in words.
+WORSENING_WORDS = {
+    "phq9_rise": f"PHQ-9 {scoring.WORSENING_RISE} or more above the previous total",
+    "phq9_severe": f"PHQ-9 of {scoring.WORSENING_TOTAL} or more",
+}
+
+
 def clock(instant: datetime | None, zone: ZoneInfo) -> str:
     return timefmt.clock_label(instant, zone) if instant is not None else ""
 
 
 def reason_words(reason: str, thresholds: AlertThresholds) -> str:
     """One reason an alert names, with the clinic's threshold ("Systolic at or above 180")."""
+    if reason in WORSENING_WORDS:
+        return WORSENING_WORDS[reason]
     known = _REASON_WORDS.get(reason)
     if known is None:
         return reason.replace("_", " ").capitalize()

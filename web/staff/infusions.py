@@ -240,6 +240,7 @@ def infusion_questionnaire(request: HttpRequest, appointment_id: UUID, questionn
                 actor=actor_of(request),
                 questionnaire_id=questionnaire.pk,
                 items=form.items(),
+                difficulty=form.difficulty(),
                 request_id=request_id_of(request),
             )
         except DomainError as error:

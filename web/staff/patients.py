@@ -119,8 +119,16 @@ def _outcome_context(request: HttpRequest, plan: TreatmentPlan | None, zone: Zon
     if plan is None or _actor(request).role not in OUTCOME_READER_ROLES:
         return {}
     outcome = treatment_plan_outcome_read(actor=_actor(request), plan_id=plan.pk, request_id=request_id_of(request))
-    baseline_gad7 = plan.evaluation.gad7_total if plan.evaluation_id else None
-    sessions = [SessionScores(label="Evaluation", tick="Eval", phq9=outcome.baseline_phq9, gad7=baseline_gad7)]
+    evaluation = plan.evaluation if plan.evaluation_id else None
+    # The evaluation's own scores; the outcome's baseline may be a later check-in (SPEC.md section 10).
+    sessions = [
+        SessionScores(
+            label="Evaluation",
+            tick="Eval",
+            phq9=evaluation.phq9_total if evaluation else None,
+            gad7=evaluation.gad7_total if evaluation else None,
+        )
+    ]
     sessions += [
         SessionScores(
             label=f"Session {session.session} ({timefmt.day_label(session.starts_at.astimezone(zone).date())})",

@@ -36,12 +36,14 @@ from core.request_id import request_id_of
 from core.roles import Role
 from web.checkins import (
     BANDS,
+    DIFFICULTY_QUESTION,
     ITEMS,
     MAX_TOTALS,
     QUESTIONS,
     TITLES,
     QuestionnaireForm,
     answer_label,
+    difficulty_label,
     item_field_name,
 )
 from web.refusals import refusal_words
@@ -121,13 +123,15 @@ def questionnaire_page(request: HttpRequest, questionnaire_id: UUID) -> HttpResp
     if not form.is_valid():
         return render(request, "web/questionnaire.html", _form_context(row, form))
     if "confirm" not in request.POST:
-        answers = [
-            (field.label, answer_label(value)) for field, value in zip(form.visible_fields(), form.items(), strict=True)
-        ]
+        answers = form.review_rows()
         return render(request, "web/questionnaire_review.html", _form_context(row, form) | {"answers": answers})
     try:
         questionnaire_answer(
-            actor=patient, questionnaire_id=row.questionnaire.pk, items=form.items(), request_id=request_id_of(request)
+            actor=patient,
+            questionnaire_id=row.questionnaire.pk,
+            items=form.items(),
+            difficulty=form.difficulty(),
+            request_id=request_id_of(request),
         )
     except DomainError as error:
         if error.fields:
@@ -148,6 +152,8 @@ def _render_answered(request: HttpRequest, row: PatientQuestionnaire, rows: list
         "title": TITLES[kind],
         "question": QUESTIONS[kind],
         "answers": [(text, answer_label(value)) for text, value in zip(ITEMS[kind], items, strict=True)],
+        "difficulty": difficulty_label(questionnaire.difficulty) if questionnaire.difficulty else None,
+        "difficulty_question": DIFFICULTY_QUESTION,
         "total": questionnaire.total,
         "max_total": MAX_TOTALS[kind],
         "band": BANDS.get(row.band or ""),
