@@ -61,6 +61,7 @@ from clinical.models import (
     AlertKind,
     ClinicalAccess,
     InfusionRecord,
+    MedicationListVersion,
     MedicationsReview,
     VitalsReading,
 )
@@ -205,6 +206,15 @@ def _set_medications_review(record: InfusionRecord, review: str | None, *, actor
     if review and review not in MedicationsReview.values:
         raise ClinicalError(
             "Unknown review.", code="invalid", fields={"medications_review": ["Either no_change or updated."]}
+        )
+    if review == MedicationsReview.UPDATED and not MedicationListVersion.objects.filter(record=record).exists():
+        # A changed list is a new version of it (section 12), written by the medication review
+        # (services/medications.py) with the review itself: "updated" alone would let the start
+        # gate's medications_reviewed row pass with the old list.
+        raise ClinicalError(
+            "A changed medication list is recorded as a new version, with the review.",
+            code="medication_list_required",
+            fields={"medications_review": ["Record the new list on the medication review; it marks the review."]},
         )
     record.medications_review = review
     record.medications_reviewed_at = now if review else None

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from clinical.models import ClinicalAccess, MedicationListVersion
+from clinical.models import ClinicalAccess, InfusionRecord, MedicationListVersion
 from clinical.regulated_rules import (
     consent_covers,
     consent_version_current,
@@ -15,9 +15,10 @@ from clinical.regulated_rules import (
     pregnancy_status,
     typed_name_matches,
 )
+from clinical.services.infusions import infusion_record_update
 from clinical.services.medications import medications_review_record
 from core.errors import DomainError
-from tests.clinical.infusion_fixtures import CHECK_IN, START, infusion_appointment, start
+from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in, infusion_appointment, start
 
 VERSIONS = [(1, date(2026, 1, 1)), (2, date(2026, 12, 8))]
 
@@ -89,3 +90,28 @@ def test_no_review_after_the_start_nor_by_a_patient_and_nothing_written(demo_cli
         medications_review_record(actor=nurse_user, appointment_id=appointment.pk, review="no_change", now=START)
     assert (started.value.status_code, started.value.code) == (409, "infusion_started")
     assert ClinicalAccess.objects.count() == audited
+
+
+@pytest.mark.django_db
+def test_updated_alone_is_refused_the_new_list_marks_the_review(demo_clinic, nurse_user):
+    """The start gate's medications_reviewed row reads the review; "updated" must carry its list."""
+    appointment = infusion_appointment(starts_at=START)
+    check_in(appointment, nurse_user, at=CHECK_IN)
+    with pytest.raises(DomainError) as refused:
+        infusion_record_update(
+            actor=nurse_user, appointment_id=appointment.pk, changes={"medications_review": "updated"}, now=CHECK_IN
+        )
+    assert (refused.value.status_code, refused.value.code) == (400, "medication_list_required")
+    assert InfusionRecord.objects.get(appointment=appointment).medications_review == ""
+
+    medications_review_record(
+        actor=nurse_user, appointment_id=appointment.pk, review="updated",
+        medications=[{"name": "Lorazepam", "dose": "1 mg", "frequency": "at night", "drug_class": "benzodiazepine"}],
+        allergies_none_known=True, now=CHECK_IN,
+    )  # fmt: skip
+    record = InfusionRecord.objects.get(appointment=appointment)
+    assert (record.medications_review, MedicationListVersion.objects.filter(record=record).count()) == ("updated", 1)
+    # Once the new version exists, the session record may say "updated" again.
+    infusion_record_update(
+        actor=nurse_user, appointment_id=appointment.pk, changes={"medications_review": "updated"}, now=CHECK_IN
+    )

@@ -47,8 +47,13 @@ def test_the_start_names_the_rows_then_the_override_and_the_review_let_it_go(cli
     refused = assert_error(clients["nurse"].post(start_url, {}, format="json"), 409, "medications_not_reviewed")
     assert refused["fields"] == {"missing": ["medications_reviewed", "baseline_in_range"]}
     url = f"/api/v1/infusions/{appointment.pk}/"
-    reviewed = clients["nurse"].patch(url, {"medications_review": "updated"}, format="json")
-    assert (reviewed.status_code, reviewed.json()["medications_review"]) == (200, "updated")
+    # "updated" without the new list is refused (the list is a new version, with the review).
+    assert_error(
+        clients["nurse"].patch(url, {"medications_review": "updated"}, format="json"), 400, "medication_list_required"
+    )
+    assert InfusionRecord.objects.get(appointment=appointment).medications_review == ""
+    reviewed = clients["nurse"].patch(url, {"medications_review": "no_change"}, format="json")
+    assert (reviewed.status_code, reviewed.json()["medications_review"]) == (200, "no_change")
     assert_error(clients["nurse"].patch(url, {"medications_review": "maybe"}, format="json"), 400, "invalid_choice")
     refused = assert_error(clients["nurse"].post(start_url, {}, format="json"), 409, "predose_out_of_range")
     assert refused["fields"] == {"missing": ["baseline_in_range"]}
