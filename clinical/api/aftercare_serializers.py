@@ -29,6 +29,8 @@ class ScalesInputSerializer(serializers.Serializer):
     cadss6_items = serializers.ListField(
         child=RuledIntegerField(rule=CADSS6_ITEM_RANGE),
         required=False,
+        min_length=CADSS6_ITEMS,
+        max_length=CADSS6_ITEMS,
         help_text=f"CADSS-6 items 1 to {CADSS6_ITEMS} in order, each 0-4.",
     )
     assessed_at = OffsetDateTimeField(required=False, help_text="Now when left out; not in the future.")

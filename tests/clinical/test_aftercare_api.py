@@ -137,7 +137,7 @@ def test_recording_the_scales_by_role(clock, clients, users, role):
             "out_of_range",
             {"cadss6_items": ["Item 5: a whole number from 0 to 4."]},
         ),
-        ({"cadss6_items": [0, 0, 0]}, "out_of_range", {"cadss6_items": ["Exactly 6 answers, items 1 to 6 in order."]}),
+        ({"cadss6_items": [0, 0, 0]}, "min_length", {"cadss6_items": ["Ensure this field has at least 6 elements."]}),
         (
             {},
             "scale_required",
