@@ -29,36 +29,7 @@ from django.db.models import F, Q
 from booking.models import Appointment
 from clinical.models import Alert
 from controlled.rules import ml_of
-
-
-class AppendOnlyError(Exception):
-    """A write that would change or remove a row of the log: a bug, never a user's refusal."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Rows are added, never changed or removed, through the ORM too (``update``, ``delete``, and
-    ``bulk_update``, which updates through ``update``)."""
-
-    def update(self, **kwargs: object) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} is append-only: write a new row instead.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} is append-only: nothing is deleted.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} is append-only: write a new row instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{type(self).__name__} is append-only: nothing is deleted.")
+from core.append_only import AppendOnlyModel
 
 
 class Container(models.Model):

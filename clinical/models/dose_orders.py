@@ -10,8 +10,8 @@ from django.db.models import Q
 
 from booking.models import Appointment
 from clinical.dose_order_rules import DoseOrderScope
-from clinical.models.append_only import AppendOnlyModel
 from clinical.models.evaluations import TreatmentPlan
+from core.append_only import AppendOnlyModel
 
 
 class DoseOrder(AppendOnlyModel):

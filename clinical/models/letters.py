@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from clinical.models.append_only import AppendOnlyModel
 from clinical.models.evaluations import Evaluation, TreatmentPlan
+from core.append_only import AppendOnlyModel
 
 
 class LetterKind(models.TextChoices):

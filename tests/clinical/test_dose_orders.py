@@ -14,9 +14,9 @@ from django.db import DatabaseError, connection, transaction
 
 from clinical.errors import ClinicalError
 from clinical.models import ClinicalAccess, DoseOrder, DoseOrderCosignature, TreatmentPlan
-from clinical.models.append_only import AppendOnlyError
 from clinical.services.dose_orders import dose_order_cosign
 from clinical.services.start_gate import start_missing
+from core.append_only import AppendOnlyError
 from tests.clinical.dose_order_fixtures import clinician, cosignature, order, planned, series, snapshot, weigh
 from tests.clinical.infusion_fixtures import START, start
 

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from clinical.errors import ClinicalError
 from clinical.models import ClinicalAccess, Letter
-from clinical.models.append_only import AppendOnlyError
 from clinical.services.letters import letter_read, letter_write, letters_of_patient
+from core.append_only import AppendOnlyError
 from core.roles import Role
 from notifications.models import Kind, OutboxMessage
 from notifications.services import outbox_send

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from controlled.models import AppendOnlyError, Container, CountLine, DailyCount, LedgerEntry
+from controlled.models import Container, CountLine, DailyCount, LedgerEntry
 from controlled.services.counts import daily_count_record
 from controlled.services.infusions import infusion_draw
+from core.append_only import AppendOnlyError
 from tests.controlled.fixtures import signature, under_way, vial
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("during")]

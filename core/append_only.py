@@ -1,5 +1,7 @@
-"""Rows that are added and never changed or removed, through the ORM too (the same guard as
-controlled/models.py, which clinical may not import; PostgreSQL triggers back it up)."""
+"""Rows that are added and never changed or removed, through the ORM too: ``save`` of an existing
+row, ``delete``, and a queryset's ``update`` and ``delete`` (``bulk_update`` goes through
+``update``). PostgreSQL triggers back it up in each app's migrations; the controlled-substance log
+and clinical's signed records share it."""
 
 from django.db import models
 
