@@ -172,12 +172,14 @@ class LanguageForm(PageForm):
     language = forms.ChoiceField(label=_("Language for your pages and messages"), choices=settings.LANGUAGES)
 
 
-def form_add_each_reason(form: forms.Form, error: DomainError) -> None:
-    """Every reason of a service's refusal in its own words: beside its field, or at the top for
-    a reason no field of the form holds (the record's state); the refusal's sentence when it
-    names none."""
-    if not error.fields:
+def form_add_each_reason(form: forms.Form, error: DomainError, *, renamed: Mapping[str, str] | None = None) -> None:
+    """Every reason of a service's refusal in its own words: beside its field (``renamed`` maps a
+    service's field name to the form's), or at the top for a reason no field of the form holds
+    (the record's state); the refusal's sentence when it names none."""
+    fields = error.fields if isinstance(error.fields, dict) else {}
+    if not fields:
         form.add_error(None, str(error.detail))
-    for name, reasons in error.fields.items():
-        for reason in reasons:
-            form.add_error(name if name in form.fields else None, str(reason))
+    for name, reasons in fields.items():
+        target = (renamed or {}).get(name, name)
+        for reason in reasons if isinstance(reasons, list) else [reasons]:
+            form.add_error(target if target in form.fields else None, str(reason))

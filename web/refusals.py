@@ -9,7 +9,11 @@ detail (or a page's general sentence), and fills in a value such as the day.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from core.errors import DomainError
 
@@ -32,3 +36,12 @@ def refusal_words(
     """
     text = (words or {}).get(error.code, default if default is not None else error.detail)
     return str(text) % values if values else str(text)
+
+
+def raise_as_http(error: DomainError) -> None:
+    """A refusal that is not about the input (not found, or not this role's to do) is the page's
+    404 or 403; any other refusal is for the page to show in words."""
+    if error.status_code == HTTPStatus.NOT_FOUND:
+        raise Http404 from error
+    if error.status_code == HTTPStatus.FORBIDDEN:
+        raise PermissionDenied from error

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
@@ -16,22 +15,11 @@ from django.views.decorators.http import require_POST
 from clinical.adverse_event_rules import adverse_event_input, adverse_event_raises_alert
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.adverse_events import adverse_event_record
-from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
+from web.forms import form_add_each_reason
 from web.staff.adverse_event_forms import AdverseEventForm
 from web.staff.infusion_render import Done, actor_of, submit
-
-
-def _beside_fields(form: forms.Form, error: DomainError) -> None:
-    """Each field's own words beside it; what names no field, at the top."""
-    fields = error.fields if isinstance(error.fields, dict) else {}
-    named = {name: words for name, words in fields.items() if name in form.fields}
-    for name, words in named.items():
-        for text in words if isinstance(words, list) else [words]:
-            form.add_error(name, str(text))
-    if not named:
-        form.add_error(None, error.detail)
 
 
 @require_POST
@@ -54,4 +42,4 @@ def infusion_adverse_event(request: HttpRequest, appointment_id: UUID) -> HttpRe
             return Done(words, "alerts", messages.WARNING)
         return Done("Adverse event recorded.", "adverse-events")
 
-    return submit(request, appointment_id, name="event", form=form, write=write, place=_beside_fields)
+    return submit(request, appointment_id, name="event", form=form, write=write, place=form_add_each_reason)

@@ -15,7 +15,6 @@ from http import HTTPStatus
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +33,8 @@ from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.selectors import clinic_today
-from web.forms import PageForm
+from web.forms import PageForm, form_add_each_reason
+from web.refusals import raise_as_http
 from web.staff.adverse_event_forms import EVENT_FIELDS
 from web.staff.aftercare_forms import CADSS6_FIELDS, FollowUpOutcomeForm, ScalesForm
 from web.staff.day import BoardDayForm
@@ -48,24 +48,10 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-def _raise_as_http(error: DomainError) -> None:
-    if error.status_code == HTTPStatus.NOT_FOUND:
-        raise Http404 from error
-    if error.status_code == HTTPStatus.FORBIDDEN:
-        raise PermissionDenied from error
-
-
 def _add_refusal(form: PageForm, error: DomainError, renamed: dict[str, str] | None = None) -> None:
-    """Each of the service's words beside the field it names (or at the top), the detail otherwise."""
-    _raise_as_http(error)
-    placed = False
-    for name, words in (error.fields or {}).items():
-        target = (renamed or {}).get(name, name)
-        for message in words if isinstance(words, list) else [words]:
-            form.add_error(target if target in form.fields else None, str(message))
-            placed = True
-    if not placed:
-        form.add_error(None, error.detail)
+    """A 404 or 403 as such; otherwise each of the service's words beside the field it names."""
+    raise_as_http(error)
+    form_add_each_reason(form, error, renamed=renamed)
 
 
 # -- the scales ----------------------------------------------------------------------------------------
@@ -77,7 +63,7 @@ def _record(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:
             actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request)
         )
     except DomainError as error:
-        _raise_as_http(error)
+        raise_as_http(error)
         raise
 
 

@@ -8,13 +8,12 @@ services, which decide who may do what; the views parse, call, and put a refusal
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,6 +45,7 @@ from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import STAFF_ROLES
+from web.refusals import raise_as_http
 from web.staff.evaluation_forms import (
     AddendumForm,
     EvaluationForm,
@@ -63,19 +63,11 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-def _raise_as_http(error: DomainError) -> None:
-    """A refusal that is not about the input: not found, or not this role's to do."""
-    if error.status_code == HTTPStatus.NOT_FOUND:
-        raise Http404 from error
-    if error.status_code == HTTPStatus.FORBIDDEN:
-        raise PermissionDenied from error
-
-
 def _read(request: HttpRequest, evaluation_id: UUID) -> tuple[Evaluation, bool]:
     try:
         return evaluation_read(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
-        _raise_as_http(error)
+        raise_as_http(error)
         raise
 
 
@@ -157,7 +149,7 @@ def evaluation_start(request: HttpRequest, appointment_id: UUID) -> HttpResponse
             actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request)
         )
     except DomainError as error:
-        _raise_as_http(error)
+        raise_as_http(error)
         messages.error(request, f"The evaluation could not be opened: {error.detail}")
         return HttpResponseRedirect(reverse("staff-home"))
     return HttpResponseRedirect(_page_url(evaluation.pk))
@@ -184,7 +176,7 @@ def evaluation_page(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
             request_id=request_id_of(request),
         )
     except DomainError as error:
-        _raise_as_http(error)
+        raise_as_http(error)
         form.add_service_error(error)
         return _render(request, evaluation, whole, form=form, status=400)
     if request.POST.get("action") == "sign":
@@ -208,7 +200,7 @@ def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpRespo
     try:
         evaluation_sign(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
-        _raise_as_http(error)
+        raise_as_http(error)
         stored = values_of(evaluation, evaluation_record_parts(evaluation=evaluation).plan)
         form = _form(evaluation, as_form_data(stored))
         form.is_valid()
@@ -253,7 +245,7 @@ def evaluation_addendum(request: HttpRequest, evaluation_id: UUID) -> HttpRespon
                 request_id=request_id_of(request),
             )
         except DomainError as error:
-            _raise_as_http(error)
+            raise_as_http(error)
             form.add_error("text" if "text" in error.fields else None, error.detail)
         else:
             messages.success(request, "Addendum added.")

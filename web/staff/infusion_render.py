@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +30,7 @@ from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.request_id import request_id_of
 from web.forms import form_add_domain_error
+from web.refusals import raise_as_http
 from web.staff.infusion_page import infusion_page_build
 from web.staff.infusion_words import missing_words, predose_words
 
@@ -44,14 +43,6 @@ TEMPLATE = "web/staff/infusion.html"
 def actor_of(request: HttpRequest) -> User:
     assert isinstance(request.user, User)  # role_required let only the care team through
     return request.user
-
-
-def raise_as_http(error: DomainError) -> None:
-    """A refusal that is a 404 or a 403 is the page's 404 or 403."""
-    if error.status_code == HTTPStatus.NOT_FOUND:
-        raise Http404 from error
-    if error.status_code == HTTPStatus.FORBIDDEN:
-        raise PermissionDenied from error
 
 
 def record_read(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:

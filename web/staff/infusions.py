@@ -46,6 +46,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from web.checkins import QuestionnaireForm
 from web.forms import PageForm
+from web.refusals import raise_as_http
 from web.staff.forms import (
     DischargeForm,
     DoseForm,
@@ -60,7 +61,6 @@ from web.staff.infusion_render import (
     actor_of,
     page_render,
     page_url,
-    raise_as_http,
     record_read,
     submit,
 )
