@@ -17,9 +17,10 @@ from clinical.infusion_rules import RECORD_ROLES
 from clinical.services.adverse_events import adverse_event_record
 from core.permissions import role_required
 from core.request_id import request_id_of
+from web.actor import actor_of
 from web.forms import form_add_each_reason
 from web.staff.adverse_event_forms import AdverseEventForm
-from web.staff.infusion_render import Done, actor_of, submit
+from web.staff.infusion_render import Done, submit
 
 
 @require_POST

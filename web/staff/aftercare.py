@@ -20,7 +20,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
 from clinical.infusion_rules import AT_THE_CLINIC, RECORD_ROLES
 from clinical.models import InfusionRecord
@@ -33,6 +32,7 @@ from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.selectors import clinic_today
+from web.actor import actor_of
 from web.forms import PageForm, form_add_each_reason
 from web.refusals import raise_as_http
 from web.staff.adverse_event_forms import EVENT_FIELDS
@@ -41,11 +41,6 @@ from web.staff.day import BoardDayForm
 
 # A service's field name -> the form's (the adverse event's fields carry a prefix on the page).
 ON_THE_PAGE = {name: f"event_{name}" for name in EVENT_FIELDS}
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only the care team through
-    return request.user
 
 
 def _add_refusal(form: PageForm, error: DomainError, renamed: dict[str, str] | None = None) -> None:
@@ -60,7 +55,7 @@ def _add_refusal(form: PageForm, error: DomainError, renamed: dict[str, str] | N
 def _record(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:
     try:
         return infusion_record_read(
-            actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request)
+            actor=actor_of(request), appointment_id=appointment_id, request_id=request_id_of(request)
         )
     except DomainError as error:
         raise_as_http(error)
@@ -79,7 +74,7 @@ def infusion_scales_page(request: HttpRequest, appointment_id: UUID) -> HttpResp
         if form.is_valid():
             try:
                 infusion_scales_record(
-                    actor=_actor(request),
+                    actor=actor_of(request),
                     appointment_id=appointment_id,
                     moaas=form.cleaned_data.get("moaas"),
                     cadss6_items=form.cadss6_items(),
@@ -130,7 +125,7 @@ def follow_up_page(request: HttpRequest, follow_up_id: UUID) -> HttpResponse:
         if form.is_valid():
             try:
                 call = follow_up_call_record(
-                    actor=_actor(request),
+                    actor=actor_of(request),
                     follow_up_id=follow_up_id,
                     reached=form.cleaned_data["reached"],
                     patient_condition=form.cleaned_data.get("patient_condition") or "",

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import status as http_status
 
-from accounts.models import User
 from booking.models import Appointment
 from clinical.dose_order_rules import DOSE_ORDER_READER_ROLES, DOSE_ORDER_WRITER_ROLES, DoseOrderScope
 from clinical.errors import ClinicalError, ClinicalPermissionError
@@ -34,6 +33,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.models import PlanCounter
 from scheduling.selectors import clinic_zone
+from web.actor import actor_of
 from web.forms import PageForm, form_add_each_reason
 
 
@@ -66,11 +66,6 @@ class CosignForm(PageForm):
     )
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only the care team through
-    return request.user
-
-
 def _infusion_choices(plan: TreatmentPlan) -> list[tuple[str, str]]:
     zone = clinic_zone()
     rows = Appointment.objects.filter(
@@ -86,11 +81,11 @@ def _page_refusal(error: ClinicalError) -> Exception:
 
 def _render(request: HttpRequest, plan_id: UUID, form: DoseOrderForm | None, status: int = 200) -> HttpResponse:
     try:
-        plan, orders = dose_orders_read(actor=_actor(request), plan_id=plan_id, request_id=request_id_of(request))
+        plan, orders = dose_orders_read(actor=actor_of(request), plan_id=plan_id, request_id=request_id_of(request))
     except ClinicalError as error:
         raise _page_refusal(error) from error
     log_patient_reads(request, "staff-dose-orders", [plan.patient_id])
-    writer = _actor(request).role in DOSE_ORDER_WRITER_ROLES
+    writer = actor_of(request).role in DOSE_ORDER_WRITER_ROLES
     if form is None and writer:
         form = DoseOrderForm(initial={"scope": DoseOrderScope.REMAINING})
     if form is not None:
@@ -111,14 +106,14 @@ def _render(request: HttpRequest, plan_id: UUID, form: DoseOrderForm | None, sta
 def dose_orders_page(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     if request.method == "GET":
         return _render(request, plan_id, None)
-    if _actor(request).role not in DOSE_ORDER_WRITER_ROLES:
+    if actor_of(request).role not in DOSE_ORDER_WRITER_ROLES:
         raise PermissionDenied("Only clinicians write dose orders.")
     form = DoseOrderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         terms = DoseOrderTerms(**data)
         try:
-            dose_order_create(actor=_actor(request), plan_id=plan_id, terms=terms, request_id=request_id_of(request))
+            dose_order_create(actor=actor_of(request), plan_id=plan_id, terms=terms, request_id=request_id_of(request))
         except ClinicalError as error:
             if error.status_code in (http_status.HTTP_403_FORBIDDEN, http_status.HTTP_404_NOT_FOUND):
                 raise _page_refusal(error) from error
@@ -138,7 +133,7 @@ def dose_order_cosign_page(request: HttpRequest, order_id: UUID) -> HttpResponse
         signature = Cosignature(request=request, **form.cleaned_data)
         try:
             dose_order_cosign(
-                actor=_actor(request), order_id=order_id, signature=signature, request_id=request_id_of(request)
+                actor=actor_of(request), order_id=order_id, signature=signature, request_id=request_id_of(request)
             )
         except ClinicalError as error:
             messages.error(request, str(error.detail))

@@ -18,7 +18,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
 from clinical.dosing import plan_rate
 from clinical.evaluation_rules import MAX_MEDICATIONS, childbearing_potential_of
 from clinical.models import (
@@ -45,6 +44,7 @@ from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import STAFF_ROLES
+from web.actor import actor_of
 from web.refusals import raise_as_http
 from web.staff.evaluation_forms import (
     AddendumForm,
@@ -58,14 +58,9 @@ FORM_TEMPLATE = "web/staff/evaluation.html"
 SIGN_LABELS = {"appointment": "Visit", "plan": "Treatment plan"}  # names the form has no field for
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only staff through
-    return request.user
-
-
 def _read(request: HttpRequest, evaluation_id: UUID) -> tuple[Evaluation, bool]:
     try:
-        return evaluation_read(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
+        return evaluation_read(actor=actor_of(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
         raise_as_http(error)
         raise
@@ -121,7 +116,7 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     parts = evaluation_record_parts(evaluation=evaluation)
-    can_write = _actor(request).role in WRITER_ROLES
+    can_write = actor_of(request).role in WRITER_ROLES
     is_draft = evaluation.status == EvaluationStatus.DRAFT
     if whole and can_write and is_draft and form is None:
         form = _form(evaluation, initial=values_of(evaluation, parts.plan))
@@ -146,7 +141,7 @@ def evaluation_start(request: HttpRequest, appointment_id: UUID) -> HttpResponse
     """ "Write evaluation": open the draft of an evaluation visit, then its form."""
     try:
         evaluation = evaluation_create(
-            actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request)
+            actor=actor_of(request), appointment_id=appointment_id, request_id=request_id_of(request)
         )
     except DomainError as error:
         raise_as_http(error)
@@ -169,7 +164,7 @@ def evaluation_page(request: HttpRequest, evaluation_id: UUID) -> HttpResponse:
     changes, plan_changes = form.changes()
     try:
         evaluation_update(
-            actor=_actor(request),
+            actor=actor_of(request),
             evaluation_id=evaluation_id,
             changes=changes,
             plan_changes=plan_changes,
@@ -194,11 +189,11 @@ def evaluation_sign_page(request: HttpRequest, evaluation_id: UUID) -> HttpRespo
     if evaluation.status != EvaluationStatus.DRAFT:
         return HttpResponseRedirect(_page_url(evaluation_id))
     if request.method == "GET":
-        if not whole or _actor(request).role not in WRITER_ROLES:
+        if not whole or actor_of(request).role not in WRITER_ROLES:
             raise PermissionDenied
         return render(request, "web/staff/evaluation_sign.html", _sign_context(evaluation))
     try:
-        evaluation_sign(actor=_actor(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
+        evaluation_sign(actor=actor_of(request), evaluation_id=evaluation_id, request_id=request_id_of(request))
     except DomainError as error:
         raise_as_http(error)
         stored = values_of(evaluation, evaluation_record_parts(evaluation=evaluation).plan)
@@ -239,7 +234,7 @@ def evaluation_addendum(request: HttpRequest, evaluation_id: UUID) -> HttpRespon
     if form.is_valid():
         try:
             evaluation_add_addendum(
-                actor=_actor(request),
+                actor=actor_of(request),
                 evaluation_id=evaluation_id,
                 text=form.cleaned_data["text"],
                 request_id=request_id_of(request),

@@ -32,15 +32,11 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from core.roles import STAFF_ROLES
 from scheduling.selectors import clinic_zone
+from web.actor import actor_of
 
 SEPARATOR = " \u2013 "  # an en dash between who and where
 # Words a synced calendar must never carry (a diagnosis or a treatment, SPEC.md section 9).
 FORBIDDEN_WORDS = re.compile(r"ketamine|infusion|evaluation|psychiatric|depression|addiction", re.IGNORECASE)
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only staff through
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,7 +44,7 @@ def _actor(request: HttpRequest) -> User:
 def calendar_feed_page(request: HttpRequest) -> HttpResponse:
     """GET: whether a feed is active. POST action=create: a new one (the URL shown this once,
     the old one revoked); POST action=revoke: no feed any more."""
-    actor = _actor(request)
+    actor = actor_of(request)
     feed_url = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":

@@ -21,7 +21,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.infusion_selectors import InfusionSession, infusion_session
 from clinical.models import InfusionRecord
@@ -29,6 +28,7 @@ from clinical.services.infusion_record import infusion_record_read
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.request_id import request_id_of
+from web.actor import actor_of
 from web.forms import form_add_domain_error
 from web.refusals import raise_as_http
 from web.staff.infusion_page import infusion_page_build
@@ -38,11 +38,6 @@ TEMPLATE = "web/staff/infusion.html"
 
 
 # -- reading, rendering, refusing -------------------------------------------------------------------------
-
-
-def actor_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only the care team through
-    return request.user
 
 
 def record_read(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:

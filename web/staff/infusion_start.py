@@ -16,8 +16,9 @@ from clinical.infusion_rules import PREDOSE_OVERRIDE_ROLES, RECORD_ROLES
 from clinical.services.start_gate import predose_override_record
 from core.permissions import role_required
 from core.request_id import request_id_of
+from web.actor import actor_of
 from web.staff.forms import MedicationsReviewForm, PredoseOverrideForm
-from web.staff.infusion_render import Done, actor_of, submit
+from web.staff.infusion_render import Done, submit
 from web.staff.infusions import record_update
 
 

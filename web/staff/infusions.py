@@ -44,6 +44,7 @@ from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
+from web.actor import actor_of
 from web.checkins import QuestionnaireForm
 from web.forms import PageForm
 from web.refusals import raise_as_http
@@ -58,7 +59,6 @@ from web.staff.forms import (
 from web.staff.infusion_page import alert_form_class, alert_prefix
 from web.staff.infusion_render import (
     Done,
-    actor_of,
     page_render,
     page_url,
     record_read,

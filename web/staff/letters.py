@@ -31,6 +31,7 @@ from core.access_log import log_patient_reads
 from core.permissions import role_required
 from core.request_id import request_id_of
 from scheduling.selectors import clinic_zone
+from web.actor import actor_of
 from web.forms import PageForm, form_add_each_reason
 
 
@@ -43,11 +44,6 @@ class LetterForm(PageForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only the care team through
-    return request.user
 
 
 def _refusal(error: ClinicalError) -> Exception:
@@ -68,11 +64,11 @@ def _offer_evaluations(form: LetterForm, patient: User) -> None:
 
 def _render(request: HttpRequest, patient: User, form: LetterForm | None, status: int = 200) -> HttpResponse:
     try:
-        letters = letters_of_patient(actor=_actor(request), patient_id=patient.pk, request_id=request_id_of(request))
+        letters = letters_of_patient(actor=actor_of(request), patient_id=patient.pk, request_id=request_id_of(request))
     except ClinicalError as error:
         raise _refusal(error) from error
     log_patient_reads(request, "staff-letters", [patient.pk])
-    if form is None and _actor(request).role in LETTER_WRITER_ROLES:
+    if form is None and actor_of(request).role in LETTER_WRITER_ROLES:
         form = LetterForm(initial={"kind": LetterKind.EVALUATION})
     if form is not None:
         _offer_evaluations(form, patient)
@@ -88,7 +84,7 @@ def patient_letters_page(request: HttpRequest, patient_id: UUID) -> HttpResponse
         raise Http404
     if request.method == "GET":
         return _render(request, patient, None)
-    if _actor(request).role not in LETTER_WRITER_ROLES:
+    if actor_of(request).role not in LETTER_WRITER_ROLES:
         raise PermissionDenied("Only clinicians write letters.")
     form = LetterForm(request.POST)
     _offer_evaluations(form, patient)
@@ -96,7 +92,7 @@ def patient_letters_page(request: HttpRequest, patient_id: UUID) -> HttpResponse
         data = form.cleaned_data
         try:
             letter_write(
-                actor=_actor(request),
+                actor=actor_of(request),
                 evaluation_id=UUID(data["evaluation_id"]),
                 kind=data["kind"],
                 recommendations=data["recommendations"],
@@ -116,7 +112,7 @@ def patient_letters_page(request: HttpRequest, patient_id: UUID) -> HttpResponse
 @role_required(*LETTER_STAFF_READER_ROLES)
 def letter_pdf_page(request: HttpRequest, letter_id: UUID) -> HttpResponse:
     try:
-        letter = letter_read(actor=_actor(request), letter_id=letter_id, request_id=request_id_of(request))
+        letter = letter_read(actor=actor_of(request), letter_id=letter_id, request_id=request_id_of(request))
     except ClinicalError as error:
         raise _refusal(error) from error
     log_patient_reads(request, "staff-letter-pdf", [letter.patient_id])

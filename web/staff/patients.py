@@ -37,6 +37,7 @@ from core.request_id import request_id_of
 from core.roles import BOOKING_STAFF_ROLES
 from scheduling.selectors import clinic_zone
 from web import timefmt
+from web.actor import actor_of
 from web.charts import SessionScores, outcome_chart
 from web.forms import PageForm
 
@@ -51,11 +52,6 @@ class PatientSearchForm(PageForm):
     )
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only booking staff through
-    return request.user
-
-
 def _patient(patient_id: UUID) -> User:
     patient = patient_for_staff(patient_id=patient_id)
     if patient is None:
@@ -64,7 +60,7 @@ def _patient(patient_id: UUID) -> User:
 
 
 def _patients_appointment(request: HttpRequest, patient: User, appointment_id: UUID) -> Appointment:
-    appointment = appointment_visible_to(viewer=_actor(request), appointment_id=appointment_id)
+    appointment = appointment_visible_to(viewer=actor_of(request), appointment_id=appointment_id)
     if appointment is None or appointment.patient_id != patient.pk:
         raise Http404
     return appointment
@@ -96,7 +92,9 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     patient = _patient(patient_id)
     zone = clinic_zone()
     now = timezone.now()
-    timeline = appointment_timeline(appointment_list(viewer=_actor(request), zone=zone, patient_id=patient.pk), now=now)
+    timeline = appointment_timeline(
+        appointment_list(viewer=actor_of(request), zone=zone, patient_id=patient.pk), now=now
+    )
     summary = treatment_summary_for_patient(patient_id=patient.pk)
     log_patient_reads(request, "staff-patient", [patient.pk])
     context = {
@@ -106,9 +104,9 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "upcoming": timeline.upcoming,
         "past": timeline.cancelled_ahead[::-1] + timeline.past,  # "Past and cancelled", latest first
         "summary": summary,
-        "can_read_letters": _actor(request).role in LETTER_STAFF_READER_ROLES,
+        "can_read_letters": actor_of(request).role in LETTER_STAFF_READER_ROLES,
         # Nurses and clinicians open an infusion's session record from the chart.
-        "reads_session_records": _actor(request).role in RECORD_ROLES,
+        "reads_session_records": actor_of(request).role in RECORD_ROLES,
         **_outcome_context(request, summary.plan, zone),
     }
     return render(request, "web/staff/patient_chart.html", context)
@@ -116,9 +114,9 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 def _outcome_context(request: HttpRequest, plan: TreatmentPlan | None, zone: ZoneInfo) -> dict[str, Any]:
     """The plan's outcome and its chart, for the care team (the service logs the read)."""
-    if plan is None or _actor(request).role not in OUTCOME_READER_ROLES:
+    if plan is None or actor_of(request).role not in OUTCOME_READER_ROLES:
         return {}
-    outcome = treatment_plan_outcome_read(actor=_actor(request), plan_id=plan.pk, request_id=request_id_of(request))
+    outcome = treatment_plan_outcome_read(actor=actor_of(request), plan_id=plan.pk, request_id=request_id_of(request))
     evaluation = plan.evaluation if plan.evaluation_id else None
     # The evaluation's own scores; the outcome's baseline may be a later check-in (SPEC.md section 10).
     sessions = [

@@ -21,7 +21,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
 from booking.models import Appointment
 from clinical.infusion_rules import RECORD_ROLES
 from clinical.models import ConsentDocument, PatientConsent
@@ -37,6 +36,7 @@ from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.permissions import role_required
 from core.request_id import request_id_of
+from web.actor import actor_of
 from web.forms import form_add_domain_error
 from web.staff.regulated_forms import MedicationsForm, PaperConsentForm, PregnancyTestForm
 
@@ -50,11 +50,6 @@ class RegulatedPage:
     newest_consent: ConsentDocument | None
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # role_required let only the care team through
-    return request.user
-
-
 def _as_http(error: DomainError) -> None:
     if error.status_code == HTTPStatus.NOT_FOUND:
         raise Http404 from error
@@ -63,7 +58,7 @@ def _as_http(error: DomainError) -> None:
 
 
 def _read(request: HttpRequest, appointment_id: UUID) -> RegulatedPage:
-    actor, request_id = _actor(request), request_id_of(request)
+    actor, request_id = actor_of(request), request_id_of(request)
     try:
         medications = medications_at_check_in_read(actor=actor, appointment_id=appointment_id, request_id=request_id)
         pregnancy = pregnancy_tests_read(actor=actor, appointment_id=appointment_id, request_id=request_id)
@@ -120,7 +115,10 @@ def regulated_pregnancy_test(request: HttpRequest, appointment_id: UUID) -> Http
         return _render(request, appointment_id, failed={"pregnancy": form}, status=400)
     try:
         test = pregnancy_test_record(
-            actor=_actor(request), appointment_id=appointment_id, request_id=request_id_of(request), **form.cleaned_data
+            actor=actor_of(request),
+            appointment_id=appointment_id,
+            request_id=request_id_of(request),
+            **form.cleaned_data,
         )
     except DomainError as error:
         return _refused(request, appointment_id, "pregnancy", form, error)
@@ -141,7 +139,7 @@ def regulated_medications(request: HttpRequest, appointment_id: UUID) -> HttpRes
     updated = data["review"] == "updated"
     try:
         medications_review_record(
-            actor=_actor(request),
+            actor=actor_of(request),
             appointment_id=appointment_id,
             review=data["review"],
             medications=data["medication_list"] if updated else None,
@@ -170,7 +168,7 @@ def regulated_paper_consent(request: HttpRequest, appointment_id: UUID) -> HttpR
         return _render(request, appointment_id, failed={"consent": form}, status=409)
     try:
         consent_paper_record(
-            actor=_actor(request),
+            actor=actor_of(request),
             patient_id=patient_id,
             document_id=newest.pk,
             request_id=request_id_of(request),
