@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from accounts.models import User
 from booking.management.commands.seed_demo import seed_demo_clinic
@@ -84,6 +84,7 @@ class AxeCheck:
         self.pages_checked: list[str] = []
 
     def __call__(self, page: Page) -> None:
+        page.wait_for_load_state("load")
         results = self._axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         self.pages_checked.append(page.url)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
@@ -96,6 +97,16 @@ def axe() -> Iterator[AxeCheck]:
     assert check.pages_checked, "a browser test must run axe on the pages it visits"
 
 
+def follow_link(page: Page, link: Locator) -> None:
+    """Click a link and wait until its page has loaded, so that what follows reads the new page
+    and never a document half-replaced (a read then finds no documentElement)."""
+    href = link.get_attribute("href") or ""
+    link.click()
+    page.wait_for_url(lambda url: url.endswith(href))
+    page.wait_for_load_state("load")
+
+
 def assert_no_sideways_scroll(page: Page) -> None:
+    page.wait_for_load_state("load")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"

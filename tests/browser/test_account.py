@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from booking.models import Appointment, AppointmentStatus
 from clinical.models import Decision
 from scheduling.models import AppointmentType
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.conftest import assert_no_sideways_scroll, follow_link
 from tests.browser.steps import DAY_WITH_TIMES, chosen_start, pacific_label
 from tests.clinical.plans import active_plan, signed_evaluation
 from tests.factories import TEST_PASSWORD, AppointmentFactory, PatientFactory
@@ -214,7 +214,7 @@ def test_a_patient_saves_contact_preferences_and_joins_the_waitlist(page: Page, 
     expect(page.get_by_label("Text messages")).to_be_checked()
     assert patient_account.contact_preference.sms_enabled
 
-    page.get_by_role("link", name="Join the waitlist").click()
+    follow_link(page, page.get_by_role("link", name="Join the waitlist"))
     axe(page)
     today = clinic_today()
     page.get_by_label("Kind of visit").select_option(label="Ketamine Therapy Evaluation")
@@ -239,7 +239,7 @@ def test_at_320_pixels_the_account_pages_do_not_scroll_sideways(page: Page, site
     for path in ("", "cancel/", "reschedule/"):
         page.goto(f"{site}/appointments/{infusion.pk}/{path}")
         assert_no_sideways_scroll(page)
-    page.get_by_role("link", name=DAY_WITH_TIMES).first.click()
+    follow_link(page, page.get_by_role("link", name=DAY_WITH_TIMES).first)
     assert_no_sideways_scroll(page)
     page.goto(f"{site}/account/series/")
     assert_no_sideways_scroll(page)

@@ -23,7 +23,7 @@ from booking.availability import availability_for
 from booking.models import Appointment, AppointmentStatus
 from core.roles import Role
 from scheduling.models import AppointmentType, Clinic, ClinicHours, WorkingHours
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.conftest import assert_no_sideways_scroll, follow_link
 from tests.factories import UserFactory
 from tests.web.clock import LA, clinic_today
 from web import timefmt
@@ -112,7 +112,7 @@ def test_the_front_desk_finds_a_patient_and_books_inside_the_notice_window(
     assert "Mart" not in page.title()
     axe(page)
 
-    page.get_by_role("link", name="Book an appointment").click()
+    follow_link(page, page.get_by_role("link", name="Book an appointment"))
     axe(page)
     page.get_by_role("link", name="Ketamine Therapy Evaluation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book Ketamine Therapy Evaluation for Rosa Martín")

@@ -45,7 +45,7 @@ from tests.browser.chair_steps import (
     rosa_on_the_board,
     usable_by_keyboard_and_on_a_phone,
 )
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.conftest import assert_no_sideways_scroll, follow_link
 from tests.browser.steps import tab_to
 from tests.clinical.infusion_fixtures import prepare_start
 from tests.clinical.plans import active_plan
@@ -226,7 +226,7 @@ def the_follow_up_call_the_next_day(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow-up calls")
     axe(page)
     usable_by_keyboard_and_on_a_phone(page)
-    page.get_by_role("link", name="Rosa Martín").click()
+    follow_link(page, page.get_by_role("link", name="Rosa Martín"))
     axe(page)
     usable_by_keyboard_and_on_a_phone(page)
     page.get_by_role("group", name="Was the patient reached?").get_by_label("Yes").check()

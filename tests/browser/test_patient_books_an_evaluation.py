@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from booking.models import Appointment
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.conftest import assert_no_sideways_scroll, follow_link
 from tests.browser.steps import (
     DAY_WITH_TIMES,
     SIGN_UP_PASSWORD,
@@ -49,7 +49,7 @@ def test_an_anonymous_visitor_books_an_evaluation_with_a_new_account(page: Page,
     expect(page.get_by_role("heading", name="Check your booking")).to_be_visible()
     expect(page.get_by_text(pacific_label(start), exact=True)).to_be_visible()
     axe(page)
-    page.get_by_role("link", name="Create an account").click()
+    follow_link(page, page.get_by_role("link", name="Create an account"))
     axe(page)
     fill_sign_up(page, email="lucia@example.com")
     page.get_by_role("button", name="Create account").click()
@@ -147,10 +147,10 @@ def test_at_320_pixels_nothing_scrolls_sideways(page: Page, site, axe):
     page.goto(site)
     assert_no_sideways_scroll(page)
     page.goto(f"{site}/book/")
-    _first_day(page).click()
+    follow_link(page, _first_day(page))
     assert_no_sideways_scroll(page)
     axe(page)
-    _first_time(page).click()
+    follow_link(page, _first_time(page))
     assert_no_sideways_scroll(page)
-    page.get_by_role("link", name="Create an account").click()
+    follow_link(page, page.get_by_role("link", name="Create an account"))
     assert_no_sideways_scroll(page)
