@@ -31,5 +31,14 @@ def zone_name(zone: ZoneInfo) -> str:
 
 @register.filter
 def day_year(value: date) -> str:
-    """ "Tuesday, December 1, 2026"."""
+    """ "Tuesday, December 1, 2026" for a calendar date. An instant has no day until a zone is
+    named (18:30 in California is already tomorrow in UTC): use ``instant_day`` for it."""
+    if isinstance(value, datetime):
+        raise TypeError("day_year takes a date; an instant needs instant_day with the clinic's zone")
     return timefmt.day_label_with_year(value)
+
+
+@register.filter
+def instant_day(instant: datetime, zone: ZoneInfo) -> str:
+    """The clinic's calendar day of an instant, with its year: ``{{ consent.signed_at|instant_day:zone }}``."""
+    return timefmt.day_label_with_year(instant.astimezone(zone).date())

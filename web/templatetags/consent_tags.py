@@ -9,6 +9,7 @@ from django import template
 
 from accounts.models import User
 from clinical.services.consent import consent_to_sign, consents_of_patient_own
+from scheduling.selectors import clinic_zone
 
 register = template.Library()
 
@@ -20,5 +21,5 @@ def consent_section(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "to_sign": consent_to_sign(patient_id=patient.pk),
         "signed": consents_of_patient_own(patient=patient),
-        "zone": context.get("zone"),
+        "zone": context.get("zone") or clinic_zone(),
     }
