@@ -10,12 +10,10 @@ field. Every read is audited by the services and in the patient-data access log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http import HTTPStatus
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,6 +36,7 @@ from core.permissions import role_required
 from core.request_id import request_id_of
 from web.actor import actor_of
 from web.forms import form_add_domain_error
+from web.refusals import raise_as_http
 from web.staff.regulated_forms import MedicationsForm, PaperConsentForm, PregnancyTestForm
 
 
@@ -50,20 +49,13 @@ class RegulatedPage:
     newest_consent: ConsentDocument | None
 
 
-def _as_http(error: DomainError) -> None:
-    if error.status_code == HTTPStatus.NOT_FOUND:
-        raise Http404 from error
-    if error.status_code == HTTPStatus.FORBIDDEN:
-        raise PermissionDenied from error
-
-
 def _read(request: HttpRequest, appointment_id: UUID) -> RegulatedPage:
     actor, request_id = actor_of(request), request_id_of(request)
     try:
         medications = medications_at_check_in_read(actor=actor, appointment_id=appointment_id, request_id=request_id)
         pregnancy = pregnancy_tests_read(actor=actor, appointment_id=appointment_id, request_id=request_id)
     except DomainError as error:
-        _as_http(error)
+        raise_as_http(error)
         raise
     patient_id = medications.record.patient_id
     consents = consents_of_patient_read(actor=actor, patient_id=patient_id, request_id=request_id)
@@ -96,7 +88,7 @@ def _back(appointment_id: UUID, anchor: str) -> HttpResponseRedirect:
 def _refused(
     request: HttpRequest, appointment_id: UUID, name: str, form: forms.Form, error: DomainError
 ) -> HttpResponse:
-    _as_http(error)
+    raise_as_http(error)
     form_add_domain_error(form, error)
     return _render(request, appointment_id, failed={name: form}, status=error.status_code)
 
