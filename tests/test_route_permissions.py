@@ -526,6 +526,16 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (L, 200, 200, 403, 403, 403, 403),
         "POST": (405, 405, 405, 405, 405, 405, 405),
     },
+    # The patient's letters to their referring doctor: the list (their own; none is 200 too), and
+    # one letter's PDF (the other patient's is not found).
+    "/account/letters/": {
+        "GET": (L, 200, 200, 403, 403, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
+    "/account/letters/<uuid:letter_id>/pdf/": {
+        "GET": (L, 200, 404, 403, 403, 403, 403),
+        "POST": (405, 405, 405, 405, 405, 405, 405),
+    },
     "/account/questionnaires/<uuid:questionnaire_id>/": {
         "GET": (L, 200, 404, 403, 403, 403, 403),
         "POST": (L, "→/account/questionnaires/<id>/", 404, 403, 403, 403, 403),

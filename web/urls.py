@@ -5,6 +5,7 @@ from web.booking_flow.audience import PATIENT
 from web.staff import feed as staff_feed
 from web.views import account, appointments, auth, dev_mail, public, signup
 from web.views import consent as consent_pages
+from web.views import letters as letter_pages
 from web.views import questionnaires as questionnaire_pages
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("account/export/", account.data_export, name="account-export"),
     path("account/consent/", consent_pages.consent_page, name="account-consent"),
     path("account/consents/<uuid:consent_id>/pdf/", consent_pages.consent_pdf_download, name="account-consent-pdf"),
+    path("account/letters/", letter_pages.letters_page, name="account-letters"),
+    path("account/letters/<uuid:letter_id>/pdf/", letter_pages.letter_pdf_page, name="account-letter-pdf"),
     path(
         "account/questionnaires/<uuid:questionnaire_id>/",
         questionnaire_pages.questionnaire_page,

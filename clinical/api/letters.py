@@ -62,6 +62,14 @@ def letter_view(letter: Letter) -> dict[str, Any]:
     ).data
 
 
+def letter_pdf_download(letter: Letter) -> HttpResponse:
+    """The letter's PDF as kept and sent, as a file to save: the one download of the API, the
+    staff page and the patient's page."""
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="letter.pdf"'
+    return response
+
+
 def _user(request: Request) -> User:
     assert isinstance(request.user, User)  # the permission let only real users through
     return request.user
@@ -114,6 +122,4 @@ class LetterPdfApi(APIView):
     def get(self, request: Request, letter_id: UUID) -> HttpResponse:
         letter = letter_read(actor=_user(request), letter_id=letter_id, request_id=request_id_of(request))
         log_patient_reads(request, "api:letter-pdf", [letter.patient_id])
-        response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-        response["Content-Disposition"] = 'attachment; filename="letter.pdf"'
-        return response
+        return letter_pdf_download(letter)

@@ -62,5 +62,6 @@ def _page_write(world: Any, role: str) -> Request:
 LETTER_PAGES: dict[str, Build] = {
     "/staff/patients/<uuid:patient_id>/letters/": _page_write,
     "/staff/letters/<uuid:letter_id>/pdf/": lambda w, r: ("GET", f"/staff/letters/{own_letter(w).pk}/pdf/", None),
+    "/account/letters/<uuid:letter_id>/pdf/": lambda w, r: ("GET", f"/account/letters/{own_letter(w).pk}/pdf/", None),
 }
 LETTER_PAGE_GETS = set(LETTER_PAGES)

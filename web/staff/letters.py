@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from accounts.selectors import patient_for_staff
+from clinical.api.letters import letter_pdf_download
 from clinical.errors import ClinicalError, ClinicalPermissionError
 from clinical.models import Evaluation, EvaluationStatus, LetterKind
 from clinical.services.letters import (
@@ -116,6 +117,4 @@ def letter_pdf_page(request: HttpRequest, letter_id: UUID) -> HttpResponse:
     except ClinicalError as error:
         raise _refusal(error) from error
     log_patient_reads(request, "staff-letter-pdf", [letter.patient_id])
-    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="letter.pdf"'
-    return response
+    return letter_pdf_download(letter)
