@@ -5,7 +5,6 @@ who resumes or ends the plan; refusals write nothing; staff reads are audited.""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import UUID
 
 import pytest
 
@@ -24,28 +23,10 @@ from clinical.services.pregnancy import (
 from clinical.services.start_gate import start_missing
 from core.errors import DomainError
 from scheduling.models import AppointmentType
-from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in, infusion_appointment
+from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in
+from tests.clinical.pregnancy_fixtures import DAY, infusion, plan_of, record
 
 pytestmark = pytest.mark.django_db
-
-DAY = START.date()
-
-
-def infusion(*, childbearing_potential: str = "yes") -> Appointment:
-    """An infusion whose plan's signed evaluation says ``childbearing_potential``."""
-    appointment = infusion_appointment(starts_at=START, childbearing_potential=childbearing_potential)
-    return Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(pk=appointment.pk)
-
-
-def plan_of(appointment: Appointment) -> UUID:
-    assert appointment.treatment_plan_id is not None
-    return appointment.treatment_plan_id
-
-
-def record(appointment: Appointment, nurse, *, result: str = "negative", taken_on: date = DAY) -> PregnancyTest:
-    return pregnancy_test_record(
-        actor=nurse, appointment_id=appointment.pk, result=result, taken_on=taken_on, now=CHECK_IN
-    )
 
 
 @pytest.mark.parametrize(("answer", "needed"), [("yes", True), ("unknown", True), ("", True), ("no", False)])
