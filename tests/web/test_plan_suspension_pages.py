@@ -11,16 +11,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Appointment, AppointmentStatus
 from booking.services.appointments import appointment_book
 from clinical.models import ClinicalAccess, PlanStatus, TreatmentPlan
+from clinical.services.pregnancy import treatment_plan_resume
 from core.errors import DomainError
 from scheduling.models import AppointmentType
 from tests.clinical.infusion_fixtures import CHECK_IN, START
 from tests.clinical.plans import active_plan
 from tests.clinical.pregnancy_fixtures import infusion, plan_of, suspended_infusion
+from tests.web.test_infusion_page_costs import API_SIGN_IN, PAGE_SIGN_IN, page_client, shape
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_clinic")]
 
@@ -171,3 +175,21 @@ def test_a_clinician_ends_the_plan_only_with_a_reason_and_the_tick(nurse_user, c
     again = client.post(url, {"end-reason": "Twice.", "end-confirm": "on"})
     assert again.status_code == 409
     assert "This plan has ended already" in again.content.decode()
+
+
+def test_resuming_on_the_page_costs_the_services_statements_as_through_the_api(nurse_user, clinician_user, client_for):
+    """The page calls the service first and builds nothing on success (the API then shows the plan's
+    evaluation); each channel's sign-in set aside."""
+    through_page, through_api, alone = (suspended_infusion(nurse_user) for _ in range(3))
+    page, api = page_client(clinician_user), client_for(clinician_user)  # each signed in beforehand
+
+    with CaptureQueriesContext(connection) as service:
+        treatment_plan_resume(actor=clinician_user, plan_id=plan_of(alone))
+    with CaptureQueriesContext(connection) as on_page:
+        assert page.post(f"/staff/plans/{plan_of(through_page)}/resume/").status_code == 302
+    with CaptureQueriesContext(connection) as on_api:
+        assert api.post(f"/api/v1/treatment-plans/{plan_of(through_api)}/resume/").status_code == 200
+
+    written = [shape(query["sql"]) for query in service]
+    assert [shape(query["sql"]) for query in on_page] == PAGE_SIGN_IN + written
+    assert [shape(query["sql"]) for query in on_api][: len(API_SIGN_IN) + len(written)] == API_SIGN_IN + written
