@@ -27,3 +27,6 @@ BOOKING_STAFF_ROLES = (Role.ADMIN, Role.NURSE, Role.CLINICIAN)
 CARE_TEAM_ROLES = (Role.NURSE, Role.CLINICIAN)
 # Who read the clinic's reports (outcomes, controlled substances): figures for running the clinic.
 REPORT_READER_ROLES = (Role.CLINICIAN, Role.ADMIN)
+# Who decide a treatment plan's course once it runs: resume a plan a positive pregnancy test
+# suspended, or end a plan (its booked appointments cancelled).
+PLAN_DECIDER_ROLES = (Role.CLINICIAN,)

@@ -603,6 +603,8 @@ WRITES: dict[str, type[Model]] = {
     "/staff/infusions/<uuid:appointment_id>/vitals/": VitalsReading,
     "/staff/infusions/<uuid:appointment_id>/predose-override/": PredoseOverride,
     "/staff/plans/<uuid:plan_id>/dose-orders/": DoseOrder,
+    "/staff/plans/<uuid:plan_id>/resume/": ClinicalAccess,
+    "/staff/plans/<uuid:plan_id>/end/": ClinicalAccess,
     "/staff/dose-orders/<uuid:order_id>/cosign/": DoseOrderCosignature,
     "/staff/patients/<uuid:patient_id>/letters/": Letter,
     "/staff/infusions/<uuid:appointment_id>/adverse-events/": AdverseEvent,

@@ -701,6 +701,16 @@ EXPECTED: dict[str, dict[str, tuple[Cell, Cell, Cell, Cell, Cell, Cell, Cell]]] 
         "GET": (L, 403, 403, 200, 200, 403, 403),
         "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),
     },
+    # A plan a positive pregnancy test suspended, resumed or ended from the chart: the chart's
+    # readers come in, the service lets only a clinician (back to the chart).
+    "/staff/plans/<uuid:plan_id>/resume/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/patients/<id>/", 403, 403),
+    },
+    "/staff/plans/<uuid:plan_id>/end/": {
+        "GET": (405, 405, 405, 405, 405, 405, 405),
+        "POST": (L, 403, 403, 403, "→/staff/patients/<id>/", 403, 403),
+    },
     "/staff/dose-orders/<uuid:order_id>/cosign/": {
         "GET": (405, 405, 405, 405, 405, 405, 405),
         "POST": (L, 403, 403, 403, "→/staff/plans/<id>/dose-orders/", 403, 403),

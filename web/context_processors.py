@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from controlled.rules import STOCK_READER_ROLES
-from core.roles import BOOKING_STAFF_ROLES, CARE_TEAM_ROLES, REPORT_READER_ROLES, STAFF_ROLES, Role
+from core.roles import (
+    BOOKING_STAFF_ROLES,
+    CARE_TEAM_ROLES,
+    PLAN_DECIDER_ROLES,
+    REPORT_READER_ROLES,
+    STAFF_ROLES,
+    Role,
+)
 from scheduling.models import Clinic
 
 
@@ -26,6 +33,7 @@ class RoleGroups:
     staff: bool = False  # every staff page, the calendar feed
     booking_staff: bool = False  # the day board, the patients' pages
     care_team: bool = False  # the clinical record, the plan's dose
+    plan_decider: bool = False  # resume a suspended plan, end a plan
     report_reader: bool = False  # the outcome and controlled-substance reports
     controlled_stock_reader: bool = False  # the controlled-substance stock
 
@@ -36,6 +44,7 @@ class RoleGroups:
             staff=role in STAFF_ROLES,
             booking_staff=role in BOOKING_STAFF_ROLES,
             care_team=role in CARE_TEAM_ROLES,
+            plan_decider=role in PLAN_DECIDER_ROLES,
             report_reader=role in REPORT_READER_ROLES,
             controlled_stock_reader=role in STOCK_READER_ROLES,
         )

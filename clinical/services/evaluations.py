@@ -51,7 +51,7 @@ from clinical.services.evaluation_checks import Refusal, check_input, clinic_of,
 from clinical.services.plan_rules import plan_check_dose
 from clinical.services.questionnaires import SELF_HARM_REASON
 from core.events import publish
-from core.roles import CARE_TEAM_ROLES, Role
+from core.roles import CARE_TEAM_ROLES, PLAN_DECIDER_ROLES, Role
 
 EVALUATION_TYPE_CODE = "evaluation"
 WRITER_ROLES = (Role.CLINICIAN,)
@@ -289,9 +289,10 @@ def evaluation_read(
 def treatment_plan_discontinue(
     *, actor: User, plan_id: UUID, reason: str, request_id: str = "", now: datetime | None = None
 ) -> TreatmentPlan:
-    """End an active plan; its future booked appointments are cancelled with the reason."""
+    """End an active or suspended plan; its future booked appointments are cancelled with the reason."""
     now = now or timezone.now()
-    _require_writer(actor)
+    if actor.role not in PLAN_DECIDER_ROLES:
+        raise ClinicalPermissionError("Only a clinician ends a plan.")
     if not reason.strip():
         raise ClinicalError("Say why the plan ends.", code="invalid", fields={"reason": ["Required."]})
     with transaction.atomic():

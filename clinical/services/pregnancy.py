@@ -3,7 +3,8 @@ or ``unknown``, each infusion needs a result taken on its day or up to 7 days be
 (``clinical/regulated_rules.py``). A positive result, in the same transaction as the test:
 suspends the plan (a suspended plan is not active: bookings are refused with ``plan_suspended``
 and the start with ``plan_active``), and raises an alert for a clinician. A clinician resumes the
-plan (``treatment_plan_resume``) or ends it (``treatment_plan_discontinue``).
+plan (``treatment_plan_resume``) or ends it (``treatment_plan_discontinue``); the care team reads
+why it is suspended (``plan_suspension_read``: the positive test behind it).
 
 Writes lock like the session record's (the patient, the appointment, the record, in that order).
 """
@@ -36,7 +37,7 @@ from clinical.models import (
 from clinical.regulated_rules import PregnancyStatus, pregnancy_status, pregnancy_test_required
 from clinical.services.alerts import alert_raise
 from clinical.services.infusion_record import check_writable, record_lock_for_write
-from core.roles import Role
+from core.roles import PLAN_DECIDER_ROLES
 
 
 def _infusion_appointment(appointment_id: UUID) -> Appointment:
@@ -101,6 +102,33 @@ def pregnancy_tests_read(
         for test in tests:
             clinical_audit(actor, ClinicalAccess.Action.READ, test, request_id=request_id, at=now)
     return PregnancyTests(appointment, pregnancy_test_needed(appointment), pregnancy_status_of(appointment), tests)
+
+
+@dataclass(frozen=True)
+class PlanSuspension:
+    plan: TreatmentPlan
+    positive_test: PregnancyTest | None  # the plan's latest positive test (None: none recorded says why)
+
+
+def plan_suspension_read(
+    *, actor: User, plan_id: UUID, request_id: str = "", now: datetime | None = None
+) -> PlanSuspension | None:
+    """Why the plan is suspended, for the care team: the latest positive test taken at one of its
+    appointments (the read audited). None when the plan is not suspended."""
+    now = now or timezone.now()
+    if actor.role not in RECORD_ROLES:
+        raise ClinicalPermissionError("Only nurses and clinicians read the pregnancy tests.")
+    plan = TreatmentPlan.objects.filter(pk=plan_id, status=PlanStatus.SUSPENDED).first()
+    if plan is None:
+        return None
+    test = (
+        PregnancyTest.objects.filter(appointment__treatment_plan_id=plan_id, result=PregnancyResult.POSITIVE)
+        .order_by("-taken_on", "-recorded_at")
+        .first()
+    )
+    if test is not None:
+        clinical_audit(actor, ClinicalAccess.Action.READ, test, request_id=request_id, at=now)
+    return PlanSuspension(plan, test)
 
 
 def _input_problems(*, result: str, taken_on: date | None, today: date) -> dict[str, list[str]]:
@@ -172,7 +200,7 @@ def treatment_plan_resume(
     """A clinician resumes a suspended plan (409 ``invalid_status`` unless suspended, 409
     ``active_plan_exists`` when another plan of the patient became active meanwhile)."""
     now = now or timezone.now()
-    if actor.role != Role.CLINICIAN:
+    if actor.role not in PLAN_DECIDER_ROLES:
         raise ClinicalPermissionError("Only a clinician resumes a plan.")
     with transaction.atomic():
         patient_id = TreatmentPlan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()

@@ -1,7 +1,7 @@
 """How each role calls the regulated record's API with input valid for a role allowed to
 (tests/test_api_schema.py's CALLS and the route matrix take these): a fresh newest consent version
 for each signature, fresh infusions of fresh patients where a call writes, a fresh suspended plan
-for each resumption."""
+for each resumption or end."""
 
 from __future__ import annotations
 
@@ -146,6 +146,13 @@ REGULATED_PAGES: dict[str, Build] = {
         "POST",
         f"/staff/infusions/{_fresh_consent_then(checked_in_today(w)).pk}/regulated/paper-consent/",
         {"consent-signed_on": timezone.localdate().isoformat(), "consent-language": "es"},
+    ),
+    # A fresh suspended plan for each call: a clinician resumes it, or ends it (a reason, the tick).
+    "/staff/plans/<uuid:plan_id>/resume/": lambda w, r: ("POST", f"/staff/plans/{suspended_plan(w).pk}/resume/", {}),
+    "/staff/plans/<uuid:plan_id>/end/": lambda w, r: (
+        "POST",
+        f"/staff/plans/{suspended_plan(w).pk}/end/",
+        {"end-reason": "Positive pregnancy test: the series stops.", "end-confirm": "on"},
     ),
 }
 REGULATED_PAGE_GETS = {"/account/consent/", "/account/consents/<uuid:consent_id>/pdf/"}

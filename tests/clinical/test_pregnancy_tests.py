@@ -5,7 +5,6 @@ who resumes or ends the plan; refusals write nothing; staff reads are audited.""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import UUID
 
 import pytest
 
@@ -16,6 +15,7 @@ from clinical.errors import ClinicalError
 from clinical.models import Alert, ClinicalAccess, PlanStatus, PregnancyTest, TreatmentPlan
 from clinical.services.evaluations import treatment_plan_discontinue
 from clinical.services.pregnancy import (
+    plan_suspension_read,
     pregnancy_status_of,
     pregnancy_test_record,
     pregnancy_tests_read,
@@ -24,28 +24,10 @@ from clinical.services.pregnancy import (
 from clinical.services.start_gate import start_missing
 from core.errors import DomainError
 from scheduling.models import AppointmentType
-from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in, infusion_appointment
+from tests.clinical.infusion_fixtures import CHECK_IN, START, check_in
+from tests.clinical.pregnancy_fixtures import DAY, infusion, plan_of, record
 
 pytestmark = pytest.mark.django_db
-
-DAY = START.date()
-
-
-def infusion(*, childbearing_potential: str = "yes") -> Appointment:
-    """An infusion whose plan's signed evaluation says ``childbearing_potential``."""
-    appointment = infusion_appointment(starts_at=START, childbearing_potential=childbearing_potential)
-    return Appointment.objects.select_related("appointment_type__clinic", "treatment_plan").get(pk=appointment.pk)
-
-
-def plan_of(appointment: Appointment) -> UUID:
-    assert appointment.treatment_plan_id is not None
-    return appointment.treatment_plan_id
-
-
-def record(appointment: Appointment, nurse, *, result: str = "negative", taken_on: date = DAY) -> PregnancyTest:
-    return pregnancy_test_record(
-        actor=nurse, appointment_id=appointment.pk, result=result, taken_on=taken_on, now=CHECK_IN
-    )
 
 
 @pytest.mark.parametrize(("answer", "needed"), [("yes", True), ("unknown", True), ("", True), ("no", False)])
@@ -167,3 +149,21 @@ def test_every_staff_read_of_the_tests_is_audited(demo_clinic, nurse_user, clini
     found = pregnancy_tests_read(actor=clinician_user, appointment_id=appointment.pk)
     assert (found.needed, found.status, [t.pk for t in found.tests]) == (True, "satisfied", [test.pk])
     assert ClinicalAccess.objects.filter(object_id=test.pk, action="read", actor=clinician_user).count() == 1
+
+
+def test_the_care_team_reads_the_positive_test_behind_a_suspension_and_the_read_is_audited(
+    demo_clinic, nurse_user, clinician_user, admin_user
+):
+    appointment = infusion()
+    assert plan_suspension_read(actor=clinician_user, plan_id=plan_of(appointment)) is None  # active
+    record(appointment, nurse_user, result="negative", taken_on=DAY - timedelta(days=9))
+    record(appointment, nurse_user, result="positive", taken_on=DAY - timedelta(days=2))
+    latest = record(appointment, nurse_user, result="positive", taken_on=DAY - timedelta(days=1))
+    suspension = plan_suspension_read(actor=clinician_user, plan_id=plan_of(appointment), now=CHECK_IN)
+    assert suspension is not None
+    assert (suspension.plan.pk, suspension.positive_test) == (plan_of(appointment), latest)
+    reads = ClinicalAccess.objects.filter(action="read", actor=clinician_user)
+    assert list(reads.values_list("object_id", flat=True)) == [latest.pk]
+    with pytest.raises(DomainError) as front_desk:
+        plan_suspension_read(actor=admin_user, plan_id=plan_of(appointment))
+    assert front_desk.value.status_code == 403

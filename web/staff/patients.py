@@ -1,6 +1,8 @@
 """/staff/patients/: find a patient and open their chart (SPEC.md section 9, for nurses,
 clinicians and the front desk). Booking, moving and cancelling on the patient's behalf are the
-booking flow's steps (web/booking_flow/), bound to staff in web/staff/urls.py.
+booking flow's steps (web/booking_flow/), bound to staff in web/staff/urls.py. A plan a positive
+pregnancy test suspended shows on the chart (why and since when for the care team), with a
+clinician's forms to resume or end it (web/staff/plan_decisions.py).
 
 The search is ``accounts.selectors.patient_search`` (one normalized column: accents, case, phone
 digits and both date forms). Its form posts, so a typed name never lands in a URL, the browser's
@@ -31,6 +33,7 @@ from clinical.models import TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
 from clinical.services.letters import LETTER_STAFF_READER_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
+from clinical.services.pregnancy import plan_suspension_read
 from core.access_log import log_patient_reads
 from core.permissions import role_required
 from core.request_id import request_id_of
@@ -40,6 +43,7 @@ from web import timefmt
 from web.actor import actor_of
 from web.charts import SessionScores, outcome_chart
 from web.forms import PageForm
+from web.staff.plan_decision_forms import PlanDecisionForms
 
 
 class PatientSearchForm(PageForm):
@@ -89,7 +93,13 @@ def patient_search_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*BOOKING_STAFF_ROLES)
 def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    patient = _patient(patient_id)
+    return chart_page(request, _patient(patient_id))
+
+
+def chart_page(
+    request: HttpRequest, patient: User, *, refused: PlanDecisionForms | None = None, status: int = 200
+) -> HttpResponse:
+    """The chart; ``refused``: a plan decision's form the service refused, shown with its reasons."""
     zone = clinic_zone()
     now = timezone.now()
     timeline = appointment_timeline(
@@ -108,8 +118,18 @@ def patient_chart(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         # Nurses and clinicians open an infusion's session record from the chart.
         "reads_session_records": actor_of(request).role in RECORD_ROLES,
         **_outcome_context(request, summary.plan, zone),
+        **_suspension_context(request, summary.plan),
+        "plan_forms": refused or PlanDecisionForms(),
     }
-    return render(request, "web/staff/patient_chart.html", context)
+    return render(request, "web/staff/patient_chart.html", context, status=status)
+
+
+def _suspension_context(request: HttpRequest, plan: TreatmentPlan | None) -> dict[str, Any]:
+    """Why the plan is suspended, for the care team (the service logs the read of the test)."""
+    if plan is None or actor_of(request).role not in RECORD_ROLES:
+        return {}
+    suspension = plan_suspension_read(actor=actor_of(request), plan_id=plan.pk, request_id=request_id_of(request))
+    return {"suspension": suspension}
 
 
 def _outcome_context(request: HttpRequest, plan: TreatmentPlan | None, zone: ZoneInfo) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from web.staff import (
     infusions,
     letters,
     patients,
+    plan_decisions,
     regulated_urls,
     reports,
 )
@@ -74,6 +75,9 @@ urlpatterns = [
     # -- dose orders (SPEC.md section 12) --
     path("plans/<uuid:plan_id>/dose-orders/", dose_orders.dose_orders_page, name="staff-dose-orders"),
     path("dose-orders/<uuid:order_id>/cosign/", dose_orders.dose_order_cosign_page, name="staff-dose-order-cosign"),
+    # -- a plan a positive pregnancy test suspended: resumed or ended from the chart (section 12) --
+    path("plans/<uuid:plan_id>/resume/", plan_decisions.plan_resume_page, name="staff-plan-resume"),
+    path("plans/<uuid:plan_id>/end/", plan_decisions.plan_end_page, name="staff-plan-end"),
     # -- letters to the referring provider (SPEC.md section 12) --
     path("patients/<uuid:patient_id>/letters/", letters.patient_letters_page, name="staff-patient-letters"),
     path("letters/<uuid:letter_id>/pdf/", letters.letter_pdf_page, name="staff-letter-pdf"),
