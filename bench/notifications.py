@@ -250,7 +250,7 @@ def seed(rows: int, patient_count: int) -> Seeded:
     from accounts.models import PatientProfile, Role, User
     from booking.models import Appointment, AppointmentStatus
     from clinical.services.questionnaires import questionnaires_open_for
-    from notifications.models import Channel, Kind, OutboxMessage, Status
+    from notifications.models import PATIENT_KINDS, Channel, OutboxMessage, Status
     from scheduling.models import AppointmentType, Room, RoomKind, StaffMember
 
     infusion = AppointmentType.objects.select_related("clinic").get(code="infusion")
@@ -281,7 +281,9 @@ def seed(rows: int, patient_count: int) -> Seeded:
     if patient_count < per_slot:
         raise SystemExit(f"--patients must be at least {per_slot} (appointments at the same time).")
 
-    kinds = [kind.value for kind in Kind]
+    # The patients' kinds only: a provider's letter needs a letter and an alert's message an alert
+    # (each held by a check constraint), and neither is about an appointment.
+    kinds = [kind.value for kind in PATIENT_KINDS]
     appointment_count = math.ceil(rows / len(kinds))
     unusable = make_password(None)
     now = timezone.now()
