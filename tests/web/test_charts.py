@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from web.charts import GAD7_STYLE, PHQ9_STYLE, Series, SessionScores, line_chart, outcome_chart, x_of, y_of
 
@@ -161,3 +162,13 @@ def test_the_table_beside_the_chart_holds_the_same_numbers():
     assert '<th scope="row">Session 1</th><td>14</td><td><span class="muted">Not answered</span></td>' in html
     assert '<th scope="row">Session 3</th><td>7</td><td>6</td>' in html
     assert 'style="' not in html
+
+
+def test_coordinates_are_the_same_in_spanish():
+    """A Spanish page localizes numbers ("96,5"); an SVG coordinate must stay "96.5" or the drawing breaks."""
+    with translation.override("es"):
+        root = drawing(outcome_chart(sessions=SESSIONS).svg())
+    circles = list(series_group(root, "phq9").iter(f"{SVG}circle"))
+    assert circles[0].get("cx") == "96.5"
+    polyline = next(series_group(root, "phq9").iter(f"{SVG}polyline"))
+    assert polyline.get("points") == "96.5,128.0 201.5,144.0"
