@@ -45,3 +45,14 @@ class AlertResolved:
 
     alert_id: UUID
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class DoseGivenChanging:
+    """A session record's dose given is about to change (published inside the record's lock,
+    before the write). A listener that must keep the dose as it is (the controlled-substance log,
+    once it has recorded the administration) refuses by raising a ``ClinicalConflictError``, and
+    nothing is written."""
+
+    appointment_id: UUID
+    occurred_at: datetime

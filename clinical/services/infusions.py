@@ -49,6 +49,7 @@ from booking.models import Appointment, AppointmentStatus
 from clinical.audit import clinical_audit
 from clinical.dose_order_selectors import session_dose_of
 from clinical.errors import ClinicalConflictError, ClinicalError
+from clinical.events import DoseGivenChanging
 from clinical.infusion_rules import (
     AT_THE_CLINIC,
     RECORD_ROLES,
@@ -76,6 +77,7 @@ from clinical.services.infusion_record import (
     require_record_role,
     thresholds_of,
 )
+from core import events
 
 # The names callers import from here, kept when the record, its discharge and the rules moved out.
 __all__ = [
@@ -164,6 +166,8 @@ def infusion_record_update(
                 raise ClinicalConflictError(
                     "The dose is given once the infusion has started.", code="visit_not_started"
                 )
+            if changes["dose_given_mg"] != record.dose_given_mg:
+                events.publish(DoseGivenChanging(appointment_id=appointment.pk, occurred_at=now))
             record.dose_given_mg = changes["dose_given_mg"]
         if "dose_reason" in changes:
             record.dose_reason = changes["dose_reason"] or ""
