@@ -87,3 +87,21 @@ def test_the_session_page_says_why_beside_the_dose(nurse, witness, demo_clinic):
     assert refused.status_code in (400, 409)
     assert "The controlled-substance log has recorded this dose as given" in refused.content.decode()
     assert record_of(infusion) == (Decimal("35.0"), "")
+
+
+def test_the_session_page_offers_the_dose_form_until_the_log_has_the_dose(nurse, witness, demo_clinic):
+    container = vial(nurse)
+    infusion = under_way(nurse)
+    infusion_draw(actor=nurse, appointment_id=infusion.pk, container_id=container.pk, mg=Decimal("40.0"))
+    dose_given(nurse, infusion, "35.0")
+    page = Client()
+    page.force_login(nurse)
+    before = page.get(f"/staff/infusions/{infusion.pk}/").content.decode()
+    assert "Record dose given" in before
+    assert "can no longer change here" not in before
+
+    infusion_administration_record(actor=nurse, appointment_id=infusion.pk, witness=signature(witness))
+    after = page.get(f"/staff/infusions/{infusion.pk}/").content.decode()
+    assert "Record dose given" not in after
+    assert "The controlled-substance log has this dose as given" in after
+    assert "35.0 mg" in after

@@ -25,6 +25,7 @@ from clinical.infusion_rules import RECORD_ROLES
 from clinical.infusion_selectors import InfusionSession, infusion_session
 from clinical.models import InfusionRecord
 from clinical.services.infusion_record import infusion_record_read
+from controlled.services.infusions import infusion_reconciled
 from core.access_log import log_patient_reads
 from core.errors import DomainError
 from core.request_id import request_id_of
@@ -75,6 +76,9 @@ def session_render(
         "failed_form": form,
         "failed": failed,
         "can_write": actor.role in RECORD_ROLES,
+        # Once the controlled-substance log has the administration, the dose given stays as logged
+        # (controlled/listeners.py refuses a change): the page says so instead of offering the form.
+        "dose_logged": session.record.dose_given_mg is not None and infusion_reconciled(page.appointment.pk),
     }
     log_patient_reads(request, "staff-infusion", [session.record.patient_id])
     return render(request, TEMPLATE, context, status=status)
