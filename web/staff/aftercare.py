@@ -22,10 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinical.follow_up_selectors import follow_up_call_of, follow_up_calls_of
 from clinical.infusion_rules import AT_THE_CLINIC, RECORD_ROLES
-from clinical.models import InfusionRecord
 from clinical.scale_selectors import scale_assessments
 from clinical.services.follow_ups import follow_up_call_record
-from clinical.services.infusion_record import infusion_record_read
 from clinical.services.scales import infusion_scales_record
 from core.access_log import log_patient_reads
 from core.errors import DomainError
@@ -38,6 +36,7 @@ from web.refusals import raise_as_http
 from web.staff.adverse_event_forms import EVENT_FIELDS
 from web.staff.aftercare_forms import CADSS6_FIELDS, FollowUpOutcomeForm, ScalesForm
 from web.staff.day import BoardDayForm
+from web.staff.infusion_render import record_read
 
 # A service's field name -> the form's (the adverse event's fields carry a prefix on the page).
 ON_THE_PAGE = {name: f"event_{name}" for name in EVENT_FIELDS}
@@ -50,16 +49,6 @@ def _add_refusal(form: PageForm, error: DomainError, renamed: dict[str, str] | N
 
 
 # -- the scales ----------------------------------------------------------------------------------------
-
-
-def _record(request: HttpRequest, appointment_id: UUID) -> InfusionRecord:
-    try:
-        return infusion_record_read(
-            actor=actor_of(request), appointment_id=appointment_id, request_id=request_id_of(request)
-        )
-    except DomainError as error:
-        raise_as_http(error)
-        raise
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,7 +76,7 @@ def infusion_scales_page(request: HttpRequest, appointment_id: UUID) -> HttpResp
             else:
                 messages.success(request, "Scales recorded.")
                 return HttpResponseRedirect(reverse("staff-infusion-scales", args=[appointment_id]))
-    record = _record(request, appointment_id)
+    record = record_read(request, appointment_id)
     context = {
         "record": record,
         "appointment": record.appointment,
