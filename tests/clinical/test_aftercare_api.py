@@ -3,16 +3,14 @@ exact status, nothing written on a refusal, bad input answered 400 with a code."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
-from accounts.models import User
 from booking.models import Appointment
 from clinical.models import AdverseEvent, ClinicalAccess, FollowUpCall, ScaleAssessment
 from clinical.services.infusions import infusion_discharge, infusion_record_update
@@ -59,13 +57,6 @@ def users(demo_clinic, patient, other_patient, nurse_user, clinician_user, thera
         "therapist": therapist_user,
         "admin": admin_user,
     }
-
-
-@pytest.fixture
-def clients(users, client_for: Callable[[User], APIClient]) -> dict[str, APIClient]:
-    made = {role: client_for(user) for role, user in users.items()}
-    made["anonymous"] = APIClient()
-    return made
 
 
 def written() -> tuple:

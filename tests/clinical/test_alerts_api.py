@@ -3,13 +3,12 @@ code, every problem named, nothing written (SPEC.md section 10)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from clinical.models import AdverseEvent, Alert, ClinicalAccess
@@ -42,13 +41,6 @@ def users(demo_clinic, patient, nurse_user, clinician_user, therapist_user, admi
         "therapist": therapist_user,
         "admin": admin_user,
     }
-
-
-@pytest.fixture
-def clients(users, client_for: Callable[[User], APIClient]) -> dict[str, APIClient]:
-    made = {role: client_for(user) for role, user in users.items()}
-    made["anonymous"] = APIClient()
-    return made
 
 
 @pytest.fixture

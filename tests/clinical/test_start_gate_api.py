@@ -13,7 +13,7 @@ import time_machine
 
 from clinical.models import ClinicalAccess, InfusionRecord, PredoseOverride
 from tests.clinical.infusion_fixtures import NORMAL, START, answer_questionnaires, check_in, infusion_appointment
-from tests.clinical.test_infusion_api import assert_error, clients, users  # noqa: F401
+from tests.clinical.test_infusion_api import assert_error, users  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

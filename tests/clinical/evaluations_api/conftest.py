@@ -3,7 +3,7 @@ patient's evaluation visit, an empty draft and a signed candidate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -40,14 +40,6 @@ def users(patient, other_patient, nurse_user, clinician_user, therapist_user, ad
         "therapist": therapist_user,
         "admin": admin_user,
     }
-
-
-@pytest.fixture
-def clients(users, client_for: Callable[[User], APIClient]) -> dict[str, APIClient]:
-    """A signed-in client per role (made at NOW, so the tokens are fresh), plus "anonymous"."""
-    made = {role: client_for(user) for role, user in users.items()}
-    made["anonymous"] = APIClient()
-    return made
 
 
 @pytest.fixture
