@@ -29,7 +29,7 @@ from booking.models import Appointment
 from booking.selectors import appointment_list, appointment_visible_to
 from booking.upcoming import appointment_timeline
 from clinical.infusion_rules import RECORD_ROLES
-from clinical.models import TreatmentPlan
+from clinical.models import PlanStatus, TreatmentPlan
 from clinical.selectors import treatment_summary_for_patient
 from clinical.services.letters import LETTER_STAFF_READER_ROLES
 from clinical.services.outcomes import OUTCOME_READER_ROLES, treatment_plan_outcome_read
@@ -125,8 +125,9 @@ def chart_page(
 
 
 def _suspension_context(request: HttpRequest, plan: TreatmentPlan | None) -> dict[str, Any]:
-    """Why the plan is suspended, for the care team (the service logs the read of the test)."""
-    if plan is None or actor_of(request).role not in RECORD_ROLES:
+    """Why the plan is suspended, for the care team (the service logs the read of the test); no
+    read at all for a plan that is not suspended, the chart's usual case."""
+    if plan is None or plan.status != PlanStatus.SUSPENDED or actor_of(request).role not in RECORD_ROLES:
         return {}
     suspension = plan_suspension_read(actor=actor_of(request), plan_id=plan.pk, request_id=request_id_of(request))
     return {"suspension": suspension}
